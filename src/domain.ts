@@ -1,0 +1,213 @@
+// Shared types of the domain. No logic and no I/O: every other module speaks in these words.
+// Times are ISO-8601 UTC strings (`2026-11-23T08:01:50.000Z`) wherever they are stored or passed as data;
+// pure functions that need "now" take it as a `Date` argument.
+
+/** The 12 member units of the joint meeting (000 附件 二 (一)–(十二)). */
+export const UNIT_CODES = [
+  'housing',
+  'development-reform',
+  'market-regulation',
+  'fire',
+  'natural-resources',
+  'police',
+  'energy',
+  'health',
+  'civil-defence',
+  'approval',
+  'township',
+  'community',
+] as const;
+export type UnitCode = (typeof UNIT_CODES)[number];
+
+/** Chinese names as officers and residents read them. */
+export const UNIT_NAMES: Record<UnitCode, string> = {
+  housing: '住建',
+  'development-reform': '发改',
+  'market-regulation': '市场监管',
+  fire: '消防',
+  'natural-resources': '自然资源',
+  police: '公安',
+  energy: '能源',
+  health: '卫健',
+  'civil-defence': '人防',
+  approval: '行政审批',
+  township: '乡镇(街道)',
+  community: '社区',
+};
+
+/** The 7 problem types of Yuncheng's annex 3 plus "other" (004 三 (一)(二), 附件3 columns). */
+export const PROBLEM_TYPES = [
+  'service-not-delivered', // 未按照合同约定提供服务
+  'no-disclosure', // 未履行信息公开和报告义务
+  'security-not-provided', // 未按照合同约定提供安全防范工作
+  'handover-refused', // 未履行物业服务企业的移交义务
+  'common-parts-business', // 擅自利用小区公共部位经营
+  'public-income-unpublished', // 未公示公共收益收支情况
+  'public-income-taken', // 违规侵占小区公共收益
+  'other', // 其他违法违规行为
+] as const;
+export type ProblemType = (typeof PROBLEM_TYPES)[number];
+
+export const PROBLEM_NAMES: Record<ProblemType, string> = {
+  'service-not-delivered': '未按照合同约定提供服务',
+  'no-disclosure': '未履行信息公开和报告义务',
+  'security-not-provided': '未按照合同约定提供安全防范工作',
+  'handover-refused': '未履行物业服务企业的移交义务',
+  'common-parts-business': '擅自利用小区公共部位经营',
+  'public-income-unpublished': '未公示公共收益收支情况',
+  'public-income-taken': '违规侵占小区公共收益',
+  other: '其他违法违规行为',
+};
+
+/** Where a complaint came from; the ledger's 来源 column (004 附件2 说明2). */
+export const SOURCES = ['email', 'phone', 'visit', 'letter', '12345', 'petition', 'province'] as const;
+export type Source = (typeof SOURCES)[number];
+export const SOURCE_NAMES: Record<Source, string> = {
+  email: '来信(邮件)',
+  phone: '来电',
+  visit: '来访',
+  letter: '来信',
+  '12345': '12345政务服务热线转办',
+  petition: '信访部门转办',
+  province: '省厅转办',
+};
+
+/**
+ * Case states (000 附件 二, 三(一)). `returned` is not a resting state: a returned case goes back to `triage`
+ * with a `returned` event. A pending extension request is a flag on the case, not a state, because the
+ * unit keeps working while it waits.
+ */
+export const STATUSES = [
+  'received',
+  'triage',
+  'assigned',
+  'accepted',
+  'in_progress',
+  'plan_submitted',
+  'resolved',
+  'cosigned',
+  'reviewed',
+  'written_off',
+  'reopened',
+] as const;
+export type Status = (typeof STATUSES)[number];
+export const STATUS_NAMES: Record<Status, string> = {
+  received: '已登记',
+  triage: '待分转',
+  assigned: '已分转',
+  accepted: '已接收',
+  in_progress: '办理中',
+  plan_submitted: '已报方案',
+  resolved: '已办结待会签',
+  cosigned: '已会签待审核',
+  reviewed: '已审核待销号',
+  written_off: '已销号',
+  reopened: '重新办理',
+};
+
+export const ROLES = ['officer', 'cosigner', 'reviewer', 'supervisor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export const ROLE_NAMES: Record<Role, string> = {
+  officer: '承办人',
+  cosigner: '会签人(乡镇/社区)',
+  reviewer: '审核人(市级)',
+  supervisor: '督导(只读)',
+  admin: '管理员',
+};
+
+/** The unit's finding when it closes a case. */
+export const FINDINGS = ['substantiated', 'partly', 'unsubstantiated'] as const;
+export type Finding = (typeof FINDINGS)[number];
+export const FINDING_NAMES: Record<Finding, string> = {
+  substantiated: '属实',
+  partly: '部分属实',
+  unsubstantiated: '不属实',
+};
+
+/** Deadlines kept on a case (ISO UTC instants, end of the last day in Asia/Shanghai). */
+export interface Deadlines {
+  transfer?: string; // 分转: 7 working days from registration (000 附件 二)
+  close?: string; // 办结: 7 days, or 1 month for complex cases (000 附件 三(一))
+  plan?: string; // 方案: 7 days for complex cases (000 附件 三(一))
+  progress?: string; // next monthly progress for complex / 挂牌督办 cases
+  verify?: string; // 核查: 15 working days (000 附件 三(二))
+  penalty?: string; // 处罚: 90 days (+30 once) (000 附件 三(二))
+}
+
+export interface Complainant {
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+}
+
+export interface Complaint {
+  id: number;
+  tracking: string; // e.g. YH-2026-000123
+  county: string; // county code, e.g. 'yanhu'
+  source: Source;
+  status: Status;
+  unit: UnitCode | null; // owning unit once assigned
+  problem: ProblemType | null;
+  urgent: boolean; // 危及房屋使用和人身安全
+  complex: boolean; // 重大或复杂问题
+  supervised: boolean; // 挂牌督办
+  complainant: Complainant;
+  compound: string | null; // 小区
+  address: string | null; // building/unit/room
+  company: string | null; // 物业服务企业
+  subject: string;
+  body: string;
+  classification: ClassificationSummary | null;
+  receivedAt: string;
+  assignedAt: string | null;
+  acceptedAt: string | null;
+  resolvedAt: string | null;
+  writtenOffAt: string | null;
+  finding: Finding | null;
+  result: string | null;
+  deadlines: Deadlines;
+  extension: { until: string; reason: string; requestedBy: number } | null;
+  extended: boolean; // the single approved extension was used
+}
+
+/** What the classifier decided, kept on the case as 分类依据. */
+export interface ClassificationSummary {
+  unit: UnitCode | null;
+  units: { unit: UnitCode; score: number }[];
+  problem: ProblemType | null;
+  urgent: boolean;
+  triage: boolean;
+  score: number;
+  matched: string[];
+}
+
+/** Who acts. `unit`/`county` bound an officer's reach; supervisors and admins reach everything. */
+export interface Actor {
+  kind: 'officer' | 'system' | 'complainant';
+  officerId?: number;
+  role?: Role;
+  unit?: UnitCode;
+  county?: string;
+  name?: string;
+}
+
+/** One audit row: who, when, what changed, from → to. Append-only. */
+export interface CaseEvent {
+  type: string; // e.g. 'registered', 'assigned', 'accepted', 'returned', 'progress', 'resolved', …
+  at: string;
+  actor: Actor;
+  from?: Status | null;
+  to?: Status | null;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Effects are data: the workflow says what must reach whom, the adapter turns each into outbox rows in the
+ * same transaction as the state change. Nothing is sent inside a transaction.
+ */
+export type Effect =
+  | { kind: 'notify-unit'; unit: UnitCode; county: string; caseId: number; template: string; urgent: boolean }
+  | { kind: 'notify-officer'; officerId: number; caseId: number; template: string }
+  | { kind: 'notify-role'; role: Role; county: string | null; caseId: number; template: string; urgent: boolean }
+  | { kind: 'email-complainant'; caseId: number; template: string }
+  | { kind: 'escalate'; level: 'leader' | 'city'; unit: UnitCode | null; county: string; caseId: number; template: string };
