@@ -1,0 +1,65 @@
+// Companies and compounds named in complaints, and the dated actions their thresholds trigger.
+import type { Conn } from './db.ts';
+
+/** Finds or creates a company by its normalised name. */
+export async function ensureCompany(db: Conn, name: string, county: string | null, now: string): Promise<number> {
+  const found = await db.selectFrom('company').select('id').where('name', '=', name).executeTakeFirst();
+  if (found) return found.id;
+  await db
+    .insertInto('company')
+    .values({ name, county, key_supervision: 0, satisfaction: null, refused_to_fix: 0, credit_low: 0, created_at: now })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  return (await db.selectFrom('company').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+}
+
+export async function ensureCompound(db: Conn, name: string, county: string, companyId: number | null, now: string): Promise<number> {
+  const found = await db.selectFrom('compound').select(['id', 'company_id']).where('name', '=', name).where('county', '=', county).executeTakeFirst();
+  if (found) {
+    if (companyId && !found.company_id) await db.updateTable('compound').set({ company_id: companyId }).where('id', '=', found.id).execute();
+    return found.id;
+  }
+  await db
+    .insertInto('compound')
+    .values({ name, county, company_id: companyId, created_at: now })
+    .onConflict((oc) => oc.columns(['name', 'county']).doNothing())
+    .execute();
+  return (await db.selectFrom('compound').select('id').where('name', '=', name).where('county', '=', county).executeTakeFirstOrThrow()).id;
+}
+
+export async function listCompanies(db: Conn) {
+  return db.selectFrom('company').selectAll().orderBy('id').execute();
+}
+
+/** Complaint facts per company, for the threshold rules (distinct complainants are counted by the pure core). */
+export async function companyFacts(db: Conn, companyId?: number) {
+  let q = db
+    .selectFrom('complaint')
+    .select(['id', 'company_id', 'complainant_key', 'received_at', 'finding'])
+    .where('company_id', 'is not', null);
+  if (companyId) q = q.where('company_id', '=', companyId);
+  return q.execute();
+}
+
+export async function addCompanyAction(
+  db: Conn,
+  a: { companyId: number; type: string; rule: string; reason: string; dueAt: string },
+  now: string,
+): Promise<boolean> {
+  const r = await db
+    .insertInto('company_action')
+    .values({ company_id: a.companyId, type: a.type, rule: a.rule, reason: a.reason, due_at: a.dueAt, created_at: now, done_at: null })
+    .onConflict((oc) => oc.columns(['company_id', 'type', 'rule']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function setKeySupervision(db: Conn, companyId: number, on: boolean): Promise<void> {
+  await db.updateTable('company').set({ key_supervision: on ? 1 : 0 }).where('id', '=', companyId).execute();
+}
+
+export async function listCompanyActions(db: Conn, companyId?: number) {
+  let q = db.selectFrom('company_action').selectAll();
+  if (companyId) q = q.where('company_id', '=', companyId);
+  return q.orderBy('id').execute();
+}

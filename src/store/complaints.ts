@@ -1,0 +1,295 @@
+// Complaint aggregate: the case row, its tracking number, and its audit trail (complaint_event).
+import { sql } from 'kysely';
+import type { Actor, CaseEvent, ClassificationSummary, Complaint, Deadlines } from '../domain.ts';
+import type { Conn } from './db.ts';
+import type { ComplaintTable, ComplaintEventTable } from './schema.ts';
+import type { Selectable } from 'kysely';
+
+export type NewComplaint = Omit<Complaint, 'id' | 'tracking'>;
+
+type Row = Selectable<ComplaintTable>;
+
+const bool = (n: number | null | undefined) => n === 1;
+const int = (b: boolean) => (b ? 1 : 0);
+const json = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);
+
+export function rowToComplaint(r: Row): Complaint {
+  const deadlines: Deadlines = {};
+  if (r.due_transfer) deadlines.transfer = r.due_transfer;
+  if (r.due_close) deadlines.close = r.due_close;
+  if (r.due_plan) deadlines.plan = r.due_plan;
+  if (r.due_progress) deadlines.progress = r.due_progress;
+  if (r.due_verify) deadlines.verify = r.due_verify;
+  if (r.due_penalty) deadlines.penalty = r.due_penalty;
+  return {
+    id: r.id,
+    tracking: r.tracking,
+    county: r.county,
+    source: r.source as Complaint['source'],
+    status: r.status as Complaint['status'],
+    unit: r.unit as Complaint['unit'],
+    problem: r.problem as Complaint['problem'],
+    urgent: bool(r.urgent),
+    complex: bool(r.complex),
+    supervised: bool(r.supervised),
+    complainant: { name: r.complainant_name, phone: r.complainant_phone, email: r.complainant_email },
+    compound: r.compound,
+    address: r.address,
+    company: r.company,
+    subject: r.subject,
+    body: r.body,
+    classification: json<ClassificationSummary>(r.classification),
+    receivedAt: r.received_at,
+    assignedAt: r.assigned_at,
+    acceptedAt: r.accepted_at,
+    resolvedAt: r.resolved_at,
+    writtenOffAt: r.written_off_at,
+    finding: r.finding as Complaint['finding'],
+    result: r.result,
+    deadlines,
+    extension: json<Complaint['extension']>(r.extension),
+    extended: bool(r.extended),
+  };
+}
+
+function stateColumns(c: NewComplaint) {
+  return {
+    status: c.status,
+    unit: c.unit,
+    problem: c.problem,
+    urgent: int(c.urgent),
+    complex: int(c.complex),
+    supervised: int(c.supervised),
+    complainant_name: c.complainant.name,
+    complainant_phone: c.complainant.phone,
+    complainant_email: c.complainant.email,
+    compound: c.compound,
+    address: c.address,
+    company: c.company,
+    classification: c.classification ? JSON.stringify(c.classification) : null,
+    assigned_at: c.assignedAt,
+    accepted_at: c.acceptedAt,
+    resolved_at: c.resolvedAt,
+    written_off_at: c.writtenOffAt,
+    finding: c.finding,
+    result: c.result,
+    due_transfer: c.deadlines.transfer ?? null,
+    due_close: c.deadlines.close ?? null,
+    due_plan: c.deadlines.plan ?? null,
+    due_progress: c.deadlines.progress ?? null,
+    due_verify: c.deadlines.verify ?? null,
+    due_penalty: c.deadlines.penalty ?? null,
+    extension: c.extension ? JSON.stringify(c.extension) : null,
+    extended: int(c.extended),
+  };
+}
+
+/**
+ * Allocates the next tracking number for a county prefix and year (`YH-2026-000123`). Runs inside the caller's
+ * transaction: the UPDATE takes the row lock (PostgreSQL) or the database write lock (SQLite, BEGIN IMMEDIATE), so
+ * concurrent writers never get the same number, and a rolled-back number is simply skipped, never reused.
+ */
+export async function nextTrackingNumber(tx: Conn, prefix: string, year: number): Promise<string> {
+  await tx
+    .insertInto('tracking_seq')
+    .values({ prefix, year, next: 0 })
+    .onConflict((oc) => oc.columns(['prefix', 'year']).doNothing())
+    .execute();
+  const row = await tx
+    .updateTable('tracking_seq')
+    .set({ next: sql<number>`next + 1` })
+    .where('prefix', '=', prefix)
+    .where('year', '=', year)
+    .returning('next')
+    .executeTakeFirstOrThrow();
+  return `${prefix}-${year}-${String(row.next).padStart(6, '0')}`;
+}
+
+export interface InsertExtras {
+  complainantKey?: string | null;
+  companyId?: number | null;
+  rawMailId?: number | null;
+  ackMessageId?: string | null;
+}
+
+export async function insertComplaint(
+  tx: Conn,
+  c: NewComplaint,
+  tracking: string,
+  now: string,
+  extras: InsertExtras = {},
+): Promise<Complaint> {
+  const row = await tx
+    .insertInto('complaint')
+    .values({
+      tracking,
+      county: c.county,
+      source: c.source,
+      subject: c.subject,
+      body: c.body,
+      received_at: c.receivedAt,
+      complainant_key: extras.complainantKey ?? null,
+      company_id: extras.companyId ?? null,
+      raw_mail_id: extras.rawMailId ?? null,
+      ack_message_id: extras.ackMessageId ?? null,
+      version: 0,
+      created_at: now,
+      updated_at: now,
+      ...stateColumns(c),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return rowToComplaint(row);
+}
+
+export class ConcurrentUpdateError extends Error {
+  constructor(tracking: string) {
+    super(`案件已被他人更新，请刷新后重试 case ${tracking} was changed meanwhile`);
+    this.name = 'ConcurrentUpdateError';
+  }
+}
+
+/** Saves the new state of a case; optimistic: fails when someone else changed it since `expectedVersion`. */
+export async function saveComplaint(tx: Conn, c: Complaint, expectedVersion: number, now: string): Promise<number> {
+  const res = await tx
+    .updateTable('complaint')
+    .set({ ...stateColumns(c), version: expectedVersion + 1, updated_at: now })
+    .where('id', '=', c.id)
+    .where('version', '=', expectedVersion)
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) !== 1) throw new ConcurrentUpdateError(c.tracking);
+  return expectedVersion + 1;
+}
+
+export async function findById(db: Conn, id: number): Promise<(Complaint & { version: number }) | undefined> {
+  const r = await db.selectFrom('complaint').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? { ...rowToComplaint(r), version: r.version } : undefined;
+}
+
+export async function findByTracking(db: Conn, tracking: string): Promise<(Complaint & { version: number }) | undefined> {
+  const r = await db.selectFrom('complaint').selectAll().where('tracking', '=', tracking.toUpperCase()).executeTakeFirst();
+  return r ? { ...rowToComplaint(r), version: r.version } : undefined;
+}
+
+export async function findByAckMessageId(db: Conn, messageIds: string[]): Promise<Complaint | undefined> {
+  if (!messageIds.length) return undefined;
+  const r = await db.selectFrom('complaint').selectAll().where('ack_message_id', 'in', messageIds).executeTakeFirst();
+  return r ? rowToComplaint(r) : undefined;
+}
+
+export async function appendEvents(tx: Conn, complaintId: number | null, events: CaseEvent[]): Promise<number[]> {
+  if (!events.length) return [];
+  const rows = await tx
+    .insertInto('complaint_event')
+    .values(
+      events.map((e) => ({
+        complaint_id: complaintId,
+        type: e.type,
+        at: e.at,
+        actor_kind: e.actor.kind,
+        actor_officer_id: e.actor.officerId ?? null,
+        actor_role: e.actor.role ?? null,
+        actor_name: e.actor.name ?? null,
+        from_status: e.from ?? null,
+        to_status: e.to ?? null,
+        data: e.data ? JSON.stringify(e.data) : null,
+      })),
+    )
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export function rowToEvent(r: Selectable<ComplaintEventTable>): CaseEvent & { id: number } {
+  const actor: Actor = { kind: r.actor_kind as Actor['kind'] };
+  if (r.actor_officer_id != null) actor.officerId = r.actor_officer_id;
+  if (r.actor_role) actor.role = r.actor_role as Actor['role'];
+  if (r.actor_name) actor.name = r.actor_name;
+  return {
+    id: r.id,
+    type: r.type,
+    at: r.at,
+    actor,
+    from: r.from_status as CaseEvent['from'],
+    to: r.to_status as CaseEvent['to'],
+    data: json<Record<string, unknown>>(r.data) ?? undefined,
+  };
+}
+
+export async function eventsOf(db: Conn, complaintId: number): Promise<(CaseEvent & { id: number })[]> {
+  const rows = await db
+    .selectFrom('complaint_event')
+    .selectAll()
+    .where('complaint_id', '=', complaintId)
+    .orderBy('id')
+    .execute();
+  return rows.map(rowToEvent);
+}
+
+const OPEN_STATUSES = ['received', 'triage', 'assigned', 'accepted', 'in_progress', 'plan_submitted', 'reopened'];
+export const CLOSED_BY_UNIT = ['resolved', 'cosigned', 'reviewed', 'written_off'];
+
+export interface TaskQuery {
+  unit?: string | null;
+  county?: string | null;
+  statuses?: string[];
+  limit: number;
+  offset: number;
+}
+
+/** A unit's open tasks, overdue (earliest close deadline) first. Served by complaint_unit_county_status. */
+export async function listTasks(db: Conn, q: TaskQuery): Promise<{ items: Complaint[]; total: number }> {
+  let base = db.selectFrom('complaint').where('status', 'in', q.statuses ?? OPEN_STATUSES);
+  if (q.unit) base = base.where('unit', '=', q.unit);
+  if (q.county) base = base.where('county', '=', q.county);
+  const [rows, count] = await Promise.all([
+    base
+      .selectAll()
+      .orderBy(sql`coalesce(due_close, due_transfer, '9999')`)
+      .orderBy('id')
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(rowToComplaint), total: Number(count.n) };
+}
+
+export interface UnitStats {
+  open: number;
+  overdue: number;
+  closedThisWeek: number;
+}
+
+export async function unitStats(db: Conn, unit: string | null, county: string | null, nowIso: string, weekStartIso: string): Promise<UnitStats> {
+  let q = db.selectFrom('complaint');
+  if (unit) q = q.where('unit', '=', unit);
+  if (county) q = q.where('county', '=', county);
+  const r = await q
+    .select([
+      sql<number>`sum(case when status in (${sql.join(OPEN_STATUSES)}) then 1 else 0 end)`.as('open'),
+      sql<number>`sum(case when status in (${sql.join(OPEN_STATUSES)}) and due_close is not null and due_close < ${nowIso} then 1 else 0 end)`.as(
+        'overdue',
+      ),
+      sql<number>`sum(case when resolved_at is not null and resolved_at >= ${weekStartIso} then 1 else 0 end)`.as('closed'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { open: Number(r.open ?? 0), overdue: Number(r.overdue ?? 0), closedThisWeek: Number(r.closed ?? 0) };
+}
+
+/** Streams every case (for reports and exports) in id order, in pages, so 100,000 rows never sit in memory at once. */
+export async function* allComplaints(db: Conn, opts: { since?: string; until?: string; pageSize?: number } = {}): AsyncGenerator<Complaint> {
+  let after = 0;
+  const size = opts.pageSize ?? 2000;
+  for (;;) {
+    let q = db.selectFrom('complaint').selectAll().where('id', '>', after);
+    if (opts.since) q = q.where('received_at', '>=', opts.since);
+    if (opts.until) q = q.where('received_at', '<', opts.until);
+    const rows = await q.orderBy('id').limit(size).execute();
+    for (const r of rows) yield rowToComplaint(r);
+    if (rows.length < size) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+export { OPEN_STATUSES };

@@ -1,0 +1,127 @@
+// One `Db` type over two dialects: better-sqlite3 (the embedded default) and PostgreSQL (several counties on one
+// server). Everything above this file speaks kysely's portable query builder only.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type Transaction,
+} from 'kysely';
+import type { Database } from './schema.ts';
+import { migrateToLatest } from './migrate.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** Repositories take either the database or an open transaction. */
+export type Conn = Db | Tx;
+
+export interface Store {
+  db: Db;
+  dialect: Dialect;
+  url: string;
+  close(): Promise<void>;
+}
+
+// Transactions on SQLite start with BEGIN IMMEDIATE: the write lock is taken up front, so two processes on one
+// file (the service and an operator's `wuye ingest`) wait on busy_timeout instead of failing with SQLITE_BUSY when
+// a deferred reader tries to upgrade.
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+// PostgreSQL int8/numeric come back as strings by default; our ids and counts fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export function dialectOf(url: string): Dialect {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return 'postgres';
+  if (url.startsWith('sqlite:')) return 'sqlite';
+  throw new Error(`不支持的数据库地址 unsupported database URL (expected sqlite:<file> or postgres://…): ${redactUrl(url)}`);
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}
+
+export function sqliteFileOf(url: string): string {
+  return url.slice('sqlite:'.length);
+}
+
+export interface OpenOptions {
+  migrate?: boolean;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+export async function openStore(url: string, opts: OpenOptions = {}): Promise<Store> {
+  const dialect = dialectOf(url);
+  let db: Db;
+  if (dialect === 'sqlite') {
+    const file = sqliteFileOf(url);
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const sqlite = new SqliteDatabase(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('synchronous = NORMAL');
+    db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  } else {
+    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 8, connectionTimeoutMillis: 10_000 });
+    // A restarted server drops idle clients; the pool must not crash the process for it.
+    pool.on('error', () => {});
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const store: Store = { db, dialect, url, close: () => db.destroy() };
+  if (opts.migrate !== false) await migrateToLatest(db, dialect);
+  return store;
+}
+
+/** Run `fn` in one transaction; retried on transient conflicts (PostgreSQL serialization/deadlock, SQLite busy). */
+export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await db.transaction().execute(fn);
+    } catch (e) {
+      if (i >= attempts || !isTransient(e)) throw e;
+      await new Promise((r) => setTimeout(r, 20 * i + Math.random() * 30));
+    }
+  }
+}
+
+export function isTransient(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return (
+    err?.code === '40001' || // serialization_failure
+    err?.code === '40P01' || // deadlock_detected
+    err?.code === 'SQLITE_BUSY' ||
+    err?.code === '57P01' || // admin_shutdown (server restarted)
+    err?.code === 'ECONNREFUSED' ||
+    err?.code === 'ECONNRESET' ||
+    /Connection terminated|terminating connection/.test(err?.message ?? '')
+  );
+}
+
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err?.code === '23505' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,0 +1,24 @@
+// Frozen migrations, run by `wuye migrate` and on start. Kysely's Migrator takes a lock table, so two processes
+// starting at once do not migrate twice.
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Dialect } from './db.ts';
+import * as m0001 from './migrations/0001_initial.ts';
+
+/** Each migration module exports `migration(dialect)`; the list is append-only. */
+const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
+  '0001_initial': m0001,
+};
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(Object.entries(MODULES).map(([k, m]) => [k, m.migration(this.dialect)]));
+  }
+}
+
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new Error(`数据库迁移失败 migration failed: ${(error as Error).message ?? String(error)}`);
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

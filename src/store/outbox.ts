@@ -1,0 +1,161 @@
+// Outbox: every effect on the outside world is a row written in the same transaction as the state change that
+// caused it, and delivered after commit by the worker. The idempotency key makes a repeated write a no-op.
+import { sql } from 'kysely';
+import type { Conn } from './db.ts';
+
+export type OutboxKind = 'telegram' | 'email';
+
+export interface OutboxMessage {
+  kind: OutboxKind;
+  recipient: string;
+  payload: unknown;
+  key: string;
+  complaintId?: number | null;
+  notBefore?: string; // quiet hours
+}
+
+export interface OutboxRow {
+  id: number;
+  kind: OutboxKind;
+  recipient: string;
+  payload: unknown;
+  key: string;
+  attempts: number;
+  complaintId: number | null;
+}
+
+/** Writes rows; a row whose key exists already is skipped (returns how many were new). */
+export async function enqueue(tx: Conn, msgs: OutboxMessage[], now: string): Promise<number> {
+  let added = 0;
+  for (const m of msgs) {
+    const res = await tx
+      .insertInto('outbox')
+      .values({
+        kind: m.kind,
+        recipient: m.recipient,
+        payload: JSON.stringify(m.payload),
+        idempotency_key: m.key,
+        complaint_id: m.complaintId ?? null,
+        created_at: now,
+        not_before: m.notBefore ?? now,
+        next_attempt_at: now,
+        attempts: 0,
+      })
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .executeTakeFirst();
+    added += Number(res.numInsertedOrUpdatedRows ?? 0);
+  }
+  return added;
+}
+
+/**
+ * Claims up to `limit` due rows for this worker with a lease. Only the oldest pending row of each recipient is
+ * eligible, so one recipient's messages go out in order; two workers never hold the same row.
+ */
+export async function claim(db: Conn, worker: string, now: string, leaseMs: number, limit: number): Promise<OutboxRow[]> {
+  const until = new Date(Date.parse(now) + leaseMs).toISOString();
+  const candidates = db
+    .selectFrom('outbox as o')
+    .select('o.id')
+    .where('o.sent_at', 'is', null)
+    .where('o.failed_at', 'is', null)
+    .where('o.next_attempt_at', '<=', now)
+    .where('o.not_before', '<=', now)
+    .where((eb) => eb.or([eb('o.locked_until', 'is', null), eb('o.locked_until', '<', now)]))
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('outbox as p')
+            .select('p.id')
+            .whereRef('p.recipient', '=', 'o.recipient')
+            .whereRef('p.id', '<', 'o.id')
+            .where('p.sent_at', 'is', null)
+            .where('p.failed_at', 'is', null)
+            .where('p.not_before', '<=', now),
+        ),
+      ),
+    )
+    .orderBy('o.id')
+    .limit(limit);
+  await db
+    .updateTable('outbox')
+    .set({ locked_by: worker, locked_until: until })
+    .where('id', 'in', candidates)
+    .where('sent_at', 'is', null)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .execute();
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['id', 'kind', 'recipient', 'payload', 'idempotency_key', 'attempts', 'complaint_id'])
+    .where('locked_by', '=', worker)
+    .where('locked_until', '=', until)
+    .where('sent_at', 'is', null)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind as OutboxKind,
+    recipient: r.recipient,
+    payload: JSON.parse(r.payload),
+    key: r.idempotency_key,
+    attempts: r.attempts,
+    complaintId: r.complaint_id,
+  }));
+}
+
+export async function markSent(db: Conn, id: number, now: string, result?: string): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ sent_at: now, locked_by: null, locked_until: null, last_error: null, result: result ?? null, attempts: sql`attempts + 1` })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markRetry(db: Conn, id: number, nextAttemptAt: string, error: string): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ next_attempt_at: nextAttemptAt, locked_by: null, locked_until: null, last_error: error.slice(0, 2000), attempts: sql`attempts + 1` })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markFailed(db: Conn, id: number, now: string, error: string): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ failed_at: now, locked_by: null, locked_until: null, last_error: error.slice(0, 2000), attempts: sql`attempts + 1` })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function pendingCount(db: Conn): Promise<number> {
+  const r = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('sent_at', 'is', null)
+    .where('failed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function failures(db: Conn, limit = 20) {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'kind', 'recipient', 'idempotency_key', 'failed_at', 'last_error'])
+    .where('failed_at', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Acknowledgements sent (or queued) to a sender since `sinceIso`: the per-sender rate limit against mail loops. */
+export async function countAcksTo(db: Conn, address: string, sinceIso: string): Promise<number> {
+  const r = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('kind', '=', 'email')
+    .where('recipient', '=', address.toLowerCase())
+    .where('idempotency_key', 'like', 'ack:%')
+    .where('created_at', '>=', sinceIso)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}

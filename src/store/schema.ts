@@ -1,0 +1,233 @@
+// Table types for kysely. Times are ISO-8601 UTC text; booleans are 0/1 integers on both dialects;
+// JSON columns are text (portable) and parsed by the repositories.
+import type { Generated } from 'kysely';
+
+export interface RawMailTable {
+  id: Generated<number>;
+  source: string; // imap | smtp | dropdir | file
+  mailbox: string;
+  uidvalidity: number | null;
+  uid: number | null;
+  sha256: string;
+  size: number;
+  raw: Buffer;
+  message_id: string | null;
+  received_at: string;
+  outcome: string | null; // null = not processed yet (a crash resumes from here)
+  reason: string | null;
+  complaint_id: number | null;
+  processed_at: string | null;
+}
+
+export interface MailboxStateTable {
+  mailbox: string;
+  uidvalidity: number;
+  last_uid: number;
+  updated_at: string;
+}
+
+export interface TrackingSeqTable {
+  prefix: string;
+  year: number;
+  next: number;
+}
+
+export interface ComplaintTable {
+  id: Generated<number>;
+  tracking: string;
+  county: string;
+  source: string;
+  status: string;
+  unit: string | null;
+  problem: string | null;
+  urgent: number;
+  complex: number;
+  supervised: number;
+  complainant_name: string | null;
+  complainant_phone: string | null;
+  complainant_email: string | null;
+  complainant_key: string | null;
+  compound: string | null;
+  address: string | null;
+  company: string | null;
+  company_id: number | null;
+  subject: string;
+  body: string;
+  classification: string | null;
+  received_at: string;
+  assigned_at: string | null;
+  accepted_at: string | null;
+  resolved_at: string | null;
+  written_off_at: string | null;
+  finding: string | null;
+  result: string | null;
+  due_transfer: string | null;
+  due_close: string | null;
+  due_plan: string | null;
+  due_progress: string | null;
+  due_verify: string | null;
+  due_penalty: string | null;
+  extension: string | null;
+  extended: number;
+  raw_mail_id: number | null;
+  ack_message_id: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ComplaintEventTable {
+  id: Generated<number>;
+  complaint_id: number | null; // null for reads that are not about one case (supervisor lists)
+  type: string;
+  at: string;
+  actor_kind: string;
+  actor_officer_id: number | null;
+  actor_role: string | null;
+  actor_name: string | null;
+  from_status: string | null;
+  to_status: string | null;
+  data: string | null;
+}
+
+export interface UnitTable {
+  code: string;
+  name: string;
+}
+
+export interface CountyTable {
+  code: string;
+  name: string;
+  prefix: string;
+}
+
+export interface OfficerTable {
+  id: Generated<number>;
+  chat_id: number | null;
+  name: string | null;
+  unit: string;
+  county: string;
+  role: string;
+  active: number;
+  reachable: number;
+  created_at: string;
+  linked_at: string | null;
+}
+
+export interface OfficerInviteTable {
+  code: string;
+  unit: string;
+  county: string;
+  role: string;
+  name: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  officer_id: number | null;
+  revoked_at: string | null;
+}
+
+export interface CompanyTable {
+  id: Generated<number>;
+  name: string;
+  county: string | null;
+  key_supervision: number;
+  satisfaction: number | null;
+  refused_to_fix: number;
+  credit_low: number;
+  created_at: string;
+}
+
+export interface CompoundTable {
+  id: Generated<number>;
+  name: string;
+  county: string;
+  company_id: number | null;
+  created_at: string;
+}
+
+export interface CompanyActionTable {
+  id: Generated<number>;
+  company_id: number;
+  type: string;
+  rule: string;
+  reason: string;
+  due_at: string;
+  created_at: string;
+  done_at: string | null;
+}
+
+export interface AttachmentTable {
+  id: Generated<number>;
+  complaint_id: number | null;
+  raw_mail_id: number | null;
+  event_id: number | null;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  content: Buffer | null;
+  telegram_file_id: string | null;
+  created_at: string;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  kind: string; // telegram | email
+  recipient: string; // chat id or address, for per-recipient order
+  payload: string; // JSON
+  idempotency_key: string;
+  complaint_id: number | null;
+  created_at: string;
+  not_before: string; // quiet hours hold non-urgent messages
+  next_attempt_at: string;
+  attempts: number;
+  locked_by: string | null;
+  locked_until: string | null;
+  sent_at: string | null;
+  failed_at: string | null; // permanent failure
+  last_error: string | null;
+  result: string | null; // e.g. Telegram message id
+}
+
+export interface JobRunTable {
+  id: Generated<number>;
+  job: string;
+  period_key: string;
+  started_at: string;
+  finished_at: string | null;
+  late: number;
+  owner: string | null;
+  detail: string | null;
+}
+
+export interface TelegramUpdateTable {
+  update_id: number;
+  received_at: string;
+}
+
+export interface BotSessionTable {
+  chat_id: number;
+  state: string;
+  updated_at: string;
+}
+
+export interface Database {
+  raw_mail: RawMailTable;
+  mailbox_state: MailboxStateTable;
+  tracking_seq: TrackingSeqTable;
+  complaint: ComplaintTable;
+  complaint_event: ComplaintEventTable;
+  unit: UnitTable;
+  county: CountyTable;
+  officer: OfficerTable;
+  officer_invite: OfficerInviteTable;
+  company: CompanyTable;
+  compound: CompoundTable;
+  company_action: CompanyActionTable;
+  attachment: AttachmentTable;
+  outbox: OutboxTable;
+  job_run: JobRunTable;
+  telegram_update: TelegramUpdateTable;
+  bot_session: BotSessionTable;
+}

@@ -1,0 +1,83 @@
+// Who may do what to which case. Pure: the actor and the case come in, a verdict goes out.
+// Reach (000 附件 三(一), 六(一)):
+//   officer    — the case's own unit in the case's own county; housing officers of the county also work the
+//                office's triage queue (assign, reclassify: 联席会议办公室设在住建部门).
+//   cosigner   — township/community of the case's county: sign the closing opinion of housing-handled cases.
+//   reviewer   — city level, any county, but only the case unit's city-level counterpart (市级相关部门审核后销号);
+//                township/community have no city-level counterpart, so city housing (the lead) reviews theirs.
+//   supervisor — reads everything, changes nothing (纪检监察机关可实时监督检查; the adapter audits reads).
+//   admin      — everything.
+// A system actor (the mail intake) registers cases and turns complainant replies into reopen/reply.
+import type { Actor, Complaint, UnitCode } from '../domain.ts';
+import type { CommandType } from './complaint.ts';
+import { workflowError, type WorkflowError } from './errors.ts';
+
+export type Action = CommandType | 'read';
+export type AuthResult = { ok: true } | { ok: false; error: WorkflowError };
+
+/** Work the owning unit does on its own case. */
+const UNIT_ACTIONS: ReadonlySet<Action> = new Set<Action>([
+  'accept',
+  'return',
+  'progress',
+  'markComplex',
+  'submitPlan',
+  'requestExtension',
+  'resolve',
+]);
+/** The housing office's triage queue (高效分转). */
+const OFFICE_ACTIONS: ReadonlySet<Action> = new Set<Action>(['assign', 'reclassify']);
+const COSIGNER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['cosign', 'rejectCosign']);
+const REVIEWER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['decideExtension', 'review', 'rejectReview', 'writeOff']);
+/** What arrives from the complainant by mail. */
+const COMPLAINANT_ACTIONS: ReadonlySet<Action> = new Set<Action>(['reopen', 'reply']);
+const COSIGNER_UNITS: ReadonlySet<UnitCode> = new Set<UnitCode>(['township', 'community']);
+
+const OK: AuthResult = { ok: true };
+const deny = (code: WorkflowError['code'], detail?: string): AuthResult => ({ ok: false, error: workflowError(code, detail) });
+
+/** The city-level unit that reviews and writes off a case handled by `unit` (000 附件 三(一)). */
+export function reviewingUnit(unit: UnitCode): UnitCode {
+  return COSIGNER_UNITS.has(unit) ? 'housing' : unit;
+}
+
+export function canAct(actor: Actor, action: Action, c: Pick<Complaint, 'county' | 'unit'>): AuthResult {
+  if (actor.kind === 'system') {
+    return action === 'read' || COMPLAINANT_ACTIONS.has(action) ? OK : deny('FORBIDDEN_ROLE');
+  }
+  if (actor.kind === 'complainant') {
+    return COMPLAINANT_ACTIONS.has(action) ? OK : deny('FORBIDDEN_ROLE');
+  }
+  switch (actor.role) {
+    case 'admin':
+      return OK;
+    case 'supervisor':
+      return action === 'read' ? OK : deny('FORBIDDEN_ROLE', '督导只能查阅');
+    case 'reviewer':
+      if (action === 'read') return OK;
+      if (!REVIEWER_ACTIONS.has(action)) return deny('FORBIDDEN_ROLE');
+      if (!c.unit || actor.unit !== reviewingUnit(c.unit)) return deny('NOT_YOUR_UNIT', '应由承办单位的市级部门审核');
+      return OK;
+    case 'cosigner':
+      if (action !== 'read' && !COSIGNER_ACTIONS.has(action)) return deny('FORBIDDEN_ROLE');
+      if (actor.county !== c.county) return deny('NOT_YOUR_COUNTY');
+      if (!actor.unit || !COSIGNER_UNITS.has(actor.unit)) return deny('NOT_YOUR_UNIT', '会签人须为乡镇(街道)或社区');
+      return OK;
+    case 'officer':
+      return officerCan(actor, action, c);
+    default:
+      return deny('FORBIDDEN_ROLE');
+  }
+}
+
+function officerCan(actor: Actor, action: Action, c: Pick<Complaint, 'county' | 'unit'>): AuthResult {
+  const office = OFFICE_ACTIONS.has(action);
+  if (!office && !UNIT_ACTIONS.has(action) && action !== 'read') return deny('FORBIDDEN_ROLE');
+  if (actor.county !== c.county) return deny('NOT_YOUR_COUNTY');
+  const isHousingOffice = actor.unit === 'housing';
+  if (office) return isHousingOffice ? OK : deny('NOT_YOUR_UNIT', '分转由住建部门办理');
+  // Reading: the office sees its whole county (it keeps the ledger); a unit sees its own cases.
+  if (action === 'read' && isHousingOffice) return OK;
+  if (!actor.unit || c.unit !== actor.unit) return deny('NOT_YOUR_UNIT');
+  return OK;
+}
