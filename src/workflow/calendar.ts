@@ -112,6 +112,16 @@ export function createCalendar(overrides: HolidayOverrides = { off: [], work: []
   };
 }
 
+/**
+ * Years between two days (inclusive) that the calendar has no schedule for: deadlines there fall back to plain
+ * Monday–Friday and may be wrong. The service warns, `wuye doctor` shows ✗.
+ */
+export function uncoveredYears(cal: Calendar, fromDay: string, toDay: string): number[] {
+  const out: number[] = [];
+  for (let y = parseDay(fromDay).year; y <= parseDay(toDay).year; y++) if (!cal.hasYear(y)) out.push(y);
+  return out;
+}
+
 export class HolidayFileError extends Error {
   constructor(
     readonly problems: string[],

@@ -1,0 +1,241 @@
+// The `wuye` command. Command names in English, help in Chinese. Each command imports what it needs lazily, so
+// `wuye classify` does not open a database and `wuye --help` starts fast.
+//
+// Exit codes: 0 success · 1 a check failed or an operation failed · 2 bad configuration or bad arguments.
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
+
+function config(): Config {
+  return loadConfig();
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('应为非负整数 / expected a non-negative integer');
+  return n;
+}
+
+function isoDate(v: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) {
+    throw new InvalidArgumentError('日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD');
+  }
+  return v;
+}
+
+function isoDateTime(v: string): string {
+  if (Number.isNaN(Date.parse(v))) throw new InvalidArgumentError('时间格式应为 ISO 8601 / expected an ISO date-time');
+  return v;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('wuye')
+    .description('物业投诉举报受理台 Wuye Desk — 邮件受理、分转、督办、报表')
+    .helpCommand('help [命令]', '显示命令帮助')
+    .helpOption('-h, --help', '显示帮助')
+    .version('0.1.0', '-V, --version', '显示版本')
+    .exitOverride()
+    .configureOutput({ outputError: (s, write) => write(s) })
+    .showHelpAfterError('(使用 --help 查看用法)');
+
+  program
+    .command('start')
+    .description('启动服务：邮件受理(IMAP/SMTP/投递目录)、机器人、定时任务、发件队列')
+    .action(async () => {
+      const { runService } = await import('./main.ts');
+      await runService(config());
+    });
+
+  program
+    .command('migrate')
+    .description('执行数据库迁移')
+    .action(async () => {
+      const { withStore } = await import('./cli/common.ts');
+      await withStore(config(), async () => {
+        process.stdout.write('✓ 数据库已是最新 database is up to date\n');
+      });
+    });
+
+  program
+    .command('doctor')
+    .description('检查配置、数据库、各邮箱登录、SMTP、机器人令牌、节假日数据')
+    .option('--json', '以 JSON 输出')
+    .action(async (opts: { json?: boolean }) => {
+      const { doctor } = await import('./cli/doctor.ts');
+      process.exitCode = await doctor(config(), { json: !!opts.json });
+    });
+
+  program
+    .command('classify')
+    .description('对 JSON 行 {"id","subject","text"} 分类，每行输出一条结果')
+    .option('--file <文件>', '从文件读取（默认标准输入）')
+    .action(async (opts: { file?: string }) => {
+      const { classifyCommand } = await import('./cli/classify.ts');
+      process.exitCode = await classifyCommand(opts.file);
+    });
+
+  program
+    .command('eval-classify')
+    .description('用标注集评估分类器：各单位准确率、混淆矩阵、紧急召回率')
+    .option('--file <文件...>', '标注集（默认 test/fixtures/classify-dev.jsonl 与 classify-heldout.jsonl）')
+    .action(async (opts: { file?: string[] }) => {
+      const { evalCommand } = await import('./cli/classify.ts');
+      process.exitCode = await evalCommand(opts.file);
+    });
+
+  program
+    .command('ingest')
+    .description('把 .eml 文件作为收到的邮件受理，每个文件输出一行 JSON')
+    .argument('<文件...>', '.eml 文件')
+    .option('--mailbox <地址>', '视为投递到该邮箱（默认第一个已配置邮箱）')
+    .action(async (files: string[], opts: { mailbox?: string }) => {
+      const { ingestCommand } = await import('./cli/ingest.ts');
+      process.exitCode = await ingestCommand(config(), files, opts.mailbox);
+    });
+
+  const workdays = program.command('workdays').description('工作日计算（含调休）');
+  workdays
+    .command('add')
+    .description('给定日期之后的第 n 个工作日（当日不计）')
+    .argument('<日期>', 'YYYY-MM-DD', isoDate)
+    .argument('<n>', '工作日数', positiveInt)
+    .action(async (day: string, n: number) => {
+      const { workdaysAdd } = await import('./cli/time.ts');
+      process.stdout.write(`${await workdaysAdd(config(), day, n)}\n`);
+    });
+
+  program
+    .command('deadline')
+    .description('计算期限：transfer|close|complex|plan|progress|verify|penalty|penalty-extended')
+    .requiredOption('--from <时间>', '起算时间 ISO 8601', isoDateTime)
+    .requiredOption('--rule <规则>', '期限规则')
+    .action(async (opts: { from: string; rule: string }) => {
+      const { deadlineCommand } = await import('./cli/time.ts');
+      process.exitCode = await deadlineCommand(config(), opts.from, opts.rule);
+    });
+
+  const kase = program.command('case').description('案件');
+  kase
+    .command('show')
+    .description('显示案件、期限与完整审计记录')
+    .argument('<编号>', '受理编号，如 YH-2026-000123')
+    .option('--json', '以 JSON 输出')
+    .action(async (tracking: string, opts: { json?: boolean }) => {
+      const { caseShow } = await import('./cli/case.ts');
+      process.exitCode = await caseShow(config(), tracking, !!opts.json);
+    });
+
+  const officer = program.command('officer').description('承办人员与邀请');
+  officer
+    .command('invite')
+    .description('生成一次性、限时有效的机器人绑定链接')
+    .requiredOption('--unit <单位>', '单位代码，如 housing')
+    .requiredOption('--county <县区>', '县区代码或名称')
+    .requiredOption('--role <角色>', 'officer|cosigner|reviewer|supervisor|admin')
+    .option('--name <姓名>', '姓名')
+    .action(async (opts: { unit: string; county: string; role: string; name?: string }) => {
+      const { officerInvite } = await import('./cli/officer.ts');
+      process.exitCode = await officerInvite(config(), opts);
+    });
+  officer
+    .command('list')
+    .description('列出人员与邀请')
+    .action(async () => {
+      const { officerList } = await import('./cli/officer.ts');
+      process.exitCode = await officerList(config());
+    });
+  officer
+    .command('revoke')
+    .description('作废未使用的邀请')
+    .argument('<邀请码>')
+    .action(async (code: string) => {
+      const { officerRevoke } = await import('./cli/officer.ts');
+      process.exitCode = await officerRevoke(config(), code);
+    });
+  officer
+    .command('deactivate')
+    .description('停用人员')
+    .argument('<人员ID>', '人员 ID', positiveInt)
+    .action(async (id: number) => {
+      const { officerDeactivate } = await import('./cli/officer.ts');
+      process.exitCode = await officerDeactivate(config(), id);
+    });
+
+  const report = program.command('report').description('报表：weekly|province|discipline|monthly，或 list');
+  report
+    .command('list')
+    .description('已发送的报表及时间')
+    .action(async () => {
+      const { reportList } = await import('./cli/report.ts');
+      process.exitCode = await reportList(config());
+    });
+  for (const kind of ['weekly', 'province', 'discipline', 'monthly'] as const) {
+    report
+      .command(kind)
+      .description(
+        {
+          weekly: '周报：简报、台账(附件2)、汇总表(附件3)、图表',
+          province: '省厅周报（周五17:00）',
+          discipline: '纪委监委周报',
+          monthly: '月度公开通报与红黑榜',
+        }[kind],
+      )
+      .option('--at <时间>', '报表时点 ISO 8601（默认现在）', isoDateTime)
+      .option('--out <目录>', '写出文件的目录', '.')
+      .option('--send', '通过发件队列发送')
+      .action(async (opts: { at?: string; out: string; send?: boolean }) => {
+        const { reportCommand } = await import('./cli/report.ts');
+        process.exitCode = await reportCommand(config(), kind, opts);
+      });
+  }
+
+  program
+    .command('export')
+    .description('导出案件与审计记录')
+    .requiredOption('--format <格式>', 'xlsx|csv')
+    .requiredOption('--out <文件>', '输出文件')
+    .action(async (opts: { format: string; out: string }) => {
+      const { exportCommand } = await import('./cli/ops.ts');
+      process.exitCode = await exportCommand(config(), opts);
+    });
+  program
+    .command('backup')
+    .description('备份数据库（SQLite 在线备份；PostgreSQL 调用 pg_dump）')
+    .requiredOption('--out <文件>', '备份文件')
+    .action(async (opts: { out: string }) => {
+      const { backupCommand } = await import('./cli/ops.ts');
+      process.exitCode = await backupCommand(config(), opts.out);
+    });
+  program
+    .command('restore')
+    .description('从备份恢复数据库（服务须已停止）')
+    .requiredOption('--from <文件>', '备份文件')
+    .action(async (opts: { from: string }) => {
+      const { restoreCommand } = await import('./cli/ops.ts');
+      process.exitCode = await restoreCommand(config(), opts.from);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      process.exitCode = e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      return;
+    }
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = EXIT.USAGE;
+      return;
+    }
+    process.stderr.write(`错误 error: ${(e as Error).message ?? String(e)}\n`);
+    if (process.env.WUYE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    process.exitCode = EXIT.FAILED;
+  }
+}

@@ -1,0 +1,18 @@
+// Shared plumbing for CLI commands: open the configured store (migrated, reference data synced), run, close.
+import type { Config } from '../config.ts';
+import { openStore, type Store } from '../store/db.ts';
+import { syncReferenceData } from '../store/reference.ts';
+
+export async function withStore<T>(cfg: Config, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(cfg.db);
+  try {
+    await syncReferenceData(store.db, cfg);
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export function printJson(v: unknown): void {
+  process.stdout.write(`${JSON.stringify(v)}\n`);
+}

@@ -1,0 +1,117 @@
+// `wuye doctor`: one line per check with ✓/✗ and the reason; exit 1 when any check fails.
+import { ImapFlow } from 'imapflow';
+import type { Config } from '../config.ts';
+import { botToken, secret } from '../config.ts';
+import { openStore, redactUrl } from '../store/db.ts';
+import * as outbox from '../store/outbox.ts';
+import { loadCalendar, missingHolidayYears } from '../runtime.ts';
+import { createMailSender } from '../outbox/mailer.ts';
+import { createTelegramClient } from '../outbox/telegram.ts';
+import { scrub } from '../log.ts';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+async function timed<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`${what} 超时 timed out after ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+export async function runChecks(cfg: Config, env: NodeJS.ProcessEnv = process.env, now = new Date()): Promise<Check[]> {
+  const checks: Check[] = [{ name: 'config', ok: true, detail: `配置有效 ${cfg.counties.length} 个县区, ${cfg.mailboxes.length} 个邮箱` }];
+  const secrets = [botToken(cfg, env), ...cfg.mailboxes.map((m) => secret(env, m.imap?.passwordEnv))];
+
+  try {
+    const store = await timed(openStore(cfg.db), 15_000, 'database');
+    try {
+      const pending = await outbox.pendingCount(store.db);
+      const failed = await outbox.failures(store.db, 5);
+      checks.push({ name: 'database', ok: true, detail: `${store.dialect} ${redactUrl(cfg.db)}; 待发 ${pending}` });
+      checks.push({
+        name: 'outbox',
+        ok: failed.length === 0,
+        detail: failed.length ? `${failed.length} 条永久失败 permanent failures, 最近: ${failed[0]!.kind} → ${failed[0]!.recipient}: ${failed[0]!.last_error}` : '无永久失败',
+      });
+    } finally {
+      await store.close();
+    }
+  } catch (e) {
+    checks.push({ name: 'database', ok: false, detail: scrub((e as Error).message, secrets) });
+  }
+
+  const cal = loadCalendar(cfg);
+  const missing = missingHolidayYears(cal, now);
+  checks.push({
+    name: 'holidays',
+    ok: missing.length === 0,
+    detail: missing.length ? `缺少 ${missing.join('、')} 年节假日数据，请在 config/holidays.yaml 补充 / holiday data missing` : '今明两年节假日数据齐全',
+  });
+
+  for (const m of cfg.mailboxes.filter((b) => b.imap)) {
+    const imap = m.imap!;
+    const pass = secret(env, imap.passwordEnv);
+    if (!pass) {
+      checks.push({ name: `imap ${m.address}`, ok: false, detail: `环境变量 ${imap.passwordEnv} 未设置 / not set` });
+      continue;
+    }
+    const client = new ImapFlow({
+      host: imap.host,
+      port: imap.port,
+      secure: imap.secure,
+      auth: { user: imap.user, pass },
+      tls: { rejectUnauthorized: imap.rejectUnauthorized },
+      logger: false,
+      clientInfo: { name: 'wuye-desk', version: '0.1.0', vendor: 'wuye-desk' },
+      connectionTimeout: 10_000,
+    });
+    client.on('error', () => {});
+    try {
+      await timed(client.connect(), 15_000, 'imap');
+      const status = await client.status(imap.mailbox, { messages: true, uidValidity: true });
+      const count = status ? status.messages ?? 0 : 0;
+      checks.push({ name: `imap ${m.address}`, ok: true, detail: `登录成功 ${count} 封` });
+    } catch (e) {
+      checks.push({ name: `imap ${m.address}`, ok: false, detail: scrub((e as Error).message, secrets) });
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+  }
+
+  const mailer = createMailSender(cfg, env);
+  try {
+    await timed(mailer.verify(), 15_000, 'smtp');
+    checks.push({ name: 'smtp', ok: true, detail: mailer.describe });
+  } catch (e) {
+    checks.push({ name: 'smtp', ok: false, detail: `${mailer.describe}: ${scrub((e as Error).message, secrets)}` });
+  } finally {
+    mailer.close();
+  }
+
+  const token = botToken(cfg, env);
+  if (!token) {
+    checks.push({ name: 'bot', ok: true, detail: `未设置 ${cfg.bot.tokenEnv}，机器人关闭 / bot off` });
+  } else {
+    try {
+      const tg = await createTelegramClient(cfg, token);
+      const me = await timed(tg.getMe(), 15_000, 'getMe');
+      checks.push({ name: 'bot', ok: true, detail: `@${me.username}` });
+    } catch (e) {
+      checks.push({ name: 'bot', ok: false, detail: scrub((e as Error).message, secrets) });
+    }
+  }
+  return checks;
+}
+
+export async function doctor(cfg: Config, opts: { json: boolean }): Promise<number> {
+  const checks = await runChecks(cfg);
+  if (opts.json) process.stdout.write(`${JSON.stringify({ ok: checks.every((c) => c.ok), checks })}\n`);
+  else for (const c of checks) process.stdout.write(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}\n`);
+  return checks.every((c) => c.ok) ? 0 : 1;
+}

@@ -1,0 +1,278 @@
+// The intake pipeline — raw first, then everything else (issue 6):
+//   1. keep the raw bytes with their dedupe keys (a duplicate stops here);
+//   2. parse (GB18030 repairs, HTML → text; broken → quarantined with the reason);
+//   3. not a complaint (auto-reply, bounce, our own mail, bulk, empty, advertising) → ignored, no acknowledgement;
+//   4. a reply to a case (In-Reply-To/References of our ack, or the tracking number in the subject) → reply/reopen;
+//   5. otherwise extract the complainant's facts, classify, register — case, audit, outbox in ONE transaction.
+// Step 1 commits on its own; steps 2–5 end in one transaction that also records the raw mail's outcome, guarded
+// by `outcome IS NULL`, so a crash anywhere resumes from raw_mail and no mail is ever handled twice.
+import type { Config } from '../config.ts';
+import type { Actor, ClassificationSummary, Complaint, Source } from '../domain.ts';
+import type { Logger } from '../log.ts';
+import type { Clock } from '../clock.ts';
+import { inTransaction, type Db, type Tx } from '../store/db.ts';
+import * as mailStore from '../store/mail.ts';
+import * as complaints from '../store/complaints.ts';
+import { dispatchEffects } from '../outbox/effects.ts';
+import { MESSAGE_ID_DOMAIN } from '../outbox/letters.ts';
+import type { Calendar } from '../workflow/calendar.ts';
+import { transition } from '../workflow/complaint.ts';
+import { parseMail, type ParsedComplaintMail, type MailAttachment } from './parse.ts';
+import { detectNotComplaint, findTrackingNumber, isDissatisfied, stripQuoted } from './signals.ts';
+import { extractFacts } from './extract.ts';
+import { persistNewCase } from './register-case.ts';
+import { sha256 } from '../store/mail.ts';
+
+export type Outcome = 'registered' | 'reply' | 'duplicate' | 'quarantined' | 'ignored';
+
+export interface IngestResult {
+  outcome: Outcome;
+  tracking: string | null;
+  reason: string | null;
+  rawMailId: number | null;
+  complaintId: number | null;
+}
+
+export interface RawMeta {
+  source: 'imap' | 'smtp' | 'dropdir' | 'file';
+  mailbox: string;
+  uidvalidity?: number | null;
+  uid?: number | null;
+}
+
+export interface IntakeDeps {
+  cfg: Config;
+  db: Db;
+  log: Logger;
+  clock: Clock;
+  cal: Calendar;
+  classify: (input: { subject: string; text: string }) => ClassificationSummary;
+  /** Called after a commit that wrote outbox rows. */
+  onOutbox?: () => void;
+}
+
+/** Texts longer than this are cut for the case body (the raw mail keeps everything). */
+const MAX_BODY = 20_000;
+
+class AlreadyProcessed extends Error {}
+
+export class Intake {
+  readonly ownAddresses: string[];
+  constructor(private readonly deps: IntakeDeps) {
+    const fromAddr = /<([^>]+)>/.exec(deps.cfg.mail.from)?.[1] ?? deps.cfg.mail.from;
+    this.ownAddresses = [...deps.cfg.mailboxes.map((m) => m.address.toLowerCase()), fromAddr.toLowerCase()];
+  }
+
+  /** Steps 1–5 for one mail. Never throws for bad mail; database errors do throw (the caller retries). */
+  async ingest(raw: Buffer, meta: RawMeta): Promise<IngestResult> {
+    const { db, clock } = this.deps;
+    const stored = await mailStore.storeRaw(db, {
+      source: meta.source,
+      mailbox: meta.mailbox,
+      uidvalidity: meta.uidvalidity ?? null,
+      uid: meta.uid ?? null,
+      raw,
+      receivedAt: clock.now().toISOString(),
+    });
+    if (!stored.stored) {
+      const prev = await mailStore.getOutcome(db, stored.duplicateOf);
+      if (prev && prev.outcome === null) {
+        // Stored earlier but never processed (a crash in between): process it now rather than call it a duplicate.
+        return this.process(stored.duplicateOf);
+      }
+      return {
+        outcome: 'duplicate',
+        tracking: prev?.tracking ?? null,
+        reason: `重复邮件 duplicate of raw mail #${stored.duplicateOf}${prev?.outcome ? ` (${prev.outcome})` : ''}`,
+        rawMailId: stored.duplicateOf,
+        complaintId: null,
+      };
+    }
+    return this.process(stored.id);
+  }
+
+  /** Processes every stored mail that has no outcome yet (after a crash). */
+  async resume(): Promise<number> {
+    let n = 0;
+    for (;;) {
+      const ids = await mailStore.pendingRaw(this.deps.db, 50);
+      if (!ids.length) return n;
+      for (const id of ids) {
+        await this.process(id);
+        n++;
+      }
+    }
+  }
+
+  async process(rawMailId: number): Promise<IngestResult> {
+    const { db, cfg, log } = this.deps;
+    const row = await mailStore.getRaw(db, rawMailId);
+    if (!row) throw new Error(`raw mail ${rawMailId} not found`);
+    if (row.outcome) {
+      const prev = await mailStore.getOutcome(db, rawMailId);
+      return { outcome: row.outcome as Outcome, tracking: prev?.tracking ?? null, reason: row.reason, rawMailId, complaintId: row.complaint_id };
+    }
+    try {
+      const parsed = await parseMail(Buffer.from(row.raw), { maxBytes: cfg.intake.maxMessageBytes, timeoutMs: cfg.intake.perMailTimeoutMs });
+      if (!parsed.ok) return await this.finish(rawMailId, 'quarantined', parsed.reason);
+      const mail = parsed.mail;
+
+      const not = detectNotComplaint(mail, this.ownAddresses);
+      if (not) return await this.finish(rawMailId, 'ignored', `${not.kind}: ${not.reason}`);
+
+      const target = await this.findThread(mail);
+      if (target) return await this.reply(rawMailId, target, mail);
+
+      const county = this.countyOf(row.mailbox, mail);
+      if (!county) return await this.finish(rawMailId, 'quarantined', `无法确定县区 no county for mailbox ${row.mailbox}`);
+      const text = mail.text.slice(0, MAX_BODY);
+      const cls = this.deps.classify({ subject: mail.subject, text });
+      if (!cls.unit && !cls.urgent) {
+        return await this.finish(rawMailId, 'ignored', `非物业投诉 not a property complaint (advertising/spam/other)${cls.matched.length ? `: ${cls.matched.join(',')}` : ''}`);
+      }
+      return await this.register(rawMailId, row.received_at, county, mail, text, cls);
+    } catch (e) {
+      if (e instanceof AlreadyProcessed) return this.process(rawMailId);
+      if (isDatabaseError(e)) throw e;
+      // A bug or a pathological mail must not stop the intake: quarantine with the reason, log with context.
+      log.error({ err: e, rawMailId }, 'intake: unexpected error, mail quarantined');
+      return this.finish(rawMailId, 'quarantined', `处理出错 processing error: ${(e as Error).message ?? String(e)}`);
+    }
+  }
+
+  private countyOf(mailbox: string, mail: ParsedComplaintMail): string | null {
+    const { cfg } = this.deps;
+    const byMailbox = cfg.mailboxes.find((m) => m.address.toLowerCase() === mailbox.toLowerCase());
+    if (byMailbox) return byMailbox.county;
+    // Delivered to an address we do not know (drop folder, forwarded): use the recipients, else the first county.
+    for (const to of [...mail.to, ...mail.cc]) {
+      const m = cfg.mailboxes.find((b) => b.address.toLowerCase() === to.toLowerCase());
+      if (m) return m.county;
+    }
+    return cfg.mailboxes[0]?.county ?? cfg.counties[0]?.code ?? null;
+  }
+
+  private async findThread(mail: ParsedComplaintMail): Promise<Complaint | undefined> {
+    const ids = [mail.inReplyTo, ...mail.references].filter((x): x is string => !!x && x.includes(`@${MESSAGE_ID_DOMAIN}`));
+    const byHeader = await complaints.findByAckMessageId(this.deps.db, ids);
+    if (byHeader) return byHeader;
+    const tracking = findTrackingNumber(mail.subject);
+    return tracking ? complaints.findByTracking(this.deps.db, tracking) : undefined;
+  }
+
+  /** Marks the raw mail's outcome exactly once; inside `tx` when given. */
+  private async claimOutcome(tx: Tx | Db, rawMailId: number, outcome: Outcome, reason: string | null, complaintId: number | null): Promise<void> {
+    const res = await tx
+      .updateTable('raw_mail')
+      .set({ outcome, reason, complaint_id: complaintId, processed_at: this.deps.clock.now().toISOString() })
+      .where('id', '=', rawMailId)
+      .where('outcome', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw new AlreadyProcessed();
+  }
+
+  private async finish(rawMailId: number, outcome: Outcome, reason: string): Promise<IngestResult> {
+    try {
+      await this.claimOutcome(this.deps.db, rawMailId, outcome, reason, null);
+    } catch (e) {
+      if (e instanceof AlreadyProcessed) return this.process(rawMailId);
+      throw e;
+    }
+    this.deps.log.info({ rawMailId, outcome, reason }, 'intake: mail not registered');
+    return { outcome, tracking: null, reason, rawMailId, complaintId: null };
+  }
+
+  private async register(
+    rawMailId: number,
+    receivedAt: string,
+    county: string,
+    mail: ParsedComplaintMail,
+    text: string,
+    cls: ClassificationSummary,
+  ): Promise<IngestResult> {
+    const { cfg, cal, clock } = this.deps;
+    const facts = extractFacts({ subject: mail.subject, text, from: mail.from });
+    const now = clock.now();
+    const source: Source = /12345/.test(mail.subject) && /转办|工单/.test(mail.subject + text.slice(0, 200)) ? '12345' : 'email';
+    const result = await inTransaction(this.deps.db, async (tx) => {
+      const persisted = await persistNewCase(
+        tx,
+        {
+          source,
+          county,
+          complainant: { name: facts.name, phone: facts.phone, email: mail.from.address?.toLowerCase() ?? facts.email },
+          compound: facts.compound,
+          address: facts.address,
+          company: facts.company,
+          subject: mail.subject,
+          body: text,
+          receivedAt,
+          classification: cls,
+        },
+        { cfg, cal, now, rawMailId, originalMessageId: mail.messageId },
+      );
+      if (!persisted.ok) throw new Error(persisted.error.message);
+      await this.claimOutcome(tx, rawMailId, 'registered', null, persisted.complaint.id);
+      await saveAttachments(tx, mail.attachments, { complaintId: persisted.complaint.id, rawMailId }, now.toISOString());
+      return persisted.complaint;
+    });
+    this.deps.onOutbox?.();
+    this.deps.log.info({ rawMailId, tracking: result.tracking, unit: result.unit, urgent: result.urgent, status: result.status }, 'intake: registered');
+    return { outcome: 'registered', tracking: result.tracking, reason: null, rawMailId, complaintId: result.id };
+  }
+
+  private async reply(rawMailId: number, target: Complaint, mail: ParsedComplaintMail): Promise<IngestResult> {
+    const { cal, clock, cfg } = this.deps;
+    const now = clock.now();
+    const fresh = stripQuoted(mail.text).slice(0, MAX_BODY);
+    const actor: Actor = { kind: 'complainant', name: mail.from.address ?? mail.from.name ?? undefined };
+    const updated = await inTransaction(this.deps.db, async (tx) => {
+      const c = await complaints.findById(tx, target.id);
+      if (!c) throw new Error(`case ${target.id} vanished`);
+      let t = isDissatisfied(fresh) ? transition(c, { type: 'reopen', text: fresh }, actor, now, cal) : null;
+      if (!t || !t.ok) t = transition(c, { type: 'reply', text: fresh || mail.subject }, actor, now, cal);
+      if (!t.ok) throw new Error(t.error.message);
+      await complaints.saveComplaint(tx, t.case, c.version, now.toISOString());
+      const ids = await complaints.appendEvents(tx, c.id, t.events.map((e) => ({ ...e, data: { ...(e.data ?? {}), rawMailId, from: mail.from.address } })));
+      await dispatchEffects(tx, t.case, t.effects, { cfg, now, eventId: ids[0] ?? 0, originalMessageId: mail.messageId });
+      await this.claimOutcome(tx, rawMailId, 'reply', null, c.id);
+      await saveAttachments(tx, mail.attachments, { complaintId: c.id, rawMailId, eventId: ids[0] ?? null }, now.toISOString());
+      return t.case;
+    });
+    this.deps.onOutbox?.();
+    return { outcome: 'reply', tracking: updated.tracking, reason: updated.status === 'reopened' ? '投诉人不满意，已重新办理 reopened' : null, rawMailId, complaintId: updated.id };
+  }
+}
+
+async function saveAttachments(
+  tx: Tx,
+  atts: MailAttachment[],
+  link: { complaintId: number; rawMailId: number; eventId?: number | null },
+  now: string,
+): Promise<void> {
+  for (const a of atts) {
+    await tx
+      .insertInto('attachment')
+      .values({
+        complaint_id: link.complaintId,
+        raw_mail_id: link.rawMailId,
+        event_id: link.eventId ?? null,
+        filename: a.filename || 'attachment',
+        content_type: a.contentType || 'application/octet-stream',
+        size: a.size,
+        sha256: sha256(a.content),
+        content: a.content,
+        telegram_file_id: null,
+        created_at: now,
+      })
+      .execute();
+  }
+}
+
+function isDatabaseError(e: unknown): boolean {
+  const err = e as { code?: string; name?: string };
+  return (
+    typeof err?.code === 'string' &&
+    (/^SQLITE_/.test(err.code) || /^[0-9A-Z]{5}$/.test(err.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(err.code))
+  );
+}

@@ -1,0 +1,82 @@
+// Letters to complainants, in Chinese. Pure: the case in, a mail payload out. The acknowledgement's Message-ID is
+// derived from the tracking number, so a resident's reply (In-Reply-To) finds its case.
+import type { Complaint } from '../domain.ts';
+import { FINDING_NAMES, UNIT_NAMES } from '../domain.ts';
+import type { EffectTemplate } from '../workflow/complaint.ts';
+import { formatShanghai } from '../workflow/time.ts';
+import type { MailPayload } from './mailer.ts';
+
+export const MESSAGE_ID_DOMAIN = 'wuye-desk';
+
+export function ackMessageId(tracking: string): string {
+  return `<ack.${tracking}@${MESSAGE_ID_DOMAIN}>`;
+}
+
+function day(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  // Deadlines are the instant after the last day (24:00); show the last day itself.
+  const d = new Date(Date.parse(iso) - 1);
+  const s = formatShanghai(d);
+  return `${Number(s.slice(0, 4))}年${Number(s.slice(5, 7))}月${Number(s.slice(8, 10))}日`;
+}
+
+const FOOTER =
+  '\n\n如需补充情况，请直接回复本邮件（请保留主题中的受理编号）。如对办理结果不满意，回复"不满意"并说明理由，我们将重新办理。\n' +
+  '本邮件由物业投诉举报受理台自动发送。';
+
+export interface LetterContext {
+  cityName: string;
+  countyName: string;
+  originalMessageId?: string | null;
+}
+
+/** The letter for a template, or null when that template does not write to the complainant. */
+export function complainantLetter(template: EffectTemplate, c: Complaint, ctx: LetterContext): MailPayload | null {
+  const to = c.complainant.email;
+  if (!to) return null;
+  const dear = c.complainant.name ? `${c.complainant.name}：` : '您好：';
+  const unit = c.unit ? UNIT_NAMES[c.unit] : '住建部门(待分转)';
+  const threading = {
+    inReplyTo: ctx.originalMessageId ?? undefined,
+    references: [ctx.originalMessageId, ackMessageId(c.tracking)].filter((x): x is string => !!x),
+  };
+  switch (template) {
+    case 'ack': {
+      const lines = [
+        dear,
+        `您于 ${formatShanghai(new Date(c.receivedAt)).slice(0, 16).replace('T', ' ')} 反映的物业问题已受理，受理编号：${c.tracking}。`,
+        c.urgent
+          ? '您反映的情况涉及房屋使用或人身安全，已立即通知属地乡镇(街道)和相关部门紧急处置。如遇险情请同时拨打 110 / 119。'
+          : c.unit
+            ? `已转交 ${ctx.countyName}${unit} 办理。一般问题原则上自承办单位收到之日起 7 日内办结并答复您；重大复杂问题 1 个月内解决，确实解决不了的将在 7 日内告知解决时限和方案，并按月反馈进展。`
+            : `我们将在 7 个工作日内确定承办单位并转办。`,
+        c.deadlines.close ? `预计办结期限：${day(c.deadlines.close)}。` : c.deadlines.transfer ? `转办期限：${day(c.deadlines.transfer)}。` : '',
+      ].filter(Boolean);
+      return {
+        to,
+        subject: `【受理回执】${c.tracking} ${c.subject || '物业投诉'}`.slice(0, 200),
+        text: lines.join('\n') + FOOTER,
+        messageId: ackMessageId(c.tracking),
+        ...threading,
+      };
+    }
+    case 'resolved':
+    case 'result': {
+      const title = template === 'result' ? '办理结果(已销号)' : '办理结果';
+      const lines = [
+        dear,
+        `您反映的问题（受理编号 ${c.tracking}）已由 ${ctx.countyName}${unit} 办结。`,
+        c.finding ? `核查结论：${FINDING_NAMES[c.finding]}。` : '',
+        c.result ? `办理情况：${c.result}` : '',
+      ].filter(Boolean);
+      return { to, subject: `【${title}】${c.tracking} ${c.subject || ''}`.trim().slice(0, 200), text: lines.join('\n') + FOOTER, ...threading };
+    }
+    case 'progress':
+    case 'plan': {
+      const lines = [dear, `您反映的问题（受理编号 ${c.tracking}）正在由 ${ctx.countyName}${unit} 办理。`, template === 'plan' ? '承办单位已制定解决方案和时间节点，将按方案推进并按月向您反馈进展。' : '承办单位报告了最新进展。'];
+      return { to, subject: `【办理进展】${c.tracking}`, text: lines.join('\n') + FOOTER, ...threading };
+    }
+    default:
+      return null;
+  }
+}

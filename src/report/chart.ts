@@ -1,0 +1,106 @@
+// The brief's chart: weekly trend (received / closed, lines) above this campaign's figures by unit (bars).
+// ECharts renders SVG on the server, resvg turns it into PNG. resvg draws text only with fonts it is given, and
+// most servers have no CJK font: the font files come from the caller (config), else from the first CJK font found
+// in the usual places; without one the chart still renders and the Chinese labels come out as boxes.
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Resvg } from '@resvg/resvg-js';
+import * as echarts from 'echarts';
+import type { ChartData } from './types.ts';
+
+export interface ChartOptions {
+  width?: number;
+  height?: number;
+  /** .ttf/.otf/.ttc files with CJK glyphs; when omitted, findCjkFontFiles() is asked. */
+  fontFiles?: string[];
+}
+
+const SERIES_COLOURS = ['#3b6fb6', '#3a9d5d', '#d9534f'];
+
+/** The ECharts option, pure: what the chart shows, independent of how it is drawn. */
+export function chartOption(data: ChartData): echarts.EChartsCoreOption {
+  const axisLabel = { fontSize: 12 };
+  return {
+    animation: false,
+    backgroundColor: '#ffffff',
+    color: SERIES_COLOURS,
+    textStyle: { fontFamily: 'sans-serif' },
+    title: [
+      { text: data.title, left: 'center', top: 8, textStyle: { fontSize: 18 } },
+      { text: '近期每周受理与办结（件）', left: 40, top: 48, textStyle: { fontSize: 14 } },
+      { text: '各承办单位累计受理、办结与超期（件）', left: 40, top: 338, textStyle: { fontSize: 14 } },
+    ],
+    legend: { data: ['受理', '办结', '超期'], right: 40, top: 48, textStyle: { fontSize: 12 } },
+    grid: [
+      { left: 56, right: 40, top: 84, height: 200 },
+      { left: 56, right: 40, top: 374, bottom: 56 },
+    ],
+    xAxis: [
+      { gridIndex: 0, type: 'category', data: data.trend.map((w) => w.label), axisLabel },
+      { gridIndex: 1, type: 'category', data: data.byUnit.map((u) => u.name), axisLabel: { ...axisLabel, interval: 0, rotate: data.byUnit.length > 8 ? 30 : 0 } },
+    ],
+    yAxis: [
+      { gridIndex: 0, type: 'value', minInterval: 1, axisLabel },
+      { gridIndex: 1, type: 'value', minInterval: 1, axisLabel },
+    ],
+    series: [
+      { name: '受理', type: 'line', xAxisIndex: 0, yAxisIndex: 0, data: data.trend.map((w) => w.received), label: { show: true } },
+      { name: '办结', type: 'line', xAxisIndex: 0, yAxisIndex: 0, data: data.trend.map((w) => w.closed), label: { show: true } },
+      { name: '受理', type: 'bar', xAxisIndex: 1, yAxisIndex: 1, data: data.byUnit.map((u) => u.received), label: { show: true, position: 'top' } },
+      { name: '办结', type: 'bar', xAxisIndex: 1, yAxisIndex: 1, data: data.byUnit.map((u) => u.closed), label: { show: true, position: 'top' } },
+      { name: '超期', type: 'bar', xAxisIndex: 1, yAxisIndex: 1, data: data.byUnit.map((u) => u.overdue), label: { show: true, position: 'top' } },
+    ],
+  };
+}
+
+export function renderChartSvg(data: ChartData, opts: Pick<ChartOptions, 'width' | 'height'> = {}): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: opts.width ?? 900, height: opts.height ?? 660 });
+  try {
+    chart.setOption(chartOption(data));
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
+
+export async function renderChartPng(data: ChartData, opts: ChartOptions = {}): Promise<Buffer> {
+  const svg = renderChartSvg(data, opts);
+  const fontFiles = opts.fontFiles ?? findCjkFontFiles();
+  // System fonts too, so digits and Latin text render even when no CJK font is found.
+  const resvg = new Resvg(svg, { background: '#ffffff', font: { loadSystemFonts: true, fontFiles } });
+  return resvg.render().asPng();
+}
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const FONT_EXT = /\.(ttf|otf|ttc)$/i;
+
+/** Where a CJK font may be, in order: the project's assets/fonts, an npm font package, Debian's font packages. */
+export function cjkFontCandidates(): string[] {
+  const out: string[] = [];
+  const assets = path.join(PROJECT_ROOT, 'assets', 'fonts');
+  if (existsSync(assets)) {
+    for (const f of readdirSync(assets).sort()) if (FONT_EXT.test(f)) out.push(path.join(assets, f));
+  }
+  try {
+    // @embedpdf/fonts-sc ships Noto Sans Hans (GB2312 subset, OFL-1.1) as plain .otf files, which resvg reads.
+    const pkg = createRequire(import.meta.url).resolve('@embedpdf/fonts-sc/package.json');
+    out.push(path.join(path.dirname(pkg), 'fonts', 'NotoSansHans-Regular.otf'));
+  } catch {
+    // not installed
+  }
+  out.push(
+    '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', // fonts-wqy-microhei
+    '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc', // fonts-wqy-zenhei
+    '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', // fonts-noto-cjk
+    '/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf', // fonts-droid-fallback
+  );
+  return out;
+}
+
+/** The first existing CJK font file, or [] (the chart then renders without Chinese glyphs). */
+export function findCjkFontFiles(candidates: string[] = cjkFontCandidates()): string[] {
+  const found = candidates.find((f) => existsSync(f));
+  return found ? [found] : [];
+}

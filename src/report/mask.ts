@@ -1,0 +1,73 @@
+// Masking of personal data in anything that leaves the office: briefs, public monthly reports, lists. Names keep
+// the surname, phones keep enough to tell two callers apart, e-mail keeps its domain. Pure.
+import type { Complainant } from '../domain.ts';
+
+/** 王小明 → 王**; 欧阳 → 欧*; a one-character name becomes *. Empty input → ''. */
+export function maskName(name: string | null | undefined): string {
+  const chars = Array.from((name ?? '').trim());
+  if (chars.length === 0) return '';
+  if (chars.length === 1) return '*';
+  // At most 4 stars: a long Latin name should not reveal its length.
+  return `${chars[0]}${'*'.repeat(Math.min(chars.length - 1, 4))}`;
+}
+
+const MOBILE_RE = /^(?:\+?86)?(1\d{10})$/;
+
+/**
+ * Mobile 13912341234 (with or without +86, spaces or dashes) → 139****1234; landline 0359-6388865 → 0359-***8865;
+ * a bare local number 6388865 → ***8865. Anything shorter than 5 digits is fully masked.
+ */
+export function maskPhone(phone: string | null | undefined): string {
+  const raw = (phone ?? '').trim();
+  if (raw === '') return '';
+  const digits = raw.replace(/[\s\-()（）]/g, '');
+  const mobile = MOBILE_RE.exec(digits);
+  if (mobile) {
+    const m = mobile[1]!;
+    return `${m.slice(0, 3)}****${m.slice(7)}`;
+  }
+  const landline = /^(0\d{2,3})[-\s]?(\d{7,8})$/.exec(raw.replace(/[()（）]/g, ''));
+  if (landline) return `${landline[1]}-${maskTail(landline[2]!)}`;
+  const onlyDigits = digits.replace(/\D/g, '');
+  if (onlyDigits.length < 5) return '*'.repeat(Math.max(onlyDigits.length, 3));
+  return maskTail(onlyDigits);
+}
+
+/** Keeps the last 4 digits. */
+function maskTail(digits: string): string {
+  return `${'*'.repeat(digits.length - 4)}${digits.slice(-4)}`;
+}
+
+/** zhangsan@163.com → z***@163.com. */
+export function maskEmail(email: string | null | undefined): string {
+  const raw = (email ?? '').trim();
+  const at = raw.lastIndexOf('@');
+  if (at <= 0) return raw === '' ? '' : '***';
+  return `${Array.from(raw)[0]}***${raw.slice(at)}`;
+}
+
+/** 王** 139****1234 — what a public or mailed report shows of a complainant; '匿名' when nothing is known. */
+export function maskComplainant(c: Complainant): string {
+  const parts = [maskName(c.name), maskPhone(c.phone), c.phone ? '' : maskEmail(c.email)].filter((p) => p !== '');
+  return parts.length > 0 ? parts.join(' ') : '匿名';
+}
+
+const TEXT_MOBILE_RE = /(?<!\d)(?:\+?86[\s-]?)?1\d{2}[\s-]?\d{4}[\s-]?\d{4}(?!\d)/g;
+const TEXT_LANDLINE_RE = /(?<!\d)0\d{2,3}-\d{7,8}(?!\d)/g;
+const TEXT_EMAIL_RE = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+
+/**
+ * Free text (a subject, an excerpt of the mail) with phone numbers, e-mail addresses and the given names masked.
+ * Names in free text cannot be found in general, so callers pass the ones they know (the complainant's).
+ */
+export function maskContactsInText(text: string, names: (string | null | undefined)[] = []): string {
+  let out = text
+    .replace(TEXT_MOBILE_RE, (m) => maskPhone(m))
+    .replace(TEXT_LANDLINE_RE, (m) => maskPhone(m))
+    .replace(TEXT_EMAIL_RE, (m) => maskEmail(m));
+  for (const name of names) {
+    const n = (name ?? '').trim();
+    if (Array.from(n).length >= 2) out = out.split(n).join(maskName(n));
+  }
+  return out;
+}

@@ -1,0 +1,166 @@
+// Shared vocabulary of the report builders: the sheet description that layout code produces and xlsx.ts writes,
+// the input rows of each report, and a few facts every report reads the same way (closed, Shanghai time).
+// Pure: no I/O, no clock.
+import type { Complaint, ProblemType, Status } from '../domain.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sheet description. Rows are laid out like an HTML table: each cell takes the next free column of its row, and a
+// cell with colSpan/rowSpan reserves the slots it covers (in later rows too). One description feeds both the XLSX
+// writer and the HTML table renderer, so the mail body and the attachment cannot drift apart.
+
+/** Named styles; xlsx.ts and the HTML renderer each map them to their own formatting. */
+export type CellStyle = 'title' | 'label' | 'header' | 'text' | 'center' | 'number' | 'total' | 'totalNumber' | 'note';
+
+export interface SheetCell {
+  value: string | number | null;
+  style: CellStyle;
+  colSpan?: number;
+  rowSpan?: number;
+}
+
+export interface SheetRow {
+  cells: SheetCell[];
+  /** Row height in points; omitted → the spreadsheet default. */
+  height?: number;
+}
+
+export interface SheetLayout {
+  sheetName: string;
+  /** Width of each column in characters; its length is the table's column count. */
+  columnWidths: number[];
+  /** Title, meta lines and the column header, in order. */
+  head: SheetRow[];
+  /** 1-based sheet rows of the column header: frozen above the data and repeated on every printed page. */
+  headerRows: { first: number; last: number };
+  /** Columns kept visible when scrolling right (0 = none). */
+  frozenColumns: number;
+  /** Rows after the data (the 说明 notes). */
+  foot: SheetRow[];
+  orientation: 'landscape' | 'portrait';
+}
+
+/** One cell per column, no spans: the shape of a data row. */
+export function plainRow(values: (string | number | null)[], styles: CellStyle[], height?: number): SheetRow {
+  const row: SheetRow = { cells: values.map((value, i) => ({ value, style: styles[i] ?? 'text' })) };
+  if (height !== undefined) row.height = height;
+  return row;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Annex 2 ledger (004 附件2).
+
+export type YesNo = '是' | '否';
+
+export interface LedgerRow {
+  seq: number;
+  /** Name and phone/e-mail, one per line. */
+  complainant: string;
+  summary: string;
+  /** SOURCE_NAMES wording. */
+  source: string;
+  /** Asia/Shanghai 'YYYY-MM-DD HH:mm'. */
+  receivedAt: string;
+  unit: string;
+  progress: string;
+  closed: YesNo;
+  officer: string;
+  note: string;
+}
+
+export interface LedgerMeta {
+  /** 单位（盖章）, e.g. 运城市住房和城乡建设局 or a county bureau. */
+  unitName: string;
+  /** 填报人. */
+  filler: string;
+  /** 填报时间, shown as a Shanghai calendar date. */
+  filledAt: Date;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Annex 3 summary (004 附件3). One row per county; every figure is a cumulative count since the campaign began
+// (附件3 说明1 "数据为逐月累计数").
+
+export interface SummaryCountyRow {
+  county: string;
+  // 排查情况
+  companies: number; // 全面排查·涉及企业数
+  compoundsWithProblems: number; // 全面排查·排查存在问题小区总数
+  byType: Record<ProblemType, number>; // 排查存在问题情况涉及小区数, per type
+  // 整改情况
+  rectifiedCompounds: number; // 完成整改小区数
+  rectifiedByType: Record<ProblemType, number>; // 各类问题整改情况涉及小区数
+  // 查处情况
+  orderedToRectify: number; // 责令整改小区数
+  regraded: number; // 重新核级小区数
+  penalisedCompanies: number; // 行政处罚企业数
+  exitedCompounds: number; // 物业服务退出小区数
+  exposedCompanies: number; // 媒体曝光企业数
+  // 督导检查情况
+  inspections: number; // 督导检查次数
+  inspectedCompounds: number; // 督导检查小区数
+  inspectionProblemCompounds: number; // 发现问题小区数
+  inspectionRectified: number; // 完成整改小区数
+  // 投诉举报受理情况
+  cityReceived: number; // 市级受理·受理件数
+  cityClosed: number; // 市级受理·办结件数
+  provinceReceived: number; // 接收省厅转办·受理件数
+  provinceClosed: number; // 接收省厅转办·办结件数
+}
+
+/** The figures no complaint record carries (inspections, penalties, exposure…): entered by the office per county. */
+export type SummaryManualCounts = Partial<Omit<SummaryCountyRow, 'county' | 'byType' | 'rectifiedByType'>>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The brief's chart (chart.ts).
+
+export interface ChartData {
+  title: string;
+  /** Oldest week first; label e.g. '5/20'. */
+  trend: { label: string; received: number; closed: number }[];
+  byUnit: { name: string; received: number; closed: number; overdue: number }[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shared facts.
+
+/**
+ * 办结: the unit has finished the case (resolved, and any later sign-off step). The ledger's 是否办结 and every
+ * "closed" count use this one definition; a reopened case is open again.
+ */
+export const CLOSED_STATUSES: readonly Status[] = ['resolved', 'cosigned', 'reviewed', 'written_off'];
+export function isClosed(c: Pick<Complaint, 'status'>): boolean {
+  return CLOSED_STATUSES.includes(c.status);
+}
+
+// China has kept a fixed UTC+08:00 offset without daylight saving since 1991, so a constant offset is exact here
+// and independent of the server's TZ (the same choice as src/workflow/time.ts).
+const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+
+function shanghaiIso(at: Date | string): string {
+  const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
+  if (Number.isNaN(ms)) throw new RangeError(`时间无效 invalid instant "${String(at)}"`);
+  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString();
+}
+
+/** 'YYYY-MM-DD HH:mm' in Asia/Shanghai. */
+export function formatShanghai(at: Date | string): string {
+  const s = shanghaiIso(at);
+  return `${s.slice(0, 10)} ${s.slice(11, 16)}`;
+}
+
+/** 'YYYY-MM-DD' in Asia/Shanghai. */
+export function shanghaiDay(at: Date | string): string {
+  return shanghaiIso(at).slice(0, 10);
+}
+
+/** Year, month and day numbers of the Asia/Shanghai calendar date. */
+export function shanghaiDate(at: Date | string): { year: number; month: number; day: number } {
+  const s = shanghaiIso(at);
+  return { year: Number(s.slice(0, 4)), month: Number(s.slice(5, 7)), day: Number(s.slice(8, 10)) };
+}
+
+/** '2024年5月24日'. */
+export function chineseDate(at: Date | string): string {
+  const { year, month, day } = shanghaiDate(at);
+  return `${year}年${month}月${day}日`;
+}

@@ -1,0 +1,22 @@
+// Loading the rule data the pure core needs (holidays, classifier keywords) from the config folder. The core
+// itself never reads files; this is the one adapter that does.
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config.ts';
+import { createCalendar, parseHolidayOverrides, type Calendar } from './workflow/calendar.ts';
+
+export function holidaysPath(cfg: Config): string {
+  return path.resolve(cfg.configDir, cfg.holidaysFile);
+}
+
+export function loadCalendar(cfg: Config): Calendar {
+  const file = holidaysPath(cfg);
+  const overrides = existsSync(file) ? parseHolidayOverrides(readFileSync(file, 'utf8'), file) : { off: [], work: [] };
+  return createCalendar(overrides);
+}
+
+/** Years the service needs holiday data for: this one and the next (deadlines reach into it in December). */
+export function missingHolidayYears(cal: Calendar, now: Date): number[] {
+  const y = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(now));
+  return [y, y + 1].filter((year) => !cal.hasYear(year));
+}

@@ -1,0 +1,740 @@
+// The case state machine of the complaint procedure (000 附件 物业服务企业投诉举报处理流程). Pure: the case, the
+// command, the actor, "now" and the working-day calendar come in; the next case, its audit events and the effects
+// (what must reach whom) go out. The adapter writes all three in one transaction and sends nothing itself.
+//
+//   register ─► assigned ─accept─► accepted ─progress─► in_progress ─resolve─► resolved
+//      │            │ return          │ markComplex → submitPlan ─► plan_submitted      │
+//      └► triage ◄──┘                 │ requestExtension / decideExtension (flag only)  │
+//           └─assign─► assigned                                                         │
+//   housing-handled: resolved ─cosign─► cosigned ─review─► reviewed ─writeOff─► written_off
+//   other units:     resolved ─────────────────review─► reviewed ─writeOff─► written_off
+//   rejectCosign / rejectReview → in_progress;  reopen (complainant not satisfied) → reopened
+//
+// Decisions the seed leaves open, made here:
+// - "接收到转办线索后… 7日内办结" (000 附件 三(一)): the unit "receives" the clue at the assignment instant (the
+//   system delivers it then), so the close clock starts at assignment, not at the officer's tap on 接收.
+// - A complex case's plan sets its own timeline (按照解决方案中确定的时限要求推进工作): submitPlan moves the close
+//   deadline to the plan's `until`, marks the plan deadline met (removed, audited) and starts the monthly progress.
+// - markComplex never shortens a clock: close = the later of the current close and 1 month from receipt.
+// - Reopening starts a fresh close period from the reopening instant (7 days, or 1 month for complex cases).
+// - The office's triage queue is addressed as notify-unit 'housing' of the county (the office is housing's).
+// - Urgent cases: transfer is due at registration (立即, rules.transferDueAt); nothing else changes in the clocks.
+// - A misrouted case (return) loses its unit, complex flag, pending request and used extension: the next unit
+//   starts fresh from its own assignment.
+import {
+  FINDINGS,
+  PROBLEM_TYPES,
+  UNIT_CODES,
+  type Actor,
+  type CaseEvent,
+  type ClassificationSummary,
+  type Complainant,
+  type Complaint,
+  type Deadlines,
+  type Effect,
+  type Finding,
+  type ProblemType,
+  type Source,
+  type Status,
+  type UnitCode,
+  SOURCES,
+  STATUS_NAMES,
+} from '../domain.ts';
+import type { Calendar } from './calendar.ts';
+import { dueAt, transferDueAt, type DeadlineRule } from './rules.ts';
+import { daysBetween, endOfDayShanghai, isValidDay, parseInstant, shanghaiDay } from './time.ts';
+import { canAct } from './auth.ts';
+import { workflowError, type WorkflowError, type WorkflowErrorCode } from './errors.ts';
+
+// ─── Commands ────────────────────────────────────────────────────────────────────────────────────────────────
+
+export type Command =
+  | { type: 'assign'; unit: UnitCode }
+  | { type: 'accept' }
+  | { type: 'return'; reason: string }
+  | { type: 'progress'; text: string; photos?: string[] }
+  | { type: 'markComplex' }
+  | { type: 'submitPlan'; text: string; until: string }
+  | { type: 'requestExtension'; until: string; reason: string }
+  | { type: 'decideExtension'; approve: boolean; note?: string }
+  | { type: 'resolve'; finding: Finding; result: string; photos?: string[] }
+  | { type: 'cosign'; opinion: string }
+  | { type: 'rejectCosign'; reason: string }
+  | { type: 'review'; note?: string }
+  | { type: 'rejectReview'; reason: string }
+  | { type: 'writeOff' }
+  | { type: 'reopen'; text: string }
+  | { type: 'reply'; text: string }
+  | { type: 'supervise' }
+  | { type: 'reclassify'; unit: UnitCode; problem: ProblemType | null };
+export type CommandType = Command['type'];
+
+export const COMMAND_TYPES = [
+  'assign',
+  'accept',
+  'return',
+  'progress',
+  'markComplex',
+  'submitPlan',
+  'requestExtension',
+  'decideExtension',
+  'resolve',
+  'cosign',
+  'rejectCosign',
+  'review',
+  'rejectReview',
+  'writeOff',
+  'reopen',
+  'reply',
+  'supervise',
+  'reclassify',
+] as const satisfies readonly CommandType[];
+
+/** Message templates named by effects; the outbox renders each in Chinese. */
+export const EFFECT_TEMPLATES = [
+  'ack', // complainant: received, tracking number
+  'urgent', // unit/township/leaders: 危及房屋使用和人身安全, act now
+  'assigned', // unit: a new case
+  'triage', // housing office: a case to route by hand
+  'hotline-registered', // approval: a 12345 case was registered
+  'returned', // housing office: a unit sent a case back
+  'reassigned', // former unit: the case was moved away
+  'progress', // complainant/housing: monthly progress of a complex or supervised case
+  'complex', // housing: a unit declared a case complex
+  'plan', // complainant/housing: the plan with its timeline
+  'extension-requested', // reviewers
+  'extension-approved', // unit
+  'extension-rejected', // unit
+  'resolved', // complainant: the result, within the close deadline (办结并反馈给投诉人)
+  'cosign-needed', // cosigners of the county
+  'cosign-rejected', // unit
+  'review-needed', // reviewers
+  'review-rejected', // unit
+  'result', // complainant: written off, final result
+  'hotline-feedback', // approval: feed the result back to the 12345 hotline
+  'reopened', // unit/housing: the complainant is not satisfied
+  'reply', // unit: the complainant wrote again
+  'supervised', // unit: 挂牌督办
+] as const;
+export type EffectTemplate = (typeof EFFECT_TEMPLATES)[number];
+
+/** An effect of a case that has no id yet (registration); the adapter adds it after the insert. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type EffectDraft = DistributiveOmit<Effect, 'caseId'>;
+
+export function withCaseId(drafts: readonly EffectDraft[], caseId: number): Effect[] {
+  return drafts.map((d) => ({ ...d, caseId }) as Effect);
+}
+
+// ─── States ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** The unit is working the case: it may report progress, ask for time, close it. */
+const WORKING: readonly Status[] = ['accepted', 'in_progress', 'plan_submitted', 'reopened'];
+/** Working, and no plan submitted yet (plan_submitted is always a complex case). */
+const BEFORE_PLAN: readonly Status[] = ['accepted', 'in_progress', 'reopened'];
+/** The unit's close clock runs. */
+const OPEN: readonly Status[] = ['assigned', ...WORKING];
+/** Closed by the unit; the complainant may still say it is not solved. */
+const REOPENABLE: readonly Status[] = ['resolved', 'cosigned', 'reviewed', 'written_off'];
+
+const SYSTEM: Actor = { kind: 'system', name: 'intake' };
+
+// ─── Registration ────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface RegisterInput {
+  source: Source;
+  county: string;
+  complainant: Complainant;
+  compound: string | null;
+  address: string | null;
+  company: string | null;
+  subject: string;
+  body: string;
+  receivedAt: string;
+  classification: ClassificationSummary;
+}
+
+export type NewComplaint = Omit<Complaint, 'id' | 'tracking'>;
+
+export type RegisterResult =
+  | { ok: true; case: NewComplaint; events: CaseEvent[]; effects: EffectDraft[] }
+  | { ok: false; error: WorkflowError };
+
+/**
+ * Registers a classified clue (000 附件 一 受理登记, 二 高效分转):
+ * - urgent (危及房屋使用和人身安全) with a unit: assigned at once; the unit and the township (first responsible
+ *   party, 000 附件 二(十一)) — and the community too for housing matters — are told immediately, and the leaders
+ *   at the same time (同步向同级党委政府报告). Urgent without a unit goes to the triage queue, flagged urgent.
+ * - clear (a unit, no triage flag): assigned to that unit now; the transfer deadline is still recorded (met).
+ * - unclear: the housing office's triage queue.
+ * - no unit and nothing urgent: not a property complaint; intake should not call this (NOT_A_COMPLAINT).
+ * 12345 cases follow the hotline procedure (000 附件 三(一)): the approval unit, which forwards hotline tickets
+ * (000 附件 二(十) 1), is told of the registration and, at write-off, feeds the result back.
+ */
+export function register(input: RegisterInput, now: Date, cal: Calendar, actor: Actor = SYSTEM): RegisterResult {
+  const bad = validateRegisterInput(input);
+  if (bad) return { ok: false, error: bad };
+  const cls = input.classification;
+  const urgent = cls.urgent === true;
+  if (!cls.unit && !urgent && !cls.triage) return fail('NOT_A_COMPLAINT');
+
+  const at = now.toISOString();
+  const unit: UnitCode | null = cls.unit && (urgent || !cls.triage) ? cls.unit : null;
+  const transfer = transferDueAt(now, urgent, cal).toISOString();
+  const deadlines: Deadlines = { transfer };
+  if (unit) deadlines.close = dueAt('close', now, cal).toISOString();
+  const status: Status = unit ? 'assigned' : 'triage';
+
+  const c: NewComplaint = {
+    county: input.county,
+    source: input.source,
+    status,
+    unit,
+    problem: cls.problem,
+    urgent,
+    complex: false,
+    supervised: false,
+    complainant: input.complainant,
+    compound: input.compound,
+    address: input.address,
+    company: input.company,
+    subject: input.subject,
+    body: input.body,
+    classification: cls,
+    receivedAt: input.receivedAt,
+    assignedAt: unit ? at : null,
+    acceptedAt: null,
+    resolvedAt: null,
+    writtenOffAt: null,
+    finding: null,
+    result: null,
+    deadlines,
+    extension: null,
+    extended: false,
+  };
+
+  const events: CaseEvent[] = [
+    {
+      type: 'registered',
+      at,
+      actor,
+      from: null,
+      to: 'received',
+      data: {
+        source: input.source,
+        classification: { unit: cls.unit, problem: cls.problem, urgent, triage: cls.triage, score: cls.score },
+        deadlines: { transfer: { old: null, new: transfer } },
+      },
+    },
+    unit
+      ? {
+          type: 'assigned',
+          at,
+          actor,
+          from: 'received',
+          to: 'assigned',
+          data: { unit, urgent, deadlines: { close: { old: null, new: deadlines.close } } },
+        }
+      : { type: 'triage', at, actor, from: 'received', to: 'triage', data: { urgent, suggested: cls.unit } },
+  ];
+
+  const county = input.county;
+  const effects: EffectDraft[] = [];
+  if (urgent) {
+    // 000 附件 二: 住建职责 → 立即通知乡(镇)、社区(村); 其他部门 → 立即通知同级相关职能部门; 同步向同级党委政府报告.
+    // Without a unit the housing office must route it at once; the township is the first responsible party.
+    const told = new Set<UnitCode>([unit ?? 'housing', 'township']);
+    if (unit === 'housing') told.add('community');
+    for (const u of told) {
+      const template = !unit && u === 'housing' ? 'triage' : 'urgent';
+      effects.push({ kind: 'notify-unit', unit: u, county, template, urgent: true });
+    }
+    effects.push({ kind: 'escalate', level: 'leader', unit, county, template: 'urgent' });
+  } else if (unit) {
+    effects.push({ kind: 'notify-unit', unit, county, template: 'assigned', urgent: false });
+  } else {
+    effects.push({ kind: 'notify-unit', unit: 'housing', county, template: 'triage', urgent: false });
+  }
+  if (input.source === '12345') {
+    effects.push({ kind: 'notify-unit', unit: 'approval', county, template: 'hotline-registered', urgent });
+  }
+  if (input.complainant.email) effects.push({ kind: 'email-complainant', template: 'ack' });
+
+  return { ok: true, case: c, events, effects };
+}
+
+function validateRegisterInput(input: RegisterInput): WorkflowError | null {
+  if (!input || typeof input !== 'object') return workflowError('INVALID_INPUT');
+  if (!(SOURCES as readonly string[]).includes(input.source)) return workflowError('INVALID_INPUT', `来源 ${String(input.source)}`);
+  if (typeof input.county !== 'string' || !input.county.trim()) return workflowError('INVALID_INPUT', '县(市、区)');
+  if (typeof input.receivedAt !== 'string' || Number.isNaN(Date.parse(input.receivedAt))) {
+    return workflowError('INVALID_INPUT', '收到时间');
+  }
+  if (typeof input.subject !== 'string' || typeof input.body !== 'string') return workflowError('INVALID_INPUT', '内容');
+  const cls = input.classification;
+  if (!cls || typeof cls !== 'object') return workflowError('INVALID_INPUT', '分类');
+  if (cls.unit !== null && !isUnit(cls.unit)) return workflowError('INVALID_INPUT', `单位 ${String(cls.unit)}`);
+  if (cls.problem !== null && !isProblem(cls.problem)) return workflowError('INVALID_INPUT', `问题类型 ${String(cls.problem)}`);
+  return null;
+}
+
+// ─── Transitions ─────────────────────────────────────────────────────────────────────────────────────────────
+
+export type TransitionResult =
+  | { ok: true; case: Complaint; events: CaseEvent[]; effects: Effect[] }
+  | { ok: false; error: WorkflowError };
+
+interface Ctx<C extends Command> {
+  c: Complaint;
+  cmd: C;
+  actor: Actor;
+  now: Date;
+  at: string;
+  cal: Calendar;
+}
+
+/** What one command does; `transition` turns it into the next case, one audited event and the effects. */
+interface Step {
+  type: string;
+  to?: Status;
+  patch?: Partial<Omit<Complaint, 'id' | 'tracking' | 'status'>>;
+  data?: Record<string, unknown>;
+  effects?: EffectDraft[];
+}
+
+type Handlers = { [K in CommandType]: (ctx: Ctx<Extract<Command, { type: K }>>) => Step | WorkflowError };
+
+/**
+ * Applies a command. Order of checks: the command's shape, then who may act (auth.ts), then the case's state,
+ * then the command's content. Every success appends one event; any deadline that changed is listed in the
+ * event's `data.deadlines` as `{ old, new }`.
+ */
+export function transition(c: Complaint, cmd: Command, actor: Actor, now: Date, cal: Calendar): TransitionResult {
+  if (!cmd || typeof cmd !== 'object' || !(COMMAND_TYPES as readonly string[]).includes((cmd as { type?: string }).type ?? '')) {
+    return fail('INVALID_INPUT', '未知操作');
+  }
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) return fail('INVALID_INPUT', '时间');
+  const allowed = canAct(actor, cmd.type, c);
+  if (!allowed.ok) return allowed;
+
+  const handler = HANDLERS[cmd.type] as (ctx: Ctx<Command>) => Step | WorkflowError;
+  const step = handler({ c, cmd, actor, now, at: now.toISOString(), cal });
+  if ('code' in step) return { ok: false, error: step };
+
+  const next: Complaint = { ...c, ...step.patch, status: step.to ?? c.status };
+  const changed = deadlineChanges(c.deadlines, next.deadlines);
+  const data = { ...step.data, ...(changed ? { deadlines: changed } : {}) };
+  const event: CaseEvent = { type: step.type, at: now.toISOString(), actor, from: c.status, to: next.status, data };
+  return { ok: true, case: next, events: [event], effects: withCaseId(step.effects ?? [], c.id) };
+}
+
+const HANDLERS: Handlers = {
+  // 高效分转 from the housing office's triage queue (000 附件 二).
+  assign({ c, cmd, now, cal }) {
+    if (c.status !== 'triage') return wrongState(c);
+    if (!isUnit(cmd.unit)) return workflowError('INVALID_INPUT', '承办单位');
+    return {
+      type: 'assigned',
+      to: 'assigned',
+      patch: {
+        unit: cmd.unit,
+        assignedAt: now.toISOString(),
+        acceptedAt: null,
+        deadlines: { ...c.deadlines, close: iso(dueAt(closeRule(c), now, cal)) },
+      },
+      data: { unit: cmd.unit },
+      effects: [notifyUnit(c, cmd.unit, 'assigned', c.urgent)],
+    };
+  },
+
+  accept({ c, at }) {
+    if (c.status !== 'assigned') return wrongState(c);
+    return { type: 'accepted', to: 'accepted', patch: { acceptedAt: at } };
+  },
+
+  // A misrouted case goes back to the office's queue without a unit.
+  return({ c, cmd }) {
+    if (c.status !== 'assigned' && c.status !== 'accepted') return wrongState(c);
+    const reason = text(cmd.reason);
+    if (!reason) return workflowError('INVALID_INPUT', '退回理由');
+    return {
+      type: 'returned',
+      to: 'triage',
+      patch: { unit: null, assignedAt: null, acceptedAt: null, complex: false, extension: null, extended: false },
+      data: { unit: c.unit, reason, reset: { complex: c.complex, extension: c.extension, extended: c.extended } },
+      effects: [notifyUnit(c, 'housing', 'returned', c.urgent)],
+    };
+  },
+
+  // 按月向投诉人、转办的住建部门反馈进展情况 (000 附件 三(一)); 挂牌督办 按月反馈 (正文 四(四)).
+  progress({ c, cmd, now, cal }) {
+    if (!WORKING.includes(c.status)) return wrongState(c);
+    const body = text(cmd.text);
+    if (!body) return workflowError('INVALID_INPUT', '进展情况');
+    const photos = photoList(cmd.photos);
+    if (!photos) return workflowError('INVALID_INPUT', '照片');
+    const monthly = c.complex || c.supervised;
+    return {
+      type: 'progress',
+      to: 'in_progress',
+      patch: monthly ? { deadlines: { ...c.deadlines, progress: iso(dueAt('progress', now, cal)) } } : undefined,
+      data: { text: body, photos },
+      effects: monthly ? [...complainantMail(c, 'progress'), ...tellHousing(c, 'progress')] : [],
+    };
+  },
+
+  // 重大问题包括一些复杂问题要在1个月内落实解决; 确实解决不了的，7日内拿出时间节点和方案 (000 附件 三(一)).
+  markComplex({ c, now, cal }) {
+    if (!BEFORE_PLAN.includes(c.status)) return wrongState(c);
+    if (c.complex) return workflowError('ALREADY_COMPLEX');
+    const receipt = c.assignedAt ? new Date(c.assignedAt) : now;
+    const close = later(c.deadlines.close, iso(dueAt('complex', receipt, cal)));
+    return {
+      type: 'marked-complex',
+      patch: { complex: true, deadlines: { ...c.deadlines, close, plan: iso(dueAt('plan', now, cal)) } },
+      effects: tellHousing(c, 'complex'),
+    };
+  },
+
+  // 按照解决方案中确定的时限要求推进工作，并按月…反馈进展情况 (000 附件 三(一)).
+  submitPlan({ c, cmd, now, cal }) {
+    if (!BEFORE_PLAN.includes(c.status)) return wrongState(c);
+    if (!c.complex) return workflowError('NOT_COMPLEX');
+    const plan = text(cmd.text);
+    if (!plan) return workflowError('INVALID_INPUT', '解决方案');
+    const until = parseUntil(cmd.until, now);
+    if (!until) return workflowError('INVALID_INPUT', '方案完成时限须为今后的日期');
+    const { plan: _met, ...rest } = c.deadlines;
+    return {
+      type: 'plan-submitted',
+      to: 'plan_submitted',
+      patch: { deadlines: { ...rest, close: until, progress: iso(dueAt('progress', now, cal)) } },
+      data: { text: plan, until },
+      effects: [...complainantMail(c, 'plan'), ...tellHousing(c, 'plan')],
+    };
+  },
+
+  requestExtension({ c, cmd, actor, now }) {
+    if (!WORKING.includes(c.status)) return wrongState(c);
+    if (c.extended) return workflowError('ALREADY_EXTENDED');
+    if (c.extension) return workflowError('EXTENSION_PENDING');
+    const reason = text(cmd.reason);
+    if (!reason) return workflowError('INVALID_INPUT', '延期理由');
+    const until = parseUntil(cmd.until, now);
+    if (!until || (c.deadlines.close && until <= c.deadlines.close)) {
+      return workflowError('INVALID_INPUT', '延期后的期限须晚于现办结期限');
+    }
+    return {
+      type: 'extension-requested',
+      patch: { extension: { until, reason, requestedBy: actor.officerId ?? 0 } },
+      data: { until, reason, close: c.deadlines.close ?? null },
+      effects: [notifyReviewers('extension-requested')],
+    };
+  },
+
+  // Only one approved extension per case.
+  decideExtension({ c, cmd }) {
+    if (!WORKING.includes(c.status)) return wrongState(c);
+    if (c.extended) return workflowError('ALREADY_EXTENDED');
+    const request = c.extension;
+    if (!request) return workflowError('NO_EXTENSION_REQUEST');
+    if (typeof cmd.approve !== 'boolean') return workflowError('INVALID_INPUT', '请选择批准或不批准');
+    const note = cmd.note === undefined ? null : text(cmd.note);
+    const unit = c.unit as UnitCode; // WORKING cases always have a unit
+    if (!cmd.approve) {
+      return {
+        type: 'extension-rejected',
+        patch: { extension: null },
+        data: { request, note },
+        effects: [notifyUnit(c, unit, 'extension-rejected', false)],
+      };
+    }
+    return {
+      type: 'extension-approved',
+      patch: { extension: null, extended: true, deadlines: { ...c.deadlines, close: request.until } },
+      data: { request, note },
+      effects: [notifyUnit(c, unit, 'extension-approved', false)],
+    };
+  },
+
+  // 办结并反馈给投诉人 (000 附件 三(一)); housing-handled cases then need the township/community's co-signature.
+  resolve({ c, cmd, at }) {
+    if (!WORKING.includes(c.status)) return wrongState(c);
+    if (!(FINDINGS as readonly string[]).includes(cmd.finding)) return workflowError('INVALID_INPUT', '核查结论');
+    const result = text(cmd.result);
+    if (!result) return workflowError('INVALID_INPUT', '办理结果');
+    const photos = photoList(cmd.photos);
+    if (!photos) return workflowError('INVALID_INPUT', '照片');
+    const next: EffectDraft =
+      c.unit === 'housing'
+        ? { kind: 'notify-role', role: 'cosigner', county: c.county, template: 'cosign-needed', urgent: false }
+        : notifyReviewers('review-needed');
+    return {
+      type: 'resolved',
+      to: 'resolved',
+      // A pending extension request is moot once the case is closed.
+      patch: { resolvedAt: at, finding: cmd.finding, result, extension: null },
+      data: { finding: cmd.finding, result, photos, ...(c.extension ? { withdrawnExtension: c.extension } : {}) },
+      effects: [next, ...complainantMail(c, 'resolved')],
+    };
+  },
+
+  // 属地乡(镇)、社区(村)协同属地住建部门签署办结意见 (000 附件 三(一)).
+  cosign({ c, cmd }) {
+    const bad = needsCosign(c);
+    if (bad) return bad;
+    const opinion = text(cmd.opinion);
+    if (!opinion) return workflowError('INVALID_INPUT', '办结意见');
+    return { type: 'cosigned', to: 'cosigned', data: { opinion }, effects: [notifyReviewers('review-needed')] };
+  },
+
+  rejectCosign({ c, cmd }) {
+    const bad = needsCosign(c);
+    if (bad) return bad;
+    return sendBack(c, cmd.reason, 'cosign-rejected');
+  },
+
+  // 由市级住建部门审核后销号; 转办至其他部门的，由市级相关部门审核后销号 (000 附件 三(一)).
+  review({ c, cmd }) {
+    const bad = awaitingReview(c);
+    if (bad) return bad;
+    const note = cmd.note === undefined ? null : text(cmd.note);
+    return { type: 'reviewed', to: 'reviewed', data: { note } };
+  },
+
+  rejectReview({ c, cmd }) {
+    const bad = awaitingReview(c);
+    if (bad) return bad;
+    return sendBack(c, cmd.reason, 'review-rejected');
+  },
+
+  writeOff({ c, at }) {
+    if (c.status !== 'reviewed') return wrongState(c);
+    const effects: EffectDraft[] = [...complainantMail(c, 'result')];
+    // 督促承办部门及时向诉求人和12345热线反馈办理情况 (000 附件 二(十) 2).
+    if (c.source === '12345') effects.push(notifyUnit(c, 'approval', 'hotline-feedback', false));
+    return { type: 'written-off', to: 'written_off', patch: { writtenOffAt: at }, effects };
+  },
+
+  // The complainant says it is not solved: the unit works it again, with a fresh close period.
+  reopen({ c, cmd, now, cal }) {
+    if (!REOPENABLE.includes(c.status)) return wrongState(c);
+    const body = text(cmd.text);
+    if (!body) return workflowError('INVALID_INPUT', '回复内容');
+    const unit = c.unit as UnitCode; // resolved cases always have a unit
+    return {
+      type: 'reopened',
+      to: 'reopened',
+      patch: {
+        resolvedAt: null,
+        writtenOffAt: null,
+        finding: null,
+        result: null,
+        deadlines: { ...c.deadlines, close: iso(dueAt(closeRule(c), now, cal)) },
+      },
+      data: { text: body, previous: { finding: c.finding, result: c.result, resolvedAt: c.resolvedAt, writtenOffAt: c.writtenOffAt } },
+      effects: [notifyUnit(c, unit, 'reopened', c.urgent), ...tellHousing(c, 'reopened')],
+    };
+  },
+
+  // Any other reply of the complainant: recorded, and the people handling the case see it.
+  reply({ c, cmd }) {
+    const body = text(cmd.text);
+    if (!body) return workflowError('INVALID_INPUT', '回复内容');
+    return { type: 'reply', data: { text: body }, effects: [notifyUnit(c, c.unit ?? 'housing', 'reply', false)] };
+  },
+
+  // 挂牌督办: 按月反馈进展情况，直至销号清零 (正文 四(四)).
+  supervise({ c, now, cal }) {
+    if (!OPEN.includes(c.status)) return wrongState(c);
+    if (c.supervised) return workflowError('ALREADY_SUPERVISED');
+    return {
+      type: 'supervised',
+      patch: { supervised: true, deadlines: { ...c.deadlines, progress: iso(dueAt('progress', now, cal)) } },
+      effects: [notifyUnit(c, c.unit as UnitCode, 'supervised', false)],
+    };
+  },
+
+  // The office corrects the unit or problem type. A new unit is a new assignment: fresh close period from now.
+  reclassify({ c, cmd, now, at, cal }) {
+    if (!OPEN.includes(c.status)) return wrongState(c);
+    if (!isUnit(cmd.unit)) return workflowError('INVALID_INPUT', '承办单位');
+    if (cmd.problem !== null && !isProblem(cmd.problem)) return workflowError('INVALID_INPUT', '问题类型');
+    const unitChanged = cmd.unit !== c.unit;
+    if (!unitChanged && cmd.problem === c.problem) return workflowError('INVALID_INPUT', '未作任何变更');
+    const data = { unit: { old: c.unit, new: cmd.unit }, problem: { old: c.problem, new: cmd.problem } };
+    if (!unitChanged) return { type: 'reclassified', patch: { problem: cmd.problem }, data };
+    return {
+      type: 'reclassified',
+      to: 'assigned',
+      patch: {
+        unit: cmd.unit,
+        problem: cmd.problem,
+        assignedAt: at,
+        acceptedAt: null,
+        complex: false,
+        extension: null,
+        extended: false,
+        deadlines: { ...c.deadlines, close: iso(dueAt('close', now, cal)) },
+      },
+      data: { ...data, reset: { complex: c.complex, extension: c.extension, extended: c.extended } },
+      effects: [notifyUnit(c, cmd.unit, 'assigned', c.urgent), notifyUnit(c, c.unit as UnitCode, 'reassigned', false)],
+    };
+  },
+};
+
+// ─── Deadlines due (for the scheduler) ───────────────────────────────────────────────────────────────────────
+
+export type DueState = 'upcoming' | 'due-today' | 'overdue';
+export interface DueItem {
+  deadline: keyof Deadlines;
+  dueAt: string;
+  state: DueState;
+}
+
+/**
+ * The live deadlines of a case that are overdue, end today, or end within `horizonDays` Shanghai days after today.
+ * A deadline is live while the work it measures is still owed:
+ *   transfer — until the case is assigned;  close, verify, penalty — while the unit works the case;
+ *   plan — complex cases until the plan is in (submitPlan removes it);
+ *   progress — complex cases while worked, supervised cases until written off.
+ * Sorted by due instant.
+ */
+export function due(c: Complaint, now: Date, horizonDays = 1): DueItem[] {
+  const today = shanghaiDay(now);
+  const open = OPEN.includes(c.status);
+  const live: Record<keyof Deadlines, boolean> = {
+    transfer: c.status === 'received' || c.status === 'triage',
+    close: open,
+    plan: open && c.complex,
+    progress: (open && c.complex) || (c.supervised && c.status !== 'written_off' && c.unit !== null),
+    verify: open,
+    penalty: open,
+  };
+  const items: DueItem[] = [];
+  for (const key of Object.keys(live) as (keyof Deadlines)[]) {
+    const when = c.deadlines[key];
+    if (!live[key] || !when) continue;
+    const instant = new Date(when);
+    if (Number.isNaN(instant.getTime())) continue;
+    const dueDay = shanghaiDay(new Date(instant.getTime() - 1)); // 24:00 belongs to the day that ends
+    let state: DueState | null = null;
+    if (instant.getTime() <= now.getTime()) state = 'overdue';
+    else if (dueDay === today) state = 'due-today';
+    else if (daysBetween(today, dueDay) <= horizonDays) state = 'upcoming';
+    if (state) items.push({ deadline: key, dueAt: when, state });
+  }
+  return items.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
+}
+
+// ─── Helpers ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+function fail(code: WorkflowErrorCode, detail?: string): { ok: false; error: WorkflowError } {
+  return { ok: false, error: workflowError(code, detail) };
+}
+
+function wrongState(c: Complaint): WorkflowError {
+  return workflowError('WRONG_STATE', `当前状态为「${STATUS_NAMES[c.status]}」`);
+}
+
+
+/** Cosign applies to housing-handled cases only (000 附件 三(一)). */
+function needsCosign(c: Complaint): WorkflowError | null {
+  if (c.status !== 'resolved') return wrongState(c);
+  if (c.unit !== 'housing') return workflowError('WRONG_STATE', '非住建部门直接办理的案件无需会签，由市级相关部门审核');
+  return null;
+}
+
+function awaitingReview(c: Complaint): WorkflowError | null {
+  if (c.unit === 'housing') {
+    if (c.status === 'resolved') return workflowError('COSIGN_REQUIRED');
+    return c.status === 'cosigned' ? null : wrongState(c);
+  }
+  return c.status === 'resolved' ? null : wrongState(c);
+}
+
+/** A refused closure goes back to the unit as work in progress. */
+function sendBack(c: Complaint, reasonText: string, template: 'cosign-rejected' | 'review-rejected'): Step | WorkflowError {
+  const reason = text(reasonText);
+  if (!reason) return workflowError('INVALID_INPUT', '退回理由');
+  return {
+    type: template,
+    to: 'in_progress',
+    patch: { resolvedAt: null, finding: null, result: null },
+    data: { reason, previous: { finding: c.finding, result: c.result, resolvedAt: c.resolvedAt } },
+    effects: [notifyUnit(c, c.unit as UnitCode, template, false)],
+  };
+}
+
+function notifyUnit(c: Complaint, unit: UnitCode, template: EffectTemplate, urgent: boolean): EffectDraft {
+  return { kind: 'notify-unit', unit, county: c.county, template, urgent };
+}
+
+/**
+ * Reviewers are city level (county null). The adapter picks those of the case unit's counterpart
+ * (auth.reviewingUnit): the effect type has no unit field for roles.
+ */
+function notifyReviewers(template: EffectTemplate): EffectDraft {
+  return { kind: 'notify-role', role: 'reviewer', county: null, template, urgent: false };
+}
+
+/** 转办的住建部门 is kept informed when another unit handles the case (000 附件 三(一)). */
+function tellHousing(c: Complaint, template: EffectTemplate): EffectDraft[] {
+  return c.unit && c.unit !== 'housing' ? [notifyUnit(c, 'housing', template, false)] : [];
+}
+
+function complainantMail(c: Complaint, template: EffectTemplate): EffectDraft[] {
+  return c.complainant.email ? [{ kind: 'email-complainant', template }] : [];
+}
+
+function closeRule(c: Complaint): DeadlineRule {
+  return c.complex ? 'complex' : 'close';
+}
+
+function deadlineChanges(a: Deadlines, b: Deadlines): Record<string, { old: string | null; new: string | null }> | null {
+  const out: Record<string, { old: string | null; new: string | null }> = {};
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof Deadlines>) {
+    const old = a[key] ?? null;
+    const now = b[key] ?? null;
+    if (old !== now) out[key] = { old, new: now };
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+/** A person's "until": a bare day means its 24:00 in Shanghai; must lie after `now`. */
+function parseUntil(value: unknown, now: Date): string | null {
+  if (typeof value !== 'string') return null;
+  const s = value.trim();
+  let d: Date;
+  try {
+    d = isValidDay(s) ? endOfDayShanghai(s) : parseInstant(s);
+  } catch {
+    return null;
+  }
+  return d.getTime() > now.getTime() ? d.toISOString() : null;
+}
+
+function later(a: string | undefined, b: string): string {
+  return a && Date.parse(a) > Date.parse(b) ? a : b;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() ? value.trim() : null;
+}
+
+function photoList(value: unknown): string[] | null {
+  if (value === undefined) return [];
+  return Array.isArray(value) && value.every((p) => typeof p === 'string' && p.length > 0) ? [...value] : null;
+}
+
+function iso(d: Date): string {
+  return d.toISOString();
+}
+
+function isUnit(u: unknown): u is UnitCode {
+  return typeof u === 'string' && (UNIT_CODES as readonly string[]).includes(u);
+}
+
+function isProblem(p: unknown): p is ProblemType {
+  return typeof p === 'string' && (PROBLEM_TYPES as readonly string[]).includes(p);
+}
