@@ -82,20 +82,18 @@ function findPhones(text: string): { all: string[]; best: string | null } {
   const hits: PhoneHit[] = [];
   const taken: [number, number][] = [];
   const overlaps = (start: number, end: number) => taken.some(([s, e]) => start < e && end > s);
-  const add = (m: RegExpExecArray, digits: string, mobile: boolean) => {
-    const start = m.index;
-    const end = m.index + m[0].length;
+  const add = (start: number, end: number, digits: string, mobile: boolean) => {
     if (overlaps(start, end)) return;
     taken.push([start, end]);
     const before = text.slice(Math.max(0, start - 16), start);
     hits.push({ index: start, digits, mobile, otherParty: OTHER_PARTY.test(before) });
   };
-  for (const m of text.matchAll(MOBILE)) add(m, `${m[1]}${m[2]}${m[3]}`, true);
-  for (const m of text.matchAll(LANDLINE)) add(m, `${m[1]}${m[2]}`, false);
+  const span = (m: RegExpExecArray): [number, number] => [m.index, m.index + m[0].length];
+  for (const m of text.matchAll(MOBILE)) add(...span(m), `${m[1]}${m[2]}${m[3]}`, true);
+  for (const m of text.matchAll(LANDLINE)) add(...span(m), `${m[1]}${m[2]}`, false);
   for (const m of text.matchAll(LOCAL)) {
-    const start = m.index + m[0].length - m[1]!.length;
-    const sub = Object.assign([m[1]!], { index: start, input: text }) as unknown as RegExpExecArray;
-    add(sub, m[1]!, false);
+    const end = m.index + m[0].length;
+    add(end - m[1]!.length, end, m[1]!, false);
   }
   hits.sort((a, b) => a.index - b.index);
   const all = [...new Set(hits.map((h) => h.digits))];
@@ -122,14 +120,16 @@ function trimName(run: string): string | null {
   const stop = NAME_STOP.exec(run.slice(1));
   const name = stop ? run.slice(0, stop.index + 1) : run;
   if (name.length < 2 || name.length > 4 || NOT_A_NAME.test(name) || CLOSINGS.has(name)) return null;
+  if (/[谢感请盼望急复决助]/.test(name.slice(1))) return null; // "万分感谢", "谢谢您": closings, not names
   return name;
 }
 
+// Lookaheads, so that one marker's window does not swallow the next marker ("…的业主王女士").
 const STRONG_MARKER = new RegExp(
-  `(?:我叫|我的名字(?:是|叫)|本人姓名|姓\\s*名|联系人|投诉人|举报人|反映人|来信人|署名|落款)\\s*(?:是|为)?\\s*[:：]?\\s*([${HAN}]{2,6})`,
+  `(?:我叫|我的名字(?:是|叫)|本人姓名|姓\\s*名|联系人|投诉人|举报人|反映人|来信人|署名|落款)\\s*(?:是|为)?\\s*[:：]?\\s*(?=([${HAN}]{2,6}))`,
   'g',
 );
-const WEAK_MARKER = new RegExp(`(?:我是|本人|业主|住户|居民)\\s*[:：]?\\s*([${HAN}]{2,6})`, 'g');
+const WEAK_MARKER = new RegExp(`(?:我是|本人|业主|住户|居民)\\s*[:：]?\\s*(?=([${HAN}]{2,6}))`, 'g');
 
 function findName(body: string, subject: string): string | null {
   for (const text of [body, subject]) {
@@ -196,9 +196,11 @@ const GENERIC = new Set([
   '城市', '县城', '省城', '京城', '进城', '回城', '政府', '人民政', '市政', '老城', '古城', '满城', '全城',
 ]);
 
-function cutAfterLast(name: string, words: readonly string[] | RegExp): string {
-  // The rightmost lead word that still leaves a name of 2+ characters.
-  let best = name;
+/**
+ * The part of `name` after the rightmost lead word ("住在|阳光" → 阳光), skipping a cut that would leave one
+ * character ("和|平" keeps 和平). A lead word at the very end means nothing was named: '' unless `keepWhenEmpty`.
+ */
+function cutAfterLast(name: string, words: readonly string[] | RegExp, keepWhenEmpty = false): string {
   const positions: number[] = [];
   if (words instanceof RegExp) {
     for (const m of name.matchAll(words)) positions.push(m.index + m[0].length);
@@ -207,12 +209,11 @@ function cutAfterLast(name: string, words: readonly string[] | RegExp): string {
   }
   positions.sort((a, b) => b - a);
   for (const p of positions) {
-    if (name.length - p >= 2) {
-      best = name.slice(p);
-      break;
-    }
+    const rest = name.length - p;
+    if (rest === 0 && !keepWhenEmpty) return '';
+    if (rest >= 2) return name.slice(p);
   }
-  return best;
+  return name;
 }
 
 function compoundAt(run: string, index: number, suffix: string): string | null {
@@ -221,7 +222,7 @@ function compoundAt(run: string, index: number, suffix: string): string | null {
   if (/^(?:路|街|道|巷|大道|市|县|区|镇|乡)/.test(after)) return null;
   let name = run.slice(0, index).replace(/^.*\d/, '');
   name = cutAfterLast(name, LEAD_WORDS);
-  name = cutAfterLast(name, ADMIN_CUT);
+  name = cutAfterLast(name, ADMIN_CUT, true);
   if (name.length > 12) name = name.slice(-12);
   if (name.length < 2 || GENERIC.has(name) || GENERIC.has(name + suffix)) return null;
   if (!new RegExp(`^[${HAN}A-Za-z]+$`).test(name)) return null;
@@ -238,10 +239,9 @@ function findCompound(text: string): string | null {
     for (const suffix of COMPOUND_SUFFIXES) {
       for (let i = run.indexOf(suffix); i >= 0; i = run.indexOf(suffix, i + 1)) hits.push({ index: i, suffix });
     }
-    // Leftmost first; at one position the longer suffix (花园 before 园-less 苑/城 overlaps) wins.
-    hits.sort((a, b) => a.index - b.index || b.suffix.length - a.suffix.length);
+    // Leftmost first: in "阳光花园小区" 花园 comes first and names 阳光花园.
+    hits.sort((a, b) => a.index - b.index);
     for (const hit of hits) {
-      // "小" of 小区 inside another hit's suffix, or 城 of 新城 counted again: skip positions inside a longer hit.
       const compound = compoundAt(run, hit.index, hit.suffix);
       if (compound) return compound;
     }
@@ -289,7 +289,7 @@ const LEGAL_COMPANY = new RegExp(
 const SHORT_COMPANY = new RegExp(`([${HAN}A-Za-z0-9]{2,24}?)物业(?![费管服公有人经工客管员办中站处])`, 'g');
 
 function cleanCompanyName(prefix: string): string | null {
-  const name = cutAfterLast(prefix.replace(/^.*?[\d]+(?=[^\d]*$)/, (s) => (/^\d/.test(s) ? '' : s)), COMPANY_LEAD);
+  const name = cutAfterLast(prefix.replace(/^.*\d/, ''), COMPANY_LEAD);
   if (name.length < 2 || GENERIC_COMPANY.has(name) || /小区$|花园$|家园$/.test(name)) return null;
   return name;
 }

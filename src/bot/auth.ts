@@ -1,0 +1,114 @@
+// Officers as workflow actors, and what each may see and tap. Pure: who may act is decided by the workflow
+// (workflow/auth.ts canAct and the state checks of transition); the buttons shown are those a dry run of the
+// workflow would accept, so the keyboard can never offer what the workflow refuses.
+import type { Actor, Complaint, UnitCode } from '../domain.ts';
+import type { Officer } from '../store/officers.ts';
+import type { Calendar } from '../workflow/calendar.ts';
+import { canAct, reviewingUnit, type AuthResult } from '../workflow/auth.ts';
+import { transition, type Command } from '../workflow/complaint.ts';
+import { UNIT_CODES } from '../domain.ts';
+import type { CaseVerb } from './callback.ts';
+
+export function actorOf(o: Officer): Actor {
+  return {
+    kind: 'officer',
+    officerId: o.id,
+    role: o.role,
+    unit: o.unit,
+    county: o.county,
+    ...(o.name ? { name: o.name } : {}),
+  };
+}
+
+export function canRead(o: Officer, c: Pick<Complaint, 'county' | 'unit'>): AuthResult {
+  return canAct(actorOf(o), 'read', c);
+}
+
+/** Supervisors read everything and every read is audited (000 附件 六(一) 实时监督检查). */
+export function readIsAudited(o: Officer): boolean {
+  return o.role === 'supervisor';
+}
+
+/**
+ * Who may register a phone/visit/letter/12345 case with /new: unit officers and admins (受理登记). Supervisors only
+ * read; cosigners and reviewers sign and review cases others registered.
+ */
+export function mayRegister(o: Officer): boolean {
+  return o.role === 'officer' || o.role === 'admin';
+}
+
+/** The workflow command a button stands for, with placeholder content for a dry run. */
+const PROBES: readonly [CaseVerb, (now: Date) => Command][] = [
+  ['accept', () => ({ type: 'accept' })],
+  ['return', () => ({ type: 'return', reason: '-' })],
+  ['progress', () => ({ type: 'progress', text: '-' })],
+  ['complex', () => ({ type: 'markComplex' })],
+  ['plan', (now) => ({ type: 'submitPlan', text: '-', until: farFuture(now) })],
+  ['extend', (now) => ({ type: 'requestExtension', reason: '-', until: farFuture(now) })],
+  ['resolve', () => ({ type: 'resolve', finding: 'substantiated', result: '-' })],
+  ['cosign', () => ({ type: 'cosign', opinion: '-' })],
+  ['rejectCosign', () => ({ type: 'rejectCosign', reason: '-' })],
+  ['review', () => ({ type: 'review' })],
+  ['rejectReview', () => ({ type: 'rejectReview', reason: '-' })],
+  ['writeOff', () => ({ type: 'writeOff' })],
+  ['approveExtension', () => ({ type: 'decideExtension', approve: true })],
+  ['rejectExtension', () => ({ type: 'decideExtension', approve: false })],
+  ['assign', () => ({ type: 'assign', unit: 'housing' })],
+];
+const PROBE_BY_VERB = new Map(PROBES);
+
+function farFuture(now: Date): string {
+  return new Date(now.getTime() + 1000 * 86_400_000).toISOString();
+}
+
+/** The case buttons this officer may press now, in display order. */
+export function availableVerbs(c: Complaint, o: Officer, now: Date, cal: Calendar): CaseVerb[] {
+  const actor = actorOf(o);
+  return PROBES.filter(([, cmd]) => transition(c, cmd(now), actor, now, cal).ok).map(([verb]) => verb);
+}
+
+/**
+ * Would the workflow accept this verb from this officer now (ignoring the content still to be typed)? Checked
+ * before a dialogue starts, so nobody types a reason only to be refused afterwards.
+ */
+export function precheck(c: Complaint, o: Officer, verb: CaseVerb, now: Date, cal: Calendar): { ok: true } | { ok: false; message: string } {
+  const probe = PROBE_BY_VERB.get(verb === 'cosignAgree' ? 'cosign' : verb === 'finding' ? 'resolve' : verb);
+  if (!probe) return { ok: true };
+  const r = transition(c, probe(now), actorOf(o), now, cal);
+  return r.ok ? { ok: true } : { ok: false, message: r.error.message };
+}
+
+/** Which open cases make up an officer's 我的任务 list. */
+export type TaskScope =
+  | { kind: 'unit'; unit: UnitCode; county: string; triage: boolean }
+  | { kind: 'cosign'; county: string }
+  | { kind: 'review'; units: UnitCode[] }
+  | { kind: 'all' };
+
+export function taskScope(o: Officer): TaskScope {
+  switch (o.role) {
+    case 'officer':
+      // The housing office also works the county's triage queue (高效分转).
+      return { kind: 'unit', unit: o.unit, county: o.county, triage: o.unit === 'housing' };
+    case 'cosigner':
+      return { kind: 'cosign', county: o.county };
+    case 'reviewer':
+      return { kind: 'review', units: UNIT_CODES.filter((u) => reviewingUnit(u) === o.unit) };
+    case 'supervisor':
+    case 'admin':
+      return { kind: 'all' };
+  }
+}
+
+/** Whose figures /stats shows. */
+export function statsScope(o: Officer): { unit: UnitCode | null; county: string | null } {
+  switch (o.role) {
+    case 'officer':
+    case 'cosigner':
+      return { unit: o.unit, county: o.county };
+    case 'reviewer':
+      return { unit: o.unit, county: null };
+    default:
+      return { unit: null, county: null };
+  }
+}

@@ -1,0 +1,134 @@
+// The store on both dialects: raw bytes kept exactly, the audit trail append-only, tracking numbers unique
+// under concurrent writers, the outbox idempotent and ordered.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import iconv from 'iconv-lite';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as complaints from '../../src/store/complaints.ts';
+import * as mail from '../../src/store/mail.ts';
+import * as outbox from '../../src/store/outbox.ts';
+import * as jobs from '../../src/store/jobs.ts';
+import { inTransaction } from '../../src/store/db.ts';
+import { DIALECTS, freshDatabaseUrl, openTestStore } from '../support/stores.ts';
+
+const run = promisify(execFile);
+
+function gbkMail(size: number): Buffer {
+  const head = Buffer.from('From: =?gbk?B?zfXFrsq/?= <wang@example.com>\r\nTo: yhqzjjwy@163.com\r\nSubject: test\r\nContent-Type: text/plain; charset=gbk\r\nContent-Transfer-Encoding: 8bit\r\n\r\n');
+  const line = iconv.encode('小区电梯坏了三个月没人修，物业不管。鎔堃字也要保留。\r\n', 'gbk');
+  const parts = [head];
+  let n = head.length;
+  for (let i = 0; n < size; i++) {
+    parts.push(line);
+    n += line.length;
+  }
+  // Every byte value once, including NUL and invalid GBK lead bytes: the store must not care.
+  parts.push(Buffer.from(Array.from({ length: 256 }, (_, i) => i)));
+  return Buffer.concat(parts);
+}
+
+describe.each(DIALECTS)('store on %s', (dialect) => {
+  let store: Awaited<ReturnType<typeof openTestStore>>;
+  beforeAll(async () => {
+    store = await openTestStore(dialect, 'store');
+  });
+  afterAll(async () => {
+    await store?.cleanup();
+  });
+
+  it('keeps a 100 KB GBK raw mail byte-exact and dedupes it by content and by IMAP uid', async () => {
+    const raw = gbkMail(100 * 1024);
+    expect(raw.length).toBeGreaterThan(100 * 1024);
+    const first = await mail.storeRaw(store.db, { source: 'imap', mailbox: 'yhqzjjwy@163.com', uidvalidity: 7, uid: 1, raw, receivedAt: new Date().toISOString() });
+    expect(first.stored).toBe(true);
+    const row = await mail.getRaw(store.db, (first as { id: number }).id);
+    expect(Buffer.compare(Buffer.from(row!.raw), raw)).toBe(0);
+    expect(row!.sha256).toBe(mail.sha256(raw));
+    const again = await mail.storeRaw(store.db, { source: 'smtp', mailbox: 'yhqzjjwy@163.com', raw, receivedAt: new Date().toISOString() });
+    expect(again).toMatchObject({ stored: false, duplicateOf: (first as { id: number }).id });
+    const sameUid = await mail.storeRaw(store.db, { source: 'imap', mailbox: 'YHQZJJWY@163.com', uidvalidity: 7, uid: 1, raw: Buffer.from('other bytes'), receivedAt: new Date().toISOString() });
+    expect(sameUid.stored).toBe(false);
+    const newValidity = await mail.storeRaw(store.db, { source: 'imap', mailbox: 'yhqzjjwy@163.com', uidvalidity: 8, uid: 1, raw: Buffer.from('other bytes'), receivedAt: new Date().toISOString() });
+    expect(newValidity.stored).toBe(true);
+  });
+
+  it('refuses UPDATE and DELETE on the audit table', async () => {
+    const c = await inTransaction(store.db, async (tx) => {
+      const tracking = await complaints.nextTrackingNumber(tx, 'YC', 2026);
+      const now = new Date().toISOString();
+      const created = await complaints.insertComplaint(
+        tx,
+        {
+          county: 'yuncheng', source: 'email', status: 'triage', unit: null, problem: null, urgent: false, complex: false, supervised: false,
+          complainant: { name: '王女士', phone: '13912345678', email: null }, compound: null, address: null, company: null,
+          subject: 's', body: 'b', classification: null, receivedAt: now, assignedAt: null, acceptedAt: null, resolvedAt: null,
+          writtenOffAt: null, finding: null, result: null, deadlines: { transfer: now }, extension: null, extended: false,
+        },
+        tracking,
+        now,
+      );
+      await complaints.appendEvents(tx, created.id, [{ type: 'registered', at: now, actor: { kind: 'system' }, to: 'triage' }]);
+      return created;
+    });
+    const events = await complaints.eventsOf(store.db, c.id);
+    expect(events).toHaveLength(1);
+    await expect(store.db.updateTable('complaint_event').set({ type: 'forged' }).where('complaint_id', '=', c.id).execute()).rejects.toThrow(/append-only/);
+    await expect(store.db.deleteFrom('complaint_event').where('complaint_id', '=', c.id).execute()).rejects.toThrow(/append-only/);
+    if (dialect === 'postgres') await expect(sql`TRUNCATE complaint_event CASCADE`.execute(store.db)).rejects.toThrow(/append-only/);
+    expect((await complaints.eventsOf(store.db, c.id))[0]!.type).toBe('registered');
+  });
+
+  it('saves a case optimistically: a stale version is refused', async () => {
+    const c = (await complaints.findByTracking(store.db, 'YC-2026-000001'))!;
+    const now = new Date().toISOString();
+    await complaints.saveComplaint(store.db, { ...c, status: 'assigned', unit: 'housing' }, c.version, now);
+    await expect(complaints.saveComplaint(store.db, { ...c, status: 'assigned', unit: 'fire' }, c.version, now)).rejects.toBeInstanceOf(complaints.ConcurrentUpdateError);
+    expect((await complaints.findById(store.db, c.id))!.unit).toBe('housing');
+  });
+
+  it('writes outbox rows once per idempotency key and claims one row per recipient in order', async () => {
+    const now = new Date().toISOString();
+    const msgs = [
+      { kind: 'email' as const, recipient: 'a@x.cn', payload: { n: 1 }, key: 'k1' },
+      { kind: 'email' as const, recipient: 'a@x.cn', payload: { n: 2 }, key: 'k2' },
+      { kind: 'email' as const, recipient: 'b@x.cn', payload: { n: 3 }, key: 'k3' },
+    ];
+    expect(await outbox.enqueue(store.db, msgs, now)).toBe(3);
+    expect(await outbox.enqueue(store.db, msgs, now)).toBe(0);
+    const w1 = await outbox.claim(store.db, 'w1', now, 60_000, 10);
+    expect(w1.map((r) => r.key).sort()).toEqual(['k1', 'k3']);
+    const w2 = await outbox.claim(store.db, 'w2', now, 60_000, 10);
+    expect(w2).toEqual([]); // k2 waits behind k1 (same recipient); k1/k3 are leased
+    await outbox.markSent(store.db, w1.find((r) => r.key === 'k1')!.id, now);
+    const w3 = await outbox.claim(store.db, 'w2', now, 60_000, 10);
+    expect(w3.map((r) => r.key)).toEqual(['k2']);
+  });
+
+  it('claims a job period once', async () => {
+    const now = new Date().toISOString();
+    expect(await jobs.claimPeriod(store.db, 'weekly', '2026-W48', now, 'a', false)).toBe(true);
+    expect(await jobs.claimPeriod(store.db, 'weekly', '2026-W48', now, 'b', false)).toBe(false);
+  });
+
+  it('gives unique tracking numbers to 8 concurrent writer processes', async () => {
+    const { url, cleanup } = await freshDatabaseUrl(dialect, 'seq');
+    try {
+      // Migrate once up front so the writers race on numbers, not on the schema.
+      const s = await import('../../src/store/db.ts').then((m) => m.openStore(url));
+      await s.close();
+      const outs = await Promise.all(
+        Array.from({ length: 8 }, () => run(process.execPath, ['--import', 'tsx', 'test/support/tracking-writer.ts', url, '25'], { cwd: process.cwd() })),
+      );
+      const all = outs.flatMap((o) => o.stdout.trim().split('\n'));
+      expect(all).toHaveLength(200);
+      expect(new Set(all).size).toBe(200);
+      expect(all.every((t) => /^YH-2026-\d{6}$/.test(t))).toBe(true);
+      const nums = all.map((t) => Number(t.slice(-6))).sort((a, b) => a - b);
+      expect(nums[0]).toBe(1);
+      expect(nums[199]).toBe(200);
+    } finally {
+      await cleanup();
+    }
+  });
+});

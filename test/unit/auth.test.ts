@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import type { Actor, Complaint, UnitCode } from '../../src/domain.ts';
+import { canAct, reviewingUnit, type Action } from '../../src/workflow/auth.ts';
+import { COMMAND_TYPES } from '../../src/workflow/complaint.ts';
+import { ERROR_MESSAGES_ZH, WORKFLOW_ERROR_CODES } from '../../src/workflow/errors.ts';
+
+type Verdict = 'ok' | 'NOT_YOUR_UNIT' | 'NOT_YOUR_COUNTY' | 'FORBIDDEN_ROLE';
+
+const COUNTY = 'yanhu';
+const officer = (role: Actor['role'], unit: UnitCode | undefined, county = COUNTY): Actor => ({
+  kind: 'officer',
+  officerId: 1,
+  role,
+  unit,
+  county,
+});
+
+/** Actors as seen from a case of `unit` in yanhu. */
+function actors(unit: UnitCode) {
+  return {
+    unitOfficer: officer('officer', unit),
+    otherUnitOfficer: officer('officer', unit === 'police' ? 'fire' : 'police'),
+    unitOfficerOtherCounty: officer('officer', unit, 'yongji'),
+    housingOffice: officer('officer', 'housing'),
+    housingOfficeOtherCounty: officer('officer', 'housing', 'yongji'),
+    township: officer('cosigner', 'township'),
+    community: officer('cosigner', 'community'),
+    cosignerOtherCounty: officer('cosigner', 'township', 'yongji'),
+    reviewerCounterpart: officer('reviewer', reviewingUnit(unit), 'yuncheng'),
+    reviewerOtherUnit: officer('reviewer', unit === 'police' ? 'fire' : 'police', 'yuncheng'),
+    supervisor: officer('supervisor', undefined, 'yuncheng'),
+    admin: officer('admin', undefined, 'yuncheng'),
+    system: { kind: 'system' } as Actor,
+    complainant: { kind: 'complainant' } as Actor,
+  };
+}
+type ActorKey = keyof ReturnType<typeof actors>;
+const ACTOR_KEYS = Object.keys(actors('fire')) as ActorKey[];
+
+const ok = 'ok' as const;
+const U = 'NOT_YOUR_UNIT' as const;
+const C = 'NOT_YOUR_COUNTY' as const;
+const R = 'FORBIDDEN_ROLE' as const;
+
+// Columns follow ACTOR_KEYS:
+//          unitOff otherOff otherCty office officeCty town comm cosCty revCp revOth super admin system compl
+const UNIT_WORK: Verdict[] = [ok, U, C, U, C, R, R, R, R, R, R, ok, R, R];
+const OFFICE_WORK: Verdict[] = [U, U, C, ok, C, R, R, R, R, R, R, ok, R, R];
+const COSIGN_WORK: Verdict[] = [R, R, R, R, R, ok, ok, C, R, R, R, ok, R, R];
+const REVIEW_WORK: Verdict[] = [R, R, R, R, R, R, R, R, ok, U, R, ok, R, R];
+const COMPLAINANT: Verdict[] = [R, R, R, R, R, R, R, R, R, R, R, ok, ok, ok];
+const ADMIN_ONLY: Verdict[] = [R, R, R, R, R, R, R, R, R, R, R, ok, R, R];
+const READ: Verdict[] = [ok, U, C, ok, C, ok, ok, C, ok, ok, ok, ok, ok, R];
+
+/** The expected reach of every action, written from the brief and 000 附件 三(一). */
+const MATRIX: Record<Action, Verdict[]> = {
+  accept: UNIT_WORK,
+  return: UNIT_WORK,
+  progress: UNIT_WORK,
+  markComplex: UNIT_WORK,
+  submitPlan: UNIT_WORK,
+  requestExtension: UNIT_WORK,
+  resolve: UNIT_WORK,
+  assign: OFFICE_WORK,
+  reclassify: OFFICE_WORK,
+  cosign: COSIGN_WORK,
+  rejectCosign: COSIGN_WORK,
+  decideExtension: REVIEW_WORK,
+  review: REVIEW_WORK,
+  rejectReview: REVIEW_WORK,
+  writeOff: REVIEW_WORK,
+  reopen: COMPLAINANT,
+  reply: COMPLAINANT,
+  supervise: ADMIN_ONLY,
+  read: READ,
+};
+
+const caseOf = (unit: UnitCode | null): Pick<Complaint, 'county' | 'unit'> => ({ county: COUNTY, unit });
+
+describe('canAct matrix: action × actor (own/other unit, own/other county)', () => {
+  it('covers every command', () => {
+    expect(Object.keys(MATRIX).sort()).toEqual([...COMMAND_TYPES, 'read'].sort());
+    for (const row of Object.values(MATRIX)) expect(row).toHaveLength(ACTOR_KEYS.length);
+  });
+
+  for (const unit of ['fire', 'housing', 'market-regulation'] as UnitCode[]) {
+    const who = actors(unit);
+    const rows = (Object.keys(MATRIX) as Action[]).flatMap((action) =>
+      ACTOR_KEYS.map((key, i) => ({ action, key, expected: MATRIX[action][i] as Verdict })),
+    );
+    it.each(rows)(`${unit} case: $action by $key → $expected`, ({ action, key, expected }) => {
+      let want: Verdict = expected;
+      // For a housing case the unit's own officer *is* the housing office.
+      if (unit === 'housing' && key === 'unitOfficer' && OFFICE_WORK === MATRIX[action]) want = 'ok';
+      if (unit === 'housing' && key === 'housingOffice' && UNIT_WORK === MATRIX[action]) want = 'ok';
+      const r = canAct(who[key], action, caseOf(unit));
+      if (want === 'ok') expect(r).toEqual({ ok: true });
+      else {
+        expect(r.ok).toBe(false);
+        if (!r.ok) expect(r.error.code).toBe(want);
+      }
+    });
+  }
+});
+
+describe('canAct special cases', () => {
+  it('triage cases (no unit): only the housing office of the county and admins route them', () => {
+    const triage = caseOf(null);
+    expect(canAct(officer('officer', 'housing'), 'assign', triage).ok).toBe(true);
+    expect(canAct(officer('officer', 'fire'), 'assign', triage)).toMatchObject({ ok: false, error: { code: 'NOT_YOUR_UNIT' } });
+    expect(canAct(officer('officer', 'housing', 'yongji'), 'assign', triage)).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_YOUR_COUNTY' },
+    });
+    expect(canAct(officer('officer', 'fire'), 'accept', triage)).toMatchObject({ ok: false, error: { code: 'NOT_YOUR_UNIT' } });
+    expect(canAct(officer('officer', 'fire'), 'read', triage)).toMatchObject({ ok: false, error: { code: 'NOT_YOUR_UNIT' } });
+    expect(canAct(officer('officer', 'housing'), 'read', triage).ok).toBe(true);
+  });
+
+  it('township and community cases are reviewed by city housing, the lead (no city-level township)', () => {
+    expect(reviewingUnit('township')).toBe('housing');
+    expect(reviewingUnit('community')).toBe('housing');
+    expect(reviewingUnit('fire')).toBe('fire');
+    expect(canAct(officer('reviewer', 'housing', 'yuncheng'), 'review', caseOf('township')).ok).toBe(true);
+    expect(canAct(officer('reviewer', 'fire', 'yuncheng'), 'review', caseOf('township'))).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_YOUR_UNIT' },
+    });
+  });
+
+  it('a reviewer reaches every county but not a case without a unit', () => {
+    for (const county of ['yanhu', 'yongji', 'ruicheng']) {
+      expect(canAct(officer('reviewer', 'fire', 'yuncheng'), 'writeOff', { county, unit: 'fire' }).ok).toBe(true);
+    }
+    expect(canAct(officer('reviewer', 'housing', 'yuncheng'), 'review', caseOf(null)).ok).toBe(false);
+  });
+
+  it('a cosigner must belong to the township or community', () => {
+    expect(canAct(officer('cosigner', 'fire'), 'cosign', caseOf('housing'))).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_YOUR_UNIT' },
+    });
+    expect(canAct(officer('cosigner', undefined), 'cosign', caseOf('housing')).ok).toBe(false);
+  });
+
+  it('an officer without a role or unit is refused', () => {
+    expect(canAct({ kind: 'officer', county: COUNTY, unit: 'fire' }, 'accept', caseOf('fire'))).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN_ROLE' },
+    });
+    expect(canAct(officer('officer', undefined), 'accept', caseOf('fire'))).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_YOUR_UNIT' },
+    });
+  });
+
+  it('refusals carry the Chinese text', () => {
+    const r = canAct(officer('supervisor', undefined), 'resolve', caseOf('fire'));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message.startsWith(ERROR_MESSAGES_ZH.FORBIDDEN_ROLE)).toBe(true);
+  });
+});
+
+describe('ERROR_MESSAGES_ZH', () => {
+  it('has a Chinese text for every code', () => {
+    for (const code of WORKFLOW_ERROR_CODES) expect(ERROR_MESSAGES_ZH[code]).toMatch(/[\u4e00-\u9fff]/);
+  });
+});
