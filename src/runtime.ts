@@ -3,6 +3,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.ts';
+import type { ClassificationSummary } from './domain.ts';
+import { classify, loadRulesFile } from './classifier/index.ts';
 import { createCalendar, parseHolidayOverrides, type Calendar } from './workflow/calendar.ts';
 
 export function holidaysPath(cfg: Config): string {
@@ -19,4 +21,13 @@ export function loadCalendar(cfg: Config): Calendar {
 export function missingHolidayYears(cal: Calendar, now: Date): number[] {
   const y = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(now));
   return [y, y + 1].filter((year) => !cal.hasYear(year));
+}
+
+/** The classifier with the configured rules (config/keywords.yaml), as the function intake and the bot call. */
+export function loadClassifier(cfg: Config): (input: { subject: string; text: string }) => ClassificationSummary {
+  const rules = loadRulesFile(path.resolve(cfg.configDir, 'keywords.yaml'));
+  return (input) => {
+    const { unit, units, problem, urgent, triage, score, matched } = classify(input, rules);
+    return { unit, units, problem, urgent, triage, score, matched };
+  };
 }

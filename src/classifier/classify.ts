@@ -3,7 +3,7 @@
 // matches. Rules and their seed clauses live in config/keywords.yaml.
 import type { ClassificationSummary, ProblemType, UnitCode } from '../domain.ts';
 import { scan } from './automaton.ts';
-import { ROLE_CUE, ROLE_EVIDENCE, ROLE_IGNORE, ROLE_PAST, ROLE_RESOLVED, type CompiledRules } from './rules.ts';
+import { ROLE_ABSENCE, ROLE_CUE, ROLE_EVIDENCE, ROLE_IGNORE, ROLE_PAST, ROLE_RESOLVED, type CompiledRules } from './rules.ts';
 
 export interface ClassifyInput {
   subject: string;
@@ -51,9 +51,21 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
       if (r & ROLE_IGNORE && start[j]! <= start[i]! && end[j]! >= end[i]!) live = false;
       else if (r & ROLE_EVIDENCE && (r & ROLE_CUE) === 0) live = false;
     }
+    if (live && rules.questions.size > 0) {
+      // 这不是乱收费吗: a rhetorical question asserts what it seems to deny.
+      for (let k = end[i]!; k < full.length; k++) {
+        const ch = folded[full.charCodeAt(k)]!;
+        if (rules.questions.has(ch)) live = false;
+        if (!live || rules.breaks.has(ch)) break;
+      }
+    }
     if (live) cues.push(i);
   }
   const negated = (i: number): boolean => {
+    if (cues.length === 0) return false;
+    for (let j = 0; j < n; j++) {
+      if (roles[pattern[j]!]! & ROLE_ABSENCE && start[j]! >= start[i]! && end[j]! <= end[i]!) return false;
+    }
     for (const c of cues) {
       const gap = start[i]! - end[c]!;
       if (gap >= 0 && gap <= rules.negationWindow && noBreakBetween(end[c]!, start[i]!, rules.breaks)) return true;

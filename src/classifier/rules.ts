@@ -60,7 +60,9 @@ export const rulesSchema = z
         window: charCount,
         cues: phraseList,
         ignore: z.array(phrase).default([]),
+        absence: z.array(phrase).default([]),
         breaks: z.string().min(1),
+        questions: z.string().default(''),
       })
       .strict(),
     units: z.record(z.enum(UNIT_CODES), unitRuleSchema),
@@ -74,8 +76,8 @@ export const rulesSchema = z
         resolved: z.array(phrase),
         resolvedWindow: charCount,
         resolvedBreaks: z.string().min(1),
-        past: z.array(phrase),
-        pastWindow: charCount,
+        notPresent: z.array(phrase),
+        notPresentWindow: charCount,
       })
       .strict(),
     signals: z.object({ complaint: weighted, nonComplaint: weighted }).strict(),
@@ -120,6 +122,7 @@ export const ROLE_IGNORE = 2;
 export const ROLE_RESOLVED = 4;
 export const ROLE_PAST = 8;
 export const ROLE_EVIDENCE = 16; // counts as evidence (negatable); voids a negation cue it overlaps
+export const ROLE_ABSENCE = 32; // a phrase containing it is never negated (没有规划许可证 is the complaint)
 
 export interface CompiledRules {
   fileName: string;
@@ -144,6 +147,7 @@ export interface CompiledRules {
   resolvedWindow: number;
   pastWindow: number;
   breaks: Set<number>; // folded code units that end a clause
+  questions: Set<number>; // question particles: a cue in a rhetorical question is void
   resolvedBreaks: Set<number>;
 }
 
@@ -241,8 +245,9 @@ export function compileRules(r: RulesFile, fileName: string): CompiledRules {
   for (const [p, w] of Object.entries(r.signals.nonComplaint)) nonComplaint[id(p)] = w;
   for (const p of r.negation.cues) roles[id(p)]! |= ROLE_CUE;
   for (const p of r.negation.ignore) roles[id(p)]! |= ROLE_IGNORE;
+  for (const p of r.negation.absence) roles[id(p)]! |= ROLE_ABSENCE;
   for (const p of r.urgent.resolved) roles[id(p)]! |= ROLE_RESOLVED;
-  for (const p of r.urgent.past) roles[id(p)]! |= ROLE_PAST;
+  for (const p of r.urgent.notPresent) roles[id(p)]! |= ROLE_PAST;
 
   const termIndex = new Map(termNames.map((n, t) => [n, t]));
   const contexts: CompiledContext[] = r.contexts.map((c) => ({
@@ -280,8 +285,9 @@ export function compileRules(r: RulesFile, fileName: string): CompiledRules {
     contexts,
     negationWindow: r.negation.window,
     resolvedWindow: r.urgent.resolvedWindow,
-    pastWindow: r.urgent.pastWindow,
+    pastWindow: r.urgent.notPresentWindow,
     breaks: codeSet(r.negation.breaks),
+    questions: codeSet(r.negation.questions),
     resolvedBreaks: codeSet(r.urgent.resolvedBreaks),
   };
 }

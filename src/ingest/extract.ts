@@ -186,7 +186,7 @@ function nameFromDisplay(from: FactSource['from']): string | null {
 const COMPOUND_SUFFIXES = ['小区', '花园', '家园', '新村', '公寓', '广场', '大厦', '山庄', '公馆', '苑', '府', '城'];
 // Words after which a compound's name starts ("我们住在|阳光花园"): the name is what follows the last one.
 const LEAD_WORDS = [
-  '居住在', '居住于', '住在', '家住', '位于', '地址', '我们', '我家', '我', '本人', '业主', '反映', '投诉', '举报', '关于',
+  '居住在', '居住于', '住在', '家住', '位于', '地址', '名叫', '名为', '叫做', '叫', '称为', '我们', '我家', '我', '本人', '业主', '反映', '投诉', '举报', '关于',
   '这个', '那个', '该', '本', '这', '那', '此', '是', '在', '的', '于', '对', '向', '和', '与', '跟', '了', '及', '就',
 ];
 const ADMIN_CUT = /(?:省|市|区|县|镇|乡|街道|大道|路|街|巷)/g;
@@ -216,7 +216,13 @@ function cutAfterLast(name: string, words: readonly string[] | RegExp, keepWhenE
   return name;
 }
 
-function compoundAt(run: string, index: number, suffix: string): string | null {
+interface CompoundHit {
+  start: number;
+  end: number;
+  name: string;
+}
+
+function compoundAt(run: string, index: number, suffix: string): CompoundHit | null {
   const after = run.slice(index + suffix.length);
   // 花园路, 运城市, 城区: a street or a place, not a compound.
   if (/^(?:路|街|道|巷|大道|市|县|区|镇|乡)/.test(after)) return null;
@@ -229,22 +235,29 @@ function compoundAt(run: string, index: number, suffix: string): string | null {
   if (suffix === '府' && /政$/.test(name)) return null;
   if (suffix === '城' && /[县省京进回古满全在到]$/.test(name)) return null;
   // "阳光花园小区" names 阳光花园; a bare "XX小区" keeps its suffix.
-  return name + suffix;
+  const compound = suffix === '小区' && COMPOUND_SUFFIXES.some((s) => s !== '小区' && name.endsWith(s)) ? name : name + suffix;
+  return { start: index - name.length, end: index + suffix.length, name: compound };
 }
 
 function findCompound(text: string): string | null {
   const runs = text.split(new RegExp(`[^${HAN}A-Za-z0-9]+`));
   for (const run of runs) {
-    const hits: { index: number; suffix: string }[] = [];
+    const hits: CompoundHit[] = [];
     for (const suffix of COMPOUND_SUFFIXES) {
-      for (let i = run.indexOf(suffix); i >= 0; i = run.indexOf(suffix, i + 1)) hits.push({ index: i, suffix });
+      for (let i = run.indexOf(suffix); i >= 0; i = run.indexOf(suffix, i + 1)) {
+        const hit = compoundAt(run, i, suffix);
+        if (hit) hits.push(hit);
+      }
     }
-    // Leftmost first: in "阳光花园小区" 花园 comes first and names 阳光花园.
-    hits.sort((a, b) => a.index - b.index);
-    for (const hit of hits) {
-      const compound = compoundAt(run, hit.index, hit.suffix);
-      if (compound) return compound;
+    if (hits.length === 0) continue;
+    // The first mention wins; among readings of the same words the one reaching furthest does
+    // ("我家在学府苑": 学府苑, not 在学府; "盛世华府小区": 盛世华府).
+    hits.sort((a, b) => a.start - b.start);
+    let best = hits[0]!;
+    for (const hit of hits.slice(1)) {
+      if (hit.start < best.end && hit.end > best.end) best = hit;
     }
+    return best.name;
   }
   return null;
 }
@@ -283,13 +296,16 @@ const GENERIC_COMPANY = new Set([
   '现任', '前任', '涉事', '我们的', '目前', '现在', '社区', '街道', '当地', '有些', '有的', '个别',
 ]);
 const LEGAL_COMPANY = new RegExp(
-  `([${HAN}A-Za-z0-9()]{2,40}?物业(?:服务|管理|经营|发展|科技|集团)*(?:股份)?有限(?:责任)?公司)|([${HAN}A-Za-z0-9]{2,30}?物业(?:服务|管理)*(?:公司|集团))`,
+  `([${HAN}A-Za-z0-9()]{2,40}?)(物业(?:服务|管理|经营|发展|科技|集团)*(?:股份)?有限(?:责任)?公司|物业(?:服务|管理)*(?:公司|集团))`,
   'g',
 );
 const SHORT_COMPANY = new RegExp(`([${HAN}A-Za-z0-9]{2,24}?)物业(?![费管服公有人经工客管员办中站处])`, 'g');
 
 function cleanCompanyName(prefix: string): string | null {
-  const name = cutAfterLast(prefix.replace(/^.*\d/, ''), COMPANY_LEAD);
+  let name = cutAfterLast(prefix.replace(/^.*\d/, ''), COMPANY_LEAD);
+  // "小区物业公司(鑫源物业…)": an opening bracket without its closing one starts the name.
+  if (name.lastIndexOf('(') > name.lastIndexOf(')')) name = name.slice(name.lastIndexOf('(') + 1);
+  name = name.replace(/^\)+/, '');
   if (name.length < 2 || GENERIC_COMPANY.has(name) || /小区$|花园$|家园$/.test(name)) return null;
   return name;
 }
@@ -298,10 +314,8 @@ function findCompany(text: string): string | null {
   const runs = text.split(new RegExp(`[^${HAN}A-Za-z0-9()]+`));
   for (const run of runs) {
     for (const m of run.matchAll(LEGAL_COMPANY)) {
-      const whole = m[0];
-      const at = whole.indexOf('物业');
-      const prefix = cleanCompanyName(whole.slice(0, at));
-      if (prefix) return prefix + whole.slice(at);
+      const prefix = cleanCompanyName(m[1]!);
+      if (prefix) return prefix + m[2]!;
     }
   }
   for (const run of runs) {

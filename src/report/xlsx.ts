@@ -4,6 +4,7 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
+import { provinceWeeklyLayout, provinceWeeklyRows, type ProvinceWeeklyData } from './brief.ts';
 import { ledgerLayout, ledgerSheetRow } from './ledger.ts';
 import { summaryLayout, summarySheetRows } from './summary.ts';
 import type { CellStyle, LedgerMeta, LedgerRow, SheetLayout, SheetRow, SummaryCountyRow } from './types.ts';
@@ -156,4 +157,9 @@ export async function writeSummaryXlsx(
   opts: XlsxOptions = {},
 ): Promise<{ rows: number }> {
   return writeSheetXlsx(summaryLayout(), summarySheetRows(rows), out, opts);
+}
+
+/** The province weekly figures (000 附件 四) as a sheet, the same table as the mail body. */
+export async function writeProvinceWeeklyXlsx(data: ProvinceWeeklyData, out: Output, opts: XlsxOptions = {}): Promise<{ rows: number }> {
+  return writeSheetXlsx(provinceWeeklyLayout(data), provinceWeeklyRows(data), out, opts);
 }

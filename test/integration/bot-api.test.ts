@@ -350,11 +350,13 @@ describe('files', () => {
 
     const album = await bot.telegram.sendMediaGroup(8, [
       { type: 'photo', media: { source: PNG_2X1 }, caption: '一' },
-      { type: 'document', media: { source: xlsx, filename: 'b.xlsx' } },
+      { type: 'photo', media: photo.file_id },
     ]);
     expect(album).toHaveLength(2);
     expect(album[0]!.media_group_id).toBeDefined();
     expect(album[0]!.media_group_id).toBe(album[1]!.media_group_id);
+    expect(album.map((m) => m.message_id)).toEqual([album[0]!.message_id, album[0]!.message_id + 1]);
+    expect((album[1] as { photo: { file_id: string }[] }).photo.at(-1)!.file_id).toBe(photo.file_id);
   });
 });
 

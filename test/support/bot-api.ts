@@ -778,6 +778,7 @@ class LoopbackBotApi {
   private hook: { url: string; secretToken?: string; lastErrorDate?: number; lastErrorMessage?: string } | undefined;
   private hookBusy = false;
   private hookTimer: NodeJS.Timeout | undefined;
+  private readonly hookAbort = new AbortController();
   private closed = false;
   private readonly webhookRetryMs: number;
 
@@ -804,8 +805,9 @@ class LoopbackBotApi {
   private userFor(chatId: number, from?: Partial<TgUser>): TgUser {
     const known = this.chats.get(chatId)?.user;
     const id = from?.id ?? (chatId > 0 ? chatId : Math.abs(chatId) % 1_000_000_000 || 1);
-    if (known && known.id === id && from === undefined) return known;
-    return { id, is_bot: false, first_name: `测试用户${id}`, language_code: 'zh-hans', ...from };
+    const base: TgUser =
+      known && known.id === id ? known : { id, is_bot: false, first_name: `测试用户${id}`, language_code: 'zh-hans' };
+    return from === undefined ? base : { ...base, ...from, id, is_bot: false };
   }
 
   registerChat(chatId: number, from?: Partial<TgUser>): TgChat {
@@ -1071,7 +1073,7 @@ class LoopbackBotApi {
     this.hookBusy = true;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (hook.secretToken) headers['x-telegram-bot-api-secret-token'] = hook.secretToken;
-    fetch(hook.url, { method: 'POST', headers, body: JSON.stringify(entry.update), signal: AbortSignal.timeout(60_000) })
+    fetch(hook.url, { method: 'POST', headers, body: JSON.stringify(entry.update), signal: AbortSignal.any([this.hookAbort.signal, AbortSignal.timeout(60_000)]) })
       .then(async (res) => {
         const text = await res.text();
         if (!res.ok) throw new Error(`Wrong response from the webhook: ${res.status} ${res.statusText}`);
@@ -1082,6 +1084,7 @@ class LoopbackBotApi {
         this.runWebhookReply(text);
       })
       .catch((err: unknown) => {
+        if (this.closed) return;
         hook.lastErrorDate = this.nowSec();
         hook.lastErrorMessage = err instanceof Error ? err.message : String(err);
         this.hookTimer = setTimeout(() => {
@@ -1621,6 +1624,7 @@ class LoopbackBotApi {
 
   shutdown(): void {
     this.closed = true;
+    this.hookAbort.abort();
     if (this.hookTimer) clearTimeout(this.hookTimer);
     const poller = this.poller;
     if (poller) {

@@ -182,6 +182,8 @@ interface RunAs {
   mail: Account;
   loginUser: string;
   internalUser: string;
+  /** Non-root only: our primary group, since dovecot chowns some sockets to the internal group. */
+  internalGroup?: string;
   asRoot: boolean;
 }
 
@@ -193,7 +195,8 @@ async function chooseAccounts(): Promise<RunAs> {
   const me = userInfo();
   if (me.uid !== 0) {
     const self = { name: me.username, uid: me.uid, gid: me.gid };
-    return { mail: self, loginUser: me.username, internalUser: me.username, asRoot: false };
+    const group = (await run('getent', ['group', String(me.gid)])).stdout.split(':')[0] || me.username;
+    return { mail: self, loginUser: me.username, internalUser: me.username, internalGroup: group, asRoot: false };
   }
   const mail = (await lookupAccount(TEST_SYSTEM_USER)) ?? (await lookupAccount('nobody'));
   if (!mail) throw new Error(`no unprivileged account for the maildirs: ${PROVISION_HINT}`);
@@ -220,6 +223,7 @@ function renderConfig(o: {
     'auth_mechanisms = plain login',
     `default_login_user = ${o.accounts.loginUser}`,
     `default_internal_user = ${o.accounts.internalUser}`,
+    ...(o.accounts.internalGroup ? [`default_internal_group = ${o.accounts.internalGroup}`] : []),
     'first_valid_uid = 1',
     // Wrong-password tests would otherwise wait 2 s per failure.
     'auth_failure_delay = 0',
@@ -389,6 +393,12 @@ async function removeSockets(dir: string): Promise<void> {
 async function startServer(info: DovecotInfo): Promise<void> {
   if ((await masterPid(info)) !== undefined) return;
   await runOrThrow('dovecot start', info.binaries.dovecot, ['-c', info.configPath], undefined, info.logPath);
+  // The listeners are bound before the daemonised master writes master.pid: wait for both.
+  const deadline = Date.now() + 15_000;
+  while ((await masterPid(info)) === undefined) {
+    if (Date.now() > deadline) throw new Error(`dovecot wrote no master.pid\n--- ${info.logPath} ---\n${await tailOf(info.logPath)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
   await waitForPort(info.port, { timeoutMs: 15_000 }).catch(async (e: Error) => {
     throw new Error(`${e.message}\n--- ${info.logPath} ---\n${await tailOf(info.logPath)}`);
   });

@@ -1,0 +1,355 @@
+// The work on a case, one tap at a time: 接收 · 退回 (reason) · 进展 (text + photos) · 认定复杂问题 · 提交方案 (plan +
+// date) · 申请延期 (reason + date) · 办结 (finding + result + photos) · 会签/驳回 · 审核通过/驳回 · 销号 · 延期 批准/驳回 ·
+// 分转 (triage). Every change goes through apply.ts (workflow → one transaction → outbox). What still has to be typed
+// is asked in a dialogue kept in bot_session; the workflow is asked first (auth.precheck) so nobody types a reason
+// for something they may not do.
+import { Composer, type Context } from 'telegraf';
+import type { Message } from 'telegraf/types';
+import { findById } from '../../store/complaints.ts';
+import type { Officer } from '../../store/officers.ts';
+import type { Command } from '../../workflow/complaint.ts';
+import { UNIT_NAMES, type Complaint } from '../../domain.ts';
+import { applyCommand } from '../apply.ts';
+import { evidenceRef, type Evidence } from '../attachments.ts';
+import { precheck } from '../auth.ts';
+import type { CaseVerb } from '../callback.ts';
+import { callbackOf, chatIdOf, officerOf, state, type BotDeps } from '../context.ts';
+import { parseOfficerDate } from '../dates.ts';
+import { downloadTelegramFile } from '../files.ts';
+import {
+  cancelKeyboard,
+  cosignKeyboard,
+  DONE_TOAST,
+  findingKeyboard,
+  submitKeyboard,
+  TEXT,
+  unitKeyboard,
+  type InlineKeyboard,
+} from '../render.ts';
+import { endDialogue, MAX_PHOTOS, saveDialogue, type Dialogue } from '../session.ts';
+import { answer, redrawCard, refuse, showCard } from '../ui.ts';
+
+/** Longest free text accepted (reasons, results, plans). */
+export const MAX_INPUT = 2000;
+
+type CaseDialogue = Exclude<Dialogue, { kind: 'new' }>;
+type ReasonAction = Extract<Dialogue, { kind: 'reason' }>['action'];
+
+const REASON_PROMPTS: Record<ReasonAction, { text: string; keyboard?: (caseId: number) => InlineKeyboard }> = {
+  return: { text: TEXT.returnPrompt },
+  rejectCosign: { text: TEXT.rejectPrompt },
+  rejectReview: { text: TEXT.rejectPrompt },
+  cosign: { text: TEXT.cosignPrompt, keyboard: cosignKeyboard },
+};
+
+function reasonCommand(action: ReasonAction, text: string): Command {
+  switch (action) {
+    case 'return':
+      return { type: 'return', reason: text };
+    case 'rejectCosign':
+      return { type: 'rejectCosign', reason: text };
+    case 'rejectReview':
+      return { type: 'rejectReview', reason: text };
+    case 'cosign':
+      return { type: 'cosign', opinion: text };
+  }
+}
+
+export function actionsComposer(deps: BotDeps): Composer<Context> {
+  const composer = new Composer<Context>();
+
+  composer.on('callback_query', async (ctx, next) => {
+    const cb = callbackOf(ctx, 'case');
+    if (!cb) return next();
+    const o = officerOf(ctx);
+    switch (cb.verb) {
+      case 'accept':
+        return act(ctx, deps, o, cb.caseId, 'accept', { type: 'accept' });
+      case 'complex':
+        return act(ctx, deps, o, cb.caseId, 'complex', { type: 'markComplex' });
+      case 'review':
+        return act(ctx, deps, o, cb.caseId, 'review', { type: 'review' });
+      case 'writeOff':
+        return act(ctx, deps, o, cb.caseId, 'writeOff', { type: 'writeOff' });
+      case 'approveExtension':
+        return act(ctx, deps, o, cb.caseId, 'approveExtension', { type: 'decideExtension', approve: true });
+      case 'rejectExtension':
+        return act(ctx, deps, o, cb.caseId, 'rejectExtension', { type: 'decideExtension', approve: false });
+      case 'cosignAgree':
+        return finishDialogueAction(ctx, deps, o, cb.caseId, 'cosignAgree', { type: 'cosign', opinion: '同意办结' });
+      case 'assign':
+        if (!cb.unit) return begin(ctx, deps, o, cb.caseId, 'assign', null, TEXT.assignPrompt, unitKeyboard(cb.caseId));
+        return act(ctx, deps, o, cb.caseId, 'assign', { type: 'assign', unit: cb.unit }, `✅ 已分转至${UNIT_NAMES[cb.unit]}`);
+      case 'return':
+      case 'rejectCosign':
+      case 'rejectReview':
+      case 'cosign': {
+        const p = REASON_PROMPTS[cb.verb];
+        return begin(ctx, deps, o, cb.caseId, cb.verb, { kind: 'reason', action: cb.verb, caseId: cb.caseId }, p.text, p.keyboard?.(cb.caseId) ?? cancelKeyboard());
+      }
+      case 'progress':
+        return begin(
+          ctx,
+          deps,
+          o,
+          cb.caseId,
+          'progress',
+          { kind: 'report', action: 'progress', caseId: cb.caseId, text: null, photos: [] },
+          TEXT.progressPrompt,
+          submitKeyboard(cb.caseId),
+        );
+      case 'resolve':
+        return begin(
+          ctx,
+          deps,
+          o,
+          cb.caseId,
+          'resolve',
+          { kind: 'report', action: 'resolve', finding: null, caseId: cb.caseId, text: null, photos: [] },
+          TEXT.findingPrompt,
+          findingKeyboard(cb.caseId),
+        );
+      case 'finding':
+        return chooseFinding(ctx, deps, o, cb.caseId, cb.finding);
+      case 'plan':
+        return begin(ctx, deps, o, cb.caseId, 'plan', { kind: 'dated', action: 'plan', caseId: cb.caseId, text: null }, TEXT.planPrompt, cancelKeyboard());
+      case 'extend': {
+        const c = await findById(deps.db, cb.caseId);
+        const prompt = TEXT.extendPrompt(c?.deadlines.close);
+        return begin(ctx, deps, o, cb.caseId, 'extend', { kind: 'dated', action: 'extend', caseId: cb.caseId, text: null }, prompt, cancelKeyboard());
+      }
+      case 'submit':
+        return submitReport(ctx, deps, o, cb.caseId);
+      default:
+        return next();
+    }
+  });
+
+  // Typed answers and photos of a running case dialogue.
+  composer.on('message', async (ctx, next) => {
+    const d = state(ctx).dialogue;
+    if (!d || d.kind === 'new') return next();
+    const msg = ctx.message;
+    if ('text' in msg) {
+      if (msg.text.startsWith('/')) return next();
+      return onText(ctx, deps, officerOf(ctx), d, msg.text.trim());
+    }
+    if ('photo' in msg) return onPhoto(ctx, deps, d, msg);
+    return next();
+  });
+
+  return composer;
+}
+
+// ─── Steps ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** A one-tap action: apply, then redraw the tapped message as the case card. */
+async function act(ctx: Context, deps: BotDeps, o: Officer, caseId: number, verb: CaseVerb, cmd: Command, notice?: string): Promise<void> {
+  const r = await applyCommand(deps, o, caseId, cmd);
+  if (!r.ok) {
+    await refuse(ctx, r.message);
+    return;
+  }
+  await answer(ctx, DONE_TOAST[verb]);
+  await showCard(ctx, deps, r.case, o, 'edit', notice ?? `✅ ${DONE_TOAST[verb]}`);
+}
+
+/** Starts a dialogue (or only shows a choice when `dialogue` is null) after the workflow said the officer may. */
+async function begin(
+  ctx: Context,
+  deps: BotDeps,
+  o: Officer,
+  caseId: number,
+  verb: CaseVerb,
+  dialogue: CaseDialogue | null,
+  prompt: string,
+  keyboard: InlineKeyboard,
+): Promise<void> {
+  const c = await findById(deps.db, caseId);
+  if (!c) {
+    await refuse(ctx, TEXT.notFound);
+    return;
+  }
+  const ok = precheck(c, o, verb, deps.clock.now(), deps.cal);
+  if (!ok.ok) {
+    await refuse(ctx, ok.message);
+    return;
+  }
+  if (dialogue) {
+    const cardMessageId = ctx.callbackQuery?.message?.message_id;
+    const d = { ...dialogue, ...(cardMessageId ? { cardMessageId } : {}) } as CaseDialogue;
+    await saveDialogue(deps.db, chatIdOf(ctx), d, deps.clock.now());
+    state(ctx).dialogue = d;
+  }
+  await answer(ctx);
+  await ctx.reply(`${c.tracking}\n${prompt}`, { reply_markup: keyboard });
+}
+
+async function chooseFinding(ctx: Context, deps: BotDeps, o: Officer, caseId: number, finding: Extract<Dialogue, { action: 'resolve' }>['finding']): Promise<void> {
+  const d = state(ctx).dialogue;
+  if (!d || d.kind !== 'report' || d.action !== 'resolve' || d.caseId !== caseId || !finding) {
+    await refuse(ctx, TEXT.staleDialogue);
+    return;
+  }
+  const c = await findById(deps.db, caseId);
+  const ok = c ? precheck(c, o, 'resolve', deps.clock.now(), deps.cal) : ({ ok: false, message: TEXT.notFound } as const);
+  if (!ok.ok) {
+    await endDialogue(deps.db, chatIdOf(ctx));
+    await refuse(ctx, ok.message);
+    return;
+  }
+  const next = { ...d, finding };
+  await saveDialogue(deps.db, chatIdOf(ctx), next, deps.clock.now());
+  state(ctx).dialogue = next;
+  await answer(ctx);
+  const text = `${c!.tracking}\n${TEXT.resolvePrompt(finding)}`;
+  await ctx.editMessageText(text, { reply_markup: submitKeyboard(caseId) }).catch(() => ctx.reply(text, { reply_markup: submitKeyboard(caseId) }));
+}
+
+async function onText(ctx: Context, deps: BotDeps, o: Officer, d: CaseDialogue, text: string): Promise<void> {
+  if (!text) {
+    await ctx.reply(TEXT.emptyText);
+    return;
+  }
+  if (text.length > MAX_INPUT) {
+    await ctx.reply(TEXT.tooLong(MAX_INPUT));
+    return;
+  }
+  const chatId = chatIdOf(ctx);
+  switch (d.kind) {
+    case 'reason':
+      await finishDialogueAction(ctx, deps, o, d.caseId, d.action, reasonCommand(d.action, text));
+      return;
+    case 'report': {
+      if (d.action === 'resolve' && !d.finding) {
+        await ctx.reply(TEXT.findingPrompt, { reply_markup: findingKeyboard(d.caseId) });
+        return;
+      }
+      const next = { ...d, text };
+      await saveDialogue(deps.db, chatId, next, deps.clock.now());
+      await ctx.reply(TEXT.textNoted, { reply_markup: submitKeyboard(d.caseId) });
+      return;
+    }
+    case 'dated': {
+      if (d.text === null) {
+        await saveDialogue(deps.db, chatId, { ...d, text }, deps.clock.now());
+        await ctx.reply(d.action === 'plan' ? TEXT.planDatePrompt : TEXT.extendDatePrompt, { reply_markup: cancelKeyboard() });
+        return;
+      }
+      const day = parseOfficerDate(text, deps.clock.now());
+      if (!day) {
+        await ctx.reply(TEXT.badDate, { reply_markup: cancelKeyboard() });
+        return;
+      }
+      const cmd: Command = d.action === 'plan' ? { type: 'submitPlan', text: d.text, until: day } : { type: 'requestExtension', reason: d.text, until: day };
+      await finishDialogueAction(ctx, deps, o, d.caseId, d.action, cmd);
+      return;
+    }
+  }
+}
+
+async function onPhoto(ctx: Context, deps: BotDeps, d: CaseDialogue, msg: Message.PhotoMessage): Promise<void> {
+  if (d.kind !== 'report') {
+    await ctx.reply(TEXT.photoWithoutDialogue);
+    return;
+  }
+  if (d.action === 'resolve' && !d.finding) {
+    await ctx.reply(TEXT.findingPrompt, { reply_markup: findingKeyboard(d.caseId) });
+    return;
+  }
+  if (d.photos.length >= MAX_PHOTOS) {
+    await ctx.reply(TEXT.tooManyPhotos(MAX_PHOTOS), { reply_markup: submitKeyboard(d.caseId) });
+    return;
+  }
+  // The last PhotoSize is the largest Telegram keeps.
+  const best = msg.photo[msg.photo.length - 1]!;
+  const caption = msg.caption?.trim();
+  const next = {
+    ...d,
+    photos: [...d.photos, { fileId: best.file_id, uniqueId: best.file_unique_id }],
+    text: d.text ?? (caption ? caption.slice(0, MAX_INPUT) : null),
+  };
+  await saveDialogue(deps.db, chatIdOf(ctx), next, deps.clock.now());
+  state(ctx).dialogue = next;
+  await ctx.reply(TEXT.photoNoted(next.photos.length), { reply_markup: submitKeyboard(d.caseId) });
+}
+
+/** 提交 on a report: fetch the photos (outside any transaction), then apply progress/resolve with them. */
+async function submitReport(ctx: Context, deps: BotDeps, o: Officer, caseId: number): Promise<void> {
+  const d = state(ctx).dialogue;
+  if (!d || d.kind !== 'report' || d.caseId !== caseId) {
+    await refuse(ctx, TEXT.staleDialogue);
+    return;
+  }
+  if (d.action === 'resolve' && !d.finding) {
+    await refuse(ctx, TEXT.findingPrompt);
+    return;
+  }
+  if (!d.text) {
+    await refuse(ctx, TEXT.needText);
+    return;
+  }
+  const evidence = await fetchPhotos(ctx, deps, d.photos);
+  const refs = evidence.map((e) => e.ref);
+  const cmd: Command =
+    d.action === 'progress'
+      ? { type: 'progress', text: d.text, photos: refs }
+      : { type: 'resolve', finding: d.finding!, result: d.text, photos: refs };
+  await finishDialogueAction(ctx, deps, o, caseId, d.action, cmd, evidence);
+}
+
+async function fetchPhotos(ctx: Context, deps: BotDeps, photos: readonly { fileId: string; uniqueId: string }[]): Promise<Evidence[]> {
+  const out: Evidence[] = [];
+  for (const p of photos) {
+    let content: Buffer | null = null;
+    try {
+      content = await downloadTelegramFile(ctx.telegram, p.fileId, deps.agent);
+    } catch (e) {
+      // Telegram keeps the file under its id; the audit still names it, the bytes can be fetched later.
+      deps.log.warn({ err: (e as Error).message, file: p.uniqueId }, 'bot: photo download failed, keeping the Telegram file id');
+    }
+    out.push({ fileId: p.fileId, uniqueId: p.uniqueId, content, ref: evidenceRef(content, p.uniqueId) });
+  }
+  return out;
+}
+
+/**
+ * Applies the command that ends a dialogue. A refusal about the typed content keeps the dialogue so the officer
+ * can correct it; any other refusal (state changed, no longer theirs) ends it.
+ */
+async function finishDialogueAction(
+  ctx: Context,
+  deps: BotDeps,
+  o: Officer,
+  caseId: number,
+  verb: CaseVerb,
+  cmd: Command,
+  evidence: readonly Evidence[] = [],
+): Promise<void> {
+  const chatId = chatIdOf(ctx);
+  const d = state(ctx).dialogue;
+  const ours = d && d.kind !== 'new' && d.caseId === caseId ? d : undefined;
+  const r = await applyCommand(deps, o, caseId, cmd, evidence);
+  if (!r.ok) {
+    if (r.code !== 'INVALID_INPUT' && ours) await endDialogue(deps.db, chatId);
+    await refuse(ctx, r.message);
+    return;
+  }
+  if (ours) await endDialogue(deps.db, chatId);
+  state(ctx).dialogue = undefined;
+  await answer(ctx, DONE_TOAST[verb]);
+  await announce(ctx, deps, o, r.case, verb, ours?.cardMessageId);
+}
+
+/** After a dialogue: the card it started from shows the new state; the conversation gets a short confirmation. */
+async function announce(ctx: Context, deps: BotDeps, o: Officer, c: Complaint, verb: CaseVerb, cardMessageId: number | undefined): Promise<void> {
+  const done = `✅ ${DONE_TOAST[verb]}（${c.tracking}）`;
+  if (!cardMessageId) {
+    await showCard(ctx, deps, c, o, 'reply', done);
+    return;
+  }
+  await redrawCard(deps, ctx.telegram, chatIdOf(ctx), cardMessageId, c, o);
+  // A tapped prompt (提交, 同意办结) loses its buttons and says what happened; a typed answer gets a reply.
+  if (ctx.callbackQuery?.message) await ctx.editMessageText(done).catch(() => ctx.reply(done));
+  else await ctx.reply(done);
+}

@@ -1,0 +1,140 @@
+// /new — registering a phone call, a visit, a letter or a 12345 ticket in a short dialogue: source → complainant
+// → phone → compound → content. The text is classified like a mail and the case is persisted exactly as mail
+// intake does (ingest/register-case.ts: tracking number, audit, outbox in one transaction).
+import { Composer, type Context } from 'telegraf';
+import type { ClassificationSummary, Source } from '../../domain.ts';
+import { persistNewCase } from '../../ingest/register-case.ts';
+import { inTransaction } from '../../store/db.ts';
+import type { Officer } from '../../store/officers.ts';
+import type { RegisterInput } from '../../workflow/complaint.ts';
+import { actorOf, mayRegister } from '../auth.ts';
+import type { NewCaseSource } from '../callback.ts';
+import { callbackOf, chatIdOf, officerOf, state, type BotDeps } from '../context.ts';
+import { cancelKeyboard, NEW_SOURCE_LABELS, sourceKeyboard, TEXT } from '../render.ts';
+import { endDialogue, saveDialogue, type Dialogue } from '../session.ts';
+import { answer, refuse, showCard } from '../ui.ts';
+
+type NewDialogue = Extract<Dialogue, { kind: 'new' }>;
+
+const MAX_NAME = 40;
+const MAX_COMPOUND = 100;
+const MAX_CONTENT = 5000;
+const NONE = /^(无|没有|不详|匿名|-|—)$/;
+/** Mobile, landline with area code, extension; digits and the usual separators. */
+const PHONE = /^\+?[\d\s()-]{7,20}$/;
+
+const SOURCES: Record<NewCaseSource, Source> = { phone: 'phone', visit: 'visit', letter: 'letter', '12345': '12345' };
+
+export function newComposer(deps: BotDeps): Composer<Context> {
+  const composer = new Composer<Context>();
+
+  composer.command('new', async (ctx) => {
+    const o = officerOf(ctx);
+    if (!mayRegister(o)) {
+      await ctx.reply(TEXT.mayNotRegister);
+      return;
+    }
+    const d: NewDialogue = { kind: 'new', step: 'source' };
+    await saveDialogue(deps.db, chatIdOf(ctx), d, deps.clock.now());
+    await ctx.reply(TEXT.newSourcePrompt, { reply_markup: sourceKeyboard() });
+  });
+
+  composer.on('callback_query', async (ctx, next) => {
+    const cb = callbackOf(ctx, 'source');
+    if (!cb) return next();
+    const d = state(ctx).dialogue;
+    if (!d || d.kind !== 'new' || d.step !== 'source' || !mayRegister(officerOf(ctx))) {
+      await refuse(ctx, TEXT.staleDialogue);
+      return;
+    }
+    await saveDialogue(deps.db, chatIdOf(ctx), { ...d, step: 'name', source: cb.source }, deps.clock.now());
+    await answer(ctx, NEW_SOURCE_LABELS[cb.source]);
+    await ctx.editMessageText(`来源：${NEW_SOURCE_LABELS[cb.source]}`).catch(() => undefined);
+    await ctx.reply(TEXT.newNamePrompt, { reply_markup: cancelKeyboard() });
+  });
+
+  composer.on('message', async (ctx, next) => {
+    const d = state(ctx).dialogue;
+    if (!d || d.kind !== 'new' || !('text' in ctx.message) || ctx.message.text.startsWith('/')) return next();
+    await onAnswer(ctx, deps, officerOf(ctx), d, ctx.message.text.trim());
+  });
+
+  return composer;
+}
+
+async function onAnswer(ctx: Context, deps: BotDeps, o: Officer, d: NewDialogue, text: string): Promise<void> {
+  const chatId = chatIdOf(ctx);
+  const save = (next: NewDialogue) => saveDialogue(deps.db, chatId, next, deps.clock.now());
+  const ask = (prompt: string) => ctx.reply(prompt, { reply_markup: cancelKeyboard() });
+  if (!text) {
+    await ask(TEXT.emptyText);
+    return;
+  }
+  switch (d.step) {
+    case 'source':
+      await ctx.reply(TEXT.newSourceFirst, { reply_markup: sourceKeyboard() });
+      return;
+    case 'name':
+      if (text.length > MAX_NAME) return void (await ask(TEXT.tooLong(MAX_NAME)));
+      await save({ ...d, step: 'phone', name: NONE.test(text) ? null : text });
+      await ask(TEXT.newPhonePrompt);
+      return;
+    case 'phone': {
+      const none = NONE.test(text);
+      if (!none && !PHONE.test(text)) return void (await ask(TEXT.newBadPhone));
+      await save({ ...d, step: 'compound', phone: none ? null : text.replace(/\s+/g, '') });
+      await ask(TEXT.newCompoundPrompt);
+      return;
+    }
+    case 'compound':
+      if (text.length > MAX_COMPOUND) return void (await ask(TEXT.tooLong(MAX_COMPOUND)));
+      await save({ ...d, step: 'content', compound: text });
+      await ask(TEXT.newContentPrompt);
+      return;
+    case 'content':
+      if (text.length > MAX_CONTENT) return void (await ask(TEXT.tooLong(MAX_CONTENT)));
+      await register(ctx, deps, o, d, text);
+      return;
+  }
+}
+
+async function register(ctx: Context, deps: BotDeps, o: Officer, d: NewDialogue, content: string): Promise<void> {
+  const now = deps.clock.now();
+  const source = SOURCES[d.source ?? 'phone'];
+  const subject = firstLine(content);
+  const input: RegisterInput = {
+    source,
+    county: o.county,
+    complainant: { name: d.name ?? null, phone: d.phone ?? null, email: null },
+    compound: d.compound ?? null,
+    address: null,
+    company: null,
+    subject,
+    body: content,
+    receivedAt: now.toISOString(),
+    classification: officerClassification(deps.classify({ subject, text: `${d.compound ?? ''}\n${content}` })),
+  };
+  const r = await inTransaction(deps.db, (tx) => persistNewCase(tx, input, { cfg: deps.cfg, cal: deps.cal, now, actor: actorOf(o) }));
+  if (!r.ok) {
+    await refuse(ctx, r.error.message);
+    return;
+  }
+  await endDialogue(deps.db, chatIdOf(ctx));
+  state(ctx).dialogue = undefined;
+  deps.kickOutbox();
+  deps.log.info({ tracking: r.complaint.tracking, officer: o.id, source }, 'bot: case registered');
+  await showCard(ctx, deps, r.complaint, o, 'reply', TEXT.registered(r.complaint.tracking));
+}
+
+/**
+ * An officer registering a case has already judged it a property complaint: when the keywords name no unit, the
+ * case goes to the housing office's triage queue instead of being refused as "not a complaint" as mail would be.
+ */
+export function officerClassification(cls: ClassificationSummary): ClassificationSummary {
+  return !cls.unit && !cls.urgent && !cls.triage ? { ...cls, triage: true } : cls;
+}
+
+function firstLine(text: string): string {
+  const line = text.split(/\r?\n/).find((l) => l.trim())?.trim() ?? '';
+  return line.length > 40 ? `${line.slice(0, 40)}…` : line;
+}

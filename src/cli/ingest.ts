@@ -1,0 +1,50 @@
+// `wuye ingest FILE…`: ingests raw .eml files into the configured database as if they arrived at --mailbox.
+// One JSON line per file: {"file","outcome","tracking","reason"}. Exit 0 even when some are quarantined; a
+// progress bar on stderr when it is a TTY. The running service's outbox worker delivers what this writes.
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config.ts';
+import { createLogger } from '../log.ts';
+import { systemClock } from '../clock.ts';
+import { Intake } from '../ingest/intake.ts';
+import { loadCalendar, loadClassifier } from '../runtime.ts';
+import { withStore } from './common.ts';
+
+function progress(done: number, total: number): void {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+  if (done === total) process.stderr.write('\n');
+}
+
+export async function ingestCommand(cfg: Config, files: string[], mailbox?: string): Promise<number> {
+  const box = mailbox ?? cfg.mailboxes[0]?.address;
+  if (!box) {
+    process.stderr.write('未配置邮箱，请用 --mailbox 指定 / no mailbox configured: use --mailbox\n');
+    return 2;
+  }
+  if (!cfg.mailboxes.some((m) => m.address.toLowerCase() === box.toLowerCase())) {
+    process.stderr.write(`--mailbox: 未配置的邮箱 unknown mailbox ${box}\n`);
+    return 2;
+  }
+  const log = createLogger({ level: process.env.WUYE_LOG_LEVEL ?? 'warn', pretty: false, destination: process.stderr });
+  const tty = process.stderr.isTTY === true;
+  return withStore(cfg, async ({ db }) => {
+    const intake = new Intake({ cfg, db, log, clock: systemClock, cal: loadCalendar(cfg), classify: loadClassifier(cfg) });
+    let done = 0;
+    for (const file of files) {
+      let line: Record<string, unknown>;
+      try {
+        const r = await intake.ingest(readFileSync(file), { source: 'file', mailbox: box });
+        line = { file, outcome: r.outcome, tracking: r.tracking, reason: r.reason };
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES') {
+          line = { file, outcome: 'quarantined', tracking: null, reason: `无法读取文件 cannot read file: ${err.message}` };
+        } else throw e;
+      }
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+      if (tty) progress(++done, files.length);
+    }
+    return 0;
+  });
+}
