@@ -103,15 +103,23 @@ export function scan(a: Automaton, text: string): Matches {
  * is still one code unit, then the traditional → simplified pairs from the rules file.
  */
 export function buildFold(pairs: ReadonlyArray<readonly [string, string]>): Uint16Array {
-  const fold = new Uint16Array(65536);
-  for (let c = 0; c < 65536; c++) {
-    fold[c] = c;
-    if (c >= 0xd800 && c <= 0xdfff) continue; // lone surrogate halves stay as they are
-    const f = String.fromCharCode(c).normalize('NFKC').toLowerCase();
-    if (f.length === 1) fold[c] = f.charCodeAt(0);
-  }
+  const fold = Uint16Array.from(baseFold());
   for (const [from, to] of pairs) fold[from.charCodeAt(0)] = fold[to.charCodeAt(0)]!;
   return fold;
+}
+
+let base: Uint16Array | null = null;
+/** The Unicode part of the fold table depends on nothing else; computed once per process. */
+function baseFold(): Uint16Array {
+  if (base) return base;
+  base = new Uint16Array(65536);
+  for (let c = 0; c < 65536; c++) {
+    base[c] = c;
+    if (c >= 0xd800 && c <= 0xdfff) continue; // lone surrogate halves stay as they are
+    const f = String.fromCharCode(c).normalize('NFKC').toLowerCase();
+    if (f.length === 1) base[c] = f.charCodeAt(0);
+  }
+  return base;
 }
 
 export function foldString(s: string, fold: Uint16Array): string {

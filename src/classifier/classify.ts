@@ -130,14 +130,14 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   const because: { unit: number; weight: number; label: string }[] = [];
   for (const [p, b] of unitPhrase) {
     for (const [u, w] of rules.unitWeights[p]!) {
-      unitScore[u] += w * b;
+      unitScore[u] = unitScore[u]! + w * b;
       because.push({ unit: u, weight: w * b, label: rules.patterns[p]! });
     }
   }
   const problemBecause: { problem: number; weight: number; label: string }[] = [];
   for (const [p, b] of problemPhrase) {
     for (const [k, w] of rules.problemWeights[p]!) {
-      problemScore[k] += w * b;
+      problemScore[k] = problemScore[k]! + w * b;
       problemBecause.push({ problem: k, weight: w * b, label: rules.patterns[p]! });
     }
   }
@@ -155,11 +155,11 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     if (hit === null) continue;
     const label = hit.map((i) => rules.patterns[pattern[i]!]!).join('+');
     for (const [u, w] of c.units) {
-      unitScore[u] += w;
+      unitScore[u] = unitScore[u]! + w;
       because.push({ unit: u, weight: w, label });
     }
     for (const [k, w] of c.problems) {
-      problemScore[k] += w;
+      problemScore[k] = problemScore[k]! + w;
       problemBecause.push({ problem: k, weight: w, label });
     }
     if (c.urgent !== 0) {

@@ -4,6 +4,7 @@
 import { FINDING_NAMES, SOURCE_NAMES, STATUS_NAMES, UNIT_NAMES, type Complaint, type UnitCode } from '../domain.ts';
 import { maskComplainant } from './mask.ts';
 import {
+  fitRowHeight,
   formatShanghai,
   isClosed,
   plainRow,
@@ -60,16 +61,16 @@ export function ledgerLayout(meta: LedgerMeta): SheetLayout {
     ],
     headerRows: { first: LEDGER_HEADER_ROW, last: LEDGER_HEADER_ROW },
     frozenColumns: 0,
-    foot: [{ cells: [{ value: LEDGER_NOTE, style: 'note', colSpan: span }], height: 36 }],
+    foot: [{ cells: [{ value: LEDGER_NOTE, style: 'note', colSpan: span }], height: fitRowHeight([LEDGER_NOTE], [sum(LEDGER_WIDTHS)]) }],
     orientation: 'landscape',
   };
 }
 
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
 export function ledgerSheetRow(r: LedgerRow): SheetRow {
-  return plainRow(
-    [r.seq, r.complainant, r.summary, r.source, r.receivedAt, r.unit, r.progress, r.closed, r.officer, r.note],
-    BODY_STYLES,
-  );
+  const values = [r.seq, r.complainant, r.summary, r.source, r.receivedAt, r.unit, r.progress, r.closed, r.officer, r.note];
+  return plainRow(values, BODY_STYLES, fitRowHeight(values, LEDGER_WIDTHS));
 }
 
 export interface LedgerContext {

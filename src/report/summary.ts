@@ -21,6 +21,7 @@
 // - The 说明 note is the seed's text; its e-mail address (fckwy222907@163.com) is printed as the annex has it.
 import { PROBLEM_TYPES, type Complaint, type ProblemType } from '../domain.ts';
 import {
+  fitRowHeight,
   isClosed,
   plainRow,
   type CellStyle,
@@ -138,7 +139,7 @@ export function summaryLayout(): SheetLayout {
     head: [{ cells: [{ value: SUMMARY_TITLE, style: 'title', colSpan: SUMMARY_COLUMN_COUNT }], height: 40 }, ...summaryHeaderRows()],
     headerRows: SUMMARY_HEADER_ROWS,
     frozenColumns: 1,
-    foot: [{ cells: [{ value: SUMMARY_NOTE, style: 'note', colSpan: SUMMARY_COLUMN_COUNT }], height: 36 }],
+    foot: [{ cells: [{ value: SUMMARY_NOTE, style: 'note', colSpan: SUMMARY_COLUMN_COUNT }], height: fitRowHeight([SUMMARY_NOTE], [14 + 7 * (SUMMARY_COLUMN_COUNT - 1)]) }],
     orientation: 'landscape',
   };
 }

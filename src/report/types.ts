@@ -46,6 +46,29 @@ export function plainRow(values: (string | number | null)[], styles: CellStyle[]
   return row;
 }
 
+/**
+ * A row height (points) that shows every line of wrapped text. Spreadsheet programs do not grow rows on opening a
+ * file, so the writer has to: CJK and full-width characters take about 1.8 width units, others one; a column of width w
+ * holds about w - 1 units per line; a line of 10 pt text takes 13.5 pt.
+ */
+export function fitRowHeight(values: (string | number | null)[], columnWidths: number[], minHeight = 20, lineHeight = 13.5): number {
+  let lines = 1;
+  values.forEach((v, i) => {
+    if (typeof v !== 'string' || v === '') return;
+    const perLine = Math.max(1, (columnWidths[i] ?? 10) - 1);
+    let n = 0;
+    for (const line of v.split('\n')) n += Math.max(1, Math.ceil(displayWidth(line) / perLine));
+    if (n > lines) lines = n;
+  });
+  return Math.min(409, Math.max(minHeight, Math.ceil(lines * lineHeight + 6)));
+}
+
+function displayWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) w += ch.codePointAt(0)! >= 0x2e80 ? 1.8 : 1;
+  return w;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Annex 2 ledger (004 附件2).
 

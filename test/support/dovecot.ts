@@ -243,9 +243,7 @@ function renderConfig(o: {
     // Without this socket auth has no penalty tracking: one wrong-password test would otherwise delay every
     // later login from 127.0.0.1 by up to 15 s.
     'service anvil {',
-    '  unix_listener anvil-auth-penalty {',
-    '    mode = 0',
-    '  }',
+
     ...(o.accounts.asRoot ? [] : ['  chroot =']),
     '}',
   ];

@@ -32,7 +32,7 @@ describe('loadRules', () => {
   });
 
   it.each([
-    ['unknown unit key', (r: any) => (r.units.firee = r.units.fire), 'units: ', 'firee'],
+    ['unknown unit key', (r: any) => (r.units.firee = r.units.fire), 'units.firee', 'Unrecognized key'],
     ['missing unit', (r: any) => delete r.units.community, 'units.community', 'expected object'],
     ['weight not a number', (r: any) => (r.units.fire.keywords['高层'] = 'high'), 'units.fire.keywords.高层', 'expected number'],
     ['unknown default problem', (r: any) => (r.units.police.problem = 'noise'), 'units.police.problem', 'Invalid option'],
@@ -40,10 +40,10 @@ describe('loadRules', () => {
     ['unknown term group', (r: any) => (r.contexts[0].all[0] = 'bikes'), 'contexts.0.all.0', 'bikes'],
     ['duplicate context id', (r: any) => (r.contexts[1].id = r.contexts[0].id), 'contexts.1.id', 'duplicate'],
     ['context without effect', (r: any) => (r.contexts[0] = { id: 'x', cite: 'c', all: ['ebike'] }), 'contexts.0', 'no effect'],
-    ['unknown context key', (r: any) => (r.contexts[0].unit = 'fire'), 'contexts.0: ', 'unit'],
+    ['unknown context key', (r: any) => (r.contexts[0].unit = 'fire'), 'contexts.0.unit', 'Unrecognized key'],
     ['negative threshold', (r: any) => (r.thresholds.minScore = -1), 'thresholds.minScore', ''],
     ['empty phrase', (r: any) => (r.negation.cues = ['']), 'negation.cues.0', 'empty phrase'],
-    ['unknown top-level key', (r: any) => (r.extras = 1), '(root)', 'extras'],
+    ['unknown top-level key', (r: any) => (r.extras = 1), 'extras', 'Unrecognized key'],
   ])('%s → names file, key path and problem', (_name, change, path, problem) => {
     const message = errorOf(mutated(change));
     expect(message).toContain(FILE);

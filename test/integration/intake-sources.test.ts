@@ -1,0 +1,94 @@
+// SMTP intake, the drop folder and `wuye ingest` over the real mail corpus.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpIntake, type SmtpIntake } from '../../src/ingest/smtp.ts';
+import { DropDir } from '../../src/ingest/dropdir.ts';
+import { freshDatabaseUrl, DIALECTS } from '../support/stores.ts';
+import { memoryLogger, testConfig } from '../support/service.ts';
+import { complaintMail, intakeKit, type IntakeKit } from '../support/intake-kit.ts';
+
+const run = promisify(execFile);
+const CORPUS = path.resolve(process.cwd(), '../shared/corpora/trec06c-dev');
+
+describe('SMTP intake', () => {
+  let kit: IntakeKit;
+  let smtp: SmtpIntake;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    const db = await freshDatabaseUrl('sqlite', 'smtp');
+    cleanup = db.cleanup;
+    const cfg = testConfig({ db: db.url, smtpListen: '127.0.0.1:0' });
+    cfg.intake.maxMessageBytes = 2 * 1024 * 1024;
+    kit = await intakeKit(cfg);
+    smtp = await startSmtpIntake(cfg, kit.intake, memoryLogger().log);
+  });
+  afterAll(async () => {
+    await smtp?.close();
+    await kit?.close();
+    await cleanup?.();
+  });
+  const transport = () => nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
+
+  it('accepts mail for a published address and commits it before 250', async () => {
+    const info = await transport().sendMail({ envelope: { from: 'li@example.com', to: ['yjfcwuyeke123@163.com'] }, raw: complaintMail({ to: 'yjfcwuyeke123@163.com', from: 'li@example.com' }) });
+    expect(info.response).toMatch(/^250 .*registered YJ-\d{4}-000001/);
+    const c = await kit.store.db.selectFrom('complaint').selectAll().executeTakeFirstOrThrow();
+    expect(c.county).toBe('yongji');
+  });
+
+  it('refuses unknown recipients with 550 and oversized mail with 552', async () => {
+    await expect(transport().sendMail({ envelope: { from: 'a@example.com', to: ['nobody@163.com'] }, raw: complaintMail({ to: 'nobody@163.com' }) })).rejects.toMatchObject({ responseCode: 550 });
+    const big = Buffer.concat([complaintMail({ to: 'yjfcwuyeke123@163.com' }), Buffer.alloc(3 * 1024 * 1024, 0x41)]);
+    await expect(transport().sendMail({ envelope: { from: 'a@example.com', to: ['yjfcwuyeke123@163.com'] }, raw: big })).rejects.toMatchObject({ responseCode: 552 });
+    expect(Number((await kit.store.db.selectFrom('raw_mail').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(1);
+  });
+});
+
+describe('drop folder', () => {
+  it('ingests *.eml and moves them to done/ or failed/', async () => {
+    const db = await freshDatabaseUrl('sqlite', 'drop');
+    const cfg = testConfig({ db: db.url, dropDir: true });
+    const kit = await intakeKit(cfg);
+    const dir = path.join(cfg.dataDir, 'inbox');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'a.eml'), complaintMail({ to: 'xf2222363@163.com' }));
+    writeFileSync(path.join(dir, 'b.eml'), Buffer.alloc(0));
+    const drop = new DropDir(dir, 'xf2222363@163.com', kit.intake, memoryLogger().log);
+    drop.start();
+    const end = Date.now() + 10_000;
+    while (Date.now() < end && readdirSync(dir).some((f) => f.endsWith('.eml'))) await new Promise((r) => setTimeout(r, 100));
+    await drop.stop();
+    expect(existsSync(path.join(dir, 'done', 'a.eml'))).toBe(true);
+    expect(existsSync(path.join(dir, 'failed', 'b.eml'))).toBe(true);
+    await kit.close();
+    await db.cleanup();
+  });
+});
+
+describe.each(DIALECTS)('wuye ingest over the real corpus on %s', (dialect) => {
+  it('gives every one of the 300 files an outcome, ignores spam, and says duplicate on the second run', async () => {
+    const files = ['normal', 'spam'].flatMap((d) => readdirSync(path.join(CORPUS, d)).map((f) => path.join(CORPUS, d, f)));
+    expect(files).toHaveLength(300);
+    const db = await freshDatabaseUrl(dialect, 'corpus');
+    const env = { ...process.env, WUYE_DB: db.url, WUYE_DATA_DIR: path.dirname(db.url.replace(/^sqlite:/, '')) };
+    const ingest = async () => {
+      const { stdout } = await run(process.execPath, ['bin/wuye.js', 'ingest', ...files], { env, maxBuffer: 16 * 1024 * 1024 });
+      return stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; outcome: string; reason: string | null });
+    };
+    const first = await ingest();
+    expect(first).toHaveLength(300);
+    expect(first.map((r) => r.file)).toEqual(files);
+    for (const r of first) expect(['registered', 'ignored', 'quarantined', 'reply']).toContain(r.outcome);
+    for (const r of first.filter((x) => x.outcome !== 'registered')) expect(r.reason).toBeTruthy();
+    const spam = first.filter((r) => r.file.includes('/spam/'));
+    const spamIgnored = spam.filter((r) => r.outcome === 'ignored').length;
+    expect(spamIgnored / spam.length).toBeGreaterThanOrEqual(0.9);
+    const second = await ingest();
+    expect(second.every((r) => r.outcome === 'duplicate')).toBe(true);
+    await db.cleanup();
+  });
+});
