@@ -132,9 +132,7 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     const counties = new Set(c.counties.map((k) => k.code));
     c.mailboxes.forEach((m, i) => {
-      if (!counties.has(m.county)) {
-        ctx.addIssue({ code: 'custom', path: ['mailboxes', i, 'county'], message: `未知县区 unknown county "${m.county}"` });
-      }
+      if (!counties.has(m.county)) ctx.addIssue({ code: 'custom', path: ['mailboxes', i, 'county'], message: `未知县区 unknown county "${m.county}"` });
     });
     const seen = new Set<string>();
     c.counties.forEach((k, i) => {
@@ -186,6 +184,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type': {
       const exp = String(issue.expected);
+      if (/received undefined/.test(issue.message)) return `${where}: 必填 / required (${exp})`;
       return `${where}: 应为${TYPE_CN[exp] ?? exp} / expected ${exp}`;
     }
     case 'unrecognized_keys':
@@ -204,16 +203,37 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `${where}: 取值应为 ${issue.values.map(String).join(' | ')} / expected one of these`;
     case 'invalid_format':
-      return `${where}: 格式不正确 / invalid ${issue.format}`;
+      return issue.format === 'regex' && !issue.message.startsWith('Invalid')
+        ? `${where}: 格式应为 ${issue.message} / expected format ${issue.message}`
+        : `${where}: 格式不正确 / invalid ${issue.format}`;
     case 'invalid_string' as never:
     default:
       return `${where}: ${issue.message.includes(' ') ? issue.message : `格式应为 ${issue.message} / expected format ${issue.message}`}`;
   }
 }
 
+/** Cross-field checks that zod's refinement would skip while any field is malformed: run on the raw document. */
+function crossCheck(raw: unknown): string[] {
+  const out: string[] = [];
+  if (!isPlainObject(raw)) return out;
+  const counties = Array.isArray(raw.counties) ? raw.counties.filter(isPlainObject).map((c) => c.code) : [];
+  if (Array.isArray(raw.mailboxes)) {
+    raw.mailboxes.forEach((m, i) => {
+      if (isPlainObject(m) && typeof m.county === 'string' && !counties.includes(m.county)) {
+        out.push(`${formatPath(['mailboxes', i, 'county'])}: 未知县区 unknown county "${m.county}"`);
+      }
+    });
+  }
+  return out;
+}
+
 export function validateConfig(raw: unknown, file: string): z.infer<typeof configSchema> {
   const r = configSchema.safeParse(raw);
-  if (!r.success) throw new ConfigError(r.error.issues.map(describeIssue), file);
+  if (!r.success) {
+    const problems = r.error.issues.map(describeIssue);
+    for (const p of crossCheck(raw)) if (!problems.includes(p)) problems.push(p);
+    throw new ConfigError(problems, file);
+  }
   return r.data;
 }
 

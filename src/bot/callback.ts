@@ -73,7 +73,7 @@ export function encodeCallback(cb: Callback): string {
   return data;
 }
 
-const CASE_RE = /^([a-z]{1,3}):([1-9]\d{0,14})(?::([a-z0-9]{1,2}))?$/;
+const CASE_RE = /^([a-z]{1,3}):([1-9]\d{0,15})(?::([a-z0-9]{1,2}))?$/;
 const MAX_PAGE = 100_000;
 
 /** The button's meaning, or null for anything malformed, unknown or oversized. */

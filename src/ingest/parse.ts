@@ -5,7 +5,7 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
-import { Splitter, Joiner, type MimeNode, type SplitterChunk } from '@zone-eu/mailsplit';
+import { Splitter, Joiner, Headers, type MimeNode, type SplitterChunk } from '@zone-eu/mailsplit';
 import libmime from 'libmime';
 import iconv from 'iconv-lite';
 
@@ -121,8 +121,11 @@ async function parseUnbounded(raw: Buffer): Promise<ParseResult> {
   const notes: string[] = [];
   const input = ensureHeaderBlock(raw, notes);
   let repaired: Buffer;
+  let rootHeaderLines: HeaderLine[] | null = null;
   try {
-    repaired = await repairMime(input, notes);
+    const result = await repairMime(input, notes);
+    repaired = result.bytes;
+    rootHeaderLines = result.rootHeaderLines;
   } catch (err) {
     if (err instanceof MimeLimitError) return { ok: false, reason: err.message };
     notes.push(`结构修复失败，按原样解析 repair pass failed, parsed as is: ${errorMessage(err)}`);
@@ -141,7 +144,7 @@ async function parseUnbounded(raw: Buffer): Promise<ParseResult> {
   } catch (err) {
     return { ok: false, reason: `邮件无法解析 unparseable mail: ${errorMessage(err)}` };
   }
-  return finish(parsed, notes);
+  return finish(parsed, rootHeaderLines ?? parsed.headerLines, notes);
 }
 
 /** A body with no header block (the first line is not a header field) would lose its first paragraph as "headers". */
@@ -155,6 +158,17 @@ function ensureHeaderBlock(raw: Buffer, notes: string[]): Buffer {
 
 class MimeLimitError extends Error {}
 
+interface HeaderLine {
+  key: string;
+  line: string;
+}
+
+interface Repaired {
+  bytes: Buffer;
+  /** The root headers as sent (transcoded to UTF-8), before any charset or type was relabelled. */
+  rootHeaderLines: HeaderLine[] | null;
+}
+
 interface Leaf {
   node: MimeNode;
   chunks: Buffer[];
@@ -164,9 +178,10 @@ interface Leaf {
  * Split, fix each node's headers and declared charset, join. Everything is buffered: the input is already bounded
  * by maxBytes, and deciding a charset needs the whole body.
  */
-async function repairMime(input: Buffer, notes: string[]): Promise<Buffer> {
+async function repairMime(input: Buffer, notes: string[]): Promise<Repaired> {
   const items = await splitAll(input);
   const nodes = items.filter((it): it is MimeNode => it.type === 'node');
+  const rootHeaderLines = nodes[0] ? new Headers(headerBytesAsUtf8(nodes[0].getHeaders()).bytes).getList() : null;
   for (const node of nodes) {
     if (depthOf(node) > MAX_MIME_DEPTH) {
       throw new MimeLimitError(`MIME 嵌套过深 nesting too deep (> ${MAX_MIME_DEPTH})`);
@@ -208,7 +223,7 @@ async function repairMime(input: Buffer, notes: string[]): Promise<Buffer> {
   const rebuilt: (SplitterChunk | Buffer)[] = items.map((it) =>
     it.type === 'node' ? fixHeaderBytes(it, notes, headerNoteSeen) : it,
   );
-  return joinAll(rebuilt);
+  return { bytes: await joinAll(rebuilt), rootHeaderLines };
 }
 
 async function splitAll(input: Buffer): Promise<SplitterChunk[]> {
@@ -304,30 +319,32 @@ function transferDecode(node: MimeNode, chunks: Buffer[]): Promise<Buffer> {
  * RFC 2047 words labelled gb2312/gbk are relabelled gb18030 so characters outside GB2312 (镕, 堃) survive.
  */
 function fixHeaderBytes(node: MimeNode, notes: string[], seen: { value: boolean }): Buffer {
-  const buf = node.getHeaders();
-  let text: string;
-  if (has8bit(buf) && !isUtf8(buf)) {
-    text = iconv.decode(buf, 'gb18030');
-    if (!seen.value) notes.push('邮件头含 8 位非 UTF-8 字节，按 GB18030 解码 raw 8-bit header bytes decoded as GB18030');
+  const { bytes, transcoded, relabelled } = headerBytesAsUtf8(node.getHeaders());
+  if (transcoded && !seen.value) {
+    notes.push('邮件头含 8 位非 UTF-8 字节，按 GB18030 解码 raw 8-bit header bytes decoded as GB18030');
     seen.value = true;
-  } else {
-    text = buf.toString('utf8');
   }
+  if (relabelled && !notes.includes(ENCODED_WORD_NOTE)) notes.push(ENCODED_WORD_NOTE);
+  return bytes;
+}
+
+function headerBytesAsUtf8(buf: Buffer): { bytes: Buffer; transcoded: boolean; relabelled: boolean } {
+  const transcoded = has8bit(buf) && !isUtf8(buf);
+  let text = transcoded ? iconv.decode(buf, 'gb18030') : buf.toString('utf8');
   let relabelled = false;
   text = text.replace(/=\?([^?*\s]+)(\*[^?\s]*)?\?([bBqQ])\?/g, (word, charset: string, lang: string | undefined, enc: string) => {
     if (!isGbLabel(charset) || labelKey(charset) === 'gb18030') return word;
     relabelled = true;
     return `=?gb18030${lang ?? ''}?${enc}?`;
   });
-  if (relabelled && !notes.includes(ENCODED_WORD_NOTE)) notes.push(ENCODED_WORD_NOTE);
-  return Buffer.from(text, 'utf8');
+  return { bytes: Buffer.from(text, 'utf8'), transcoded, relabelled };
 }
 const ENCODED_WORD_NOTE = '编码字 gb2312/gbk 按 GB18030 解码 RFC 2047 gb2312/gbk words decoded as GB18030';
 
 // ---- from mailparser's result to ours ----
 
-function finish(m: ParsedMail, notes: string[]): ParseResult {
-  const headers = rootHeaders(m);
+function finish(m: ParsedMail, headerLines: readonly HeaderLine[], notes: string[]): ParseResult {
+  const headers = rootHeaders(headerLines);
   const attachments = m.attachments.map((a, i) => toAttachment(a, i));
   const html = typeof m.html === 'string' && m.html.length > 0 ? m.html : null;
   let text = m.text ?? '';
@@ -400,9 +417,9 @@ function stripControls(s: string): string {
   return s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '');
 }
 
-function rootHeaders(m: ParsedMail): Record<string, string> {
+function rootHeaders(headerLines: readonly HeaderLine[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const { key, line } of m.headerLines) {
+  for (const { key, line } of headerLines) {
     if (Object.hasOwn(out, key)) continue;
     const rawValue = Buffer.from(line, 'latin1').toString('utf8');
     const colon = rawValue.indexOf(':');

@@ -162,16 +162,16 @@ export interface TypicalCase {
 
 export function typicalCaseOf(c: Complaint, countyName: string, excerptChars = 80): TypicalCase {
   const known = [c.complainant.name];
-  const text = c.body.replace(/\s+/g, ' ').trim();
-  const chars = Array.from(text);
-  const excerpt = chars.length > excerptChars ? `${chars.slice(0, excerptChars).join('')}…` : text;
+  // Mask before cutting: a phone number cut in half would no longer be recognised as one.
+  const chars = Array.from(maskContactsInText(c.body.replace(/\s+/g, ' ').trim(), known));
+  const excerpt = chars.length > excerptChars ? `${chars.slice(0, excerptChars).join('')}…` : chars.join('');
   return {
     tracking: c.tracking,
     county: countyName,
     compound: c.compound ?? '',
     company: c.company ?? '',
     problem: c.problem ? PROBLEM_NAMES[c.problem] : '未分类',
-    summary: maskContactsInText([c.subject.trim(), excerpt].filter(Boolean).join('：'), known),
+    summary: [maskContactsInText(c.subject.trim(), known), excerpt].filter(Boolean).join('：'),
     complainant: maskComplainant(c.complainant),
     status: STATUS_NAMES[c.status],
     result: maskContactsInText(c.result ?? '', known),

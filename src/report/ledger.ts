@@ -2,7 +2,7 @@
 // description; xlsx.ts writes it. The title, the three filing lines, the ten column headings and the 说明 note are
 // the seed's words (the PDF's line breaks removed, its spacing around numbers kept).
 import { FINDING_NAMES, SOURCE_NAMES, STATUS_NAMES, UNIT_NAMES, type Complaint, type UnitCode } from '../domain.ts';
-import { maskComplainant } from './mask.ts';
+import { maskComplainant, maskContactsInText } from './mask.ts';
 import {
   fitRowHeight,
   formatShanghai,
@@ -98,11 +98,11 @@ export function ledgerRowFromComplaint(c: Complaint, seq: number, ctx: LedgerCon
   return {
     seq,
     complainant: ctx.mask ? maskComplainant(c.complainant) : complainantLines(c),
-    summary: complaintSummary(c, ctx.excerptChars ?? 120),
+    summary: complaintSummary(c, ctx.excerptChars ?? 120, ctx.mask),
     source: SOURCE_NAMES[c.source],
     receivedAt: formatShanghai(c.receivedAt),
     unit: unitName,
-    progress: progressText(c),
+    progress: ctx.mask ? maskContactsInText(progressText(c), [c.complainant.name]) : progressText(c),
     closed: isClosed(c) ? '是' : '否',
     officer: ctx.officerOf?.(c) ?? '',
     note: noteText(c),
@@ -115,13 +115,16 @@ function complainantLines(c: Complaint): string {
   return lines.length > 0 ? lines.join('\n') : '匿名';
 }
 
-/** 小区 / company / subject first, then the start of the mail: enough for a reader to know what it is about. */
-export function complaintSummary(c: Complaint, excerptChars: number): string {
+/**
+ * 小区 / company / subject first, then the start of the mail: enough for a reader to know what it is about.
+ * With `mask`, contacts are masked before the cut, so a truncated phone number cannot slip through.
+ */
+export function complaintSummary(c: Complaint, excerptChars: number, mask = false): string {
+  const hide = (s: string) => (mask ? maskContactsInText(s, [c.complainant.name]) : s);
   const facts = [c.compound && `小区：${c.compound}`, c.company && `物业企业：${c.company}`].filter(Boolean).join('；');
-  const body = c.body.replace(/\s+/g, ' ').trim();
-  const chars = Array.from(body);
-  const excerpt = chars.length > excerptChars ? `${chars.slice(0, excerptChars).join('')}…` : body;
-  return [facts, c.subject.trim(), excerpt].filter((s) => s !== '').join('\n') || '（无内容）';
+  const chars = Array.from(hide(c.body.replace(/\s+/g, ' ').trim()));
+  const excerpt = chars.length > excerptChars ? `${chars.slice(0, excerptChars).join('')}…` : chars.join('');
+  return [facts, hide(c.subject.trim()), excerpt].filter((s) => s !== '').join('\n') || '（无内容）';
 }
 
 function progressText(c: Complaint): string {

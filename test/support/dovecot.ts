@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from './ports.ts';
+import { freePort, waitForListen } from './ports.ts';
 
 export const DOVECOT_DIR_PREFIX = 'wuye-dovecot-';
 export const PROVISION_HINT =
@@ -243,7 +243,9 @@ function renderConfig(o: {
     // Without this socket auth has no penalty tracking: one wrong-password test would otherwise delay every
     // later login from 127.0.0.1 by up to 15 s.
     'service anvil {',
-
+    '  unix_listener anvil-auth-penalty {',
+    '    mode = 0',
+    '  }',
     ...(o.accounts.asRoot ? [] : ['  chroot =']),
     '}',
   ];
@@ -373,11 +375,13 @@ async function stopServer(info: DovecotInfo): Promise<void> {
     }
   };
   signalGroup('SIGTERM');
-  const deadline = Date.now() + 10_000;
+  // The master waits up to 6 s for a login process that ignores SIGTERM; maildirs are crash-safe, so after a
+  // short grace the rest is killed.
+  const deadline = Date.now() + 1_000;
   while (groupAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
   if (groupAlive(pid)) signalGroup('SIGKILL');
   await waitGone(pid, 5_000);
-  await waitForPort(info.port, { open: false, timeoutMs: 10_000 });
+  await waitForListen(info.port, false, 10_000);
   // Killed children leave their sockets behind; dovecot-lda and doveadm would try them and fail instead of
   // looking the user up themselves, which is what lets mail be delivered while the server is down.
   await removeSockets(join(info.dir, 'run'));
@@ -397,7 +401,7 @@ async function startServer(info: DovecotInfo): Promise<void> {
     if (Date.now() > deadline) throw new Error(`dovecot wrote no master.pid\n--- ${info.logPath} ---\n${await tailOf(info.logPath)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  await waitForPort(info.port, { timeoutMs: 15_000 }).catch(async (e: Error) => {
+  await waitForListen(info.port, true).catch(async (e: Error) => {
     throw new Error(`${e.message}\n--- ${info.logPath} ---\n${await tailOf(info.logPath)}`);
   });
 }

@@ -98,7 +98,8 @@ const CASES: FixtureCase[] = [
     file: 'bounce.eml',
     subject: '系统退信',
     from: { address: 'MAILER-DAEMON@163.com', name: null },
-    text: ['无法投递'],
+    text: ['无法投递', 'Status: 5.1.1'],
+    attachments: 1, // the returned headers (text/rfc822-headers)
     signal: 'bounce',
   },
   {

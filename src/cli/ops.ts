@@ -1,0 +1,111 @@
+// Operations: `wuye backup`, `wuye restore`, `wuye export`.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import ExcelJS from 'exceljs';
+import type { Config } from '../config.ts';
+import { dialectOf, sqliteFileOf, redactUrl } from '../store/db.ts';
+import { allComplaints } from '../store/complaints.ts';
+import { withStore } from './common.ts';
+
+export async function backupCommand(cfg: Config, out: string): Promise<number> {
+  if (dialectOf(cfg.db) === 'sqlite') {
+    // SQLite's online backup API: consistent while the service keeps writing.
+    const db = new SqliteDatabase(sqliteFileOf(cfg.db), { readonly: true, fileMustExist: true });
+    try {
+      await db.backup(out);
+    } finally {
+      db.close();
+    }
+    process.stdout.write(`✓ 已备份 backed up to ${out}\n`);
+    return 0;
+  }
+  const args = ['--format=custom', `--file=${out}`, cfg.db];
+  process.stderr.write(`pg_dump --format=custom --file=${out} ${redactUrl(cfg.db)}\n`);
+  execFileSync('pg_dump', args, { stdio: 'inherit' });
+  process.stdout.write(`✓ 已备份 backed up to ${out}\n`);
+  return 0;
+}
+
+export async function restoreCommand(cfg: Config, from: string): Promise<number> {
+  if (!existsSync(from)) {
+    process.stderr.write(`备份文件不存在 no such file: ${from}\n`);
+    return 2;
+  }
+  if (dialectOf(cfg.db) === 'sqlite') {
+    const target = path.resolve(sqliteFileOf(cfg.db));
+    // Check the backup opens and has our schema before replacing anything.
+    const probe = new SqliteDatabase(from, { readonly: true, fileMustExist: true });
+    try {
+      probe.prepare('select count(*) from complaint').get();
+    } finally {
+      probe.close();
+    }
+    if (existsSync(target)) renameSync(target, `${target}.before-restore-${Date.now()}`);
+    for (const ext of ['-wal', '-shm']) if (existsSync(target + ext)) renameSync(target + ext, `${target}${ext}.before-restore`);
+    copyFileSync(from, target);
+    process.stdout.write(`✓ 已恢复 restored ${target}（原文件已保留为 .before-restore-*）\n`);
+    return 0;
+  }
+  process.stderr.write(`pg_restore --clean --if-exists --dbname=${redactUrl(cfg.db)} ${from}\n`);
+  execFileSync('pg_restore', ['--clean', '--if-exists', `--dbname=${cfg.db}`, from], { stdio: 'inherit' });
+  process.stdout.write('✓ 已恢复 restored\n');
+  return 0;
+}
+
+const CASE_COLUMNS = [
+  ['tracking', '受理编号'],
+  ['county', '县区'],
+  ['source', '来源'],
+  ['status', '状态'],
+  ['unit', '承办单位'],
+  ['problem', '问题类型'],
+  ['urgent', '紧急'],
+  ['receivedAt', '收到时间'],
+  ['compound', '小区'],
+  ['company', '物业企业'],
+  ['subject', '主题'],
+  ['finding', '结论'],
+  ['result', '办理结果'],
+] as const;
+
+function csvCell(v: unknown): string {
+  const s = v == null ? '' : String(v);
+  // Leading =,+,-,@ would run as formulas in Excel: prefix them (CSV injection).
+  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export async function exportCommand(cfg: Config, o: { format: string; out: string }): Promise<number> {
+  if (o.format !== 'csv' && o.format !== 'xlsx') {
+    process.stderr.write(`--format 应为 xlsx 或 csv / expected xlsx or csv\n`);
+    return 2;
+  }
+  return withStore(cfg, async ({ db }) => {
+    if (o.format === 'csv') {
+      const lines = [CASE_COLUMNS.map(([, zh]) => zh).join(',')];
+      for await (const c of allComplaints(db)) lines.push(CASE_COLUMNS.map(([k]) => csvCell((c as unknown as Record<string, unknown>)[k])).join(','));
+      writeFileSync(o.out, `\ufeff${lines.join('\r\n')}\r\n`);
+    } else {
+      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: o.out, useStyles: false });
+      const cases = wb.addWorksheet('案件');
+      cases.addRow(CASE_COLUMNS.map(([, zh]) => zh)).commit();
+      for await (const c of allComplaints(db)) cases.addRow(CASE_COLUMNS.map(([k]) => (c as unknown as Record<string, unknown>)[k] ?? '')).commit();
+      cases.commit();
+      const audit = wb.addWorksheet('审计记录');
+      audit.addRow(['ID', '案件ID', '类型', '时间', '操作人', '角色', '原状态', '新状态', '数据']).commit();
+      let after = 0;
+      for (;;) {
+        const rows = await db.selectFrom('complaint_event').selectAll().where('id', '>', after).orderBy('id').limit(2000).execute();
+        for (const e of rows) audit.addRow([e.id, e.complaint_id, e.type, e.at, e.actor_name ?? e.actor_kind, e.actor_role, e.from_status, e.to_status, e.data]).commit();
+        if (rows.length < 2000) break;
+        after = rows[rows.length - 1]!.id;
+      }
+      audit.commit();
+      await wb.commit();
+    }
+    process.stdout.write(`✓ 已导出 exported to ${o.out}\n`);
+    return 0;
+  });
+}

@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, formatPath, loadConfig, mergeConfig } from '../../src/config.ts';
+import { UNIT_CODES } from '../../src/domain.ts';
+
+function file(text: string): string {
+  const f = path.join(mkdtempSync(path.join(tmpdir(), 'wuye-cfg-')), 'c.yaml');
+  writeFileSync(f, text);
+  return f;
+}
+
+function problemsOf(text: string): string[] {
+  try {
+    loadConfig({ env: {}, file: file(text) });
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it('loads the embedded defaults: 12 units, 14 published mailboxes, SQLite in ./data', () => {
+    const cfg = loadConfig({ env: {}, cwd: '/srv/wuye' });
+    expect(cfg.units.map((u) => u.code).sort()).toEqual([...UNIT_CODES].sort());
+    expect(cfg.mailboxes).toHaveLength(14);
+    expect(cfg.mailboxes.find((m) => m.county === 'yanhu')?.address).toBe('yhqzjjwy@163.com');
+    expect(cfg.dataDir).toBe('/srv/wuye/data');
+    expect(cfg.db).toBe('sqlite:/srv/wuye/data/wuye.db');
+    expect(cfg.intake.smtpListen).toBe('127.0.0.1:2525');
+  });
+
+  it.each([
+    [{ WUYE_DATA_DIR: '/var/lib/wuye' }, (c: ReturnType<typeof loadConfig>) => c.db === 'sqlite:/var/lib/wuye/wuye.db'],
+    [{ WUYE_DB: 'postgres://u@h:5432/w' }, (c: ReturnType<typeof loadConfig>) => c.db === 'postgres://u@h:5432/w'],
+    [{ WUYE_SMTP_LISTEN: '0.0.0.0:25' }, (c: ReturnType<typeof loadConfig>) => c.intake.smtpListen === '0.0.0.0:25'],
+    [{ WUYE_SMTP_LISTEN: 'off' }, (c: ReturnType<typeof loadConfig>) => c.intake.smtpListen === null],
+    [{ TELEGRAM_API_ROOT: 'http://127.0.0.1:8081' }, (c: ReturnType<typeof loadConfig>) => c.bot.apiRoot === 'http://127.0.0.1:8081'],
+    [{ HTTPS_PROXY: 'http://proxy:3128' }, (c: ReturnType<typeof loadConfig>) => c.bot.proxy === 'http://proxy:3128'],
+  ])('environment override %j', (env, check) => {
+    expect(check(loadConfig({ env, cwd: '/srv/wuye' }))).toBe(true);
+  });
+
+  it('lists every bad field with its path, in Chinese and English', () => {
+    const problems = problemsOf(`
+mailboxes:
+  - { address: ok@163.com, county: yanhu }
+  - { address: ok2@163.com, county: yanhu }
+  - { address: ok3@163.com, county: yanhu }
+  - { address: x@163.com, county: nowhere, imap: { host: h, port: "993", user: u, password: hunter2 } }
+schedule: { quietHours: { start: '25:00', end: '08:00' } }
+reports: { campaignStart: 'May 2024' }
+`);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'mailboxes[3].imap.port: 应为数字 / expected number',
+        expect.stringMatching(/^mailboxes\[3\]\.imap\.passwordEnv: 必填/),
+        expect.stringMatching(/^mailboxes\[3\]\.imap\.password: 不得直接写入密钥/),
+        'mailboxes[3].county: 未知县区 unknown county "nowhere"',
+        'schedule.quietHours.start: 格式应为 HH:MM / expected format HH:MM',
+        'reports.campaignStart: 格式应为 YYYY-MM-DD / expected format YYYY-MM-DD',
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+  });
+
+  it('reports YAML syntax errors and missing files', () => {
+    expect(problemsOf('mailboxes: [ {')[0]).toMatch(/^YAML:/);
+    expect(() => loadConfig({ env: { WUYE_CONFIG: '/nonexistent.yaml' } })).toThrow(ConfigError);
+  });
+
+  it('merges objects and replaces lists', () => {
+    expect(mergeConfig({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] })).toEqual({ a: { b: 1, c: 3 }, l: [9] });
+  });
+
+  it.each([
+    [['mailboxes', 3, 'port'], 'mailboxes[3].port'],
+    [['bot'], 'bot'],
+    [[], '(根 root)'],
+  ])('formats path %j', (p, s) => expect(formatPath(p as PropertyKey[])).toBe(s));
+});
