@@ -19,7 +19,8 @@ export const CASE_VERBS = {
   extend: 'ext',
   resolve: 'res',
   finding: 'fnd', // arg: s | p | u
-  submit: 'dn', // finish a progress/closing report
+  submitProgress: 'dp', // 提交 a progress report
+  submitResolve: 'dr', // 提交 a closing report
   cosign: 'cs',
   cosignAgree: 'csy',
   rejectCosign: 'csn',

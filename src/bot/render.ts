@@ -235,9 +235,10 @@ export function cancelKeyboard(): InlineKeyboard {
   return { inline_keyboard: [[cancelButton()]] };
 }
 
-/** For reports with photos: 提交 ends the dialogue. */
-export function submitKeyboard(caseId: number): InlineKeyboard {
-  return { inline_keyboard: [[{ text: '提交', callback_data: caseCb('submit', caseId) }, cancelButton()]] };
+/** For reports with photos: 提交 ends the dialogue (one verb per report kind, so an old prompt cannot submit another). */
+export function submitKeyboard(caseId: number, action: 'progress' | 'resolve'): InlineKeyboard {
+  const verb = action === 'progress' ? 'submitProgress' : 'submitResolve';
+  return { inline_keyboard: [[{ text: '提交', callback_data: caseCb(verb, caseId) }, cancelButton()]] };
 }
 
 export function cosignKeyboard(caseId: number): InlineKeyboard {

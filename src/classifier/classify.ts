@@ -1,9 +1,11 @@
 // Complaint classifier: subject + text → owning unit (ranked), problem type, urgency, triage flag and the
-// phrases that decided it (分类依据). Pure and allocation-light: one automaton pass, then arithmetic over the
-// matches. Rules and their seed clauses live in config/keywords.yaml.
+// phrases that decided it (分类依据). Pure: one automaton pass over the text, then arithmetic over the matches.
+// Rules and the seed clauses they implement live in config/keywords.yaml. Written without per-call closures
+// or regexes because it runs for every mail and in bulk re-classification.
 import type { ClassificationSummary, ProblemType, UnitCode } from '../domain.ts';
-import { scan } from './automaton.ts';
-import { ROLE_ABSENCE, ROLE_CUE, ROLE_EVIDENCE, ROLE_IGNORE, ROLE_PAST, ROLE_RESOLVED, type CompiledRules } from './rules.ts';
+import { scan, type Matches } from './automaton.ts';
+import * as R from './rules.ts';
+import type { CompiledContext, CompiledRules } from './rules.ts';
 
 export interface ClassifyInput {
   subject: string;
@@ -13,13 +15,29 @@ export interface ClassifyInput {
 /**
  * `unit` is set only when the classifier is sure enough to route; a `triage` result has `unit: null` and its
  * candidates in `units`, so nothing reaches a unit silently (000 附件 二 高效分转 stays a human decision then).
- * `verdict` says which of the three outcomes it is; `not-complaint` has unit and problem null.
+ * `verdict` names the outcome; `not-complaint` has unit and problem null and triage false.
  */
 export interface Classification extends ClassificationSummary {
   verdict: 'unit' | 'triage' | 'not-complaint';
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
+const CUE = R.ROLE_CUE;
+const IGNORE = R.ROLE_IGNORE;
+const RESOLVED = R.ROLE_RESOLVED;
+const PAST = R.ROLE_PAST;
+const EVIDENCE = R.ROLE_EVIDENCE;
+const ABSENCE = R.ROLE_ABSENCE;
+
+/** Everything one classification looks at: the text, its matches and the positions of the special roles. */
+interface Scan {
+  full: string;
+  m: Matches;
+  fold: Uint16Array;
+  cues: number[]; // live negation cues
+  absence: number[];
+  resolved: number[];
+  past: number[];
+}
 
 export function classify(input: ClassifyInput, rules: CompiledRules): Classification {
   const subject = input.subject ?? '';
@@ -28,166 +46,99 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
 
   const full = subject + '\n' + body;
   const subjectEnd = subject.length;
-  const { pattern, start, end } = scan(rules.automaton, full);
+  const m = scan(rules.automaton, full);
+  const { pattern, start, end } = m;
   const n = pattern.length;
   const { roles, thresholds } = rules;
-  const folded = rules.automaton.fold;
+  const s: Scan = { full, m, fold: rules.automaton.fold, cues: [], absence: [], resolved: [], past: [] };
 
-  const noBreakBetween = (from: number, to: number, breaks: Set<number>): boolean => {
-    for (let k = from; k < to; k++) if (breaks.has(folded[full.charCodeAt(k)]!)) return false;
-    return true;
-  };
-
-  // 1. Negation cues that are part of a longer phrase (没有公示, 没人管) or of an ignore word (无法, 没有任何) are void.
-  const cues: number[] = [];
   for (let i = 0; i < n; i++) {
-    if ((roles[pattern[i]!]! & ROLE_CUE) === 0) continue;
-    let live = true;
-    for (let j = 0; j < n && live; j++) {
-      if (j === i) continue;
-      const r = roles[pattern[j]!]!;
-      const overlaps = start[j]! < end[i]! && end[j]! > start[i]!;
-      if (!overlaps) continue;
-      if (r & ROLE_IGNORE && start[j]! <= start[i]! && end[j]! >= end[i]!) live = false;
-      else if (r & ROLE_EVIDENCE && (r & ROLE_CUE) === 0) live = false;
-    }
-    if (live && rules.questions.size > 0) {
-      // 这不是乱收费吗: a rhetorical question asserts what it seems to deny.
-      for (let k = end[i]!; k < full.length; k++) {
-        const ch = folded[full.charCodeAt(k)]!;
-        if (rules.questions.has(ch)) live = false;
-        if (!live || rules.breaks.has(ch)) break;
-      }
-    }
-    if (live) cues.push(i);
+    const r = roles[pattern[i]!]!;
+    if (r & CUE && cueIsLive(s, i, rules)) s.cues.push(i);
+    if (r & ABSENCE) s.absence.push(i);
+    if (r & RESOLVED) s.resolved.push(i);
+    if (r & PAST) s.past.push(i);
   }
-  const negated = (i: number): boolean => {
-    if (cues.length === 0) return false;
-    for (let j = 0; j < n; j++) {
-      if (roles[pattern[j]!]! & ROLE_ABSENCE && start[j]! >= start[i]! && end[j]! <= end[i]!) return false;
-    }
-    for (const c of cues) {
-      const gap = start[i]! - end[c]!;
-      if (gap >= 0 && gap <= rules.negationWindow && noBreakBetween(end[c]!, start[i]!, rules.breaks)) return true;
-    }
-    return false;
-  };
 
-  // 2. Live evidence: not negated; a unit or problem phrase inside a longer one of its kind gives way to it.
+  // Live evidence: not negated. Each distinct phrase counts once, at its strongest (subject beats body).
   const live = new Uint8Array(n);
-  for (let i = 0; i < n; i++) if (roles[pattern[i]!]! & ROLE_EVIDENCE && !negated(i)) live[i] = 1;
-  const contained = (i: number, table: (unknown[] | null)[]): boolean => {
-    for (let j = 0; j < n; j++) {
-      if (j === i || table[pattern[j]!] === null) continue;
-      if (start[j]! <= start[i]! && end[j]! >= end[i]! && end[j]! - start[j]! > end[i]! - start[i]!) return true;
-    }
-    return false;
-  };
+  for (let i = 0; i < n; i++) {
+    if (roles[pattern[i]!]! & EVIDENCE && (s.cues.length === 0 || !isNegated(s, i, rules))) live[i] = 1;
+  }
+  const unitKept = notContained(m, live, rules.unitWeights);
+  const problemKept = notContained(m, live, rules.problemWeights);
 
-  const boost = (i: number) => (start[i]! < subjectEnd ? thresholds.subjectBoost : 1);
-  // Each distinct phrase counts once, with its strongest occurrence (subject beats body).
-  const unitPhrase = new Map<number, number>();
-  const problemPhrase = new Map<number, number>();
-  const urgentPhrase = new Map<number, number>();
-  const complaintPhrase = new Map<number, number>();
-  const nonComplaintPhrase = new Map<number, number>();
-  const termHits: number[][] = Array.from({ length: rules.termCount }, () => []);
-  const keepMax = (m: Map<number, number>, p: number, b: number) => {
-    if ((m.get(p) ?? 0) < b) m.set(p, b);
-  };
-
+  const unitP: number[] = [];
+  const unitB: number[] = [];
+  const problemP: number[] = [];
+  const problemB: number[] = [];
+  const urgentP: number[] = [];
+  const complaintP: number[] = [];
+  const nonComplaintP: number[] = [];
+  const termHits: (number[] | undefined)[] = new Array(rules.termCount);
   for (let i = 0; i < n; i++) {
     const p = pattern[i]!;
-    if (rules.nonComplaintWeight[p] !== 0) keepMax(nonComplaintPhrase, p, 1);
+    if (rules.nonComplaintWeight[p] !== 0 && !nonComplaintP.includes(p)) nonComplaintP.push(p);
     if (!live[i]) continue;
-    if (rules.unitWeights[p] && !contained(i, rules.unitWeights)) keepMax(unitPhrase, p, boost(i));
-    if (rules.problemWeights[p] && !contained(i, rules.problemWeights)) keepMax(problemPhrase, p, boost(i));
-    if (rules.complaintWeight[p] !== 0) keepMax(complaintPhrase, p, 1);
+    const b = start[i]! < subjectEnd ? thresholds.subjectBoost : 1;
+    if (unitKept[i]) keepMax(unitP, unitB, p, b);
+    if (problemKept[i]) keepMax(problemP, problemB, p, b);
+    if (rules.complaintWeight[p] !== 0 && !complaintP.includes(p)) complaintP.push(p);
     const terms = rules.termsOf[p];
-    if (terms) for (const t of terms) termHits[t]!.push(i);
-    if (rules.urgentWeight[p] !== 0 && !settled(i, i)) keepMax(urgentPhrase, p, 1);
-  }
-
-  // Urgency does not hold for what is clearly past (去年…) or already fixed (…已经修好了). 000 附件 二.
-  function settled(first: number, last: number): boolean {
-    for (let k = 0; k < n; k++) {
-      const r = roles[pattern[k]!]!;
-      if (r & ROLE_RESOLVED) {
-        const gap = start[k]! - end[last]!;
-        if (gap >= 0 && gap <= rules.resolvedWindow && noBreakBetween(end[last]!, start[k]!, rules.resolvedBreaks)) return true;
-      }
-      if (r & ROLE_PAST) {
-        const gap = start[first]! - end[k]!;
-        if (gap >= 0 && gap <= rules.pastWindow && noBreakBetween(end[k]!, start[first]!, rules.breaks)) return true;
-      }
-    }
-    return false;
+    if (terms) for (const t of terms) (termHits[t] ??= []).push(i);
+    if (rules.urgentWeight[p] !== 0 && !urgentP.includes(p) && !settled(s, i, i, rules)) urgentP.push(p);
   }
 
   const U = rules.units.length;
   const unitScore = new Float64Array(U);
   const problemScore = new Float64Array(rules.problems.length);
-  const because: { unit: number; weight: number; label: string }[] = [];
-  for (const [p, b] of unitPhrase) {
-    for (const [u, w] of rules.unitWeights[p]!) {
-      unitScore[u] = unitScore[u]! + w * b;
-      because.push({ unit: u, weight: w * b, label: rules.patterns[p]! });
-    }
+  for (let k = 0; k < unitP.length; k++) {
+    for (const [u, w] of rules.unitWeights[unitP[k]!]!) unitScore[u] = unitScore[u]! + w * unitB[k]!;
   }
-  const problemBecause: { problem: number; weight: number; label: string }[] = [];
-  for (const [p, b] of problemPhrase) {
-    for (const [k, w] of rules.problemWeights[p]!) {
-      problemScore[k] = problemScore[k]! + w * b;
-      problemBecause.push({ problem: k, weight: w * b, label: rules.patterns[p]! });
-    }
+  for (let k = 0; k < problemP.length; k++) {
+    for (const [q, w] of rules.problemWeights[problemP[k]!]!) problemScore[q] = problemScore[q]! + w * problemB[k]!;
   }
   let urgentScore = 0;
   const urgentLabels: string[] = [];
-  for (const p of urgentPhrase.keys()) {
+  for (const p of urgentP) {
     urgentScore += rules.urgentWeight[p]!;
     urgentLabels.push(rules.patterns[p]!);
   }
 
-  // 3. Context rules: term groups that must co-occur (within `near` characters) and groups that must not.
+  // Context rules: term groups that must co-occur (within `near` characters) and groups that must not.
+  const fired: CompiledContext[] = [];
+  const firedHits: number[][] = [];
   for (const c of rules.contexts) {
-    if (c.none.some((t) => termHits[t]!.length > 0)) continue;
+    if (anyHit(c.none, termHits)) continue;
     const hit = findContext(c.all, c.near, termHits, start, end);
     if (hit === null) continue;
-    const label = hit.map((i) => rules.patterns[pattern[i]!]!).join('+');
-    for (const [u, w] of c.units) {
-      unitScore[u] = unitScore[u]! + w;
-      because.push({ unit: u, weight: w, label });
-    }
-    for (const [k, w] of c.problems) {
-      problemScore[k] = problemScore[k]! + w;
-      problemBecause.push({ problem: k, weight: w, label });
-    }
-    if (c.urgent !== 0) {
-      const first = hit.reduce((a, b) => (start[b]! < start[a]! ? b : a));
-      const last = hit.reduce((a, b) => (end[b]! > end[a]! ? b : a));
-      if (!settled(first, last)) {
-        urgentScore += c.urgent;
-        urgentLabels.push(label);
-      }
+    fired.push(c);
+    firedHits.push(hit);
+    for (const [u, w] of c.units) unitScore[u] = unitScore[u]! + w;
+    for (const [q, w] of c.problems) problemScore[q] = problemScore[q]! + w;
+    if (c.urgent !== 0 && !settled(s, firstStarting(hit, start), lastEnding(hit, end), rules)) {
+      urgentScore += c.urgent;
+      urgentLabels.push(contextLabel(hit, m, rules));
     }
   }
 
-  // 4. Rank units; decide between a unit, triage and not-a-complaint.
+  // Rank units; decide between a unit, triage and not-a-complaint.
   const ranked: { unit: UnitCode; score: number; index: number }[] = [];
   for (let u = 0; u < U; u++) if (unitScore[u]! > 0) ranked.push({ unit: rules.units[u]!, score: unitScore[u]!, index: u });
-  ranked.sort((a, b) => b.score - a.score || a.index - b.index);
+  ranked.sort(byScore);
   const top = ranked[0]?.score ?? 0;
   const second = ranked[1]?.score ?? 0;
   let complaintEvidence = top;
-  for (const p of complaintPhrase.keys()) complaintEvidence += rules.complaintWeight[p]!;
+  for (const p of complaintP) complaintEvidence += rules.complaintWeight[p]!;
   let nonComplaintEvidence = 0;
-  for (const p of nonComplaintPhrase.keys()) nonComplaintEvidence += rules.nonComplaintWeight[p]!;
+  for (const p of nonComplaintP) nonComplaintEvidence += rules.nonComplaintWeight[p]!;
   const urgent = urgentScore >= thresholds.urgentMin;
 
+  // An urgent mail is never dropped as not-a-complaint (000 附件 二: 立即通知).
   if (!urgent) {
     const spamLike = nonComplaintEvidence > 0 && nonComplaintEvidence >= complaintEvidence * thresholds.nonComplaintRatio;
     if (spamLike || complaintEvidence <= 0) {
-      return notComplaint([...nonComplaintPhrase.keys()].map((p) => rules.patterns[p]!).slice(0, thresholds.maxMatched));
+      return notComplaint(nonComplaintP.slice(0, thresholds.maxMatched).map((p) => rules.patterns[p]!));
     }
   }
 
@@ -195,23 +146,33 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   const lead = ranked[0];
   const problem = pickProblem(rules, problemScore, lead?.index ?? -1);
 
+  // 分类依据: the lead unit's phrases and context rules by weight, then urgency, then the problem's phrases.
   const matched: string[] = [];
-  const add = (s: string) => {
-    if (!matched.includes(s) && matched.length < thresholds.maxMatched) matched.push(s);
-  };
   if (lead) {
-    because
-      .filter((b) => b.unit === lead.index && b.weight > 0)
-      .sort((a, b) => b.weight - a.weight)
-      .forEach((b) => add(b.label));
+    const reasons: [string, number][] = [];
+    for (let k = 0; k < unitP.length; k++) {
+      const w = weightFor(rules.unitWeights[unitP[k]!]!, lead.index) * unitB[k]!;
+      if (w > 0) reasons.push([rules.patterns[unitP[k]!]!, w]);
+    }
+    for (let f = 0; f < fired.length; f++) {
+      const w = weightFor(fired[f]!.units, lead.index);
+      if (w > 0) reasons.push([contextLabel(firedHits[f]!, m, rules), w]);
+    }
+    addByWeight(matched, reasons, thresholds.maxMatched);
   }
-  if (urgent) urgentLabels.forEach(add);
+  if (urgent) for (const l of urgentLabels) addOnce(matched, l, thresholds.maxMatched);
   if (problem !== null) {
-    const k = rules.problems.indexOf(problem);
-    problemBecause
-      .filter((b) => b.problem === k && b.weight > 0)
-      .sort((a, b) => b.weight - a.weight)
-      .forEach((b) => add(b.label));
+    const q = rules.problems.indexOf(problem);
+    const reasons: [string, number][] = [];
+    for (let k = 0; k < problemP.length; k++) {
+      const w = weightFor(rules.problemWeights[problemP[k]!]!, q) * problemB[k]!;
+      if (w > 0) reasons.push([rules.patterns[problemP[k]!]!, w]);
+    }
+    for (let f = 0; f < fired.length; f++) {
+      const w = weightFor(fired[f]!.problems, q);
+      if (w > 0) reasons.push([contextLabel(firedHits[f]!, m, rules), w]);
+    }
+    addByWeight(matched, reasons, thresholds.maxMatched);
   }
 
   return {
@@ -230,6 +191,124 @@ function notComplaint(matched: string[]): Classification {
   return { verdict: 'not-complaint', unit: null, units: [], problem: null, urgent: false, triage: false, score: 0, matched };
 }
 
+const round = (x: number) => Math.round(x * 100) / 100;
+const byScore = (a: { score: number; index: number }, b: { score: number; index: number }) => b.score - a.score || a.index - b.index;
+
+/**
+ * A negation cue is void when it is part of a longer phrase (没有公示, 没人管), inside an ignore word
+ * (没有任何, 无法), or in a rhetorical question (这不是乱收费吗).
+ */
+function cueIsLive(s: Scan, i: number, rules: CompiledRules): boolean {
+  const { pattern, start, end } = s.m;
+  for (let j = 0; j < pattern.length; j++) {
+    if (j === i || start[j]! >= end[i]! || end[j]! <= start[i]!) continue;
+    const r = rules.roles[pattern[j]!]!;
+    if (r & IGNORE && start[j]! <= start[i]! && end[j]! >= end[i]!) return false;
+    if (r & EVIDENCE && (r & CUE) === 0) return false;
+  }
+  if (rules.questions.size > 0) {
+    for (let k = end[i]!; k < s.full.length; k++) {
+      const ch = s.fold[s.full.charCodeAt(k)]!;
+      if (rules.questions.has(ch)) return false;
+      if (rules.breaks.has(ch)) break;
+    }
+  }
+  return true;
+}
+
+/** Negated: a live cue ends at most `window` characters before the phrase, in the same clause. */
+function isNegated(s: Scan, i: number, rules: CompiledRules): boolean {
+  const { start, end } = s.m;
+  for (const a of s.absence) if (start[a]! >= start[i]! && end[a]! <= end[i]!) return false;
+  for (const c of s.cues) {
+    const gap = start[i]! - end[c]!;
+    if (gap >= 0 && gap <= rules.negationWindow && noBreak(s, end[c]!, start[i]!, rules.breaks)) return true;
+  }
+  return false;
+}
+
+/** Urgency does not hold for what is clearly past / hypothetical (去年…, 万一…) or already fixed (…已经修好了). */
+function settled(s: Scan, first: number, last: number, rules: CompiledRules): boolean {
+  const { start, end } = s.m;
+  for (const k of s.resolved) {
+    const gap = start[k]! - end[last]!;
+    if (gap >= 0 && gap <= rules.resolvedWindow && noBreak(s, end[last]!, start[k]!, rules.resolvedBreaks)) return true;
+  }
+  for (const k of s.past) {
+    const gap = start[first]! - end[k]!;
+    if (gap >= 0 && gap <= rules.pastWindow && noBreak(s, end[k]!, start[first]!, rules.breaks)) return true;
+  }
+  return false;
+}
+
+function noBreak(s: Scan, from: number, to: number, breaks: Set<number>): boolean {
+  for (let k = from; k < to; k++) if (breaks.has(s.fold[s.full.charCodeAt(k)]!)) return false;
+  return true;
+}
+
+/**
+ * Of the live matches that have an entry in `table`, those not strictly inside a longer one of the same table
+ * (电梯广告 beats 电梯). Sort by start, longest first; a match is inside when an earlier one reaches its end.
+ */
+function notContained(m: Matches, live: Uint8Array, table: readonly (unknown[] | null)[]): Uint8Array {
+  const kept = new Uint8Array(m.pattern.length);
+  const idx: number[] = [];
+  for (let i = 0; i < m.pattern.length; i++) if (table[m.pattern[i]!] !== null) idx.push(i);
+  idx.sort((a, b) => m.start[a]! - m.start[b]! || m.end[b]! - m.end[a]!);
+  let reach = -1;
+  for (const i of idx) {
+    if (m.end[i]! > reach) {
+      if (live[i]) kept[i] = 1;
+      reach = m.end[i]!;
+    }
+  }
+  return kept;
+}
+
+function keepMax(ps: number[], bs: number[], p: number, b: number): void {
+  const k = ps.indexOf(p);
+  if (k < 0) {
+    ps.push(p);
+    bs.push(b);
+  } else if (bs[k]! < b) bs[k] = b;
+}
+
+function weightFor(pairs: readonly [number, number][], target: number): number {
+  let w = 0;
+  for (const [t, x] of pairs) if (t === target) w += x;
+  return w;
+}
+
+function addOnce(out: string[], label: string, max: number): void {
+  if (out.length < max && !out.includes(label)) out.push(label);
+}
+
+function addByWeight(out: string[], reasons: [string, number][], max: number): void {
+  reasons.sort((a, b) => b[1] - a[1]);
+  for (const [label] of reasons) addOnce(out, label, max);
+}
+
+function contextLabel(hit: number[], m: Matches, rules: CompiledRules): string {
+  return hit.map((i) => rules.patterns[m.pattern[i]!]!).join('+');
+}
+
+function anyHit(terms: number[], hits: (number[] | undefined)[]): boolean {
+  for (const t of terms) if (hits[t] !== undefined) return true;
+  return false;
+}
+
+function firstStarting(hit: number[], start: number[]): number {
+  let f = hit[0]!;
+  for (const i of hit) if (start[i]! < start[f]!) f = i;
+  return f;
+}
+
+function lastEnding(hit: number[], end: number[]): number {
+  let l = hit[0]!;
+  for (const i of hit) if (end[i]! > end[l]!) l = i;
+  return l;
+}
+
 /** Best problem the unit may report when the evidence is enough; else the unit's default (004 三, 附件3). */
 function pickProblem(rules: CompiledRules, score: Float64Array, unit: number): ProblemType | null {
   const allowed = unit >= 0 ? rules.unitAllowedProblems[unit]! : null;
@@ -243,13 +322,12 @@ function pickProblem(rules: CompiledRules, score: Float64Array, unit: number): P
 }
 
 /**
- * One match of every group, all within `near` characters of the first group's match (gap between spans).
+ * One match of every group, each within `near` characters (gap between spans) of a match of the first group.
  * Returns the chosen match indexes, or null.
  */
-function findContext(all: number[], near: number, hits: number[][], start: number[], end: number[]): number[] | null {
-  if (all.some((t) => hits[t]!.length === 0)) return null;
-  const anchors = hits[all[0]!]!;
-  for (const a of anchors) {
+function findContext(all: number[], near: number, hits: (number[] | undefined)[], start: number[], end: number[]): number[] | null {
+  for (const t of all) if (hits[t] === undefined) return null;
+  for (const a of hits[all[0]!]!) {
     const chosen = [a];
     for (let g = 1; g < all.length; g++) {
       let best = -1;

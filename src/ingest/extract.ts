@@ -46,9 +46,15 @@ function normalise(s: string): string {
     .replace(/\r\n?/g, '\n');
 }
 
+/** Facts sit at the top of a letter or in its signature; a huge body is read at both ends only. */
+const HEAD_CHARS = 20_000;
+const TAIL_CHARS = 2_000;
+
 export function extractFacts(mail: FactSource): ComplainantFacts {
-  const fresh = stripQuoted(mail.text);
-  const body = normalise(fresh || mail.text);
+  const fresh = stripQuoted(mail.text) || mail.text;
+  const clipped =
+    fresh.length > HEAD_CHARS + TAIL_CHARS ? `${fresh.slice(0, HEAD_CHARS)}\n${fresh.slice(-TAIL_CHARS)}` : fresh;
+  const body = normalise(clipped);
   const subject = normalise(mail.subject);
   const all = `${subject}\n${body}`;
   const phones = findPhones(all);
@@ -189,7 +195,7 @@ const LEAD_WORDS = [
   '居住在', '居住于', '住在', '家住', '位于', '地址', '名叫', '名为', '叫做', '叫', '称为', '我们', '我家', '我', '本人', '业主', '反映', '投诉', '举报', '关于',
   '这个', '那个', '该', '本', '这', '那', '此', '是', '在', '的', '于', '对', '向', '和', '与', '跟', '了', '及', '就',
 ];
-const ADMIN_CUT = /(?:省|市|区|县|镇|乡|街道|大道|路|街|巷)/g;
+const ADMIN_CUT = /(?:省|市|区|县|镇|乡|街道|大道|路|街|巷|号)/g;
 const GENERIC = new Set([
   '我们', '我', '整个', '所在', '各', '老旧', '商品房', '住宅', '全', '一个', '附近', '周边', '其他', '同一', '别的', '物业',
   '居民', '这些', '那些', '几个', '多个', '很多', '新', '老', '旧', '你们', '他们', '涉事', '上述', '社区', '小区', '花园',
@@ -226,7 +232,8 @@ function compoundAt(run: string, index: number, suffix: string): CompoundHit | n
   const after = run.slice(index + suffix.length);
   // 花园路, 运城市, 城区: a street or a place, not a compound.
   if (/^(?:路|街|道|巷|大道|市|县|区|镇|乡)/.test(after)) return null;
-  let name = run.slice(0, index).replace(/^.*\d/, '');
+  // 40 characters of context are plenty for a name of at most 12, and keep long runs linear.
+  let name = run.slice(Math.max(0, index - 40), index).replace(/^.*\d/, '');
   name = cutAfterLast(name, LEAD_WORDS);
   name = cutAfterLast(name, ADMIN_CUT, true);
   if (name.length > 12) name = name.slice(-12);

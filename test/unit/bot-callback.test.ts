@@ -10,7 +10,8 @@ describe('callback data', () => {
     ['rf:1', { kind: 'case', verb: 'refresh', caseId: 1 }],
     ['raw:99', { kind: 'case', verb: 'raw', caseId: 99 }],
     ['ret:5', { kind: 'case', verb: 'return', caseId: 5 }],
-    ['dn:5', { kind: 'case', verb: 'submit', caseId: 5 }],
+    ['dp:5', { kind: 'case', verb: 'submitProgress', caseId: 5 }],
+    ['dr:5', { kind: 'case', verb: 'submitResolve', caseId: 5 }],
     ['fnd:5:s', { kind: 'case', verb: 'finding', caseId: 5, finding: 'substantiated' }],
     ['fnd:5:p', { kind: 'case', verb: 'finding', caseId: 5, finding: 'partly' }],
     ['fnd:5:u', { kind: 'case', verb: 'finding', caseId: 5, finding: 'unsubstantiated' }],
@@ -60,6 +61,8 @@ describe('callback data', () => {
     ' acc:1',
     'acc:1\n',
     'acc:99999999999999999', // beyond a safe integer id
+    'acc:9999999999999999',
+    'dn:5',
     `acc:${'1'.repeat(70)}`,
     'x'.repeat(65),
     '{"a":1}',

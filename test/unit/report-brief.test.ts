@@ -137,6 +137,13 @@ describe('typical cases', () => {
     expect(tc.result).toBe('已修复，回访王**满意');
     expect(JSON.stringify(tc)).not.toMatch(/王小明|13912341234|wxm@163/);
   });
+
+  it('masks before cutting the excerpt, so a phone number cut in half does not leak', () => {
+    const body = `${'电梯坏了'.repeat(4)}联系电话13912345678`; // the cut at 24 characters falls inside the number
+    const tc = typicalCaseOf(complaint({ id: 30, body }), '盐湖区', 24);
+    expect(tc.summary).toBe('电梯长期故障：电梯坏了电梯坏了电梯坏了电梯坏了联系电话139*…');
+    expect(tc.summary).not.toMatch(/1391/);
+  });
 });
 
 describe('buildBrief', () => {

@@ -92,6 +92,11 @@ describe('ledgerRowsFromComplaints (004 附件2 columns)', () => {
     const [row] = [...ledgerRowsFromComplaints([complaint({ id: 1, body: '漏水'.repeat(100) })], { mask: true, excerptChars: 10 })];
     expect(row!.complainant).toBe('王** 139****1234');
     expect(row!.summary.endsWith('漏水漏水漏水漏水漏水…')).toBe(true);
+    const [masked] = [
+      ...ledgerRowsFromComplaints([complaint({ id: 2, body: '我是王小明，电话13912341234，电梯坏了', result: '已回复王小明' })], { mask: true, excerptChars: 12 }),
+    ];
+    expect(masked!.summary).toBe('小区：阳光花园；物业企业：某某物业服务有限公司\n电梯长期故障\n我是王**，电话139*…');
+    expect(masked!.progress).toBe('已分转；已回复王**');
   });
 });
 

@@ -96,7 +96,7 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
           'progress',
           { kind: 'report', action: 'progress', caseId: cb.caseId, text: null, photos: [] },
           TEXT.progressPrompt,
-          submitKeyboard(cb.caseId),
+          submitKeyboard(cb.caseId, 'progress'),
         );
       case 'resolve':
         return begin(
@@ -118,8 +118,10 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
         const prompt = TEXT.extendPrompt(c?.deadlines.close);
         return begin(ctx, deps, o, cb.caseId, 'extend', { kind: 'dated', action: 'extend', caseId: cb.caseId, text: null }, prompt, cancelKeyboard());
       }
-      case 'submit':
-        return submitReport(ctx, deps, o, cb.caseId);
+      case 'submitProgress':
+        return submitReport(ctx, deps, o, cb.caseId, 'progress');
+      case 'submitResolve':
+        return submitReport(ctx, deps, o, cb.caseId, 'resolve');
       default:
         return next();
     }
@@ -203,7 +205,8 @@ async function chooseFinding(ctx: Context, deps: BotDeps, o: Officer, caseId: nu
   state(ctx).dialogue = next;
   await answer(ctx);
   const text = `${c!.tracking}\n${TEXT.resolvePrompt(finding)}`;
-  await ctx.editMessageText(text, { reply_markup: submitKeyboard(caseId) }).catch(() => ctx.reply(text, { reply_markup: submitKeyboard(caseId) }));
+  const keyboard = submitKeyboard(caseId, 'resolve');
+  await ctx.editMessageText(text, { reply_markup: keyboard }).catch(() => ctx.reply(text, { reply_markup: keyboard }));
 }
 
 async function onText(ctx: Context, deps: BotDeps, o: Officer, d: CaseDialogue, text: string): Promise<void> {
@@ -227,7 +230,7 @@ async function onText(ctx: Context, deps: BotDeps, o: Officer, d: CaseDialogue, 
       }
       const next = { ...d, text };
       await saveDialogue(deps.db, chatId, next, deps.clock.now());
-      await ctx.reply(TEXT.textNoted, { reply_markup: submitKeyboard(d.caseId) });
+      await ctx.reply(TEXT.textNoted, { reply_markup: submitKeyboard(d.caseId, d.action) });
       return;
     }
     case 'dated': {
@@ -258,7 +261,7 @@ async function onPhoto(ctx: Context, deps: BotDeps, d: CaseDialogue, msg: Messag
     return;
   }
   if (d.photos.length >= MAX_PHOTOS) {
-    await ctx.reply(TEXT.tooManyPhotos(MAX_PHOTOS), { reply_markup: submitKeyboard(d.caseId) });
+    await ctx.reply(TEXT.tooManyPhotos(MAX_PHOTOS), { reply_markup: submitKeyboard(d.caseId, d.action) });
     return;
   }
   // The last PhotoSize is the largest Telegram keeps.
@@ -271,13 +274,13 @@ async function onPhoto(ctx: Context, deps: BotDeps, d: CaseDialogue, msg: Messag
   };
   await saveDialogue(deps.db, chatIdOf(ctx), next, deps.clock.now());
   state(ctx).dialogue = next;
-  await ctx.reply(TEXT.photoNoted(next.photos.length), { reply_markup: submitKeyboard(d.caseId) });
+  await ctx.reply(TEXT.photoNoted(next.photos.length), { reply_markup: submitKeyboard(d.caseId, d.action) });
 }
 
 /** 提交 on a report: fetch the photos (outside any transaction), then apply progress/resolve with them. */
-async function submitReport(ctx: Context, deps: BotDeps, o: Officer, caseId: number): Promise<void> {
+async function submitReport(ctx: Context, deps: BotDeps, o: Officer, caseId: number, action: 'progress' | 'resolve'): Promise<void> {
   const d = state(ctx).dialogue;
-  if (!d || d.kind !== 'report' || d.caseId !== caseId) {
+  if (!d || d.kind !== 'report' || d.action !== action || d.caseId !== caseId) {
     await refuse(ctx, TEXT.staleDialogue);
     return;
   }

@@ -1,0 +1,85 @@
+// The CLI contracts scripts rely on, run as a user would run them (the real `wuye` binary).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+function wuye(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['bin/wuye.js', ...args], { env: { ...process.env, ...opts.env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
+  });
+}
+
+describe('wuye CLI', () => {
+  it.each([
+    [['workdays', 'add', '2026-09-30', '7'], '2026-10-15'], // 1–7 Oct off, Sat 10 Oct a make-up working day
+    [['workdays', 'add', '2026-02-13', '1'], '2026-02-14'], // Sat 14 Feb 2026 is a make-up working day before 春节
+    [['workdays', 'add', '2026-12-31', '0'], '2026-12-31'],
+  ])('workdays %j → %s', async (args, out) => {
+    const r = await wuye(args);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(out);
+  });
+
+  it('deadline prints {rule, from, due} in +08:00', async () => {
+    const r = await wuye(['deadline', '--from', '2026-09-30T10:00:00+08:00', '--rule', 'transfer']);
+    expect(JSON.parse(r.stdout)).toEqual({ rule: 'transfer', from: '2026-09-30T10:00:00+08:00', due: '2026-10-16T00:00:00+08:00' });
+    const p = await wuye(['deadline', '--from', '2026-05-20T09:00:00+08:00', '--rule', 'penalty-extended']);
+    expect(JSON.parse(p.stdout).due).toMatch(/^2026-09-1\dT00:00:00\+08:00$/);
+  });
+
+  it.each([
+    [['deadline', '--from', 'yesterday', '--rule', 'close']],
+    [['deadline', '--from', '2026-09-30T10:00:00+08:00', '--rule', 'bogus']],
+    [['workdays', 'add', '2026-13-01', '3']],
+    [['no-such-command']],
+  ])('bad arguments %j exit 2 with a message', async (args) => {
+    const r = await wuye(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.length).toBeGreaterThan(0);
+  });
+
+  it('classify: one line out per line in, same order; bad lines get an error and the run goes on', async () => {
+    const input = [
+      JSON.stringify({ id: '1', subject: '楼道电动车充电', text: '我们楼是高层，楼道里天天有人给电动车充电，太危险了' }),
+      'not json',
+      JSON.stringify({ id: '3', subject: '小区电梯困人', text: '电梯突然下坠，里面困了两个人，物业电话打不通' }),
+    ].join('\n');
+    const r = await wuye(['classify'], { input });
+    expect(r.code).toBe(0);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(out).toHaveLength(3);
+    expect(out[0]).toMatchObject({ id: '1', unit: 'fire' });
+    expect(Object.keys(out[0]).sort()).toEqual(['id', 'matched', 'problem', 'score', 'triage', 'unit', 'units', 'urgent'].sort());
+    expect(out[1]).toMatchObject({ id: null, error: expect.any(String) });
+    expect(out[2]).toMatchObject({ id: '3', urgent: true });
+  });
+
+  it('doctor with a bad config file lists every bad field and exits 2', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wuye-bad-'));
+    const f = path.join(dir, 'bad.yaml');
+    writeFileSync(f, 'mailboxes:\n  - { address: nope, county: yanhu, imap: { host: h, port: x, user: u, passwordEnv: P } }\nbot: { apiRoot: 42 }\n');
+    const r = await wuye(['doctor'], { env: { WUYE_CONFIG: f } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('mailboxes[0].address');
+    expect(r.stderr).toContain('mailboxes[0].imap.port: 应为数字 / expected number');
+    expect(r.stderr).toContain('bot.apiRoot');
+  });
+
+  it('doctor on the embedded defaults checks the database and says what is off', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wuye-doc-'));
+    const r = await wuye(['doctor', '--json'], { env: { WUYE_DATA_DIR: dir, WUYE_CONFIG: '', TELEGRAM_BOT_TOKEN: '' } });
+    const out = JSON.parse(r.stdout) as { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] };
+    const byName = Object.fromEntries(out.checks.map((c) => [c.name, c]));
+    expect(byName.database!.ok).toBe(true);
+    expect(byName.smtp!.ok).toBe(true); // the file outbox
+    expect(byName.bot!.detail).toMatch(/机器人关闭/);
+    // 2027 holiday data is not published yet: doctor must say so (✗) while the clock is in late 2026.
+    expect(byName.holidays!.ok).toBe(!/2027/.test(byName.holidays!.detail));
+    expect(r.code).toBe(out.ok ? 0 : 1);
+  });
+});
