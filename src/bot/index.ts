@@ -10,9 +10,8 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import { Telegraf, type Context } from 'telegraf';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
-import { loadRulesFile } from '../classifier/load.ts';
-import { classify as runClassifier } from '../classifier/classify.ts';
 import { scrub, type Logger } from '../log.ts';
+import { loadClassifier } from '../runtime.ts';
 import type { Db } from '../store/db.ts';
 import { officerByChat, setReachable } from '../store/officers.ts';
 import { firstSeen } from '../store/telegram.ts';
@@ -41,7 +40,7 @@ export interface CreateBotDeps {
   cal: Calendar;
   token: string;
   kickOutbox: () => void;
-  /** Defaults to the keyword rules of config/keywords.yaml, loaded once here. */
+  /** Defaults to the configured keyword rules (config/keywords.yaml), loaded once here. */
   classify?: ClassifyFn;
 }
 
@@ -63,7 +62,7 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
     telegram: { apiRoot: cfg.bot.apiRoot ?? DEFAULT_API_ROOT, agent, attachmentAgent: agent },
     handlerTimeout: 60_000,
   });
-  const classify = deps.classify ?? defaultClassifier();
+  const classify = deps.classify ?? loadClassifier(cfg);
   const bd: BotDeps = { cfg, db, log, clock, cal: deps.cal, kickOutbox: deps.kickOutbox, classify, agent };
 
   bot.catch(async (err, ctx) => {
@@ -177,14 +176,6 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
       await running.catch(() => undefined);
       running = null;
     },
-  };
-}
-
-function defaultClassifier(): ClassifyFn {
-  const rules = loadRulesFile();
-  return (input) => {
-    const { verdict: _verdict, ...summary } = runClassifier(input, rules);
-    return summary;
   };
 }
 

@@ -102,6 +102,7 @@ export function caseSummary(c: Complaint): string {
   if (key) lines.push(`${key.label}：${deadlineText(key.at)}`);
   if (c.deadlines.plan) lines.push(`方案期限：${deadlineText(c.deadlines.plan)}`);
   if (c.deadlines.progress) lines.push(`下次进展反馈：${deadlineText(c.deadlines.progress)}`);
+  if (c.extension) lines.push(`⏳ 延期申请待审批：至 ${deadlineText(c.extension.until)}，理由：${clip(c.extension.reason, 200)}`);
   if (c.classification?.matched.length) lines.push(`分类依据：${clip(c.classification.matched.slice(0, 6).join('、'), 200)}`);
   return lines.join('\n');
 }
@@ -123,7 +124,6 @@ export function caseCard(c: Complaint, now: Date, notice?: string): string {
   }
   const who = [c.complainant.name, c.complainant.phone, c.complainant.email].filter(Boolean).join('　');
   lines.push(`投诉人：${who || '—'}`);
-  if (c.extension) lines.push(`⏳ 延期申请待审批：至 ${deadlineText(c.extension.until)}，理由：${clip(c.extension.reason, 200)}`);
   if (c.finding) lines.push(`核查结论：${FINDING_NAMES[c.finding]}`);
   if (c.result) lines.push(`办理结果：${clip(c.result, 500)}`);
   lines.push('', `内容：${clip(c.body, 800)}`);

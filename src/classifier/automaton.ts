@@ -1,12 +1,14 @@
 // Aho-Corasick multi-pattern matcher over UTF-16 code units: one pass over the text finds every occurrence of
 // every rule phrase, so classification cost grows with the text, not with the number of rules.
-// Built once per rule set; `scan` allocates only the result arrays.
+// Built once per rule set as a complete transition table over the phrases' alphabet, so scanning costs one
+// table lookup per character; `scan` allocates only the result arrays.
 
 export interface Automaton {
-  /** root transitions by code unit (0 = stay at root); the hot path for characters that start nothing. */
-  readonly root: Int32Array;
-  readonly next: Map<number, number>[];
-  readonly fail: Int32Array;
+  /** folded code unit → column of the transition table, −1 when no phrase contains it (back to the root). */
+  readonly column: Int16Array;
+  readonly columns: number;
+  /** complete transition table (a DFA): state × column → next state; failure links are already folded in. */
+  readonly delta: Uint16Array | Uint32Array;
   /** pattern ids ending at each state, including those reached through failure links. */
   readonly out: (Int32Array | null)[];
   readonly lengths: Int32Array;
@@ -22,69 +24,77 @@ export interface Matches {
 }
 
 export function buildAutomaton(patterns: readonly string[], fold: Uint16Array): Automaton {
+  // The pattern alphabet gets dense column numbers; every other character resets to the root.
+  const column = new Int16Array(65536).fill(-1);
+  let columns = 0;
+  const folded = patterns.map((raw) => foldString(raw, fold));
+  for (const p of folded) {
+    for (let i = 0; i < p.length; i++) {
+      const c = p.charCodeAt(i);
+      if (column[c] === -1) column[c] = columns++;
+    }
+  }
+
+  // Trie.
   const next: Map<number, number>[] = [new Map()];
   const ends: number[][] = [[]];
   const lengths = new Int32Array(patterns.length);
-  patterns.forEach((raw, id) => {
-    const p = foldString(raw, fold);
+  folded.forEach((p, id) => {
     lengths[id] = p.length;
     let s = 0;
     for (let i = 0; i < p.length; i++) {
-      const c = p.charCodeAt(i);
-      let t = next[s]!.get(c);
+      const a = column[p.charCodeAt(i)]!;
+      let t = next[s]!.get(a);
       if (t === undefined) {
         t = next.length;
         next.push(new Map());
         ends.push([]);
-        next[s]!.set(c, t);
+        next[s]!.set(a, t);
       }
       s = t;
     }
     ends[s]!.push(id);
   });
 
-  // Breadth-first failure links; outputs inherit the outputs of their failure state.
-  const fail = new Int32Array(next.length);
+  // Breadth-first: failure links, inherited outputs and the complete transition table in one sweep.
+  const states = next.length;
+  const delta = states < 65536 ? new Uint16Array(states * columns) : new Uint32Array(states * columns);
+  const fail = new Int32Array(states);
   const queue: number[] = [];
-  for (const t of next[0]!.values()) queue.push(t);
+  for (const [a, t] of next[0]!) {
+    delta[a] = t;
+    queue.push(t);
+  }
   for (let qi = 0; qi < queue.length; qi++) {
     const s = queue[qi]!;
-    for (const [c, t] of next[s]!) {
-      let f = fail[s]!;
-      while (f !== 0 && !next[f]!.has(c)) f = fail[f]!;
-      const g = next[f]!.get(c);
-      fail[t] = g !== undefined && g !== t ? g : 0;
-      ends[t]!.push(...ends[fail[t]!]!);
+    const f = fail[s]!;
+    ends[s]!.push(...ends[f]!);
+    const row = s * columns;
+    const fRow = f * columns;
+    for (let a = 0; a < columns; a++) delta[row + a] = delta[fRow + a]!;
+    for (const [a, t] of next[s]!) {
+      fail[t] = delta[fRow + a]!;
+      delta[row + a] = t;
       queue.push(t);
     }
   }
-
-  const root = new Int32Array(65536);
-  for (const [c, t] of next[0]!) root[c] = t;
   const out = ends.map((e) => (e.length > 0 ? Int32Array.from(new Set(e)) : null));
-  return { root, next, fail, out, lengths, fold };
+  return { column, columns, delta, out, lengths, fold };
 }
 
 export function scan(a: Automaton, text: string): Matches {
   const pattern: number[] = [];
   const start: number[] = [];
   const end: number[] = [];
-  const { root, next, fail, out, lengths, fold } = a;
+  const { column, columns, delta, out, lengths, fold } = a;
   let s = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = fold[text.charCodeAt(i)]!;
-    for (;;) {
-      if (s === 0) {
-        s = root[c]!;
-        break;
-      }
-      const t = next[s]!.get(c);
-      if (t !== undefined) {
-        s = t;
-        break;
-      }
-      s = fail[s]!;
+    const col = column[fold[text.charCodeAt(i)]!]!;
+    if (col < 0) {
+      s = 0;
+      continue;
     }
+    s = delta[s * columns + col]!;
     const o = out[s];
     if (o !== null && o !== undefined) {
       for (let k = 0; k < o.length; k++) {

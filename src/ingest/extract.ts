@@ -22,7 +22,8 @@ export interface FactSource {
   from: { address: string | null; name: string | null };
 }
 
-const HAN = '\\u4e00-\\u9fff';
+// CJK unified ideographs with extension A (䶮) and the compatibility block; extension B+ (surrogate pairs) is not read.
+const HAN = '\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff';
 
 // Common surnames: a name after a weak marker ("我是…", a signature line) must start with one. Characters that are
 // mostly ordinary words (于, 和, 全, 路, 时…) are left out on purpose.
@@ -73,7 +74,7 @@ export function extractFacts(mail: FactSource): ComplainantFacts {
 
 const MOBILE = /(?<![\d])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g;
 const LANDLINE = /(?<![\d])\(?(0\d{2,3})\)?[\s-]?([2-9]\d{6,7})(?!\d)/g;
-const LOCAL = /(?:电话|联系方式|联系|手机|座机|tel|phone)[^\d\n]{0,8}(?<!\d)([2-9]\d{6,7})(?!\d)/gi;
+const LOCAL = /(?:电话|联系方式|联系|手机|座机|tel|phone)([^\d\n]{0,8})(?<!\d)([2-9]\d{6,7})(?!\d)/gi;
 // A number right after these words belongs to the company or its staff, not to the resident.
 const OTHER_PARTY = /(?:物业|公司|客服|经理|热线|值班|保安|门卫|管家|前台|电工|维修|主任|服务中心|开发商|办公室)[^。\n，,]{0,6}$/;
 
@@ -98,8 +99,9 @@ function findPhones(text: string): { all: string[]; best: string | null } {
   for (const m of text.matchAll(MOBILE)) add(...span(m), `${m[1]}${m[2]}${m[3]}`, true);
   for (const m of text.matchAll(LANDLINE)) add(...span(m), `${m[1]}${m[2]}`, false);
   for (const m of text.matchAll(LOCAL)) {
+    if (/qq|微信|wx|wechat/i.test(m[1]!)) continue; // "联系QQ：88668866" is not a phone
     const end = m.index + m[0].length;
-    add(end - m[1]!.length, end, m[1]!, false);
+    add(end - m[2]!.length, end, m[2]!, false);
   }
   hits.sort((a, b) => a.index - b.index);
   const all = [...new Set(hits.map((h) => h.digits))];
@@ -109,7 +111,8 @@ function findPhones(text: string): { all: string[]; best: string | null } {
 }
 
 function findEmail(text: string): string | null {
-  const m = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/.exec(text);
+  // The lookbehind starts a match only at a token's start, which keeps a long run of letters linear.
+  const m = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/.exec(text);
   return m ? m[0].toLowerCase() : null;
 }
 
@@ -192,7 +195,7 @@ function nameFromDisplay(from: FactSource['from']): string | null {
 const COMPOUND_SUFFIXES = ['小区', '花园', '家园', '新村', '公寓', '广场', '大厦', '山庄', '公馆', '苑', '府', '城'];
 // Words after which a compound's name starts ("我们住在|阳光花园"): the name is what follows the last one.
 const LEAD_WORDS = [
-  '居住在', '居住于', '住在', '家住', '位于', '地址', '名叫', '名为', '叫做', '叫', '称为', '我们', '我家', '我', '本人', '业主', '反映', '投诉', '举报', '关于',
+  '居住在', '居住于', '住在', '家住', '住', '位于', '地址', '名叫', '名为', '叫做', '叫', '称为', '我们', '我家', '我', '本人', '业主', '反映', '投诉', '举报', '关于',
   '这个', '那个', '该', '本', '这', '那', '此', '是', '在', '的', '于', '对', '向', '和', '与', '跟', '了', '及', '就',
 ];
 const ADMIN_CUT = /(?:省|市|区|县|镇|乡|街道|大道|路|街|巷|号)/g;
@@ -200,6 +203,9 @@ const GENERIC = new Set([
   '我们', '我', '整个', '所在', '各', '老旧', '商品房', '住宅', '全', '一个', '附近', '周边', '其他', '同一', '别的', '物业',
   '居民', '这些', '那些', '几个', '多个', '很多', '新', '老', '旧', '你们', '他们', '涉事', '上述', '社区', '小区', '花园',
   '城市', '县城', '省城', '京城', '进城', '回城', '政府', '人民政', '市政', '老城', '古城', '满城', '全城',
+  // kinds of compound, not names
+  '直供电', '无物业', '弃管', '开放式', '封闭式', '回迁', '安置', '保障房', '公租房', '廉租房', '高层', '多层', '新建',
+  '老', '新建', '周围', '隔壁', '对面', '本市', '城区',
 ]);
 
 /**
@@ -272,7 +278,7 @@ function findCompound(text: string): string | null {
 // ---- address (building / unit / room) ----
 
 const CN_NUM = '一二三四五六七八九十';
-const BUILDING = `(?:[A-Za-z]|\\d{1,3}|[${CN_NUM}]{1,3})\\s*(?:号住宅楼|号楼|栋|幢|座|#楼|#|号院)`;
+const BUILDING = `(?<![A-Za-z0-9])(?:[A-Za-z]|\\d{1,3}|[${CN_NUM}]{1,3})\\s*(?:号住宅楼|号楼|栋|幢|座|#楼|#|号院)`;
 const UNIT = `(?:\\d{1,2}|[${CN_NUM}]{1,3})\\s*单元`;
 const ROOM = `(?:\\d{1,2}\\s*(?:层|楼)\\s*)?\\d{2,4}(?!\\d)\\s*(?:室|号|户)?`;
 const PHASE = `(?:[${CN_NUM}\\d]{1,2}期\\s*)?`;
@@ -327,8 +333,10 @@ function findCompany(text: string): string | null {
   }
   for (const run of runs) {
     for (const m of run.matchAll(SHORT_COMPANY)) {
+      // A colloquial "XX物业" is a brand of 2-4 characters (金盾, 碧桂园); longer is a phrase ("申请安装充电桩物业").
       const prefix = cleanCompanyName(m[1]!);
-      if (prefix) return `${prefix}物业`;
+      const brand = prefix && cutAfterLast(prefix, ADMIN_CUT, true);
+      if (brand && brand.length <= 4) return `${brand}物业`;
     }
   }
   return null;

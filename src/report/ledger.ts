@@ -37,6 +37,8 @@ export const LEDGER_NOTE =
 const LEDGER_WIDTHS = [6, 20, 44, 13, 17, 12, 36, 8, 10, 18];
 const BODY_STYLES: CellStyle[] = ['center', 'text', 'text', 'center', 'center', 'center', 'text', 'center', 'center', 'text'];
 
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
 /** Rows 1–4 are the title and the filing lines; row 5 is the column header. */
 export const LEDGER_HEADER_ROW = 5;
 
@@ -65,8 +67,6 @@ export function ledgerLayout(meta: LedgerMeta): SheetLayout {
     orientation: 'landscape',
   };
 }
-
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 export function ledgerSheetRow(r: LedgerRow): SheetRow {
   const values = [r.seq, r.complainant, r.summary, r.source, r.receivedAt, r.unit, r.progress, r.closed, r.officer, r.note];

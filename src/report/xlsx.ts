@@ -75,18 +75,25 @@ export async function writeSheetXlsx(
   sheet.columns = layout.columnWidths.map((width) => ({ width }));
 
   const width = layout.columnWidths.length;
-  let next = writeBlock(sheet, layout.head, 1, width);
   let rows = 0;
-  for await (const row of body) {
-    next = writeBlock(sheet, [row], next, width);
-    rows += 1;
-    // A synchronous source never returns to the event loop on its own, and the zip stream only drains there.
-    if (rows % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  try {
+    let next = writeBlock(sheet, layout.head, 1, width);
+    for await (const row of body) {
+      next = writeBlock(sheet, [row], next, width);
+      rows += 1;
+      // A synchronous source never returns to the event loop on its own, and the zip stream only drains there:
+      // without this pause every row would pile up in memory until the end.
+      if (rows % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    writeBlock(sheet, layout.foot, next, width);
+    sheet.commit();
+    await workbook.commit();
+    if (fileStream) await finished(fileStream);
+  } catch (err) {
+    // A half-written file is no report: close it so the caller can delete it, and let the error through.
+    fileStream?.destroy();
+    throw err;
   }
-  writeBlock(sheet, layout.foot, next, width);
-  sheet.commit();
-  await workbook.commit();
-  if (fileStream) await finished(fileStream);
   return { rows };
 }
 

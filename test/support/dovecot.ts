@@ -124,15 +124,22 @@ function run(cmd: string, args: string[], input?: Buffer | string): Promise<RunR
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.once('error', reject);
-    // A daemonising child may keep our pipes open through its grandchild: settle on exit, not on close.
+    let exitCode: number | undefined;
+    let settled = false;
+    const settle = (): void => {
+      if (settled || exitCode === undefined) return;
+      settled = true;
+      resolve({ code: exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    };
+    // Output is complete on 'close'; a daemonising child could keep our pipes open through its grandchild, so
+    // 'exit' settles too after a grace period.
+    child.once('close', (code, signal) => {
+      exitCode ??= code ?? (signal ? 128 : 1);
+      settle();
+    });
     child.once('exit', (code, signal) => {
-      setImmediate(() =>
-        resolve({
-          code: code ?? (signal ? 128 : 1),
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8'),
-        }),
-      );
+      exitCode = code ?? (signal ? 128 : 1);
+      setTimeout(settle, 500);
     });
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
@@ -382,8 +389,10 @@ async function stopServer(info: DovecotInfo): Promise<void> {
   if (groupAlive(pid)) signalGroup('SIGKILL');
   await waitGone(pid, 5_000);
   await waitForListen(info.port, false, 10_000);
-  // Killed children leave their sockets behind; dovecot-lda and doveadm would try them and fail instead of
-  // looking the user up themselves, which is what lets mail be delivered while the server is down.
+  // A not yet reaped zombie master still answers kill(pid, 0): dovecot would refuse to start, "already running".
+  await rm(join(info.dir, 'run', 'master.pid'), { force: true });
+  // Killed children leave their sockets behind; tools would get 'connection refused' instead of a clear
+  // 'no such file' while the server is down.
   await removeSockets(join(info.dir, 'run'));
 }
 

@@ -43,6 +43,7 @@ const CASES: Case[] = [
   { title: 'ID card number is not a phone', text: '身份证号140802199001011234，电话13512345678', expect: { phone: '13512345678', phones: ['13512345678'] } },
   { title: 'full-width digits', text: '手机：１３９１２３４５６７８', expect: { phone: '13912345678' } },
   { title: 'date is not a phone', text: '2026-11-20 起停水，至今未恢复。', expect: { phone: null, phones: [] } },
+  { title: 'QQ number is not a phone', text: '代开发票，联系QQ：88668866', expect: { phone: null, phones: [] } },
   { title: 'two mobiles, first is own', text: '我的手机13711112222，备用18622223333。', expect: { phone: '13711112222', phones: ['13711112222', '18622223333'] } },
 
   // ---- compounds ----
@@ -60,6 +61,8 @@ const CASES: Case[] = [
   { title: 'XX新村', text: '我们是东风新村的住户。', expect: { compound: '东风新村' } },
   { title: 'XX家园 after 位于', text: '小区位于河东街道，叫幸福家园，物业失联。', expect: { compound: '幸福家园' } },
   { title: 'generic 该小区 / 我们小区 only', text: '我们小区的电梯坏了，该小区物业不管。', expect: { compound: null } },
+  { title: '住 + compound', text: '本人刘䶮，住锦绣家园3#楼。', expect: { name: '刘䶮', compound: '锦绣家园', address: '3#楼' } },
+  { title: 'a kind of compound is not a name', subject: '直供电小区频繁停电', text: '万达广场住宅区是直供电小区。', expect: { compound: '万达广场' } },
   { title: 'compound in the subject', subject: '投诉：滨河苑物业不公示公共收益', text: '如题，请查处。', expect: { compound: '滨河苑' } },
 
   // ---- addresses ----
@@ -76,6 +79,8 @@ const CASES: Case[] = [
   { title: 'XX物业公司', text: '小区由鸿运物业公司管理，乱收费。', expect: { company: '鸿运物业公司' } },
   { title: 'short XX物业', text: '金盾物业不作为，垃圾成堆。', expect: { company: '金盾物业' } },
   { title: 'short name after 是', text: '我们小区的物业是万家物业，保安形同虚设。', expect: { company: '万家物业' } },
+  { title: 'short name after district', text: '盐湖区金盾物业乱收费。', expect: { company: '金盾物业' } },
+  { title: 'a phrase before 物业 is not a brand', text: '申请安装充电桩物业不同意。', expect: { company: null } },
   { title: '小区物业 is not a company name', text: '小区物业不管事，物业费照收。', expect: { company: null } },
   { title: 'compound 的物业 is not a company name', text: '阳光花园的物业把电梯广告费拿走了。', expect: { company: null, compound: '阳光花园' } },
   { title: '物业费 alone is not a company', text: '物业费涨了一倍，没有公示。', expect: { company: null } },
@@ -110,6 +115,15 @@ describe('extractFacts', () => {
   it('takes an email from the text when the From address is missing', () => {
     expect(extractFacts({ subject: '', text: '回复请发 Li.Ming@Example.com', from: anon }).email).toBe('li.ming@example.com');
   });
+  it('stays fast on a 2 MB body without punctuation', () => {
+    for (const unit of ['阳光花园小区物业公司我叫张三住在城苑府', 'a', '在是的物业']) {
+      const text = unit.repeat(Math.ceil(2_000_000 / unit.length));
+      const started = performance.now();
+      extractFacts({ subject: '', text, from: anon });
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
+  });
+
   it('reads a whole realistic complaint', () => {
     const facts = extractFacts({
       subject: '投诉盐湖区阳光花园小区物业不作为',

@@ -245,6 +245,14 @@ describe('parseMail on the fixtures', () => {
     expect(mail.text).not.toMatch(/<\/?[a-z]+>/);
   });
 
+  it('reports the headers as sent, not as relabelled for decoding', async () => {
+    const mail = await parseOk(fixture('legacy-boundary-missing.eml'));
+    expect(mail.headers['content-type']).toBe('multipart/alternative; boundary="----=_NextPart_000_0001_01C4D7BF.0F38C2C0"');
+    expect(mail.headers['subject']).toBe('地下车库积水');
+    const legacy = await parseOk(fixture('legacy-no-charset-gbk.eml'));
+    expect(legacy.headers['from']).toBe('老业主 <old.owner@263.net>');
+  });
+
   it('reads auto-reply and bounce markers into headers', async () => {
     const auto = await parseOk(fixture('auto-reply.eml'));
     expect(auto.headers['auto-submitted']).toBe('auto-replied');
@@ -384,6 +392,10 @@ describe('parseMail on the real Chinese corpus (trec06c-dev, read in place)', ()
         expect(result.reason.length).toBeGreaterThan(0);
         continue;
       }
+      // Downstream pure steps must cope with whatever real mail brings.
+      expect(() => extractFacts(result.mail)).not.toThrow();
+      expect(() => detectNotComplaint(result.mail, OWN)).not.toThrow();
+      expect(typeof isDissatisfied(result.mail.text)).toBe('boolean');
       const text = result.mail.text;
       const cjk = text.match(/[\u4e00-\u9fff]/g)?.length ?? 0;
       const replacement = text.match(/\ufffd/g)?.length ?? 0;

@@ -168,6 +168,14 @@ describe('writeLedgerXlsx', () => {
     expect(ws.getCell('A9').value).toBe(LEDGER_NOTE);
   });
 
+  it('rejects when the row source fails, instead of finishing a truncated file', async () => {
+    async function* failing() {
+      yield* ledgerRowsFromComplaints([complaint({ id: 1 })]);
+      throw new Error('database went away');
+    }
+    await expect(writeLedgerXlsx(failing(), META, new PassThrough())).rejects.toThrow('database went away');
+  });
+
   it('formats the filing date in Shanghai, not UTC', () => {
     expect(ledgerFiledLine(new Date('2024-12-31T16:00:00.000Z'))).toBe('填报时间：2025 年 1 月 1 日');
   });

@@ -1,0 +1,304 @@
+// The scheduled jobs. Each is "what is due for this period" (built outside any transaction, reading only) plus
+// ONE transaction that claims the period in job_run and writes what must go out as outbox rows:
+//
+//   build (read, render XLSX/PNG…) ─► BEGIN · claimPeriod(job, period) · enqueue(rows) · finishPeriod · COMMIT
+//
+// Exactly once: the claim and the rows commit together, so a crash before COMMIT leaves no claim (the next start
+// catches the period up) and a crash after it leaves rows the outbox worker delivers (a killed worker's lease
+// expires and another sends). A second process building the same period at the same time loses the unique
+// (job, period_key) insert and rolls back. The claim is not taken before building because building a large
+// ledger would then hold SQLite's write lock (BEGIN IMMEDIATE) for seconds; a peek skips periods already done.
+//
+// Reminders are not claimed per period: every run writes the reminders due at that moment, and the outbox's
+// unique idempotency key drops the ones already written.
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { deadlineText } from '../bot/render.ts';
+import { quietHoursRelease, telegramMessage } from '../outbox/effects.ts';
+import type { MailPayload } from '../outbox/mailer.ts';
+import { rowToComplaint } from '../store/complaints.ts';
+import { addCompanyAction, setKeySupervision } from '../store/companies.ts';
+import { claimPeriod, finishPeriod } from '../store/jobs.ts';
+import { inTransaction, type Conn, type Db, type Tx } from '../store/db.ts';
+import { listOfficers, recipientsFor } from '../store/officers.ts';
+import { enqueue, type OutboxMessage } from '../store/outbox.ts';
+import type { Calendar } from '../workflow/calendar.ts';
+import { evaluateCompany, type CompanyAction } from '../workflow/companies.ts';
+import { previousFire } from './cron.ts';
+import { periodOf, type PeriodKind, type ReportPeriod } from './periods.ts';
+import { remindersFor } from './reminders.ts';
+import { buildReport, companyViews, type ReportBundle, type ReportKind } from './reports.ts';
+
+export const JOB_NAMES = ['reminders', 'weekly', 'provinceData', 'province', 'discipline', 'monthly', 'companies'] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+export const JOB_TITLES: Record<JobName | 'scheduler', string> = {
+  reminders: '期限提醒',
+  weekly: '周报（简报、附件2台账、附件3汇总表）',
+  provinceData: '省厅周四调度会数据',
+  province: '省厅周报（周五17:00）',
+  discipline: '纪委监委周报',
+  monthly: '月度公开通报（红黑榜）',
+  companies: '物业企业督办阈值检查',
+  scheduler: '定时任务启用',
+};
+
+/** The company thresholds are checked daily; not in config (nothing to tune: the actions carry their own periods). */
+export const COMPANY_CHECK_CRON = '0 7 * * *';
+/** A run started this long after its fire is marked late (补发) in job_run. */
+export const LATE_AFTER_MS = 5 * 60_000;
+/** company_action.due_at is NOT NULL; actions the seed gives no period (重点督办台账, 退出程序) get this. */
+export const NO_DUE = '9999-12-31T23:59:59.999Z';
+
+export interface JobSpec {
+  name: JobName;
+  cron: string;
+  /** null: not claimed per period (reminders). */
+  period: PeriodKind | null;
+}
+
+export function jobSpecs(cfg: Pick<Config, 'schedule'>): JobSpec[] {
+  const s = cfg.schedule;
+  return [
+    { name: 'reminders', cron: s.reminders, period: null },
+    { name: 'weekly', cron: s.weekly, period: 'week' },
+    { name: 'provinceData', cron: s.provinceData, period: 'week' },
+    { name: 'province', cron: s.province, period: 'week' },
+    { name: 'discipline', cron: s.discipline, period: 'week' },
+    { name: 'monthly', cron: s.monthly, period: 'month' },
+    { name: 'companies', cron: COMPANY_CHECK_CRON, period: 'day' },
+  ];
+}
+
+export interface JobContext {
+  cfg: Config;
+  db: Db;
+  cal: Calendar;
+  log: Logger;
+  clock: Clock;
+  owner: string;
+}
+
+/** The period a job's latest fire at or before `at` belongs to; null when it never fired (within a year). */
+export function latestPeriod(spec: JobSpec, at: Date): ReportPeriod | null {
+  if (!spec.period) return null;
+  const fire = previousFire(spec.cron, at);
+  return fire ? periodOf(spec.period, fire) : null;
+}
+
+export async function periodRun(db: Conn, job: string, key: string) {
+  return db.selectFrom('job_run').selectAll().where('job', '=', job).where('period_key', '=', key).executeTakeFirst();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Claim + write.
+
+export type RunStatus = 'done' | 'already-done' | 'not-due';
+
+export interface RunOutcome {
+  job: JobName;
+  status: RunStatus;
+  period?: string;
+  late?: boolean;
+  /** Outbox rows written. */
+  rows: number;
+  detail?: string;
+}
+
+/** What a job writes once its period is claimed; returns the outbox rows it wrote. */
+export interface Prepared {
+  detail: string;
+  write(tx: Tx, nowIso: string): Promise<number>;
+}
+
+class AlreadyClaimed extends Error {}
+
+/**
+ * Claims `period` for `job` and writes the prepared rows, in one transaction. 'already-done' when another run (now
+ * or before, this process or another) has the period.
+ */
+export async function commitPeriod(
+  ctx: JobContext,
+  job: JobName,
+  period: ReportPeriod,
+  prepared: Prepared,
+  times: { startedAt: Date; late: boolean },
+): Promise<RunOutcome> {
+  try {
+    const rows = await inTransaction(ctx.db, async (tx) => {
+      if (!(await claimPeriod(tx, job, period.key, times.startedAt.toISOString(), ctx.owner, times.late))) throw new AlreadyClaimed();
+      const nowIso = ctx.clock.now().toISOString();
+      const n = await prepared.write(tx, nowIso);
+      await finishPeriod(tx, job, period.key, nowIso, prepared.detail);
+      return n;
+    });
+    return { job, status: 'done', period: period.key, late: times.late, rows, detail: prepared.detail };
+  } catch (e) {
+    if (e instanceof AlreadyClaimed) return { job, status: 'already-done', period: period.key, rows: 0 };
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reports → mail rows.
+
+function messageId(cfg: Config, key: string): string {
+  const domain = /@([^>\s]+)>?\s*$/.exec(cfg.mail.from)?.[1] ?? 'wuye-desk.local';
+  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${domain}>`;
+}
+
+/**
+ * One mail per recipient, keyed `report:<job>:<period>:<mail>:<address>`. The Message-ID is derived from the key:
+ * should a relay accept a mail and the worker die before recording it, the resend carries the same Message-ID.
+ */
+export function reportMessages(cfg: Config, bundle: ReportBundle): OutboxMessage[] {
+  const rows: OutboxMessage[] = [];
+  for (const mail of bundle.mails) {
+    for (const to of cfg.reports.recipients[mail.audience]) {
+      const address = to.toLowerCase();
+      const key = `report:${bundle.kind}:${bundle.period.key}:${mail.id}:${address}`;
+      const payload: MailPayload = {
+        to,
+        subject: mail.subject,
+        html: mail.html,
+        text: mail.text,
+        messageId: messageId(cfg, key),
+        attachments: mail.attachments.map((a) => ({
+          filename: a.filename,
+          contentBase64: a.content.toString('base64'),
+          contentType: a.contentType,
+          ...(a.cid ? { cid: a.cid } : {}),
+        })),
+      };
+      rows.push({ kind: 'email', recipient: address, payload, key });
+    }
+  }
+  return rows;
+}
+
+export async function prepareReport(ctx: JobContext, kind: ReportKind, period: ReportPeriod): Promise<Prepared & { bundle: ReportBundle }> {
+  const bundle = await buildReport(ctx, kind, period);
+  const rows = reportMessages(ctx.cfg, bundle);
+  const nobody = rows.length === 0 ? '；未配置收件人，未发送' : '';
+  return { bundle, detail: `${bundle.summary}${nobody}`, write: (tx, nowIso) => enqueue(tx, rows, nowIso) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Company thresholds (000 附件 一(三), 三(三), 三(四)).
+
+function companyNotice(name: string, a: CompanyAction): string {
+  const due = a.dueAt ? `\n期限：${deadlineText(a.dueAt.toISOString())}` : '';
+  return `🏢 物业企业督办提示\n企业：${name}\n${a.reason}${due}\n依据：${a.rule}`;
+}
+
+/**
+ * Evaluates every company and records the actions its thresholds trigger (company_action is unique per company,
+ * type and rule, so an action is recorded once); a new action is told to the housing officers and admins of the
+ * company's county (the city's when the company has none), and key supervision sets the company's flag.
+ */
+export async function prepareCompanies(ctx: JobContext, now: Date): Promise<Prepared> {
+  const views = await companyViews(ctx.db, now);
+  const due = views.map((v) => ({ v, actions: evaluateCompany(v.input, now, ctx.cal) })).filter((x) => x.actions.length);
+  const total = due.reduce((n, x) => n + x.actions.length, 0);
+  return {
+    detail: `${views.length}家企业，${due.length}家达到督办条件（${total}项）`,
+    async write(tx, nowIso) {
+      const rows: OutboxMessage[] = [];
+      for (const { v, actions } of due) {
+        for (const a of actions) {
+          const added = await addCompanyAction(
+            tx,
+            { companyId: v.id, type: a.type, rule: a.rule, reason: a.reason, dueAt: a.dueAt ? a.dueAt.toISOString() : NO_DUE },
+            nowIso,
+          );
+          if (a.type === 'key-supervision' && !v.keySupervision) await setKeySupervision(tx, v.id, true);
+          if (!added) continue;
+          const county = v.county ?? ctx.cfg.city.code;
+          const people = await recipientsFor(tx, { unit: 'housing', county, roles: ['officer', 'admin'] });
+          for (const o of people) {
+            rows.push({
+              kind: 'telegram',
+              recipient: String(o.chatId),
+              payload: telegramMessage(o.chatId!, companyNotice(v.name, a)),
+              key: `company:${v.id}:${a.type}:${a.rule}:${o.id}`,
+              notBefore: quietHoursRelease(new Date(nowIso), ctx.cfg.schedule.quietHours).toISOString(),
+            });
+          }
+        }
+      }
+      return enqueue(tx, rows, nowIso);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reminders.
+
+const LIVE_STATUSES = ['received', 'triage', 'assigned', 'accepted', 'in_progress', 'plan_submitted', 'reopened', 'resolved', 'cosigned', 'reviewed'];
+
+/** Writes the reminders due at `now` (see reminders.ts); returns how many rows were new. */
+export async function runReminders(ctx: JobContext, now: Date): Promise<number> {
+  const officers = (await listOfficers(ctx.db, { activeOnly: true })).filter((o) => o.chatId !== null);
+  if (!officers.length) return 0;
+  const unitNames = Object.fromEntries(ctx.cfg.units.map((u) => [u.code, u.name]));
+  let written = 0;
+  let after = 0;
+  const pageSize = 1000;
+  for (;;) {
+    // Cases with a clock still running: open ones, and supervised ones until written off (monthly progress).
+    const rows = await ctx.db
+      .selectFrom('complaint')
+      .selectAll()
+      .where('id', '>', after)
+      .where('status', 'in', LIVE_STATUSES)
+      .where((eb) => eb.or([eb('status', 'not in', ['resolved', 'cosigned', 'reviewed']), eb('supervised', '=', 1)]))
+      .orderBy('id')
+      .limit(pageSize)
+      .execute();
+    const reminders = remindersFor(rows.map(rowToComplaint), officers, {
+      now,
+      cal: ctx.cal,
+      quietHours: ctx.cfg.schedule.quietHours,
+      release: quietHoursRelease,
+      cityCounty: ctx.cfg.city.code,
+      unitNames,
+    });
+    if (reminders.length) {
+      const msgs: OutboxMessage[] = reminders.map((r) => ({
+        kind: 'telegram',
+        recipient: String(r.chatId),
+        payload: telegramMessage(r.chatId, r.text, r.keyboard),
+        key: r.key,
+        complaintId: r.caseId,
+        notBefore: r.notBefore,
+      }));
+      written += await inTransaction(ctx.db, (tx) => enqueue(tx, msgs, now.toISOString()));
+    }
+    if (rows.length < pageSize) return written;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One job at `now`.
+
+export interface RunOptions {
+  /** Periods whose fire is before this are not caught up (the scheduler was not running yet). */
+  notBefore?: Date | null;
+}
+
+/** Runs `spec` for its latest period at `now` (or the reminders due at `now`). */
+export async function runJob(ctx: JobContext, spec: JobSpec, now: Date, opts: RunOptions = {}): Promise<RunOutcome> {
+  if (spec.name === 'reminders') {
+    const rows = await runReminders(ctx, now);
+    return { job: spec.name, status: 'done', rows };
+  }
+  const period = latestPeriod(spec, now);
+  if (!period || (opts.notBefore && period.fire.getTime() < opts.notBefore.getTime())) return { job: spec.name, status: 'not-due', rows: 0 };
+  if (await periodRun(ctx.db, spec.name, period.key)) return { job: spec.name, status: 'already-done', period: period.key, rows: 0 };
+  const late = now.getTime() - period.fire.getTime() > LATE_AFTER_MS;
+  const prepared = spec.name === 'companies' ? await prepareCompanies(ctx, now) : await prepareReport(ctx, spec.name, period);
+  return commitPeriod(ctx, spec.name, period, prepared, { startedAt: now, late });
+}

@@ -1,0 +1,577 @@
+// The officer bot over real HTTP: telegraf talks (apiRoot) to the loopback Bot API, the outbox worker delivers to
+// the same API and to the SMTP sink, mail comes in through the real intake. On SQLite and PostgreSQL.
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/clock.ts';
+import type { Config } from '../../src/config.ts';
+import type { ClassificationSummary, Complaint, Role, Status, UnitCode } from '../../src/domain.ts';
+import { UNIT_CODES } from '../../src/domain.ts';
+import { Intake } from '../../src/ingest/intake.ts';
+import type { Logger } from '../../src/log.ts';
+import { createMailSender } from '../../src/outbox/mailer.ts';
+import { createTelegramClient } from '../../src/outbox/telegram.ts';
+import { OutboxWorker } from '../../src/outbox/worker.ts';
+import { loadCalendar } from '../../src/runtime.ts';
+import { findById, insertComplaint, nextTrackingNumber, type NewComplaint } from '../../src/store/complaints.ts';
+import { openStore, type Db, type Dialect, type Store } from '../../src/store/db.ts';
+import { createInvite, officerByChat, revokeInvite, setReachable, type Officer } from '../../src/store/officers.ts';
+import { syncReferenceData } from '../../src/store/reference.ts';
+import type { Calendar } from '../../src/workflow/calendar.ts';
+import { register } from '../../src/workflow/complaint.ts';
+import { createBot, type OfficerBot } from '../../src/bot/index.ts';
+import { availableVerbs } from '../../src/bot/auth.ts';
+import { TEXT } from '../../src/bot/render.ts';
+import type { CaseVerb } from '../../src/bot/callback.ts';
+import { startBotApi, type BotApiPeer, type BotMessage, type RecordedCall } from '../support/bot-api.ts';
+import { memoryLogger, testConfig } from '../support/service.ts';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { DIALECTS, freshDatabaseUrl } from '../support/stores.ts';
+
+const START = '2026-03-02T02:00:00.000Z'; // Monday 10:00 in Shanghai, a working day
+
+/** Real time, shifted to START: retries and leases still move, deadlines are those of a known week. */
+function shiftedClock(startIso: string): Clock {
+  const t0 = Date.now();
+  const base = Date.parse(startIso);
+  return { now: () => new Date(base + (Date.now() - t0)) };
+}
+
+async function until<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function cls(unit: UnitCode | null, over: Partial<ClassificationSummary> = {}): ClassificationSummary {
+  return { unit, units: unit ? [{ unit, score: 3 }] : [], problem: 'service-not-delivered', urgent: false, triage: false, score: 3, matched: ['电梯', '维修'], ...over };
+}
+
+interface Harness {
+  dialect: Dialect;
+  cfg: Config;
+  store: Store;
+  db: Db;
+  api: BotApiPeer;
+  sink: SmtpSink;
+  bot: OfficerBot;
+  worker: OutboxWorker;
+  intake: Intake;
+  clock: Clock;
+  cal: Calendar;
+  log: Logger;
+  lines: string[];
+  /** What the stub classifier answers for the next mail. */
+  nextClassification: ClassificationSummary;
+  close(): Promise<void>;
+}
+
+async function startHarness(dialect: Dialect): Promise<Harness> {
+  const { url, cleanup } = await freshDatabaseUrl(dialect, 'bot');
+  const [api, sink] = await Promise.all([startBotApi(), startSmtpSink()]);
+  const cfg = testConfig({ db: url, apiRoot: api.apiRoot, smtpSink: { host: sink.host, port: sink.port } });
+  const store = await openStore(url);
+  await syncReferenceData(store.db, cfg);
+  const { log, lines } = memoryLogger(process.env.WUYE_TEST_LOG ?? 'info');
+  const clock = shiftedClock(START);
+  const cal = loadCalendar(cfg);
+  const mail = createMailSender(cfg);
+  const worker = new OutboxWorker({
+    db: store.db,
+    log,
+    clock,
+    workerId: `bot-test-${dialect}`,
+    mail,
+    telegram: await createTelegramClient(cfg, api.token),
+    onBlocked: (chatId) => setReachable(store.db, Number(chatId), false),
+    pollMs: 50,
+  });
+  worker.start();
+  const h = {} as Harness;
+  const intake = new Intake({ cfg, db: store.db, log, clock, cal, classify: () => h.nextClassification, onOutbox: () => worker.kick() });
+  const bot = createBot({ cfg, db: store.db, log, clock, cal, token: api.token, kickOutbox: () => worker.kick() });
+  await bot.start();
+  Object.assign(h, {
+    dialect,
+    cfg,
+    store,
+    db: store.db,
+    api,
+    sink,
+    bot,
+    worker,
+    intake,
+    clock,
+    cal,
+    log,
+    lines,
+    nextClassification: cls('housing'),
+    async close() {
+      await bot.stop();
+      await worker.stop();
+      mail.close();
+      await Promise.all([api.close(), sink.close()]);
+      await store.close();
+      await cleanup();
+    },
+  });
+  return h;
+}
+
+// ─── Chat helpers ────────────────────────────────────────────────────────────────────────────────────────────
+
+const buttonsOf = (m: BotMessage): string[] => (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data ?? '');
+
+function botMessages(h: Harness, chat: number): BotMessage[] {
+  return h.api.messages(chat).filter((m) => m.from?.id === h.api.bot.id);
+}
+
+function lastWithButton(h: Harness, chat: number, data: string): Promise<BotMessage> {
+  return until(() => botMessages(h, chat).findLast((m) => buttonsOf(m).includes(data)), `a message with button ${data} in chat ${chat}`);
+}
+
+/** Taps a button (forged with `force`); resolves with the bot's answerCallbackQuery. */
+async function press(h: Harness, chat: number, data: string, opts: { force?: boolean; messageId?: number } = {}): Promise<RecordedCall> {
+  const messageId = opts.messageId ?? (await lastWithButton(h, chat, data)).message_id;
+  const update = h.api.pressButton(chat, messageId, data, { force: opts.force }) as unknown as { callback_query: { id: string } };
+  const id = update.callback_query.id;
+  const answer = await h.api.waitFor((c) => c.method === 'answerCallbackQuery' && c.params.callback_query_id === id, 10_000);
+  // Confirmed by the bot's next getUpdates, which telegraf sends only after the handler finished.
+  await h.api.drained();
+  return answer;
+}
+
+/** The user writes; resolves (once the bot is done with it) with the bot's first new message after it. */
+async function say(h: Harness, chat: number, text: string): Promise<BotMessage> {
+  const u = h.api.sendText(chat, text) as unknown as { message: { message_id: number } };
+  const after = u.message.message_id;
+  await h.api.drained();
+  return until(() => botMessages(h, chat).find((m) => m.message_id > after), `a reply to "${text}" in chat ${chat}`);
+}
+
+async function link(h: Harness, chat: number, role: Role, unit: UnitCode, county: string): Promise<Officer> {
+  const inv = await createInvite(h.db, { unit, county, role, name: `测试${chat}` }, h.clock.now(), h.cfg.bot.inviteTtlHours);
+  const reply = await say(h, chat, `/start ${inv.code}`);
+  expect(reply.text).toContain('绑定成功');
+  return (await officerByChat(h.db, chat))!;
+}
+
+async function mailIn(h: Harness, classification: ClassificationSummary, subject: string, attachment?: { filename: string; content: Buffer }): Promise<Complaint & { version: number }> {
+  h.nextClassification = classification;
+  const raw = await new MailComposer({
+    from: '王女士 <wang@example.com>',
+    to: 'yhqzjjwy@163.com',
+    subject,
+    text: `我是阳光花园3号楼的业主，电话13912345678。${subject}，物业一直不管。`,
+    messageId: `<${Math.random().toString(36).slice(2)}@example.com>`,
+    attachments: attachment ? [attachment] : [],
+  })
+    .compile()
+    .build();
+  const r = await h.intake.ingest(raw, { source: 'smtp', mailbox: 'yhqzjjwy@163.com' });
+  expect(r.outcome).toBe('registered');
+  return (await findById(h.db, r.complaintId!))!;
+}
+
+async function caseState(h: Harness, id: number, status: Status): Promise<Complaint & { version: number }> {
+  return until(async () => {
+    const c = await findById(h.db, id);
+    return c?.status === status ? c : undefined;
+  }, `case ${id} to become ${status}`);
+}
+
+const count = async (h: Harness, table: 'complaint_event' | 'outbox' | 'bot_session' | 'attachment' | 'officer') =>
+  Number((await h.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+
+// Chats: one per officer.
+const HOUSING = 1001;
+const COSIGNER = 1002;
+const REVIEWER_HOUSING = 1003;
+const FIRE = 1004;
+const POLICE = 1005;
+const REVIEWER_FIRE = 1006;
+const SUPERVISOR = 1007;
+
+describe.each(DIALECTS)('officer bot on %s', (dialect) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(dialect);
+    await link(h, HOUSING, 'officer', 'housing', 'yanhu');
+    await link(h, COSIGNER, 'cosigner', 'township', 'yanhu');
+    await link(h, REVIEWER_HOUSING, 'reviewer', 'housing', 'yuncheng');
+    await link(h, FIRE, 'officer', 'fire', 'yanhu');
+    await link(h, POLICE, 'officer', 'police', 'yanhu');
+    await link(h, REVIEWER_FIRE, 'reviewer', 'fire', 'yuncheng');
+    await link(h, SUPERVISOR, 'supervisor', 'housing', 'yuncheng');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('sets the command menu', () => {
+    const call = h.api.calls('setMyCommands')[0];
+    expect(call?.status).toBe(200);
+    expect((call!.params.commands as { command: string }[]).map((c) => c.command)).toEqual(['tasks', 'case', 'new', 'stats', 'cancel', 'help']);
+  });
+
+  it('mail → task → accept → progress with photo → close → co-sign → review → written off, result mailed', async () => {
+    const c0 = await mailIn(h, cls('housing'), '电梯坏了一个月没人修', { filename: '电梯照片.txt', content: Buffer.from('现场说明') });
+    expect(c0.status).toBe('assigned');
+
+    // The task arrives through the outbox: summary, 分类依据, 接收 / 退回 / 查看原文.
+    const notice = await lastWithButton(h, HOUSING, `acc:${c0.id}`);
+    expect(notice.text).toContain('新任务');
+    expect(notice.text).toContain(c0.tracking);
+    expect(notice.text).toContain('分类依据：电梯、维修');
+    expect(buttonsOf(notice)).toEqual([`acc:${c0.id}`, `ret:${c0.id}`, `raw:${c0.id}`, `v:${c0.id}`]);
+
+    // 查看原文: the whole mail and its attachment, on request.
+    await press(h, HOUSING, `raw:${c0.id}`);
+    await until(() => botMessages(h, HOUSING).find((m) => m.text?.startsWith(`📄 原文 ${c0.tracking}`)), 'the original text');
+    const doc = await h.api.waitFor((c) => c.method === 'sendDocument' && c.params.chat_id === HOUSING);
+    expect(doc.status).toBe(200);
+    expect((doc.params.document as { filename: string }).filename).toBe('电梯照片.txt');
+
+    // 接收: the notice becomes the card with the next buttons.
+    const ack = await press(h, HOUSING, `acc:${c0.id}`);
+    expect(ack.params.text).toBe('已接收');
+    await caseState(h, c0.id, 'accepted');
+    const card = h.api.messages(HOUSING).find((m) => m.message_id === notice.message_id)!;
+    expect(card.text).toContain('✅ 已接收');
+    expect(card.text).toContain('状态：已接收');
+    expect(buttonsOf(card)).toEqual([`ret:${c0.id}`, `prg:${c0.id}`, `cpx:${c0.id}`, `ext:${c0.id}`, `res:${c0.id}`, `raw:${c0.id}`, `rf:${c0.id}`]);
+
+    // 进展: text, a photo, 提交.
+    await press(h, HOUSING, `prg:${c0.id}`, { messageId: card.message_id });
+    expect((await say(h, HOUSING, '已约谈物业，电梯配件已订购')).text).toContain('已记录文字说明');
+    const photo = Buffer.from('fake-jpeg-bytes-of-the-broken-lift');
+    h.api.sendPhotoFromUser(HOUSING, undefined, photo);
+    await until(() => botMessages(h, HOUSING).find((m) => m.text?.startsWith('已收到照片 1 张')), 'the photo receipt');
+    await press(h, HOUSING, `dp:${c0.id}`);
+    const inProgress = await caseState(h, c0.id, 'in_progress');
+    const att = await h.db.selectFrom('attachment').selectAll().where('complaint_id', '=', c0.id).where('raw_mail_id', 'is', null).execute();
+    expect(att).toHaveLength(1);
+    expect(Buffer.from(att[0]!.content!).equals(photo)).toBe(true);
+    const progressEvent = await h.db.selectFrom('complaint_event').selectAll().where('id', '=', att[0]!.event_id!).executeTakeFirstOrThrow();
+    expect(progressEvent.type).toBe('progress');
+    expect(JSON.parse(progressEvent.data!).text).toBe('已约谈物业，电梯配件已订购');
+    expect(h.api.messages(HOUSING).find((m) => m.message_id === card.message_id)!.text).toContain('状态：办理中');
+    expect(await h.db.selectFrom('bot_session').selectAll().where('chat_id', '=', HOUSING).execute()).toHaveLength(0);
+
+    // 办结: finding, result text, 提交 → the complainant gets the result within the deadline.
+    await press(h, HOUSING, `res:${c0.id}`, { messageId: card.message_id });
+    await press(h, HOUSING, `fnd:${c0.id}:s`);
+    await say(h, HOUSING, '电梯已修复并通过检验');
+    await press(h, HOUSING, `dr:${c0.id}`);
+    const resolved = await caseState(h, c0.id, 'resolved');
+    expect(resolved.finding).toBe('substantiated');
+    expect(resolved.result).toBe('电梯已修复并通过检验');
+    expect(resolved.version).toBe(inProgress.version + 1);
+    await h.sink.waitFor((m) => m.to.includes('wang@example.com') && /【办理结果】/.test(m.parsed?.subject ?? ''), 10_000);
+
+    // 会签 by the township of the county (housing-handled case, 000 附件 三(一)).
+    const cosignNotice = await lastWithButton(h, COSIGNER, `cs:${c0.id}`);
+    expect(cosignNotice.text).toContain('待会签');
+    await press(h, COSIGNER, `cs:${c0.id}`);
+    await press(h, COSIGNER, `csy:${c0.id}`);
+    await caseState(h, c0.id, 'cosigned');
+    expect(h.api.messages(COSIGNER).find((m) => m.message_id === cosignNotice.message_id)!.text).toContain('状态：已会签待审核');
+
+    // 审核通过, then 销号, by city-level housing.
+    await press(h, REVIEWER_HOUSING, `rv:${c0.id}`);
+    await caseState(h, c0.id, 'reviewed');
+    await press(h, REVIEWER_HOUSING, `wo:${c0.id}`);
+    const done = await caseState(h, c0.id, 'written_off');
+    expect(done.writtenOffAt).not.toBeNull();
+    const result = await h.sink.waitFor((m) => /【办理结果\(已销号\)】/.test(m.parsed?.subject ?? '') && (m.parsed?.subject ?? '').includes(c0.tracking), 10_000);
+    expect(result.parsed?.text).toContain('核查结论：属实');
+    expect(result.parsed?.text).toContain('电梯已修复并通过检验');
+
+    const types = (await h.db.selectFrom('complaint_event').select('type').where('complaint_id', '=', c0.id).orderBy('id').execute()).map((e) => e.type);
+    expect(types).toEqual(['registered', 'assigned', 'accepted', 'progress', 'resolved', 'cosigned', 'reviewed', 'written-off']);
+  });
+
+  it('misroute: the unit returns it with a reason, the housing office reassigns it', async () => {
+    const c0 = await mailIn(h, cls('fire'), '楼道里电动车充电');
+    await lastWithButton(h, FIRE, `ret:${c0.id}`);
+    await press(h, FIRE, `ret:${c0.id}`);
+    const reply = await say(h, FIRE, '非高层建筑，不属于消防救援部门职责');
+    expect(reply.text).toContain('已退回');
+    const triage = await caseState(h, c0.id, 'triage');
+    expect(triage.unit).toBeNull();
+
+    // The housing office is told, with the 分转 button; it picks the police.
+    const notice = await lastWithButton(h, HOUSING, `asg:${c0.id}`);
+    expect(notice.text).toContain('承办单位退回');
+    await press(h, HOUSING, `asg:${c0.id}`, { messageId: notice.message_id });
+    const police = `asg:${c0.id}:${UNIT_CODES.indexOf('police')}`;
+    await press(h, HOUSING, police);
+    const assigned = await caseState(h, c0.id, 'assigned');
+    expect(assigned.unit).toBe('police');
+    const task = await lastWithButton(h, POLICE, `acc:${c0.id}`);
+    expect(task.text).toContain('新任务');
+    const ret = await h.db.selectFrom('complaint_event').selectAll().where('complaint_id', '=', c0.id).where('type', '=', 'returned').executeTakeFirstOrThrow();
+    expect(JSON.parse(ret.data!).reason).toBe('非高层建筑，不属于消防救援部门职责');
+  });
+
+  it('extension: request with reason and date → the reviewer approves → new close deadline', async () => {
+    const c0 = await mailIn(h, cls('fire'), '消防通道被堵');
+    await press(h, FIRE, `acc:${c0.id}`);
+    const accepted = await caseState(h, c0.id, 'accepted');
+    expect(accepted.deadlines.close).toBe('2026-03-09T16:00:00.000Z'); // 7 days from assignment, 24:00
+
+    await press(h, FIRE, `ext:${c0.id}`);
+    expect((await say(h, FIRE, '需协调业委会和物业共同清理')).text).toContain('申请延期至的日期');
+    expect((await say(h, FIRE, '明天')).text).toContain('日期格式不正确');
+    expect((await say(h, FIRE, '2026-03-05')).text).toContain('须晚于现办结期限'); // refused by the workflow, dialogue kept
+    await say(h, FIRE, '2026年3月20日');
+    const requested = await until(async () => {
+      const c = await findById(h.db, c0.id);
+      return c?.extension ? c : undefined;
+    }, 'the extension request');
+    expect(requested.extension).toMatchObject({ until: '2026-03-20T16:00:00.000Z', reason: '需协调业委会和物业共同清理' });
+
+    const notice = await lastWithButton(h, REVIEWER_FIRE, `exy:${c0.id}`);
+    expect(notice.text).toContain('延期申请待审批');
+    expect(notice.text).toContain('2026-03-20 24:00');
+    await press(h, REVIEWER_FIRE, `exy:${c0.id}`);
+    const approved = await until(async () => {
+      const c = await findById(h.db, c0.id);
+      return c?.extended ? c : undefined;
+    }, 'the approval');
+    expect(approved.deadlines.close).toBe('2026-03-20T16:00:00.000Z');
+    expect(approved.extension).toBeNull();
+    const told = await until(() => botMessages(h, FIRE).find((m) => m.text?.startsWith('✅ 延期已批准') && m.text.includes(c0.tracking)), 'the unit told');
+    expect(told.text).toContain('办结期限：2026-03-20 24:00');
+    // Only one extension per case: the button is gone and a forged one is refused.
+    expect(buttonsOf(told)).not.toContain(`ext:${c0.id}`);
+    const again = await press(h, FIRE, `ext:${c0.id}`, { force: true, messageId: told.message_id });
+    expect(again.params.show_alert).toBe(true);
+    expect(again.params.text).toContain('已延期一次');
+  });
+
+  it('/tasks lists the unit’s open cases overdue first; /stats counts them; /case opens one', async () => {
+    const list = await say(h, FIRE, '/tasks');
+    expect(list.text).toContain('我的任务');
+    const open = await h.db.selectFrom('complaint').select(['id', 'tracking']).where('unit', '=', 'fire').where('county', '=', 'yanhu').where('status', 'in', ['assigned', 'accepted', 'in_progress']).execute();
+    for (const c of open) expect(list.text).toContain(c.tracking);
+    expect(buttonsOf(list).sort()).toEqual(open.map((c) => `v:${c.id}`).sort());
+    const stats = await say(h, FIRE, '/stats');
+    expect(stats.text).toContain(`在办：${open.length} 件`);
+    const one = await say(h, FIRE, `/case ${open[0]!.tracking.toLowerCase()}`);
+    expect(one.text).toContain(open[0]!.tracking);
+    expect((await say(h, POLICE, `/case ${open[0]!.tracking}`)).text).toBe(TEXT.notFound);
+  });
+
+  it('supervisors read everything, change nothing, and every read is audited', async () => {
+    const c0 = await mailIn(h, cls('police'), '保安不巡逻');
+    const reads = async () => h.db.selectFrom('complaint_event').selectAll().where('type', '=', 'read').where('actor_role', '=', 'supervisor').execute();
+    const before = (await reads()).length;
+    const card = await say(h, SUPERVISOR, `/case ${c0.tracking}`);
+    expect(buttonsOf(card)).toEqual([`raw:${c0.id}`, `rf:${c0.id}`]);
+    await press(h, SUPERVISOR, `raw:${c0.id}`);
+    await say(h, SUPERVISOR, '/tasks');
+    const after = await reads();
+    expect(after.length).toBe(before + 3);
+    expect(after.slice(-3).map((e) => [e.complaint_id, JSON.parse(e.data!).what])).toEqual([
+      [c0.id, 'case'],
+      [c0.id, 'raw'],
+      [null, 'tasks'],
+    ]);
+    const refused = await press(h, SUPERVISOR, `acc:${c0.id}`, { force: true, messageId: card.message_id });
+    expect(refused.params.show_alert).toBe(true);
+    expect(refused.params.text).toContain('督导只能查阅');
+    expect((await findById(h.db, c0.id))!.status).toBe('assigned');
+  });
+
+  it('/new registers a phone case through the dialogue, classified and persisted like mail', async () => {
+    await say(h, HOUSING, '/new');
+    await press(h, HOUSING, 'ns:phone');
+    expect((await say(h, HOUSING, '赵先生')).text).toContain('联系电话');
+    expect((await say(h, HOUSING, 'abc')).text).toContain('格式不正确');
+    await say(h, HOUSING, '139 1234 5678');
+    await say(h, HOUSING, '幸福里小区');
+    const done = await say(h, HOUSING, '小区电梯经常困人，物业不维修，楼道垃圾也没人清理');
+    expect(done.text).toMatch(/✅ 已登记，编号 YH-2026-\d{6}/);
+    const tracking = /YH-2026-\d{6}/.exec(done.text!)![0];
+    const row = await h.db.selectFrom('complaint').selectAll().where('tracking', '=', tracking).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ source: 'phone', county: 'yanhu', complainant_name: '赵先生', complainant_phone: '13912345678', compound: '幸福里小区' });
+    expect(['assigned', 'triage']).toContain(row.status);
+    const reg = await h.db.selectFrom('complaint_event').selectAll().where('complaint_id', '=', row.id).where('type', '=', 'registered').executeTakeFirstOrThrow();
+    expect(reg.actor_kind).toBe('officer');
+    expect(await h.db.selectFrom('bot_session').selectAll().where('chat_id', '=', HOUSING).execute()).toHaveLength(0);
+  });
+
+  it('ignores a repeated update_id', async () => {
+    const update = h.api.sendText(FIRE, '/help') as unknown as { update_id: number; message: { message_id: number } };
+    await until(() => botMessages(h, FIRE).find((m) => m.message_id > update.message.message_id), 'the help text');
+    await h.api.drained();
+    const helps = () => h.api.calls('sendMessage').filter((c) => c.params.chat_id === FIRE && String(c.params.text).startsWith('物业投诉举报受理台 · 使用说明')).length;
+    expect(helps()).toBe(1);
+    h.api.injectUpdate(update);
+    await h.api.drained();
+    await say(h, FIRE, '/stats'); // a later update is handled, so the replay was seen and skipped
+    expect(helps()).toBe(1);
+  });
+
+  it('an unlinked chat gets the explanation and nothing else', async () => {
+    const chat = 3001;
+    expect((await say(h, chat, '/tasks')).text).toBe(TEXT.unlinked);
+    expect((await say(h, chat, '你好')).text).toBe(TEXT.unlinked);
+    expect((await say(h, chat, '/start')).text).toBe(TEXT.unlinked);
+    const anyCase = await h.db.selectFrom('complaint').select('id').executeTakeFirstOrThrow();
+    const forged = await press(h, chat, `raw:${anyCase.id}`, { force: true, messageId: botMessages(h, chat).at(-1)!.message_id });
+    expect(forged.params.text).toBe(TEXT.unlinked);
+    await h.api.drained();
+    expect(botMessages(h, chat).map((m) => m.text)).toEqual([TEXT.unlinked, TEXT.unlinked, TEXT.unlinked]);
+    const toChat = h.api.sent.filter((c) => c.params.chat_id === chat && c.method !== 'sendMessage');
+    expect(toChat).toEqual([]);
+  });
+
+  it('invites are one-shot and expire; reused, expired, revoked and unknown codes are refused', async () => {
+    const inv = await createInvite(h.db, { unit: 'energy', county: 'yanhu', role: 'officer' }, h.clock.now(), 72);
+    expect((await say(h, 3101, `/start ${inv.code}`)).text).toContain('绑定成功');
+    expect((await say(h, 3102, `/start ${inv.code}`)).text).toContain('已被使用');
+    const old = await createInvite(h.db, { unit: 'energy', county: 'yanhu', role: 'officer' }, new Date(h.clock.now().getTime() - 5 * 3600_000), 1);
+    expect((await say(h, 3103, `/start ${old.code}`)).text).toContain('已过期');
+    const revoked = await createInvite(h.db, { unit: 'energy', county: 'yanhu', role: 'officer' }, h.clock.now(), 72);
+    await revokeInvite(h.db, revoked.code, h.clock.now());
+    expect((await say(h, 3104, `/start ${revoked.code}`)).text).toContain('已被作废');
+    expect((await say(h, 3105, '/start AAAAAAAAAAAAAAAA')).text).toContain('无效');
+    expect((await say(h, 3105, '/start <script>')).text).toContain('无效');
+    for (const chat of [3102, 3103, 3104, 3105]) {
+      expect(await officerByChat(h.db, chat)).toBeUndefined();
+      expect((await say(h, chat, '/tasks')).text).toBe(TEXT.unlinked);
+    }
+    expect((await officerByChat(h.db, 3101))?.unit).toBe('energy');
+  });
+
+  it('a blocked bot marks the officer unreachable; unblocking restores it', async () => {
+    h.api.block(POLICE);
+    await until(async () => (await officerByChat(h.db, POLICE))?.reachable === false, 'unreachable');
+    h.api.block(POLICE, false);
+    await until(async () => (await officerByChat(h.db, POLICE))?.reachable === true, 'reachable again');
+  });
+
+  it('refuses forged and malformed callback data without touching anything', async () => {
+    const chat = FIRE;
+    const anchor = botMessages(h, chat).at(-1)!.message_id;
+    const before = await Promise.all([count(h, 'complaint_event'), count(h, 'outbox'), count(h, 'bot_session')]);
+    for (const [data, text] of [
+      ['acc:99999999', TEXT.notFound],
+      ['ret:99999999', TEXT.notFound],
+      ['zzz:1', TEXT.badButton],
+      ['acc:1:2', TEXT.badButton],
+      ['tk:-1', TEXT.badButton],
+      ['x'.repeat(64), TEXT.badButton],
+      ['dp:1', TEXT.staleDialogue],
+      ['fnd:1:s', TEXT.staleDialogue],
+    ] as const) {
+      const answer = await press(h, chat, data, { force: true, messageId: anchor });
+      expect(answer.params, data).toMatchObject({ text, show_alert: true });
+    }
+    expect(await Promise.all([count(h, 'complaint_event'), count(h, 'outbox'), count(h, 'bot_session')])).toEqual(before);
+  });
+
+  describe('authorisation matrix: every action × role × own/other unit and county', () => {
+    // Actors beside the linked ones above.
+    const FIRE_YONGJI = 2001;
+    const COSIGNER_YONGJI = 2002;
+    const REVIEWER_POLICE = 2003;
+    const officers: Record<number, Officer> = {};
+
+    async function seed(unit: UnitCode | null, status: Status, over: Partial<NewComplaint> = {}): Promise<Complaint & { version: number }> {
+      const now = h.clock.now();
+      const r = register(
+        {
+          source: 'email',
+          county: 'yanhu',
+          complainant: { name: '钱女士', phone: null, email: null },
+          compound: '矩阵小区',
+          address: null,
+          company: null,
+          subject: '矩阵测试',
+          body: '矩阵测试内容',
+          receivedAt: now.toISOString(),
+          classification: cls(unit ?? 'housing', unit ? {} : { triage: true }),
+        },
+        now,
+        h.cal,
+      );
+      if (!r.ok) throw new Error(r.error.message);
+      const tracking = await nextTrackingNumber(h.db, 'YH', 2026);
+      const c = await insertComplaint(h.db, { ...r.case, unit, status, ...over }, tracking, now.toISOString());
+      return (await findById(h.db, c.id))!;
+    }
+
+    beforeAll(async () => {
+      await link(h, FIRE_YONGJI, 'officer', 'fire', 'yongji');
+      await link(h, COSIGNER_YONGJI, 'cosigner', 'township', 'yongji');
+      await link(h, REVIEWER_POLICE, 'reviewer', 'police', 'yuncheng');
+      for (const chat of [HOUSING, COSIGNER, REVIEWER_HOUSING, FIRE, POLICE, REVIEWER_FIRE, SUPERVISOR, FIRE_YONGJI, COSIGNER_YONGJI, REVIEWER_POLICE]) {
+        officers[chat] = (await officerByChat(h.db, chat))!;
+      }
+    });
+
+    it('refuses everyone but the rightful actor, and nothing changes', async () => {
+      const extension = { until: '2026-03-30T16:00:00.000Z', reason: '矩阵', requestedBy: 1 };
+      const cases = {
+        assigned: await seed('fire', 'assigned'),
+        accepted: await seed('fire', 'accepted'),
+        complex: await seed('fire', 'accepted', { complex: true }),
+        housingResolved: await seed('housing', 'resolved', { finding: 'partly', result: '已处理' }),
+        fireResolved: await seed('fire', 'resolved', { finding: 'partly', result: '已处理' }),
+        reviewed: await seed('fire', 'reviewed'),
+        extension: await seed('fire', 'accepted', { extension }),
+        triage: await seed(null, 'triage'),
+      };
+      const rows: [CaseVerb, string, keyof typeof cases, number][] = [
+        ['accept', 'acc', 'assigned', FIRE],
+        ['return', 'ret', 'assigned', FIRE],
+        ['progress', 'prg', 'accepted', FIRE],
+        ['complex', 'cpx', 'accepted', FIRE],
+        ['extend', 'ext', 'accepted', FIRE],
+        ['resolve', 'res', 'accepted', FIRE],
+        ['plan', 'pln', 'complex', FIRE],
+        ['cosign', 'cs', 'housingResolved', COSIGNER],
+        ['cosign', 'csy', 'housingResolved', COSIGNER],
+        ['rejectCosign', 'csn', 'housingResolved', COSIGNER],
+        ['review', 'rv', 'fireResolved', REVIEWER_FIRE],
+        ['rejectReview', 'rvn', 'fireResolved', REVIEWER_FIRE],
+        ['writeOff', 'wo', 'reviewed', REVIEWER_FIRE],
+        ['approveExtension', 'exy', 'extension', REVIEWER_FIRE],
+        ['rejectExtension', 'exn', 'extension', REVIEWER_FIRE],
+        ['assign', 'asg', 'triage', HOUSING],
+        ['assign', `asg@${UNIT_CODES.indexOf('police')}`, 'triage', HOUSING],
+      ];
+      const snapshot = async () => ({
+        versions: (await h.db.selectFrom('complaint').select(['id', 'version', 'status']).orderBy('id').execute()).map((r) => `${r.id}:${r.version}:${r.status}`),
+        events: await count(h, 'complaint_event'),
+        outbox: await count(h, 'outbox'),
+        sessions: await count(h, 'bot_session'),
+        attachments: await count(h, 'attachment'),
+      });
+      const before = await snapshot();
+      let refusals = 0;
+      for (const [verb, code, which, rightful] of rows) {
+        const c = cases[which];
+        // The case is in the state the action needs: the rightful actor would get the button.
+        expect(availableVerbs(c, officers[rightful]!, h.clock.now(), h.cal), `${verb} for ${rightful}`).toContain(verb);
+        const data = code.includes('@') ? `${code.split('@')[0]}:${c.id}:${code.split('@')[1]}` : `${code}:${c.id}`;
+        for (const chat of Object.keys(officers).map(Number)) {
+          if (chat === rightful) continue;
+          const anchor = botMessages(h, chat).at(-1)!.message_id;
+          const answer = await press(h, chat, data, { force: true, messageId: anchor });
+          expect(answer.params.show_alert, `${data} by ${officers[chat]!.role}/${officers[chat]!.unit}/${officers[chat]!.county}`).toBe(true);
+          expect(String(answer.params.text)).toMatch(/[\u4e00-\u9fff]/);
+          refusals++;
+        }
+      }
+      expect(refusals).toBe(rows.length * (Object.keys(officers).length - 1));
+      expect(await snapshot()).toEqual(before);
+    });
+  });
+});
