@@ -1,5 +1,6 @@
 // The officer bot (telegraf). The middleware chain, in order:
-//   errors → repeated update_id dropped (updates are at-least-once) → block/unblock noted → one update at a time
+//   errors → repeated update_id dropped (updates are at-least-once) → Bot API error policy (api-policy.ts) →
+//   block/unblock noted → one update at a time
 //   per chat (dialogue state is read-modify-write) → officer loaded by chat id → /start linking → gate: an unlinked
 //   chat gets a short explanation and nothing else → callback data parsed (forged/malformed refused) → dialogue
 //   loaded → one Composer per feature (commands/) → fallbacks.
@@ -16,6 +17,7 @@ import type { Db } from '../store/db.ts';
 import { officerByChat, setReachable } from '../store/officers.ts';
 import { firstSeen } from '../store/telegram.ts';
 import type { Calendar } from '../workflow/calendar.ts';
+import { apiPolicy, BlockedByUser } from './api-policy.ts';
 import { parseCallback } from './callback.ts';
 import { actionsComposer } from './commands/actions.ts';
 import { cancelComposer } from './commands/cancel.ts';
@@ -66,6 +68,10 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
   const bd: BotDeps = { cfg, db, log, clock, cal: deps.cal, kickOutbox: deps.kickOutbox, classify, agent };
 
   bot.catch(async (err, ctx) => {
+    if (err instanceof BlockedByUser) {
+      log.info({ chat: err.chatId }, 'bot: the officer blocked the bot; marked unreachable');
+      return;
+    }
     log.error({ err: scrub(String((err as Error)?.stack ?? err), [deps.token]), update: ctx.update.update_id }, 'bot: update failed');
     try {
       if (ctx.callbackQuery) await answer(ctx, TEXT.busy, true);
@@ -83,6 +89,8 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
     }
     return next();
   });
+
+  bot.use(apiPolicy({ log, onBlocked: (chatId) => setReachable(db, chatId, false) }));
 
   // The officer blocked (or unblocked) the bot: sends to them would fail with 403 until they unblock.
   bot.on('my_chat_member', async (ctx) => {

@@ -4,7 +4,7 @@
 // table lookup per character; `scan` allocates only the result arrays.
 
 export interface Automaton {
-  /** folded code unit → column of the transition table, −1 when no phrase contains it (back to the root). */
+  /** code unit → column of the transition table (after folding), −1 when no phrase contains it (back to root). */
   readonly column: Int16Array;
   readonly columns: number;
   /** complete transition table (a DFA): state × column → next state; failure links are already folded in. */
@@ -79,17 +79,20 @@ export function buildAutomaton(patterns: readonly string[], fold: Uint16Array): 
     }
   }
   const out = ends.map((e) => (e.length > 0 ? Int32Array.from(new Set(e)) : null));
-  return { column, columns, delta, out, lengths, fold };
+  // Fold once into the column table so scanning does one lookup per character instead of two.
+  const byCodeUnit = new Int16Array(65536);
+  for (let c = 0; c < 65536; c++) byCodeUnit[c] = column[fold[c]!]!;
+  return { column: byCodeUnit, columns, delta, out, lengths, fold };
 }
 
 export function scan(a: Automaton, text: string): Matches {
   const pattern: number[] = [];
   const start: number[] = [];
   const end: number[] = [];
-  const { column, columns, delta, out, lengths, fold } = a;
+  const { column, columns, delta, out, lengths } = a;
   let s = 0;
   for (let i = 0; i < text.length; i++) {
-    const col = column[fold[text.charCodeAt(i)]!]!;
+    const col = column[text.charCodeAt(i)]!;
     if (col < 0) {
       s = 0;
       continue;

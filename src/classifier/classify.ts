@@ -247,20 +247,26 @@ function noBreak(s: Scan, from: number, to: number, breaks: Set<number>): boolea
 }
 
 /**
- * Of the live matches that have an entry in `table`, those not strictly inside a longer one of the same table
- * (电梯广告 beats 电梯). Sort by start, longest first; a match is inside when an earlier one reaches its end.
+ * Of the live matches that have an entry in `table`, those not inside a longer one of the same table
+ * (电梯广告 beats 电梯). Linear: matches arrive ordered by end, longest first among equal ends, so walking
+ * backwards a match is inside another when a table match ending later, or a longer one ending at the same
+ * place, starts at or before it.
  */
 function notContained(m: Matches, live: Uint8Array, table: readonly (unknown[] | null)[]): Uint8Array {
-  const kept = new Uint8Array(m.pattern.length);
-  const idx: number[] = [];
-  for (let i = 0; i < m.pattern.length; i++) if (table[m.pattern[i]!] !== null) idx.push(i);
-  idx.sort((a, b) => m.start[a]! - m.start[b]! || m.end[b]! - m.end[a]!);
-  let reach = -1;
-  for (const i of idx) {
-    if (m.end[i]! > reach) {
-      if (live[i]) kept[i] = 1;
-      reach = m.end[i]!;
+  const { pattern, start, end } = m;
+  const kept = new Uint8Array(pattern.length);
+  let minStart = Infinity; // over table matches ending after the current group
+  let k = pattern.length - 1;
+  while (k >= 0) {
+    const e = end[k]!;
+    let g = k;
+    let groupMin = Infinity;
+    for (; g >= 0 && end[g] === e; g--) if (table[pattern[g]!] !== null && start[g]! < groupMin) groupMin = start[g]!;
+    for (let i = g + 1; i <= k; i++) {
+      if (live[i] && table[pattern[i]!] !== null && minStart > start[i]! && groupMin >= start[i]!) kept[i] = 1;
     }
+    if (groupMin < minStart) minStart = groupMin;
+    k = g;
   }
   return kept;
 }

@@ -41,7 +41,7 @@ export function writeBundle(bundle: ReportBundle, dir: string): string[] {
       written.push(file);
       if (a.cid) html = html.split(`cid:${a.cid}`).join(encodeURI(safeName(a.filename)));
     }
-    const body = path.join(dir, safeName(`${mail.subject.replace(/^【[^】]*】/, '')}-${bundle.period.key}.html`));
+    const body = path.join(dir, safeName(`${mail.title}-${bundle.period.key}.html`));
     writeFileSync(body, html);
     written.push(body);
   }
@@ -61,6 +61,10 @@ export async function reportCommand(cfg: Config, kind: CliReportKind, opts: Repo
   if (!period) {
     process.stderr.write(`在 ${formatShanghai(at)} 之前没有 ${kind} 报表期 / no ${kind} period before --at\n`);
     return 1;
+  }
+  if (opts.send && period.fire.getTime() > systemClock.now().getTime()) {
+    process.stderr.write(`该期报表时间 ${formatShanghai(period.fire)} 尚未到，不能发送 / the period is not due yet: --send refused\n`);
+    return 2;
   }
   return withStore(cfg, async (store) => {
     const ctx = {

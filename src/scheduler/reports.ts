@@ -53,6 +53,8 @@ export interface ReportFile {
 export interface ReportMail extends MailBody {
   /** Stable within the report: part of the outbox key and of the file names. */
   id: string;
+  /** Short Chinese title for file names, e.g. 工作简报. */
+  title: string;
   audience: Audience;
   attachments: ReportFile[];
 }
@@ -265,6 +267,7 @@ async function weekly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBun
     mails: [
       {
         id: 'brief',
+        title: '工作简报',
         audience: 'weekly',
         ...body,
         attachments: [
@@ -302,6 +305,7 @@ async function province(deps: ReportDeps, period: ReportPeriod, kind: 'province'
     mails: [
       {
         id: kind,
+        title: label,
         audience: 'province',
         ...body,
         subject,
@@ -332,7 +336,7 @@ async function discipline(deps: ReportDeps, period: ReportPeriod): Promise<Repor
   return {
     kind: 'discipline',
     period,
-    mails: [{ id: 'discipline', audience: 'discipline', ...body, attachments: [] }],
+    mails: [{ id: 'discipline', title: '纪委监委周报', audience: 'discipline', ...body, attachments: [] }],
     summary: `本周受理${tallies.total.weekReceived}件、办结${tallies.total.weekClosed}件，超期未办结${overdue.length}件`,
   };
 }
@@ -366,7 +370,7 @@ async function monthly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBu
   return {
     kind: 'monthly',
     period,
-    mails: [{ id: 'public', audience: 'monthly', ...body, attachments: [] }],
+    mails: [{ id: 'public', title: '月度公开通报', audience: 'monthly', ...body, attachments: [] }],
     summary: `本月受理${tallies.total.weekReceived}件、办结${tallies.total.weekClosed}件；红榜${lists.red.length}家，黑榜${lists.black.length}家`,
   };
 }

@@ -456,6 +456,31 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     await until(async () => (await officerByChat(h.db, POLICE))?.reachable === true, 'reachable again');
   });
 
+  it('honours 429 retry_after on its own replies and takes "message is not modified" as done', async () => {
+    h.api.failNext('sendMessage', { code: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 });
+    const t0 = Date.now();
+    const reply = await say(h, FIRE, '/help');
+    expect(reply.text).toContain('使用说明');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(h.api.calls('sendMessage').some((c) => c.status === 429)).toBe(true);
+
+    const fire = await h.db.selectFrom('complaint').select(['id', 'tracking']).where('unit', '=', 'fire').where('county', '=', 'yanhu').executeTakeFirstOrThrow();
+    const card = await say(h, FIRE, `/case ${fire.tracking}`);
+    await press(h, FIRE, `rf:${fire.id}`, { messageId: card.message_id });
+    const edits = h.api.calls('editMessageText').filter((c) => c.params.chat_id === FIRE && c.params.message_id === card.message_id);
+    expect(edits.map((c) => c.status)).toEqual([400]);
+    expect(botMessages(h, FIRE).at(-1)!.message_id).toBe(card.message_id); // no second card sent instead
+  });
+
+  it('a 403 on a reply marks the officer unreachable; writing again restores them', async () => {
+    h.api.failNext('sendMessage', { code: 403, description: 'Forbidden: bot was blocked by the user' });
+    h.api.sendText(POLICE, '/help');
+    await h.api.drained();
+    expect((await officerByChat(h.db, POLICE))?.reachable).toBe(false);
+    expect((await say(h, POLICE, '/help')).text).toContain('使用说明');
+    expect((await officerByChat(h.db, POLICE))?.reachable).toBe(true);
+  });
+
   it('refuses forged and malformed callback data without touching anything', async () => {
     const chat = FIRE;
     const anchor = botMessages(h, chat).at(-1)!.message_id;
@@ -573,5 +598,10 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
       expect(refusals).toBe(rows.length * (Object.keys(officers).length - 1));
       expect(await snapshot()).toEqual(before);
     });
+  });
+
+  it('logged no errors and never the token', () => {
+    expect(h.lines.filter((l) => /"level":(50|60)/.test(l))).toEqual([]);
+    expect(h.lines.filter((l) => l.includes(h.api.token))).toEqual([]);
   });
 });

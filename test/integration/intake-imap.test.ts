@@ -94,7 +94,7 @@ describe.each(DIALECTS)('IMAP intake on %s', (dialect) => {
     const state = await waitUntil(
       async () => {
         const s = await kit.store.db.selectFrom('mailbox_state').selectAll().executeTakeFirst();
-        return s && Number(s.uidvalidity) === (await dovecot.uidValidity(BOX)) ? s : undefined;
+        return s && Number(s.uidvalidity) === (await dovecot.uidValidity(BOX)) && Number(s.last_uid) >= 4 ? s : undefined;
       },
       15_000,
       'rescan under the new UIDVALIDITY',

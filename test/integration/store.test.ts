@@ -17,7 +17,7 @@ const run = promisify(execFile);
 function gbkMail(size: number): Buffer {
   const head = Buffer.from('From: =?gbk?B?zfXFrsq/?= <wang@example.com>\r\nTo: yhqzjjwy@163.com\r\nSubject: test\r\nContent-Type: text/plain; charset=gbk\r\nContent-Transfer-Encoding: 8bit\r\n\r\n');
   const line = iconv.encode('小区电梯坏了三个月没人修，物业不管。鎔堃字也要保留。\r\n', 'gbk');
-  const parts = [head];
+  const parts: Buffer[] = [head];
   let n = head.length;
   for (let i = 0; n < size; i++) {
     parts.push(line);

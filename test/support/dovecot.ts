@@ -4,7 +4,7 @@
 // from what the global setup provides.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForListen } from './ports.ts';
@@ -124,23 +124,13 @@ function run(cmd: string, args: string[], input?: Buffer | string): Promise<RunR
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.once('error', reject);
-    let exitCode: number | undefined;
-    let settled = false;
-    const settle = (): void => {
-      if (settled || exitCode === undefined) return;
-      settled = true;
-      resolve({ code: exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    };
-    // Output is complete on 'close'; a daemonising child could keep our pipes open through its grandchild, so
-    // 'exit' settles too after a grace period.
-    child.once('close', (code, signal) => {
-      exitCode ??= code ?? (signal ? 128 : 1);
-      settle();
-    });
-    child.once('exit', (code, signal) => {
-      exitCode = code ?? (signal ? 128 : 1);
-      setTimeout(settle, 500);
-    });
+    child.once('close', (code, signal) =>
+      resolve({
+        code: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
+    );
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
@@ -401,9 +391,31 @@ async function removeSockets(dir: string): Promise<void> {
   await Promise.all(entries.filter((e) => e.isSocket() || e.isFIFO()).map((e) => rm(join(dir, e.name), { force: true })));
 }
 
+/**
+ * `dovecot -c conf` forks the master and returns. Its output goes to a file, not to pipes, which the daemon
+ * would inherit and hold open.
+ */
+async function launchDaemon(info: DovecotInfo): Promise<void> {
+  const outPath = join(info.dir, 'start.out');
+  const out = await open(outPath, 'w');
+  try {
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn(info.binaries.dovecot, ['-c', info.configPath], { stdio: ['ignore', out.fd, out.fd] });
+      child.once('error', reject);
+      child.once('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+    });
+    if (code !== 0) {
+      const output = await readFile(outPath, 'utf8');
+      throw new Error(`dovecot start failed (exit ${code}): ${output}\n--- ${info.logPath} ---\n${await tailOf(info.logPath)}`);
+    }
+  } finally {
+    await out.close();
+  }
+}
+
 async function startServer(info: DovecotInfo): Promise<void> {
   if ((await masterPid(info)) !== undefined) return;
-  await runOrThrow('dovecot start', info.binaries.dovecot, ['-c', info.configPath], undefined, info.logPath);
+  await launchDaemon(info);
   // The listeners are bound before the daemonised master writes master.pid: wait for both.
   const deadline = Date.now() + 15_000;
   while ((await masterPid(info)) === undefined) {

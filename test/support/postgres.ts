@@ -75,23 +75,10 @@ function run(cmd: string, args: string[], cwd: string): Promise<RunResult> {
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.once('error', reject);
-    let exitCode: number | undefined;
-    let settled = false;
-    const settle = (): void => {
-      if (settled || exitCode === undefined) return;
-      settled = true;
-      resolve({ code: exitCode, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-    };
-    // Output is complete on 'close'; should the postmaster left behind by `pg_ctl start` hold our pipes, 'exit'
-    // settles too after a grace period.
-    child.once('close', (code, signal) => {
-      exitCode ??= code ?? (signal ? 128 : 1);
-      settle();
-    });
-    child.once('exit', (code, signal) => {
-      exitCode = code ?? (signal ? 128 : 1);
-      setTimeout(settle, 500);
-    });
+    // pg_ctl hands the postmaster a log file (-l), so our pipes close when pg_ctl exits.
+    child.once('close', (code, signal) =>
+      resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+    );
   });
 }
 

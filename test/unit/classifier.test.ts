@@ -229,3 +229,13 @@ describe('accuracy floor on the labelled development set', () => {
     expect(e.problemAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 });
+
+describe('held-out set (never tuned on): regression guard only', () => {
+  const rows = parseLabelledRows(readFileSync('test/fixtures/classify-heldout.jsonl', 'utf8'), 'classify-heldout.jsonl');
+  it('stays above a loose floor', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(80);
+    const e = evaluate(rows, rules);
+    expect(e.top1).toBeGreaterThanOrEqual(0.85);
+    expect(e.urgentRecall).toBeGreaterThanOrEqual(0.9);
+  });
+});
