@@ -3,7 +3,8 @@
 // `npm test -- --stress` runs only the `stress` project. Other arguments go to vitest unchanged.
 // Exit code: provisioning's when it fails, vitest's otherwise.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,7 +16,26 @@ if (provision.status !== 0) process.exit(provision.status ?? 1);
 const args = process.argv.slice(2);
 const stress = args.includes('--stress');
 const passThrough = args.filter((a) => a !== '--stress');
-const vitestArgs = ['run', ...(stress ? ['--project', 'stress'] : []), ...passThrough];
+
+// Types first: a type error is a failed run, and it is cheaper to learn it before the peers start.
+if (!stress && passThrough.length === 0) {
+  const tsc = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    console.error('typecheck failed: 类型检查未通过');
+    process.exit(tsc.status ?? 1);
+  }
+}
+
+// A JSON report beside the console one, read back for the closing "N passed, N failed" line.
+const reportFile = join(mkdtempSync(join(tmpdir(), 'wuye-vitest-')), 'report.json');
+const vitestArgs = [
+  'run',
+  ...(stress ? ['--project', 'stress'] : []),
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${reportFile}`,
+  ...passThrough,
+];
 
 // The local binary avoids npx's registry look-up; npx is the fallback.
 const localVitest = join(root, 'node_modules', '.bin', 'vitest');
@@ -26,4 +46,12 @@ const child = spawn(cmd, argv, { cwd: root, stdio: 'inherit' });
 // terminal's process group, so only SIGTERM is forwarded.
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => child.kill('SIGTERM'));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+child.on('exit', (code, signal) => {
+  try {
+    const r = JSON.parse(readFileSync(reportFile, 'utf8'));
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + (r.numTodoTests ?? 0)} skipped`);
+  } catch {
+    console.log('tests: 0 passed, 1 failed (no report: vitest did not finish)');
+  }
+  process.exit(code ?? (signal ? 1 : 0));
+});
