@@ -20,6 +20,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           maxWorkers: 2,
+          // Runs after the unit project (different worker limits need their own group).
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -170,17 +170,15 @@ function rows(buttons: InlineButton[], perRow = 3): InlineButton[][] {
   return out;
 }
 
-function btn(verb: Exclude<CaseVerb, 'finding' | 'assign'> | 'assign', caseId: number): InlineButton {
+function btn(verb: Exclude<CaseVerb, 'finding'>, caseId: number): InlineButton {
   const data = verb === 'assign' ? encodeCallback({ kind: 'case', verb, caseId, unit: null }) : caseCb(verb, caseId);
   return { text: VERB_LABELS[verb] ?? verb, callback_data: data };
 }
 
 /** The card's buttons: the actions this officer may take now (auth.availableVerbs), then 查看原文 · 刷新. */
 export function caseKeyboard(c: Pick<Complaint, 'id'>, verbs: readonly CaseVerb[]): InlineKeyboard {
-  const actions = verbs.filter((v) => v !== 'finding' && v !== 'raw' && v !== 'refresh' && v !== 'view') as Exclude<CaseVerb, 'finding'>[];
-  return {
-    inline_keyboard: [...rows(actions.map((v) => btn(v as never, c.id))), [btn('raw', c.id), btn('refresh', c.id)]],
-  };
+  const actions = verbs.filter((v): v is Exclude<CaseVerb, 'finding'> => v !== 'finding' && v !== 'raw' && v !== 'refresh' && v !== 'view');
+  return { inline_keyboard: [...rows(actions.map((v) => btn(v, c.id))), [btn('raw', c.id), btn('refresh', c.id)]] };
 }
 
 /**

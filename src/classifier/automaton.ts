@@ -12,6 +12,7 @@ export interface Automaton {
   /** pattern ids ending at each state, including those reached through failure links. */
   readonly out: (Int32Array | null)[];
   readonly lengths: Int32Array;
+  readonly maxLength: number;
   /** maps each code unit to its folded form (case, width, traditional → simplified). */
   readonly fold: Uint16Array;
 }
@@ -82,7 +83,7 @@ export function buildAutomaton(patterns: readonly string[], fold: Uint16Array): 
   // Fold once into the column table so scanning does one lookup per character instead of two.
   const byCodeUnit = new Int16Array(65536);
   for (let c = 0; c < 65536; c++) byCodeUnit[c] = column[fold[c]!]!;
-  return { column: byCodeUnit, columns, delta, out, lengths, fold };
+  return { column: byCodeUnit, columns, delta, out, lengths, maxLength: Math.max(1, ...lengths), fold };
 }
 
 export function scan(a: Automaton, text: string): Matches {

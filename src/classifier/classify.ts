@@ -33,10 +33,9 @@ interface Scan {
   full: string;
   m: Matches;
   fold: Uint16Array;
-  cues: number[]; // live negation cues
-  absence: number[];
-  resolved: number[];
-  past: number[];
+  liveCue: Uint8Array; // per match: a negation cue that is not void
+  anyCue: boolean;
+  maxLen: number; // longest phrase: bounds every neighbourhood search below
 }
 
 export function classify(input: ClassifyInput, rules: CompiledRules): Classification {
@@ -44,26 +43,25 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   const body = input.text ?? '';
   if (subject.trim() === '' && body.trim() === '') return notComplaint([]);
 
-  const full = subject + '\n' + body;
+  // Very long mail (quoted threads, pasted documents) is read up to maxChars: the complaint comes first.
+  const full = (subject + '\n' + body).slice(0, rules.thresholds.maxChars);
   const subjectEnd = subject.length;
   const m = scan(rules.automaton, full);
   const { pattern, start, end } = m;
   const n = pattern.length;
   const { roles, thresholds } = rules;
-  const s: Scan = { full, m, fold: rules.automaton.fold, cues: [], absence: [], resolved: [], past: [] };
-
+  const s: Scan = { full, m, fold: rules.automaton.fold, liveCue: new Uint8Array(n), anyCue: false, maxLen: rules.automaton.maxLength };
   for (let i = 0; i < n; i++) {
-    const r = roles[pattern[i]!]!;
-    if (r & CUE && cueIsLive(s, i, rules)) s.cues.push(i);
-    if (r & ABSENCE) s.absence.push(i);
-    if (r & RESOLVED) s.resolved.push(i);
-    if (r & PAST) s.past.push(i);
+    if (roles[pattern[i]!]! & CUE && cueIsLive(s, i, rules)) {
+      s.liveCue[i] = 1;
+      s.anyCue = true;
+    }
   }
 
   // Live evidence: not negated. Each distinct phrase counts once, at its strongest (subject beats body).
   const live = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    if (roles[pattern[i]!]! & EVIDENCE && (s.cues.length === 0 || !isNegated(s, i, rules))) live[i] = 1;
+    if (roles[pattern[i]!]! & EVIDENCE && (!s.anyCue || !isNegated(s, i, rules))) live[i] = 1;
   }
   const unitKept = notContained(m, live, rules.unitWeights);
   const problemKept = notContained(m, live, rules.problemWeights);
@@ -110,7 +108,7 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   const firedHits: number[][] = [];
   for (const c of rules.contexts) {
     if (anyHit(c.none, termHits)) continue;
-    const hit = findContext(c.all, c.near, termHits, start, end);
+    const hit = findContext(c.all, c.near, termHits, start, end, s.maxLen);
     if (hit === null) continue;
     fired.push(c);
     firedHits.push(hit);
@@ -200,14 +198,15 @@ const byScore = (a: { score: number; index: number }, b: { score: number; index:
  */
 function cueIsLive(s: Scan, i: number, rules: CompiledRules): boolean {
   const { pattern, start, end } = s.m;
-  for (let j = 0; j < pattern.length; j++) {
-    if (j === i || start[j]! >= end[i]! || end[j]! <= start[i]!) continue;
-    const r = rules.roles[pattern[j]!]!;
-    if (r & IGNORE && start[j]! <= start[i]! && end[j]! >= end[i]!) return false;
-    if (r & EVIDENCE && (r & CUE) === 0) return false;
+  // Overlapping matches sit next to i in end order: earlier ones end after start[i], later ones end before
+  // end[i] + maxLen.
+  for (let j = i - 1; j >= 0 && end[j]! > start[i]!; j--) if (voids(rules.roles[pattern[j]!]!, j, i, s.m)) return false;
+  for (let j = i + 1; j < pattern.length && end[j]! < end[i]! + s.maxLen; j++) {
+    if (start[j]! < end[i]! && voids(rules.roles[pattern[j]!]!, j, i, s.m)) return false;
   }
   if (rules.questions.size > 0) {
-    for (let k = end[i]!; k < s.full.length; k++) {
+    const limit = Math.min(s.full.length, end[i]! + 60); // a question closes within its clause
+    for (let k = end[i]!; k < limit; k++) {
       const ch = s.fold[s.full.charCodeAt(k)]!;
       if (rules.questions.has(ch)) return false;
       if (rules.breaks.has(ch)) break;
@@ -216,27 +215,39 @@ function cueIsLive(s: Scan, i: number, rules: CompiledRules): boolean {
   return true;
 }
 
-/** Negated: a live cue ends at most `window` characters before the phrase, in the same clause. */
+/** Does overlapping match j void cue i? An ignore word containing it, or a longer evidence phrase. */
+function voids(r: number, j: number, i: number, m: Matches): boolean {
+  if (r & IGNORE && m.start[j]! <= m.start[i]! && m.end[j]! >= m.end[i]!) return true;
+  return (r & EVIDENCE) !== 0 && (r & CUE) === 0;
+}
+
+/**
+ * Negated: a live cue ends at most `window` characters before the phrase, in the same clause, and the phrase
+ * does not name something whose absence is the complaint (没有规划许可证).
+ */
 function isNegated(s: Scan, i: number, rules: CompiledRules): boolean {
-  const { start, end } = s.m;
-  for (const a of s.absence) if (start[a]! >= start[i]! && end[a]! <= end[i]!) return false;
-  for (const c of s.cues) {
-    const gap = start[i]! - end[c]!;
-    if (gap >= 0 && gap <= rules.negationWindow && noBreak(s, end[c]!, start[i]!, rules.breaks)) return true;
+  const { pattern, start, end } = s.m;
+  for (let j = i - 1; j >= 0 && end[j]! > start[i]!; j--) {
+    if (rules.roles[pattern[j]!]! & ABSENCE && start[j]! >= start[i]!) return false;
+  }
+  for (let j = i; j < pattern.length && end[j] === end[i]; j++) if (rules.roles[pattern[j]!]! & ABSENCE) return false;
+  for (let c = i - 1; c >= 0 && end[c]! >= start[i]! - rules.negationWindow; c--) {
+    if (s.liveCue[c] && end[c]! <= start[i]! && noBreak(s, end[c]!, start[i]!, rules.breaks)) return true;
   }
   return false;
 }
 
 /** Urgency does not hold for what is clearly past / hypothetical (去年…, 万一…) or already fixed (…已经修好了). */
 function settled(s: Scan, first: number, last: number, rules: CompiledRules): boolean {
-  const { start, end } = s.m;
-  for (const k of s.resolved) {
+  const { pattern, start, end } = s.m;
+  const until = end[last]! + rules.resolvedWindow + s.maxLen;
+  for (let k = last + 1; k < pattern.length && end[k]! <= until; k++) {
+    if (!(rules.roles[pattern[k]!]! & RESOLVED)) continue;
     const gap = start[k]! - end[last]!;
     if (gap >= 0 && gap <= rules.resolvedWindow && noBreak(s, end[last]!, start[k]!, rules.resolvedBreaks)) return true;
   }
-  for (const k of s.past) {
-    const gap = start[first]! - end[k]!;
-    if (gap >= 0 && gap <= rules.pastWindow && noBreak(s, end[k]!, start[first]!, rules.breaks)) return true;
+  for (let k = first - 1; k >= 0 && end[k]! >= start[first]! - rules.pastWindow; k--) {
+    if (rules.roles[pattern[k]!]! & PAST && end[k]! <= start[first]! && noBreak(s, end[k]!, start[first]!, rules.breaks)) return true;
   }
   return false;
 }
@@ -329,24 +340,40 @@ function pickProblem(rules: CompiledRules, score: Float64Array, unit: number): P
 
 /**
  * One match of every group, each within `near` characters (gap between spans) of a match of the first group.
- * Returns the chosen match indexes, or null.
+ * Hits are in end order, so the candidates near an anchor are found by binary search. Returns match indexes.
  */
-function findContext(all: number[], near: number, hits: (number[] | undefined)[], start: number[], end: number[]): number[] | null {
+function findContext(
+  all: number[],
+  near: number,
+  hits: (number[] | undefined)[],
+  start: number[],
+  end: number[],
+  maxLen: number,
+): number[] | null {
   for (const t of all) if (hits[t] === undefined) return null;
+  if (near === Infinity) return all.map((t) => hits[t]![0]!);
   for (const a of hits[all[0]!]!) {
     const chosen = [a];
     for (let g = 1; g < all.length; g++) {
-      let best = -1;
-      let bestGap = Infinity;
-      for (const i of hits[all[g]!]!) {
-        const gap = Math.max(0, start[i]! - end[a]!, start[a]! - end[i]!);
-        if (gap < bestGap) {
-          bestGap = gap;
-          best = i;
+      const list = hits[all[g]!]!;
+      const from = start[a]! - near; // a candidate must end at or after this
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (end[list[mid]!]! < from) lo = mid + 1;
+        else hi = mid;
+      }
+      let found = -1;
+      for (let k = lo; k < list.length && end[list[k]!]! - maxLen <= end[a]! + near; k++) {
+        const i = list[k]!;
+        if (Math.max(0, start[i]! - end[a]!, start[a]! - end[i]!) <= near) {
+          found = i;
+          break;
         }
       }
-      if (best < 0 || bestGap > near) break;
-      chosen.push(best);
+      if (found < 0) break;
+      chosen.push(found);
     }
     if (chosen.length === all.length) return chosen;
   }

@@ -50,6 +50,7 @@ export const rulesSchema = z
         urgentMin: z.number().positive(),
         nonComplaintRatio: z.number().positive(),
         maxMatched: z.number().int().min(1).max(50),
+        maxChars: z.number().int().min(1000).default(20000), // longer mail is read up to here
       })
       .strict(),
     normalize: z

@@ -239,3 +239,15 @@ describe('held-out set (never tuned on): regression guard only', () => {
     expect(e.urgentRecall).toBeGreaterThanOrEqual(0.9);
   });
 });
+
+describe('cost stays bounded on hostile input', () => {
+  it('reads at most maxChars and never goes quadratic', () => {
+    const hostile = '没有'.repeat(30_000) + '水'.repeat(30_000) + '电动车楼道充电'.repeat(5_000);
+    const t = performance.now();
+    const c = run(hostile, '没'.repeat(1000));
+    expect(performance.now() - t).toBeLessThan(2_000);
+    expect(['unit', 'triage', 'not-complaint']).toContain(c.verdict);
+    // Past maxChars nothing counts: the e-bike phrases start after the cap.
+    expect(c.matched.join()).not.toContain('电动车');
+  });
+});
