@@ -13,6 +13,9 @@ export interface Automaton {
   readonly out: (Int32Array | null)[];
   readonly lengths: Int32Array;
   readonly maxLength: number;
+  /** per pattern: 1 = starts with an ASCII letter/digit, 2 = ends with one; such an edge must not touch another
+   *  ASCII letter/digit in the text (12345 is not inside 13512345678, lift not inside uplifting). */
+  readonly edges: Uint8Array;
   /** maps each code unit to its folded form (case, width, traditional → simplified). */
   readonly fold: Uint16Array;
 }
@@ -83,14 +86,15 @@ export function buildAutomaton(patterns: readonly string[], fold: Uint16Array): 
   // Fold once into the column table so scanning does one lookup per character instead of two.
   const byCodeUnit = new Int16Array(65536);
   for (let c = 0; c < 65536; c++) byCodeUnit[c] = column[fold[c]!]!;
-  return { column: byCodeUnit, columns, delta, out, lengths, maxLength: Math.max(1, ...lengths), fold };
+  const edges = Uint8Array.from(folded, (p) => (isWordChar(p.charCodeAt(0)) ? 1 : 0) | (isWordChar(p.charCodeAt(p.length - 1)) ? 2 : 0));
+  return { column: byCodeUnit, columns, delta, out, lengths, maxLength: Math.max(1, ...lengths), edges, fold };
 }
 
 export function scan(a: Automaton, text: string): Matches {
   const pattern: number[] = [];
   const start: number[] = [];
   const end: number[] = [];
-  const { column, columns, delta, out, lengths } = a;
+  const { column, columns, delta, out, lengths, edges, fold } = a;
   let s = 0;
   for (let i = 0; i < text.length; i++) {
     const col = column[text.charCodeAt(i)]!;
@@ -103,6 +107,12 @@ export function scan(a: Automaton, text: string): Matches {
     if (o !== null && o !== undefined) {
       for (let k = 0; k < o.length; k++) {
         const id = o[k]!;
+        const e = edges[id]!;
+        if (e !== 0) {
+          const from = i + 1 - lengths[id]!;
+          if (e & 1 && from > 0 && isWordChar(fold[text.charCodeAt(from - 1)]!)) continue;
+          if (e & 2 && i + 1 < text.length && isWordChar(fold[text.charCodeAt(i + 1)]!)) continue;
+        }
         pattern.push(id);
         start.push(i + 1 - lengths[id]!);
         end.push(i + 1);
@@ -140,4 +150,9 @@ export function foldString(s: string, fold: Uint16Array): string {
   let r = '';
   for (let i = 0; i < s.length; i++) r += String.fromCharCode(fold[s.charCodeAt(i)]!);
   return r;
+}
+
+/** ASCII letter or digit (after folding, so full-width forms count too). */
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }

@@ -127,6 +127,12 @@ describe('negation and hedges suppress the phrase they negate', () => {
     expect(c.problem).toBe('public-income-unpublished');
   });
 
+  it('an owed service that was not done is the complaint: 一周没有清运', () => {
+    const c = run('小区垃圾站已经一周没有清运了');
+    expect(c.unit).toBe('housing');
+    expect(c.matched).toContain('清运');
+  });
+
   it('a rhetorical question is no denial: 这不是违反明码标价吗', () => {
     expect(run('物业收费处连价目表都没有，这不是违反明码标价吗？').unit).toBe('market-regulation');
   });
@@ -207,6 +213,12 @@ describe('triage and ranking', () => {
 
   it('a subject-only mail is classified', () => {
     expect(classify({ subject: '小区化粪池满了往外冒', text: '' }, rules).unit).toBe('housing');
+  });
+
+  it('ASCII phrases match whole words only: 12345 is not inside a phone number', () => {
+    const c = run('小区垃圾站已经一周没有清运了。联系电话 13512345678');
+    expect(c.units.map((u) => u.unit)).not.toContain('approval');
+    expect(run('已打12345反映，工单未反馈').unit).toBe('approval');
   });
 
   it('folds traditional characters, full-width and upper-case letters', () => {
