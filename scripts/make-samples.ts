@@ -320,7 +320,9 @@ async function main(): Promise<void> {
     // The digest exactly as the outbox worker hands it to the mailer (no SMTP configured → an .eml file).
     const mailer = createMailSender(cfg);
     const [row] = reportMessages(cfg, prepared.bundle);
-    await mailer.send(row!.payload as Parameters<typeof mailer.send>[0]);
+    const payload = row!.payload as Parameters<typeof mailer.send>[0];
+    // Dated as sent on time (the mailer would stamp the moment this script runs).
+    await mailer.send({ ...payload, headers: { ...payload.headers, Date: fire.toUTCString().replace('GMT', '+0000') } });
     const eml = readdirSync(path.join(tmp, 'outbox')).find((f) => f.endsWith('.eml'))!;
     copyFileSync(path.join(tmp, 'outbox', eml), path.join(outDir, `周报邮件-${period.key}.eml`));
     process.stdout.write(`${prepared.detail}\nwritten to ${outDir}\n`);

@@ -1,0 +1,138 @@
+// The intake pipeline over the mail fixtures, on both dialects: what is registered, ignored, quarantined and
+// threaded; the acknowledgement's content and threading; attachments kept; crash recovery from raw_mail.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS, freshDatabaseUrl } from '../support/stores.ts';
+import { testConfig } from '../support/service.ts';
+import { complaintMail, intakeKit, type IntakeKit } from '../support/intake-kit.ts';
+import * as mailStore from '../../src/store/mail.ts';
+import * as complaints from '../../src/store/complaints.ts';
+import { transition } from '../../src/workflow/complaint.ts';
+import { loadCalendar } from '../../src/runtime.ts';
+
+const FIX = path.resolve('test/fixtures/mail');
+const fixture = (name: string) => readFileSync(path.join(FIX, name));
+const BOX = 'yhqzjjwy@163.com';
+
+describe.each(DIALECTS)('intake pipeline on %s', (dialect) => {
+  let kit: IntakeKit;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    const db = await freshDatabaseUrl(dialect, 'pipeline');
+    cleanup = db.cleanup;
+    kit = await intakeKit(testConfig({ db: db.url }));
+    for (const [i, unit] of (['housing', 'fire', 'police', 'township', 'market-regulation', 'health'] as const).entries()) {
+      await kit.addOfficer(unit, 'yanhu', 7000 + i);
+    }
+  });
+  afterAll(async () => {
+    await kit?.close();
+    await cleanup?.();
+  });
+  const ingest = (raw: Buffer) => kit.intake.ingest(raw, { source: 'file', mailbox: BOX });
+
+  it.each([
+    ['gb2312-mislabelled.eml', 'registered'],
+    ['gbk-base64.eml', 'registered'],
+    ['gb18030-qp.eml', 'registered'],
+    ['utf8-base64.eml', 'registered'],
+    ['utf8-qp.eml', 'registered'],
+    ['html-only.eml', 'registered'],
+    ['photo-attachment.eml', 'registered'],
+    ['danger-gas-leak.eml', 'registered'],
+    ['legacy-no-charset-gbk.eml', 'registered'],
+    ['auto-reply.eml', 'ignored'],
+    ['bounce.eml', 'ignored'],
+    ['advertising.eml', 'ignored'],
+  ])('%s → %s', async (file, outcome) => {
+    const r = await ingest(fixture(file));
+    expect(r.outcome).toBe(outcome);
+    if (outcome === 'registered') expect(r.tracking).toMatch(/^YH-\d{4}-\d{6}$/);
+    else expect(r.reason).toBeTruthy();
+  });
+
+  it('quarantines a 25 MB mail with the reason and keeps its bytes', async () => {
+    const big = Buffer.concat([complaintMail({ to: BOX }), Buffer.alloc(26 * 1024 * 1024, 0x41)]);
+    const r = await ingest(big);
+    expect(r.outcome).toBe('quarantined');
+    expect(r.reason).toMatch(/过大|too large/);
+    const row = await mailStore.getRaw(kit.store.db, r.rawMailId!);
+    expect(row!.size).toBe(big.length);
+  });
+
+  it('writes a Chinese acknowledgement with the tracking number, threaded to the resident mail', async () => {
+    const raw = complaintMail({ to: BOX, from: 'zhao@example.com', messageId: '<orig-1@example.com>' });
+    const r = await ingest(raw);
+    expect(r.outcome).toBe('registered');
+    const ack = await kit.store.db.selectFrom('outbox').selectAll().where('idempotency_key', '=', `ack:${r.complaintId}`).executeTakeFirstOrThrow();
+    const p = JSON.parse(ack.payload) as { to: string; subject: string; text: string; inReplyTo: string; messageId: string };
+    expect(p.to).toBe('zhao@example.com');
+    expect(p.subject).toContain(r.tracking!);
+    expect(p.text).toContain(`受理编号：${r.tracking}`);
+    expect(p.inReplyTo).toBe('<orig-1@example.com>');
+    expect(p.messageId).toBe(`<ack.${r.tracking}@wuye-desk>`);
+    // The housing officer of 盐湖 got the task.
+    const notice = await kit.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'telegram').where('complaint_id', '=', r.complaintId).executeTakeFirstOrThrow();
+    expect(JSON.parse(notice.payload).params.text).toContain(r.tracking!);
+  });
+
+  it('sends danger at once to the unit, the township and the leaders', async () => {
+    const r = await ingest(complaintMail({ to: BOX, from: 'gas@example.com', subject: '楼道里煤气泄漏，味道很大', body: '阳光花园小区5号楼楼道里煤气泄漏，味道特别大，物业电话打不通，随时可能爆炸！' }));
+    const c = (await complaints.findById(kit.store.db, r.complaintId!))!;
+    expect(c.urgent).toBe(true);
+    expect(c.status).toBe('assigned');
+    const rows = await kit.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'telegram').where('complaint_id', '=', c.id).execute();
+    const chats = rows.map((x) => x.recipient).sort();
+    expect(chats).toContain('7003'); // township of 盐湖
+    expect(rows.every((x) => x.not_before <= x.created_at)).toBe(true); // never held for quiet hours
+  });
+
+  it('threads a reply by In-Reply-To and by the tracking number, and reopens on dissatisfaction', async () => {
+    const first = await ingest(complaintMail({ to: BOX, from: 'qian@example.com', subject: '小区垃圾一周没人清运', body: '锦绣小区垃圾一周没人清运，物业不管，臭气熏天。' }));
+    const tracking = first.tracking!;
+    const byHeader = Buffer.from(
+      complaintMail({ to: BOX, from: 'qian@example.com', subject: `Re: 【受理回执】${tracking}`, body: '补充一下：今天还是没人来。' })
+        .toString()
+        .replace('MIME-Version', `In-Reply-To: <ack.${tracking}@wuye-desk>\r\nMIME-Version`),
+    );
+    const r1 = await ingest(byHeader);
+    expect(r1).toMatchObject({ outcome: 'reply', tracking });
+    // Close the case, then an unhappy reply with only the tracking number in the subject reopens it.
+    const cal = loadCalendar(kit.cfg);
+    let c = (await complaints.findByTracking(kit.store.db, tracking))!;
+    const officer = { kind: 'officer' as const, role: 'officer' as const, unit: c.unit!, county: c.county, officerId: 1 };
+    for (const cmd of [{ type: 'accept' }, { type: 'resolve', finding: 'substantiated', result: '已清运' }] as const) {
+      const t = transition(c, cmd as never, officer, new Date(), cal);
+      if (!t.ok) throw new Error(t.error.message);
+      await complaints.saveComplaint(kit.store.db, t.case, c.version, new Date().toISOString());
+      c = (await complaints.findById(kit.store.db, c.id))!;
+    }
+    const r2 = await ingest(complaintMail({ to: BOX, from: 'qian@example.com', subject: `回复：${tracking} 办理结果`, body: '不满意，垃圾还是没有清运，问题没解决。' }));
+    expect(r2).toMatchObject({ outcome: 'reply', tracking });
+    expect((await complaints.findByTracking(kit.store.db, tracking))!.status).toBe('reopened');
+    const events = await complaints.eventsOf(kit.store.db, c.id);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['reply', 'reopened']));
+  });
+
+  it('keeps photo attachments linked to the case', async () => {
+    const raw = Buffer.from(fixture('photo-attachment.eml').toString('latin1').replace(/Message-ID:[^\r\n]*/i, 'Message-ID: <photo-2@example.com>'), 'latin1');
+    const r = await ingest(raw);
+    const atts = await kit.store.db.selectFrom('attachment').selectAll().where('complaint_id', '=', r.complaintId).execute();
+    expect(atts.length).toBeGreaterThanOrEqual(1);
+    expect(atts[0]!.content_type).toMatch(/^image\//);
+    expect(Buffer.from(atts[0]!.content!).subarray(0, 4).toString('hex')).toBe('89504e47');
+  });
+
+  it('resumes a mail stored before a crash, and never registers it twice', async () => {
+    const raw = complaintMail({ to: BOX, from: 'sun@example.com', subject: '楼顶漏水', body: '幸福家园小区2号楼楼顶漏水，物业不修。' });
+    const stored = await mailStore.storeRaw(kit.store.db, { source: 'file', mailbox: BOX, raw, receivedAt: new Date().toISOString() });
+    expect(stored.stored).toBe(true);
+    // "Crash" here: the outcome is still null. Two processes resuming at once register it once.
+    const [a, b] = await Promise.all([kit.intake.resume(), kit.intake.process((stored as { id: number }).id)]);
+    expect(a + (b ? 1 : 0)).toBeGreaterThanOrEqual(1);
+    const cases = await kit.store.db.selectFrom('complaint').select('id').where('raw_mail_id', '=', (stored as { id: number }).id).execute();
+    expect(cases).toHaveLength(1);
+    expect((await ingest(raw)).outcome).toBe('duplicate');
+  });
+});

@@ -1,0 +1,186 @@
+// The scheduler's other jobs on both dialects, through the store: reminders and escalation written once as
+// Telegram rows (held by quiet hours), the daily company-threshold check (key supervision recorded once, its notice
+// sent once), the monthly public report with the red/black list, and the Friday discipline and province reports.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import cron from 'node-cron';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/clock.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { Complaint } from '../../src/domain.ts';
+import { createLogger } from '../../src/log.ts';
+import type { MailPayload } from '../../src/outbox/mailer.ts';
+import type { TelegramPayload } from '../../src/outbox/telegram.ts';
+import { loadCalendar } from '../../src/runtime.ts';
+import { startScheduler, type RunOutcome, type Scheduler } from '../../src/scheduler/index.ts';
+import { syncReferenceData } from '../../src/store/reference.ts';
+import { DEMO_CASES, extraDemoCases, seedDemo } from '../../scripts/make-samples.ts';
+import { DIALECTS, openTestStore } from '../support/stores.ts';
+
+const log = createLogger({ level: 'silent' });
+const sh = (wall: string) => new Date(`${wall}+08:00`);
+const ANJU = '运城市安居物业服务有限公司';
+
+describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
+  let store: Awaited<ReturnType<typeof openTestStore>>;
+  let cfg: Config;
+  let dataDir: string;
+  let seeded: Map<number, Complaint>;
+  const clock = fixedClock(sh('2026-11-30T10:00'));
+  const cal = loadCalendar(loadConfig({ env: {} }));
+  let sched: Scheduler;
+  let kicks = 0;
+
+  beforeAll(async () => {
+    store = await openTestStore(dialect, 'sched');
+    dataDir = mkdtempSync(path.join(tmpdir(), 'wuye-sched-'));
+    const base = loadConfig({ env: {} });
+    cfg = {
+      ...base,
+      dataDir,
+      db: store.url,
+      reports: {
+        ...base.reports,
+        recipients: { ...base.reports.recipients, monthly: ['gongkai@example.com'], discipline: ['jiwei@example.com'], province: ['sheng@example.com'] },
+      },
+    };
+    await syncReferenceData(store.db, cfg);
+    seeded = await seedDemo(store.db, cfg, cal, [...DEMO_CASES, ...extraDemoCases()]);
+    // Officers linked to the bot.
+    const now = clock.now().toISOString();
+    const officer = (chat: number, name: string, unit: string, county: string, role: string) =>
+      ({ chat_id: chat, name, unit, county, role, active: 1, reachable: 1, created_at: now, linked_at: now });
+    await store.db
+      .insertInto('officer')
+      .values([
+        officer(7001, '王芳', 'housing', 'yanhu', 'officer'),
+        officer(7002, '盐湖区住建局长', 'housing', 'yanhu', 'admin'),
+        officer(7003, '市局督导', 'housing', 'yuncheng', 'supervisor'),
+        officer(7004, '永济住建', 'housing', 'yongji', 'officer'),
+      ])
+      .execute();
+    sched = startScheduler({ cfg, db: store.db, log, clock, cal, owner: 'sched-test', kickOutbox: () => kicks++, timers: false });
+    await sched.ready; // first start: records the installation, catches nothing up
+  });
+
+  afterAll(async () => {
+    await sched?.stop();
+    await store?.cleanup();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const rowsLike = (pattern: string) => store.db.selectFrom('outbox').selectAll().where('idempotency_key', 'like', pattern).orderBy('id').execute();
+  const outcome = (rs: RunOutcome[], job: string) => rs.find((r) => r.job === job)!;
+
+  it('writes each reminder and escalation once, holding them in quiet hours', async () => {
+    // Case 2 (盐湖 housing, in progress) was due 17 Nov 24:00: by Mon 30 Nov it is 9 working days overdue.
+    const c2 = seeded.get(2)!;
+    const first = await rowsLike(`remind:${c2.id}:close:%`);
+    const keys = first.map((r) => r.idempotency_key.replace(/:\d+$/, '').split(':').slice(3, 4)[0]);
+    expect(keys.sort()).toEqual(['escalate-city', 'escalate-leader', 'overdue@2026-11-30'].sort());
+    const to = (step: string) => first.filter((r) => r.idempotency_key.includes(`:${step}:`)).map((r) => r.recipient);
+    expect(to('overdue@2026-11-30')).toEqual(['7001']);
+    expect(to('escalate-leader')).toEqual(['7002']);
+    expect(to('escalate-city')).toEqual(['7003']);
+    expect(first.every((r) => r.not_before === clock.now().toISOString())).toBe(true); // 10:00: not held
+    const text = (JSON.parse(first[0]!.payload) as TelegramPayload).params.text as string;
+    expect(text).toContain(c2.tracking);
+    expect(kicks).toBeGreaterThan(0);
+
+    const before = (await rowsLike('remind:%')).map((r) => r.idempotency_key);
+    clock.set(sh('2026-11-30T10:10'));
+    await sched.runDue();
+    expect((await rowsLike('remind:%')).map((r) => r.idempotency_key)).toEqual(before); // nothing twice
+
+    // Case 16 was assigned on Friday 27 Nov 14:00 and nobody accepted it: one working day later is Monday 14:00.
+    // Seen by the 22:30 run, the reminder is held until the quiet hours end.
+    clock.set(sh('2026-11-30T22:30'));
+    await sched.runDue();
+    const added = (await rowsLike('remind:%')).filter((r) => !before.includes(r.idempotency_key));
+    expect(added.map((r) => [r.idempotency_key.split(':').slice(1, 4).join(':'), r.recipient, r.not_before])).toEqual([
+      [`${seeded.get(16)!.id}:accept:unaccepted`, '7001', sh('2026-12-01T08:00').toISOString()],
+    ]);
+
+    clock.set(sh('2026-12-01T00:00'));
+    await sched.runDue();
+    const next = await rowsLike(`remind:${c2.id}:close:overdue@2026-12-01:%`);
+    expect(next).toHaveLength(1);
+    expect(next[0]!.not_before).toBe(sh('2026-12-01T08:00').toISOString()); // quiet hours until 08:00
+    expect((await rowsLike(`remind:${c2.id}:close:escalate-%`)).length).toBe(2); // escalations are not repeated
+  });
+
+  it('records the key supervision of a company over 10 complainants once, and tells the county once', async () => {
+    // The check fires daily at 07:00.
+    clock.set(sh('2026-12-01T07:00'));
+    const r = outcome(await sched.runDue(), 'companies');
+    expect(r).toMatchObject({ status: 'done', period: '2026-12-01' });
+    const company = await store.db.selectFrom('company').selectAll().where('name', '=', ANJU).executeTakeFirstOrThrow();
+    expect(company.key_supervision).toBe(1);
+    const actions = await store.db.selectFrom('company_action').selectAll().where('company_id', '=', company.id).execute();
+    expect(actions.map((a) => a.type)).toEqual(['key-supervision']);
+    expect(actions[0]!.due_at).toBe('9999-12-31T23:59:59.999Z');
+    const notices = await rowsLike(`company:${company.id}:key-supervision:%`);
+    expect(notices.map((n) => n.recipient).sort()).toEqual(['7001', '7002']);
+    expect((JSON.parse(notices[0]!.payload) as TelegramPayload).params.text).toContain('单独建立台账实施重点督办');
+
+    clock.set(sh('2026-12-02T07:00'));
+    expect(outcome(await sched.runDue(), 'companies').status).toBe('done');
+    expect(await store.db.selectFrom('company_action').selectAll().where('company_id', '=', company.id).execute()).toHaveLength(1);
+    expect(await rowsLike(`company:${company.id}:%`)).toHaveLength(2);
+  });
+
+  it('sends the monthly public report with the red/black list, complainants masked', async () => {
+    // Installed on 30 Nov 10:00, so the report of 1 Dec 09:00 (November) was caught up by the first run after it,
+    // on 2 Dec 07:00 above, and marked late.
+    const rows = await rowsLike('report:monthly:2026-11:%');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.recipient).toBe('gongkai@example.com');
+    const mail = JSON.parse(rows[0]!.payload) as MailPayload;
+    expect(mail.subject).toBe('运城市2026年11月物业投诉举报处理情况通报');
+    const black = mail.html!.slice(mail.html!.indexOf('三、黑榜'), mail.html!.indexOf('四、典型案例'));
+    expect(black).toContain(ANJU);
+    expect(black).toContain('列入重点督办');
+    // No complainant's phone in full anywhere in a public report.
+    for (const d of [...DEMO_CASES, ...extraDemoCases()]) if (d.phone && /^1\d{10}$/.test(d.phone)) expect(mail.html).not.toContain(d.phone);
+    const run = await store.db.selectFrom('job_run').selectAll().where('job', '=', 'monthly').executeTakeFirstOrThrow();
+    expect(run).toMatchObject({ period_key: '2026-11', late: 1 });
+  });
+
+  it('sends the discipline and province reports of the week on Friday', async () => {
+    clock.set(sh('2026-12-04T17:00'));
+    const rs = await sched.runDue();
+    expect(outcome(rs, 'discipline')).toMatchObject({ status: 'done', period: '2026-W49', late: true }); // due 16:00
+    expect(outcome(rs, 'province')).toMatchObject({ status: 'done', period: '2026-W49', late: false });
+    expect(outcome(rs, 'provinceData')).toMatchObject({ status: 'done', period: '2026-W49', late: true }); // due Thursday 09:00
+
+    const [discipline] = await rowsLike('report:discipline:2026-W49:%');
+    const d = JSON.parse(discipline!.payload) as MailPayload;
+    expect(d.to).toBe('jiwei@example.com');
+    expect(d.html).toContain('超期未办结线索');
+    expect(d.html).toContain(seeded.get(2)!.tracking); // overdue since 17 Nov
+
+    const province = await rowsLike('report:province%:2026-W49:%');
+    expect(province.map((r) => r.idempotency_key.split(':')[1]).sort()).toEqual(['province', 'provinceData']);
+    const p = JSON.parse(province.find((r) => r.idempotency_key.startsWith('report:province:'))!.payload) as MailPayload;
+    expect(p.attachments?.map((a) => a.filename)).toEqual(['省厅周报-2026-W49.xlsx']);
+    expect(Buffer.from(p.attachments![0]!.contentBase64, 'base64').subarray(0, 2).toString()).toBe('PK');
+    const data = JSON.parse(province.find((r) => r.idempotency_key.startsWith('report:provinceData:'))!.payload) as MailPayload;
+    expect(data.subject.startsWith('【周四调度会数据】')).toBe(true);
+  });
+
+  it('schedules every job with node-cron in Asia/Shanghai and removes the timers on stop', async () => {
+    const live = startScheduler({ cfg, db: store.db, log, clock, cal, owner: 'timers', kickOutbox: () => undefined });
+    await live.ready;
+    const mine = () => [...cron.getTasks().values()].filter((t) => t.name?.startsWith('wuye:'));
+    expect(mine().map((t) => t.name).sort()).toEqual(
+      ['companies', 'discipline', 'monthly', 'province', 'provinceData', 'reminders', 'weekly'].map((n) => `wuye:${n}`),
+    );
+    const weekly = mine().find((t) => t.name === 'wuye:weekly')!;
+    const next = weekly.getNextRun()!; // from the real clock: some Friday 12:00 in Shanghai
+    expect(new Date(next.getTime() + 8 * 3600_000).toISOString().slice(11, 19)).toBe('12:00:00');
+    expect(new Date(next.getTime() + 8 * 3600_000).getUTCDay()).toBe(5);
+    await live.stop();
+    expect(mine()).toHaveLength(0);
+  });
+});
