@@ -1,5 +1,5 @@
 // `wuye doctor`: one line per check with ✓/✗ and the reason; exit 1 when any check fails.
-import { ImapFlow } from 'imapflow';
+import { createImapClient } from '../ingest/imap.ts';
 import type { Config } from '../config.ts';
 import { botToken, secret } from '../config.ts';
 import { openStore, redactUrl } from '../store/db.ts';
@@ -61,16 +61,7 @@ export async function runChecks(cfg: Config, env: NodeJS.ProcessEnv = process.en
       checks.push({ name: `imap ${m.address}`, ok: false, detail: `环境变量 ${imap.passwordEnv} 未设置 / not set` });
       continue;
     }
-    const client = new ImapFlow({
-      host: imap.host,
-      port: imap.port,
-      secure: imap.secure,
-      auth: { user: imap.user, pass },
-      tls: { rejectUnauthorized: imap.rejectUnauthorized },
-      logger: false,
-      clientInfo: { name: 'wuye-desk', version: '0.1.0', vendor: 'wuye-desk' },
-      connectionTimeout: 10_000,
-    });
+    const client = createImapClient(imap, pass, m.address);
     client.on('error', () => {});
     try {
       await timed(client.connect(), 15_000, 'imap');

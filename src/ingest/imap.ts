@@ -24,6 +24,26 @@ export function reconnectDelay(attempt: number, min: number, max: number, random
   return Math.round(exp / 2 + random() * (exp / 2)); // "equal jitter"
 }
 
+/**
+ * An imapflow client for one mailbox. 163.com refuses "Unsafe Login" unless the client identifies itself (IMAP ID,
+ * RFC 2971), hence clientInfo; IDLE starts at once after each command instead of imapflow's default 15 s, so new
+ * mail is pushed within a second.
+ */
+export function createImapClient(imap: NonNullable<MailboxConfig['imap']>, pass: string, address: string): ImapFlow {
+  return new ImapFlow({
+    host: imap.host,
+    port: imap.port,
+    secure: imap.secure,
+    auth: { user: imap.user, pass },
+    tls: { rejectUnauthorized: imap.rejectUnauthorized },
+    logger: false,
+    clientInfo: { name: 'wuye-desk', version: '0.1.0', vendor: 'wuye-desk', 'support-email': address },
+    autoIdleDelay: 50,
+    maxIdleTime: 5 * 60_000,
+    connectionTimeout: 15_000,
+  });
+}
+
 export class ImapSource {
   #client: ImapFlow | null = null;
   #stopped = false;
@@ -79,20 +99,7 @@ export class ImapSource {
     const imap = this.box.imap!;
     const pass = secret(this.deps.env ?? process.env, imap.passwordEnv);
     if (!pass) throw new Error(`环境变量 ${imap.passwordEnv} 未设置 / password env not set`);
-    const client = new ImapFlow({
-      host: imap.host,
-      port: imap.port,
-      secure: imap.secure,
-      auth: { user: imap.user, pass },
-      tls: { rejectUnauthorized: imap.rejectUnauthorized },
-      logger: false,
-      // 163.com refuses "Unsafe Login" unless the client identifies itself (IMAP ID, RFC 2971).
-      clientInfo: { name: 'wuye-desk', version: '0.1.0', vendor: 'wuye-desk', 'support-email': this.box.address },
-      // IDLE at once after each command instead of imapflow's default 15 s, so new mail is pushed within a second.
-      autoIdleDelay: 50,
-      maxIdleTime: 5 * 60_000,
-      connectionTimeout: 15_000,
-    });
+    const client = createImapClient(imap, pass, this.box.address);
     this.#client = client;
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     client.on('error', (e: Error) => this.deps.log.warn({ mailbox: this.box.address, err: e.message }, 'imap: error'));
