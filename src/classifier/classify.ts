@@ -4,6 +4,7 @@
 // or regexes because it runs for every mail and in bulk re-classification.
 import type { ClassificationSummary, ProblemType, UnitCode } from '../domain.ts';
 import { scan, type Matches } from './automaton.ts';
+import { stripFooters } from './footers.ts';
 import * as R from './rules.ts';
 import type { CompiledContext, CompiledRules } from './rules.ts';
 
@@ -44,7 +45,11 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   if (subject.trim() === '' && body.trim() === '') return notComplaint([]);
 
   // Very long mail (quoted threads, pasted documents) is read up to maxChars: the complaint comes first.
-  const full = (subject + '\n' + body).slice(0, rules.thresholds.maxChars);
+  // BBS headers, origin footers and signatures weigh nothing (水木社区 in a footer is not 社区).
+  const full = (subject + '\n' + stripFooters(body.slice(0, rules.thresholds.maxChars), rules.footers, rules.automaton.fold)).slice(
+    0,
+    rules.thresholds.maxChars,
+  );
   const subjectEnd = subject.length;
   const m = scan(rules.automaton, full);
   const { pattern, start, end } = m;
@@ -73,10 +78,23 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   const urgentP: number[] = [];
   const complaintP: number[] = [];
   const nonComplaintP: number[] = [];
-  const termHits: (number[] | undefined)[] = new Array(rules.termCount);
+  const propertyP: number[] = [];
+  let propertyScore = 0;
   for (let i = 0; i < n; i++) {
     const p = pattern[i]!;
     if (rules.nonComplaintWeight[p] !== 0 && !nonComplaintP.includes(p)) nonComplaintP.push(p);
+    if (rules.propertyWeight[p] !== 0 && !propertyP.includes(p)) {
+      propertyP.push(p);
+      propertyScore += rules.propertyWeight[p]!;
+    }
+  }
+  // Not about a residential property or its management: not a property complaint, whatever else it names
+  // (the remit is 物业投诉举报, 000 附件 二). Urgent words in a story (但弄死就违法了) count for nothing here.
+  if (propertyScore < thresholds.propertyMin) return notComplaint(labels(nonComplaintP, rules));
+
+  const termHits: (number[] | undefined)[] = new Array(rules.termCount);
+  for (let i = 0; i < n; i++) {
+    const p = pattern[i]!;
     if (!live[i]) continue;
     const b = start[i]! < subjectEnd ? thresholds.subjectBoost : 1;
     if (unitKept[i]) keepMax(unitP, unitB, p, b);
@@ -89,9 +107,14 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
 
   const U = rules.units.length;
   const unitScore = new Float64Array(U);
+  const unitStrong = new Uint8Array(U); // 1 = the unit has evidence beyond its name and generic words
   const problemScore = new Float64Array(rules.problems.length);
   for (let k = 0; k < unitP.length; k++) {
-    for (const [u, w] of rules.unitWeights[unitP[k]!]!) unitScore[u] = unitScore[u]! + w * unitB[k]!;
+    const weak = rules.weak[unitP[k]!] === 1;
+    for (const [u, w] of rules.unitWeights[unitP[k]!]!) {
+      unitScore[u] = unitScore[u]! + w * unitB[k]!;
+      if (!weak && w > 0) unitStrong[u] = 1;
+    }
   }
   for (let k = 0; k < problemP.length; k++) {
     for (const [q, w] of rules.problemWeights[problemP[k]!]!) problemScore[q] = problemScore[q]! + w * problemB[k]!;
@@ -112,7 +135,10 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     if (hit === null) continue;
     fired.push(c);
     firedHits.push(hit);
-    for (const [u, w] of c.units) unitScore[u] = unitScore[u]! + w;
+    for (const [u, w] of c.units) {
+      unitScore[u] = unitScore[u]! + w;
+      if (w > 0) unitStrong[u] = 1;
+    }
     for (const [q, w] of c.problems) problemScore[q] = problemScore[q]! + w;
     if (c.urgent !== 0 && !settled(s, firstStarting(hit, start), lastEnding(hit, end), rules)) {
       urgentScore += c.urgent;
@@ -126,21 +152,23 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   ranked.sort(byScore);
   const top = ranked[0]?.score ?? 0;
   const second = ranked[1]?.score ?? 0;
-  let complaintEvidence = top;
+  // A unit named only by its name or a generic word (社区, 公安, 手续费) proves no complaint and routes nothing.
+  const leadStrong = ranked.length > 0 && unitStrong[ranked[0]!.index] === 1;
+  let complaintEvidence = leadStrong ? top : 0;
   for (const p of complaintP) complaintEvidence += rules.complaintWeight[p]!;
   let nonComplaintEvidence = 0;
   for (const p of nonComplaintP) nonComplaintEvidence += rules.nonComplaintWeight[p]!;
   const urgent = urgentScore >= thresholds.urgentMin;
 
-  // An urgent mail is never dropped as not-a-complaint (000 附件 二: 立即通知).
+  // An urgent mail about a property is never dropped as not-a-complaint (000 附件 二: 立即通知).
   if (!urgent) {
     const spamLike = nonComplaintEvidence > 0 && nonComplaintEvidence >= complaintEvidence * thresholds.nonComplaintRatio;
-    if (spamLike || complaintEvidence <= 0) {
-      return notComplaint(nonComplaintP.slice(0, thresholds.maxMatched).map((p) => rules.patterns[p]!));
+    if (spamLike || complaintEvidence <= 0 || complaintEvidence < thresholds.complaintMin) {
+      return notComplaint(labels(nonComplaintP, rules));
     }
   }
 
-  const triage = top < thresholds.minScore || (ranked.length > 1 && top - second < thresholds.minMargin);
+  const triage = !leadStrong || top < thresholds.minScore || (ranked.length > 1 && top - second < thresholds.minMargin);
   const lead = ranked[0];
   const problem = pickProblem(rules, problemScore, lead?.index ?? -1);
 
@@ -183,6 +211,10 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     score: round(top),
     matched,
   };
+}
+
+function labels(ps: number[], rules: CompiledRules): string[] {
+  return ps.slice(0, rules.thresholds.maxMatched).map((p) => rules.patterns[p]!);
 }
 
 function notComplaint(matched: string[]): Classification {

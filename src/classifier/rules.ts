@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { PROBLEM_TYPES, UNIT_CODES, type ProblemType, type UnitCode } from '../domain.ts';
 import { buildAutomaton, buildFold, foldString, type Automaton } from './automaton.ts';
+import { compileFooters, type CompiledFooters } from './footers.ts';
 
 const phrase = z.string().trim().min(1, { message: '短语不能为空 empty phrase' }).max(40);
 const weight = z.number().finite().min(-50).max(50);
@@ -51,6 +52,8 @@ export const rulesSchema = z
         nonComplaintRatio: z.number().positive(),
         maxMatched: z.number().int().min(1).max(50),
         maxChars: z.number().int().min(1000).default(20000), // longer mail is read up to here
+        propertyMin: z.number().min(0), // property-context evidence below this → not a property complaint
+        complaintMin: z.number().min(0), // complaint evidence below this → not a complaint
       })
       .strict(),
     normalize: z
@@ -81,7 +84,8 @@ export const rulesSchema = z
         notPresentWindow: charCount,
       })
       .strict(),
-    signals: z.object({ complaint: weighted, nonComplaint: weighted }).strict(),
+    signals: z.object({ complaint: weighted, nonComplaint: weighted, property: weighted, weak: z.array(phrase).default([]) }).strict(),
+    footers: z.object({ lines: z.array(phrase), signature: z.array(phrase), quoteMarks: z.string() }).strict(),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -143,6 +147,11 @@ export interface CompiledRules {
   urgentWeight: Float64Array;
   complaintWeight: Float64Array;
   nonComplaintWeight: Float64Array;
+  /** evidence that the mail is about a residential property or its management (物业, 小区, 楼道 …) */
+  propertyWeight: Float64Array;
+  /** 1 = a unit's name or a generic word: routes nothing on its own (社区, 公安, 手续费 …) */
+  weak: Uint8Array;
+  footers: CompiledFooters;
   contexts: CompiledContext[];
   negationWindow: number;
   resolvedWindow: number;
@@ -186,6 +195,8 @@ export function compileRules(r: RulesFile, fileName: string): CompiledRules {
   const urgent: number[] = [];
   const complaint: number[] = [];
   const nonComplaint: number[] = [];
+  const property: number[] = [];
+  const weak: number[] = [];
 
   // One pattern per distinct folded phrase; a phrase may play several roles.
   const id = (raw: string): number => {
@@ -202,6 +213,8 @@ export function compileRules(r: RulesFile, fileName: string): CompiledRules {
       urgent.push(0);
       complaint.push(0);
       nonComplaint.push(0);
+      property.push(0);
+      weak.push(0);
     }
     return i;
   };
@@ -244,6 +257,9 @@ export function compileRules(r: RulesFile, fileName: string): CompiledRules {
     complaint[i] = w;
   }
   for (const [p, w] of Object.entries(r.signals.nonComplaint)) nonComplaint[id(p)] = w;
+  // Property context is read whether or not negated: 没有物业 is still about a compound.
+  for (const [p, w] of Object.entries(r.signals.property)) property[id(p)] = w;
+  for (const p of r.signals.weak) weak[id(p)] = 1;
   for (const p of r.negation.cues) roles[id(p)]! |= ROLE_CUE;
   for (const p of r.negation.ignore) roles[id(p)]! |= ROLE_IGNORE;
   for (const p of r.negation.absence) roles[id(p)]! |= ROLE_ABSENCE;
@@ -283,6 +299,9 @@ export function compileRules(r: RulesFile, fileName: string): CompiledRules {
     urgentWeight: Float64Array.from(urgent),
     complaintWeight: Float64Array.from(complaint),
     nonComplaintWeight: Float64Array.from(nonComplaint),
+    propertyWeight: Float64Array.from(property),
+    weak: Uint8Array.from(weak),
+    footers: compileFooters(r.footers, fold),
     contexts,
     negationWindow: r.negation.window,
     resolvedWindow: r.urgent.resolvedWindow,

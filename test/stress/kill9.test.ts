@@ -1,0 +1,234 @@
+// kill -9: `wuye start` ingesting 1,000 mails (half from Dovecot over IMAP, half through its SMTP intake) is
+// killed with SIGKILL at 20 random points and started again each time. Afterwards every mail has exactly one
+// outcome, no case exists twice, no acknowledgement reached the SMTP sink twice, no officer message reached the
+// Bot API twice, and every case carries its deadlines.
+//
+// Sizes and seed come from the environment so a long soak or a failing seed can be rerun:
+//   WUYE_STRESS_MAILS (1000), WUYE_STRESS_KILLS (20), WUYE_STRESS_SEED (random, printed), WUYE_STRESS_DB
+//   (sqlite | postgres; sqlite by default — the embedded deployment).
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../src/store/db.ts';
+import { startBotApi, type BotApiPeer } from '../support/bot-api.ts';
+import { startDovecot, type DovecotPeer } from '../support/dovecot.ts';
+import { freePort } from '../support/ports.ts';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { freshDatabaseUrl } from '../support/stores.ts';
+import { logLines, spawnWuye, type ServiceChild } from './support/child.ts';
+import { envInt, seededRandom, stressSeed } from './support/random.ts';
+import {
+  BOXES,
+  IMAP_PASSWORD,
+  IMAP_PASSWORD_ENV,
+  caseRows,
+  countRows,
+  deliveredMessages,
+  duplicates,
+  feedSmtp,
+  linkOfficers,
+  makeMail,
+  markerOf,
+  missingDeadlines,
+  outboxFailed,
+  outboxPending,
+  sinkAcks,
+  sleep,
+  tempDir,
+  waitUntil,
+  writeConfig,
+  type SmtpFeedStats,
+  type StressMail,
+} from './support/stack.ts';
+
+const MAILS = envInt('WUYE_STRESS_MAILS', 1000);
+const KILLS = envInt('WUYE_STRESS_KILLS', 20);
+const SEED = stressSeed();
+const DIALECT = process.env.WUYE_STRESS_DB === 'postgres' ? 'postgres' : 'sqlite';
+
+interface KillRecord {
+  at: number;
+  mode: 'startup' | 'running';
+  /** ms after spawn */
+  afterSpawnMs: number;
+  outcomes: number;
+  unprocessedRaw: number;
+  leasedOutbox: number;
+}
+
+describe(`kill -9 during intake (${MAILS} mails, ${KILLS} kills, ${DIALECT}, seed ${SEED})`, () => {
+  let dovecot: DovecotPeer;
+  let sink: SmtpSink;
+  let bot: BotApiPeer;
+  let store: Store;
+  let cleanupDb: () => Promise<void>;
+  let dir: string;
+  let logFile: string;
+  let child: ServiceChild | null = null;
+
+  beforeAll(async () => {
+    dir = tempDir('kill9');
+    logFile = path.join(dir, 'service.log');
+    [dovecot, sink, bot] = await Promise.all([startDovecot({ users: [BOXES.yanhu] }), startSmtpSink(), startBotApi()]);
+    const db = await freshDatabaseUrl(DIALECT, 'kill9');
+    cleanupDb = db.cleanup;
+    store = await openStore(db.url);
+  });
+
+  afterAll(async () => {
+    await child?.killHard();
+    await store?.close();
+    await Promise.allSettled([dovecot?.close(), sink?.close(), bot?.close(), cleanupDb?.()]);
+  });
+
+  it('loses nothing and does nothing twice', async () => {
+    const rng = seededRandom(SEED);
+    const t0 = Date.now();
+    await linkOfficers(store.db, bot, ['yanhu', 'yuncheng', 'yongji']);
+    const smtpPort = await freePort();
+    const configFile = writeConfig({
+      dir,
+      db: store.url,
+      smtpListen: `127.0.0.1:${smtpPort}`,
+      imap: { host: dovecot.host, port: dovecot.port },
+      sink: { host: sink.host, port: sink.port },
+      apiRoot: bot.apiRoot,
+    });
+    const env = { TELEGRAM_BOT_TOKEN: bot.token, [IMAP_PASSWORD_ENV]: IMAP_PASSWORD };
+
+    // Odd numbers to the IMAP mailbox (Yanhu), even ones to the SMTP intake (Yuncheng and Yongji in turn).
+    const mails: StressMail[] = [];
+    for (let n = 1; n <= MAILS; n++) {
+      const to = n % 2 ? BOXES.yanhu : n % 4 === 0 ? BOXES.yuncheng : BOXES.yongji;
+      mails.push(await makeMail(n, to, { run: `kill9-${SEED}` }));
+    }
+    // The mails arrive in KILLS+1 waves, one released with each start, so there is always work when a kill comes.
+    const waves = Array.from({ length: KILLS + 1 }, (_, k) => mails.filter((_, i) => i % (KILLS + 1) === k));
+    const feeding: Promise<unknown>[] = [];
+    const stats: SmtpFeedStats = { attempts: 0, errors: 0, answers: new Map() };
+    const release = (k: number) => {
+      const wave = waves[k]!;
+      const imap = wave.filter((m) => m.to === BOXES.yanhu);
+      const smtp = wave.filter((m) => m.to !== BOXES.yanhu);
+      feeding.push(
+        (async () => {
+          for (const m of imap) await dovecot.deliver(BOXES.yanhu, m.raw, { from: m.from });
+        })(),
+      );
+      feeding.push(feedSmtp(() => ({ host: '127.0.0.1', port: smtpPort }), smtp, { concurrency: 2, stats }));
+    };
+
+    const kills: KillRecord[] = [];
+    for (let k = 0; k <= KILLS; k++) {
+      const spawnedAt = Date.now();
+      child = spawnWuye({ configFile, logFile, label: `run ${k}`, env });
+      release(k);
+      if (k === KILLS) break;
+      // A quarter of the kills land anywhere in start-up (migrations, resume, IMAP catch-up); the rest while the
+      // service runs, up to 2 s after it said it started.
+      const mode: KillRecord['mode'] = rng() < 0.25 ? 'startup' : 'running';
+      if (mode === 'startup') await Promise.race([sleep(Math.floor(rng() * 3000)), child.exited]);
+      else {
+        await child.ready;
+        await sleep(100 + Math.floor(rng() * 1900));
+      }
+      child.kill('SIGKILL');
+      const killedAt = Date.now();
+      await child.exited;
+      const unprocessed = Number(
+        (await store.db.selectFrom('raw_mail').select((eb) => eb.fn.countAll<number>().as('n')).where('outcome', 'is', null).executeTakeFirstOrThrow()).n,
+      );
+      const leased = Number(
+        (
+          await store.db
+            .selectFrom('outbox')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('sent_at', 'is', null)
+            .where('locked_until', '>', new Date(killedAt).toISOString())
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+      kills.push({ at: killedAt - t0, mode, afterSpawnMs: killedAt - spawnedAt, outcomes: await countRows(store.db, 'raw_mail', 'outcome-set'), unprocessedRaw: unprocessed, leasedOutbox: leased });
+    }
+
+    // The last incarnation runs to the end: every mail fed, every outcome recorded, the outbox empty. Rows leased
+    // by a killed worker wait for their lease (60 s) to expire first.
+    await Promise.all(feeding);
+    const fedAt = Date.now();
+    await child!.ready;
+    await waitUntil(async () => (await countRows(store.db, 'raw_mail', 'outcome-set')) >= MAILS, 120_000, 'every mail processed');
+    const processedAt = Date.now();
+    await waitUntil(async () => (await outboxPending(store.db)) === 0, 150_000, 'the outbox drained');
+    const drainedAt = Date.now();
+    await sleep(1000); // anything still in flight would show up as a duplicate
+    const exitCode = await child!.stop();
+
+    // ── what happened ──
+    const raws = await store.db.selectFrom('raw_mail').select(['id', 'outcome', 'reason', 'source']).execute();
+    const cases = await caseRows(store.db);
+    const acks = sinkAcks(sink.messages);
+    const messages = deliveredMessages(bot);
+    const telegramRows = await store.db.selectFrom('outbox').select(['id', 'sent_at']).where('kind', '=', 'telegram').execute();
+    const emailRows = await store.db.selectFrom('outbox').select(['id', 'idempotency_key']).where('kind', '=', 'email').execute();
+    const starts = logLines(logFile).filter((l) => l.msg === 'Wuye Desk started').length;
+    const resumed = logLines(logFile)
+      .filter((l) => typeof l.resumed === 'number')
+      .reduce((n, l) => n + Number(l.resumed), 0);
+    const figures = {
+      seed: SEED,
+      dialect: DIALECT,
+      mails: MAILS,
+      kills: kills.length,
+      killsDuringStartup: kills.filter((k) => k.mode === 'startup').length,
+      killsWithUnprocessedMail: kills.filter((k) => k.unprocessedRaw > 0).length,
+      killsWithLeasedOutbox: kills.filter((k) => k.leasedOutbox > 0).length,
+      startsLogged: starts,
+      mailsResumedAfterCrash: resumed,
+      smtpAttempts: stats.attempts,
+      smtpRetries: stats.errors,
+      rawMail: raws.length,
+      outcomes: Object.fromEntries([...new Set(raws.map((r) => r.outcome))].map((o) => [o, raws.filter((r) => r.outcome === o).length])),
+      cases: cases.length,
+      acksAtSink: acks.length,
+      officerMessages: messages.length,
+      telegramOutbox: telegramRows.length,
+      emailOutbox: emailRows.length,
+      secondsTotal: Math.round((Date.now() - t0) / 1000),
+      secondsFeedToProcessed: Math.round((processedAt - fedAt) / 1000),
+      secondsToDrain: Math.round((drainedAt - processedAt) / 1000),
+      exitCodeOnSigterm: exitCode,
+      killLog: kills,
+    };
+    writeFileSync(path.join(dir, 'figures.json'), JSON.stringify(figures, null, 2));
+    console.log(`[stress kill9] ${JSON.stringify({ ...figures, killLog: undefined })}\n  details: ${dir}`);
+
+    // ── exactly one outcome per mail ──
+    expect(raws.length).toBe(MAILS);
+    expect(raws.filter((r) => r.outcome === null)).toEqual([]);
+    expect(raws.filter((r) => r.outcome !== 'registered').map((r) => `${r.id} ${r.outcome}: ${r.reason}`)).toEqual([]);
+
+    // ── no case twice, none missing ──
+    expect(cases.length).toBe(MAILS);
+    expect(duplicates(cases, (c) => String(c.raw_mail_id))).toEqual([]);
+    const markers = cases.map((c) => markerOf(c.subject));
+    expect(duplicates(markers, String)).toEqual([]);
+    expect(new Set(markers)).toEqual(new Set(mails.map((m) => m.n)));
+    expect(missingDeadlines(cases)).toEqual([]);
+
+    // ── every acknowledgement once, for exactly the cases ──
+    expect(duplicates(acks, (a) => a.messageId)).toEqual([]);
+    expect(new Set(acks.map((a) => a.tracking))).toEqual(new Set(cases.map((c) => c.tracking)));
+
+    // ── every officer message once ──
+    expect(duplicates(messages, (m) => `${m.chatId}\n${m.text}`).map(([k, n]) => `${n}× ${k.slice(0, 80)}`)).toEqual([]);
+    expect(await outboxFailed(store.db)).toEqual([]);
+    expect(telegramRows.every((r) => r.sent_at !== null)).toBe(true);
+    expect(messages.length).toBe(telegramRows.length);
+    expect(telegramRows.length).toBeGreaterThanOrEqual(cases.length);
+
+    // The kills were real: each one ended a process that had started, several mid-work.
+    expect(kills.length).toBe(KILLS);
+    expect(starts).toBeGreaterThanOrEqual(KILLS - figures.killsDuringStartup);
+    expect(exitCode).toBe(0);
+  });
+});
