@@ -24,7 +24,10 @@ export function missingHolidayYears(cal: Calendar, now: Date): number[] {
 }
 
 /** The classifier with the configured rules (config/keywords.yaml), as the function intake and the bot call. */
-export function loadClassifier(cfg: Config): (input: { subject: string; text: string }) => ClassificationSummary {
+/** `propertyKnown`: an officer registered it by hand, so it is a property matter whatever its words say. */
+export type ClassifyFn = (input: { subject: string; text: string; propertyKnown?: boolean }) => ClassificationSummary;
+
+export function loadClassifier(cfg: Config): ClassifyFn {
   const rules = loadRulesFile(path.resolve(cfg.configDir, 'keywords.yaml'));
   return (input) => {
     const { unit, units, problem, urgent, triage, score, matched } = classify(input, rules);

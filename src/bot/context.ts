@@ -11,7 +11,8 @@ import type { Calendar } from '../workflow/calendar.ts';
 import type { Callback } from './callback.ts';
 import type { Dialogue } from './session.ts';
 
-export type ClassifyFn = (input: { subject: string; text: string }) => ClassificationSummary;
+export type { ClassifyFn } from '../runtime.ts';
+import type { ClassifyFn } from '../runtime.ts';
 
 export interface BotDeps {
   cfg: Config;

@@ -11,6 +11,9 @@ import type { CompiledContext, CompiledRules } from './rules.ts';
 export interface ClassifyInput {
   subject: string;
   text: string;
+  /** The caller already knows the mail is about a property (an officer registering a case): the
+   *  property-context requirement is waived; everything else is read as usual. */
+  propertyKnown?: boolean;
 }
 
 /**
@@ -28,6 +31,7 @@ const RESOLVED = R.ROLE_RESOLVED;
 const PAST = R.ROLE_PAST;
 const EVIDENCE = R.ROLE_EVIDENCE;
 const ABSENCE = R.ROLE_ABSENCE;
+const MASK = R.ROLE_MASK;
 
 /** Everything one classification looks at: the text, its matches and the positions of the special roles. */
 interface Scan {
@@ -55,6 +59,25 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   const { pattern, start, end } = m;
   const n = pattern.length;
   const { roles, thresholds } = rules;
+  const masked = maskedMatches(m, rules);
+  const nonComplaintP: number[] = [];
+  const propertyP: number[] = [];
+  let propertyScore = 0;
+  for (let i = 0; i < n; i++) {
+    const p = pattern[i]!;
+    if (rules.nonComplaintWeight[p] !== 0 && !nonComplaintP.includes(p)) nonComplaintP.push(p);
+    if (rules.propertyWeight[p] !== 0 && !masked[i] && !propertyP.includes(p)) {
+      propertyP.push(p);
+      propertyScore += rules.propertyWeight[p]!;
+    }
+  }
+  // Nothing about a residential property or its management: not a property complaint, whatever else it names
+  // (the remit is 物业投诉举报, 000 附件 二). Urgent words in a story (但弄死就违法了) count for nothing here.
+  const known = input.propertyKnown === true;
+  if (propertyScore <= 0 && !known) return notComplaint(labels(nonComplaintP, rules));
+  // A single residential cue (家里, 楼上): the complaint must be stronger to count (thresholds.partialMin).
+  const partial = !known && propertyScore < thresholds.propertyMin;
+
   const s: Scan = { full, m, fold: rules.automaton.fold, liveCue: new Uint8Array(n), anyCue: false, maxLen: rules.automaton.maxLength };
   for (let i = 0; i < n; i++) {
     if (roles[pattern[i]!]! & CUE && cueIsLive(s, i, rules)) {
@@ -63,10 +86,11 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     }
   }
 
-  // Live evidence: not negated. Each distinct phrase counts once, at its strongest (subject beats body).
+  // Live evidence: not negated, not inside a mask word. Each distinct phrase counts once, at its strongest
+  // (subject beats body).
   const live = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    if (roles[pattern[i]!]! & EVIDENCE && (!s.anyCue || !isNegated(s, i, rules))) live[i] = 1;
+    if (roles[pattern[i]!]! & EVIDENCE && !masked[i] && (!s.anyCue || !isNegated(s, i, rules))) live[i] = 1;
   }
   const unitKept = notContained(m, live, rules.unitWeights);
   const problemKept = notContained(m, live, rules.problemWeights);
@@ -77,21 +101,6 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   const problemB: number[] = [];
   const urgentP: number[] = [];
   const complaintP: number[] = [];
-  const nonComplaintP: number[] = [];
-  const propertyP: number[] = [];
-  let propertyScore = 0;
-  for (let i = 0; i < n; i++) {
-    const p = pattern[i]!;
-    if (rules.nonComplaintWeight[p] !== 0 && !nonComplaintP.includes(p)) nonComplaintP.push(p);
-    if (rules.propertyWeight[p] !== 0 && !propertyP.includes(p)) {
-      propertyP.push(p);
-      propertyScore += rules.propertyWeight[p]!;
-    }
-  }
-  // Not about a residential property or its management: not a property complaint, whatever else it names
-  // (the remit is 物业投诉举报, 000 附件 二). Urgent words in a story (但弄死就违法了) count for nothing here.
-  if (propertyScore < thresholds.propertyMin) return notComplaint(labels(nonComplaintP, rules));
-
   const termHits: (number[] | undefined)[] = new Array(rules.termCount);
   for (let i = 0; i < n; i++) {
     const p = pattern[i]!;
@@ -163,9 +172,10 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   // An urgent mail about a property is never dropped as not-a-complaint (000 附件 二: 立即通知).
   if (!urgent) {
     const spamLike = nonComplaintEvidence > 0 && nonComplaintEvidence >= complaintEvidence * thresholds.nonComplaintRatio;
-    if (spamLike || complaintEvidence <= 0 || complaintEvidence < thresholds.complaintMin) {
-      return notComplaint(labels(nonComplaintP, rules));
-    }
+    const thin = complaintEvidence <= 0 || complaintEvidence < thresholds.complaintMin;
+    // One residential cue (家里, 楼上) and weak evidence is how chat reads; a real complaint says more.
+    const partialThin = partial && (!leadStrong || top < thresholds.partialMin);
+    if (spamLike || thin || partialThin) return notComplaint(labels(nonComplaintP, rules));
   }
 
   const triage = !leadStrong || top < thresholds.minScore || (ranked.length > 1 && top - second < thresholds.minMargin);
@@ -211,6 +221,24 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     score: round(top),
     matched,
   };
+}
+
+/** 1 for every match inside a mask word (被打击 voids 被打); all zero, and no search, when no mask matched. */
+function maskedMatches(m: Matches, rules: CompiledRules): Uint8Array {
+  const { pattern, start, end } = m;
+  const n = pattern.length;
+  const masked = new Uint8Array(n);
+  let any = false;
+  for (let j = 0; j < n && !any; j++) if (rules.roles[pattern[j]!]! & MASK) any = true;
+  if (!any) return masked;
+  for (let j = 0; j < n; j++) {
+    if (!(rules.roles[pattern[j]!]! & MASK)) continue;
+    // Matches inside mask j end within it: they sit before j in end order, back to its start.
+    for (let i = j - 1; i >= 0 && end[i]! > start[j]!; i--) if (start[i]! >= start[j]! && !(rules.roles[pattern[i]!]! & MASK)) masked[i] = 1;
+    // …or end where it ends and come after it (shorter ones sort later among equal ends).
+    for (let i = j + 1; i < n && end[i] === end[j]; i++) if (start[i]! >= start[j]! && !(rules.roles[pattern[i]!]! & MASK)) masked[i] = 1;
+  }
+  return masked;
 }
 
 function labels(ps: number[], rules: CompiledRules): string[] {

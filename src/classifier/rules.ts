@@ -54,6 +54,7 @@ export const rulesSchema = z
         maxChars: z.number().int().min(1000).default(20000), // longer mail is read up to here
         propertyMin: z.number().min(0), // property-context evidence below this → not a property complaint
         complaintMin: z.number().min(0), // complaint evidence below this → not a complaint
+        partialMin: z.number().min(0), // some property context but below propertyMin: triage from this unit score, else dropped
       })
       .strict(),
     normalize: z
@@ -85,6 +86,7 @@ export const rulesSchema = z
       })
       .strict(),
     signals: z.object({ complaint: weighted, nonComplaint: weighted, property: weighted, weak: z.array(phrase).default([]) }).strict(),
+    masks: z.array(phrase).default([]), // words that contain a phrase but mean something else
     footers: z.object({ lines: z.array(phrase), signature: z.array(phrase), quoteMarks: z.string() }).strict(),
   })
   .strict()
@@ -101,6 +103,11 @@ export const rulesSchema = z
     r.contexts.forEach((c, i) => {
       if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['contexts', i, 'id'], message: `规则编号重复 duplicate id "${c.id}"` });
       ids.add(c.id);
+    });
+    // A weak phrase only tempers a unit keyword; anything else is a typo that would silently do nothing.
+    const unitPhrases = new Set(Object.values(r.units).flatMap((u) => Object.keys(u.keywords)));
+    r.signals.weak.forEach((p, i) => {
+      if (!unitPhrases.has(p)) ctx.addIssue({ code: 'custom', path: ['signals', 'weak', i], message: `不是单位关键词 "${p}" is not a unit keyword` });
     });
     for (const [code, u] of Object.entries(r.units)) {
       if (u.problems && !u.problems.includes(u.problem)) {
@@ -128,6 +135,7 @@ export const ROLE_RESOLVED = 4;
 export const ROLE_PAST = 8;
 export const ROLE_EVIDENCE = 16; // counts as evidence (negatable); voids a negation cue it overlaps
 export const ROLE_ABSENCE = 32; // a phrase containing it is never negated (没有规划许可证 is the complaint)
+export const ROLE_MASK = 64; // a word that voids every phrase inside it (被打击 is not 被打, 家里人 is not 家里)
 
 export interface CompiledRules {
   fileName: string;
@@ -265,6 +273,7 @@ export function compileRules(r: RulesFile, fileName: string): CompiledRules {
   for (const p of r.negation.absence) roles[id(p)]! |= ROLE_ABSENCE;
   for (const p of r.urgent.resolved) roles[id(p)]! |= ROLE_RESOLVED;
   for (const p of r.urgent.notPresent) roles[id(p)]! |= ROLE_PAST;
+  for (const p of r.masks) roles[id(p)]! |= ROLE_MASK;
 
   const termIndex = new Map(termNames.map((n, t) => [n, t]));
   const contexts: CompiledContext[] = r.contexts.map((c) => ({

@@ -127,7 +127,9 @@ export class Intake {
       if (!county) return await this.finish(rawMailId, 'quarantined', `无法确定县区 no county for mailbox ${row.mailbox}`);
       const text = mail.text.slice(0, MAX_BODY);
       const cls = this.deps.classify({ subject: mail.subject, text });
-      if (!cls.unit && !cls.urgent) {
+      // Not a complaint only when there is no unit, no doubt to resolve and no danger: a doubtful mail goes to
+      // the housing office's triage queue, never silently away (000 附件 二).
+      if (!cls.unit && !cls.triage && !cls.urgent) {
         return await this.finish(rawMailId, 'ignored', `非物业投诉 not a property complaint (advertising/spam/other)${cls.matched.length ? `: ${cls.matched.join(',')}` : ''}`);
       }
       return await this.register(rawMailId, row.received_at, county, mail, text, cls);

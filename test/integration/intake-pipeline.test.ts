@@ -115,6 +115,26 @@ describe.each(DIALECTS)('intake pipeline on %s', (dialect) => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['reply', 'reopened']));
   });
 
+  it('sends a doubtful mail to the housing office triage queue, not away and not to a unit', async () => {
+    // Township and housing score almost alike here (an old compound without a property company).
+    const r = await ingest(
+      complaintMail({
+        to: BOX,
+        from: 'zhou@example.com',
+        subject: '老小区没人管',
+        body: '我们是九十年代的老家属院，原单位改制后就没有物业了，垃圾没人收，路灯全坏了，下水道堵了也没人通。求政府管管我们这种没人管的小区。',
+      }),
+    );
+    expect(r.outcome).toBe('registered');
+    const c = (await complaints.findById(kit.store.db, r.complaintId!))!;
+    expect(c.classification?.triage).toBe(true);
+    expect(c.status).toBe('triage');
+    expect(c.unit).toBeNull();
+    expect(c.deadlines.transfer).toBeTruthy();
+    const notices = await kit.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'telegram').where('complaint_id', '=', c.id).execute();
+    expect(notices.map((n) => n.recipient)).toEqual(['7000']); // the housing office of 盐湖
+  });
+
   it('keeps photo attachments linked to the case', async () => {
     const raw = Buffer.from(fixture('photo-attachment.eml').toString('latin1').replace(/Message-ID:[^\r\n]*/i, 'Message-ID: <photo-2@example.com>'), 'latin1');
     const r = await ingest(raw);

@@ -44,6 +44,10 @@ describe('loadRules', () => {
     ['negative threshold', (r: any) => (r.thresholds.minScore = -1), 'thresholds.minScore', ''],
     ['empty phrase', (r: any) => (r.negation.cues = ['']), 'negation.cues.0', 'empty phrase'],
     ['unknown top-level key', (r: any) => (r.extras = 1), 'extras', 'Unrecognized key'],
+    ['weak phrase that is no unit keyword', (r: any) => (r.signals.weak = ['社区', '不存在的词']), 'signals.weak.1', 'not a unit keyword'],
+    ['property weight not a number', (r: any) => (r.signals.property['小区'] = 'x'), 'signals.property.小区', 'expected number'],
+    ['unknown footer key', (r: any) => (r.footers.prefix = []), 'footers.prefix', 'Unrecognized key'],
+    ['missing property threshold', (r: any) => delete r.thresholds.propertyMin, 'thresholds.propertyMin', 'expected number'],
   ])('%s → names file, key path and problem', (_name, change, path, problem) => {
     const message = errorOf(mutated(change));
     expect(message).toContain(FILE);

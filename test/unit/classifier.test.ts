@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { UnitCode } from '../../src/domain.ts';
-import { classify, evaluate, loadRulesFile, parseLabelledRows } from '../../src/classifier/index.ts';
+import { DEFAULT_RULES_FILE, classify, evaluate, loadRules, loadRulesFile, parseLabelledRows } from '../../src/classifier/index.ts';
+import { compileFooters, stripFooters } from '../../src/classifier/footers.ts';
 
 const rules = loadRulesFile();
 const run = (text: string, subject = '') => classify({ subject, text }, rules);
@@ -106,7 +107,7 @@ describe('negation and hedges suppress the phrase they negate', () => {
     ['并未', '楼道里有裂缝', '检查后并未发现裂缝，楼道灯坏了', '裂缝'],
     ['无', '外墙脱落严重', '外墙无脱落，就是楼道灯坏了', '脱落'],
     ['不存在', '电梯困人', '不存在电梯困人的情况，只是电梯里太脏', '电梯困人'],
-    ['不是', '水质有问题', '不是水质有问题，是物业不打扫楼道', '水质'],
+    ['不是', '家里水质有问题', '不是家里水质有问题，是物业不打扫楼道', '水质'],
   ])('%s', (_cue, positive, negative, phrase) => {
     expect(run(positive).matched.join(' ')).toContain(phrase);
     expect(run(negative).matched.join(' ')).not.toContain(phrase);
@@ -131,6 +132,10 @@ describe('negation and hedges suppress the phrase they negate', () => {
     const c = run('小区垃圾站已经一周没有清运了');
     expect(c.unit).toBe('housing');
     expect(c.matched).toContain('清运');
+  });
+
+  it('a missing price list is the complaint, not a denial: 没有明码标价', () => {
+    expect(run('小区停车费每月三百，也没有明码标价').unit).toBe('market-regulation');
   });
 
   it('a rhetorical question is no denial: 这不是违反明码标价吗', () => {
@@ -261,5 +266,104 @@ describe('cost stays bounded on hostile input', () => {
     expect(['unit', 'triage', 'not-complaint']).toContain(c.verdict);
     // Past maxChars nothing counts: the e-bike phrases start after the cap.
     expect(c.matched.join()).not.toContain('电动车');
+  });
+});
+
+// Ordinary mail must not be registered: a complaint needs evidence that it is about a residential property or
+// its management (signals.property), and a unit's bare name or a generic word routes nothing.
+describe('property context', () => {
+  it.each([
+    ['a unit name in a forum post', '昨天在社区论坛看到一个帖子，挺有意思的'],
+    ['a unit name in a travel tip', '西直门地铁站旁边就是公安局，很好找'],
+    ['a unit name in the news', '听说发改委要调整电价了，街道和乡镇也要开会'],
+    ['generic grade words in an advert', '这个软件支持一级、二级、三级、四级目录，依据用户权限收费'],
+    ['a fee word in an advert', '出口代理报关，手续费低，客服热线全天开放'],
+    ['danger words in a story', '电影里那个人被打得很惨，最后说要弄死他'],
+    ['one residential cue and thin evidence', '昨天去朋友家里吃饭，聊到了装修'],
+  ])('%s → not a complaint, not urgent', (_name, text) => {
+    const c = run(text);
+    expect(c).toMatchObject({ verdict: 'not-complaint', unit: null, triage: false, urgent: false, units: [] });
+  });
+
+  it('the same danger words about a compound are urgent', () => {
+    const c = run('小区门口有人被打了，保安也不管');
+    expect(c.urgent).toBe(true);
+    expect(c.verdict).not.toBe('not-complaint');
+  });
+
+  it('a short subject-only complaint is registered', () => {
+    const c = classify({ subject: '小区电梯坏了', text: '' }, rules);
+    expect(c).toMatchObject({ verdict: 'unit', unit: 'market-regulation' });
+  });
+
+  it('one residential cue is enough when the complaint itself is strong', () => {
+    // 暖气 is the only cue: 7 points of evidence in the body are below partialMin, 10.5 in the subject are not.
+    expect(run('暖气一点都不热').verdict).toBe('not-complaint');
+    expect(classify({ subject: '暖气不热', text: '' }, rules).unit).toBe('housing');
+    // a second cue (家里) makes a full property context: the ordinary thresholds apply
+    expect(run('家里暖气一点都不热').unit).toBe('housing');
+  });
+
+  it('an urgent danger with one cue is kept', () => {
+    expect(run('家里燃气泄漏了')).toMatchObject({ urgent: true, unit: 'housing' });
+  });
+
+  it('a unit named only by its name is not routed, even about a compound', () => {
+    const c = run('小区的事情我已经找过社区了');
+    expect(c.unit).toBeNull();
+  });
+
+  it('a mask word voids the phrase inside it: 被打击 is not 被打', () => {
+    expect(run('工作上被打击了，回家里哭了一场').urgent).toBe(false);
+    expect(run('小区里有个老人被打了').urgent).toBe(true);
+  });
+
+  it('adverts that mention a compound are not complaints', () => {
+    const c = run('阳光小区两居室出租，精装修，家电齐全，有暖气，月租2000，拎包入住，有意者联系');
+    expect(c.verdict).toBe('not-complaint');
+  });
+});
+
+describe('mail furniture weighs nothing (footers:)', () => {
+  const COMPLAINT = '小区楼道灯坏了一个月没人修';
+  const noFooters = loadRules(readFileSync(DEFAULT_RULES_FILE, 'utf8').replace(/^footers:[\s\S]*$/m, 'footers: { lines: [], signature: [], quoteMarks: "" }\n'), 'no-footers.yaml');
+
+  it.each([
+    ['BBS header lines', '发信人: abc (小明), 信区: 社区服务\n标  题: 楼道灯\n发信站: 某某社区 (Mon Jul  4 2005), 站内\n\n' + COMPLAINT],
+    ['an origin footer', COMPLAINT + '\n\n※ 来源:·某某社区 bbs.example.com·[FROM: 1.2.3.*]'],
+    ['a signature block', COMPLAINT + '\n--\n社区志愿者 张三\n街道办 公安 热线'],
+    ['a quoted footer in a reply', COMPLAINT + '\n【 在 abc (小明) 的大作中提到: 】\n: 楼道灯\n: --\n: 社区居委会\n: ※ 来源:·某某社区 bbs.example.com'],
+  ])('%s', (_name, text) => {
+    // Without the footer rules the furniture adds units; with them the complaint alone decides.
+    const raw = classify({ subject: '', text }, noFooters).units.map((u) => u.unit);
+    expect(raw.some((u) => u !== 'housing')).toBe(true);
+    const c = run(text);
+    expect(c.unit).toBe('housing');
+    expect(c.units.map((u) => u.unit)).toEqual(['housing']);
+  });
+
+  const footers = compileFooters({ lines: ['发信人:', '※来源:'], signature: ['--'], quoteMarks: ':>' }, rules.automaton.fold);
+  const strip = (t: string) => stripFooters(t, footers, rules.automaton.fold);
+
+  it('returns the very same string when there is nothing to cut', () => {
+    const t = '楼道灯坏了\n-- 不是签名 --\n:) 谢谢';
+    expect(strip(t)).toBe(t);
+  });
+
+  it('cuts header lines with spaces and full-width colons, and the signature to the end', () => {
+    expect(strip('发 信 人：某人\n正文一\n--\n签名\n更多签名')).toBe('正文一');
+  });
+
+  it('a quoted signature ends where the reply resumes', () => {
+    expect(strip('回复正文\n: 引用正文\n: --\n: 引用签名\n: ※ 来源: x\n回复继续')).toBe('回复正文\n: 引用正文\n回复继续');
+  });
+});
+
+describe('propertyKnown: an officer registering a case has already judged it a property complaint', () => {
+  it('waives the property-context requirement and nothing else', () => {
+    const text = '路边有人私搭乱建，盖了一排彩钢房';
+    expect(run(text).verdict).toBe('not-complaint');
+    expect(classify({ subject: '', text, propertyKnown: true }, rules).unit).toBe('natural-resources');
+    expect(classify({ subject: '', text: '昨天在社区论坛看到一个帖子', propertyKnown: true }, rules).unit).toBeNull();
   });
 });

@@ -112,7 +112,7 @@ async function register(ctx: Context, deps: BotDeps, o: Officer, d: NewDialogue,
     subject,
     body: content,
     receivedAt: now.toISOString(),
-    classification: officerClassification(deps.classify({ subject, text: `${d.compound ?? ''}\n${content}` })),
+    classification: officerClassification(deps.classify({ subject, text: `${d.compound ?? ''}\n${content}`, propertyKnown: true })),
   };
   const r = await inTransaction(deps.db, (tx) => persistNewCase(tx, input, { cfg: deps.cfg, cal: deps.cal, now, actor: actorOf(o) }));
   if (!r.ok) {
