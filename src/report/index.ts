@@ -7,3 +7,4 @@ export * from './summary.ts';
 export * from './brief.ts';
 export { chartOption, renderChartSvg, renderChartPng, findCjkFontFiles, cjkFontCandidates, type ChartOptions } from './chart.ts';
 export { writeSheetXlsx, writeLedgerXlsx, writeSummaryXlsx, writeProvinceWeeklyXlsx, type XlsxOptions } from './xlsx.ts';
+export * from './rollup.ts';

@@ -12,6 +12,7 @@ import {
   buildBrief,
   buildDisciplineWeekly,
   buildMonthlyPublic,
+  buildOverdueRollup,
   buildProvinceWeekly,
   chartDataFromBrief,
   isClosed,
@@ -131,6 +132,23 @@ export async function returnedCount(db: Conn, period: { start: Date; end: Date }
     .where('at', '<', period.end.toISOString())
     .executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/** Returns per unit in a period, from the `returned` audit events (their data names the unit that sent it back). */
+export async function returnedByUnit(db: Conn, period: { start: Date; end: Date }): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('complaint_event')
+    .select('data')
+    .where('type', '=', 'returned')
+    .where('at', '>=', period.start.toISOString())
+    .where('at', '<', period.end.toISOString())
+    .execute();
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const unit = (r.data ? (JSON.parse(r.data) as { unit?: string }).unit : undefined) ?? 'unknown';
+    out.set(unit, (out.get(unit) ?? 0) + 1);
+  }
+  return out;
 }
 
 export interface CompanyView {
@@ -367,10 +385,22 @@ async function monthly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBu
     black: lists.black,
     typicalCases: pickTypicalCases(all, period).map((c) => typicalCaseOf(c, countyName.get(c.county) ?? c.county)),
   });
+  // 000 附件 六(二): the month's overdue and neglected handling, reported up to the province.
+  const rollup = buildOverdueRollup({
+    city: cfg.city.name,
+    reportingUnit: cfg.reports.reportingUnit,
+    month: period.key,
+    overdue: overdueCasesOf(all, period.end, { counties: counties(cfg), unitNames: names }),
+    returnedByUnit: [...(await returnedByUnit(db, period)).entries()].map(([unit, count]) => ({ unit: names[unit as UnitCode] ?? unit, count })),
+    asOf: period.end,
+  });
   return {
     kind: 'monthly',
     period,
-    mails: [{ id: 'public', title: '月度公开通报', audience: 'monthly', ...body, attachments: [] }],
+    mails: [
+      { id: 'public', title: '月度公开通报', audience: 'monthly', ...body, attachments: [] },
+      { id: 'overdue', title: '逾期未办理汇总', audience: 'province', ...rollup, attachments: [] },
+    ],
     summary: `本月受理${tallies.total.weekReceived}件、办结${tallies.total.weekClosed}件；红榜${lists.red.length}家，黑榜${lists.black.length}家`,
   };
 }

@@ -133,9 +133,12 @@ describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
   it('sends the monthly public report with the red/black list, complainants masked', async () => {
     // Installed on 30 Nov 10:00, so the report of 1 Dec 09:00 (November) was caught up by the first run after it,
     // on 2 Dec 07:00 above, and marked late.
-    const rows = await rowsLike('report:monthly:2026-11:%');
-    expect(rows).toHaveLength(1);
-    expect(rows[0]!.recipient).toBe('gongkai@example.com');
+    const all = await rowsLike('report:monthly:2026-11:%');
+    expect(all.map((r) => r.recipient).sort()).toEqual(['gongkai@example.com', 'sheng@example.com']);
+    // 000 附件 六(二): the overdue roll-up goes to the province with the monthly run.
+    const rollup = JSON.parse(all.find((r) => r.recipient === 'sheng@example.com')!.payload) as MailPayload;
+    expect(rollup.subject).toBe('【逾期汇总】运城市2026年11月物业投诉举报逾期未办理情况汇总');
+    const rows = all.filter((r) => r.recipient === 'gongkai@example.com');
     const mail = JSON.parse(rows[0]!.payload) as MailPayload;
     expect(mail.subject).toBe('运城市2026年11月物业投诉举报处理情况通报');
     const black = mail.html!.slice(mail.html!.indexOf('三、黑榜'), mail.html!.indexOf('四、典型案例'));
