@@ -4,6 +4,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import cron from 'node-cron';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { UNIT_CODES, type UnitCode } from './domain.ts';
@@ -103,6 +104,8 @@ export const configSchema = z
         discipline: z.string().default('0 16 * * 5'),
         monthly: z.string().default('0 9 1 * *'),
         reminders: z.string().default('*/10 * * * *'),
+        companies: z.string().default('0 7 * * *'),
+        housekeeping: z.string().default('30 3 * * *'),
         quietHours: z.object({ start: hhmm, end: hhmm }).strict().default({ start: '21:00', end: '08:00' }),
       })
       .strict()
@@ -114,6 +117,8 @@ export const configSchema = z
         discipline: '0 16 * * 5',
         monthly: '0 9 1 * *',
         reminders: '*/10 * * * *',
+        companies: '0 7 * * *',
+        housekeeping: '30 3 * * *',
         quietHours: { start: '21:00', end: '08:00' },
       }),
     reports: z
@@ -139,6 +144,11 @@ export const configSchema = z
       if (seen.has(k.prefix)) ctx.addIssue({ code: 'custom', path: ['counties', i, 'prefix'], message: `编号前缀重复 duplicate prefix ${k.prefix}` });
       seen.add(k.prefix);
     });
+    for (const [job, expr] of Object.entries(c.schedule)) {
+      if (job !== 'timezone' && typeof expr === 'string' && !cron.validate(expr)) {
+        ctx.addIssue({ code: 'custom', path: ['schedule', job], message: `无效的 cron 表达式 invalid cron expression "${expr}"` });
+      }
+    }
     const units = new Set(c.units.map((u) => u.code));
     if (units.size !== UNIT_CODES.length) {
       ctx.addIssue({ code: 'custom', path: ['units'], message: '须含全部12个成员单位 all 12 units required, each once' });

@@ -31,7 +31,7 @@ import { periodOf, type PeriodKind, type ReportPeriod } from './periods.ts';
 import { remindersFor } from './reminders.ts';
 import { buildReport, companyViews, type ReportBundle, type ReportKind } from './reports.ts';
 
-export const JOB_NAMES = ['reminders', 'weekly', 'provinceData', 'province', 'discipline', 'monthly', 'companies'] as const;
+export const JOB_NAMES = ['reminders', 'weekly', 'provinceData', 'province', 'discipline', 'monthly', 'companies', 'housekeeping'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export const JOB_TITLES: Record<JobName | 'scheduler', string> = {
@@ -42,11 +42,11 @@ export const JOB_TITLES: Record<JobName | 'scheduler', string> = {
   discipline: '纪委监委周报',
   monthly: '月度公开通报（红黑榜）',
   companies: '物业企业督办阈值检查',
+  housekeeping: '清理过期的机器人会话与更新记录',
   scheduler: '定时任务启用',
 };
 
 /** The company thresholds are checked daily; not in config (nothing to tune: the actions carry their own periods). */
-export const COMPANY_CHECK_CRON = '0 7 * * *';
 /** A run started this long after its fire is marked late (补发) in job_run. */
 export const LATE_AFTER_MS = 5 * 60_000;
 /** company_action.due_at is NOT NULL; actions the seed gives no period (重点督办台账, 退出程序) get this. */
@@ -68,7 +68,8 @@ export function jobSpecs(cfg: Pick<Config, 'schedule'>): JobSpec[] {
     { name: 'province', cron: s.province, period: 'week' },
     { name: 'discipline', cron: s.discipline, period: 'week' },
     { name: 'monthly', cron: s.monthly, period: 'month' },
-    { name: 'companies', cron: COMPANY_CHECK_CRON, period: 'day' },
+    { name: 'companies', cron: s.companies, period: 'day' },
+    { name: 'housekeeping', cron: s.housekeeping, period: 'day' },
   ];
 }
 
@@ -198,6 +199,22 @@ function companyNotice(name: string, a: CompanyAction): string {
  * type and rule, so an action is recorded once); a new action is told to the housing officers and admins of the
  * company's county (the city's when the company has none), and key supervision sets the company's flag.
  */
+/** Telegram update ids are kept long enough to drop any redelivery; dialogues left half-way expire. */
+export const UPDATE_ID_RETENTION_DAYS = 30;
+export const DIALOGUE_RETENTION_DAYS = 7;
+
+export function prepareHousekeeping(now: Date): Prepared {
+  const before = (days: number) => new Date(now.getTime() - days * 24 * 3600_000).toISOString();
+  return {
+    detail: `删除${UPDATE_ID_RETENTION_DAYS}天前的更新记录、${DIALOGUE_RETENTION_DAYS}天前的未完成对话`,
+    async write(tx) {
+      await tx.deleteFrom('telegram_update').where('received_at', '<', before(UPDATE_ID_RETENTION_DAYS)).execute();
+      await tx.deleteFrom('bot_session').where('updated_at', '<', before(DIALOGUE_RETENTION_DAYS)).execute();
+      return 0;
+    },
+  };
+}
+
 export async function prepareCompanies(ctx: JobContext, now: Date): Promise<Prepared> {
   const views = await companyViews(ctx.db, now);
   const due = views.map((v) => ({ v, actions: evaluateCompany(v.input, now, ctx.cal) })).filter((x) => x.actions.length);
@@ -299,6 +316,11 @@ export async function runJob(ctx: JobContext, spec: JobSpec, now: Date, opts: Ru
   if (!period || (opts.notBefore && period.fire.getTime() < opts.notBefore.getTime())) return { job: spec.name, status: 'not-due', rows: 0 };
   if (await periodRun(ctx.db, spec.name, period.key)) return { job: spec.name, status: 'already-done', period: period.key, rows: 0 };
   const late = now.getTime() - period.fire.getTime() > LATE_AFTER_MS;
-  const prepared = spec.name === 'companies' ? await prepareCompanies(ctx, now) : await prepareReport(ctx, spec.name, period);
+  const prepared =
+    spec.name === 'companies'
+      ? await prepareCompanies(ctx, now)
+      : spec.name === 'housekeeping'
+        ? prepareHousekeeping(now)
+        : await prepareReport(ctx, spec.name, period);
   return commitPeriod(ctx, spec.name, period, prepared, { startedAt: now, late });
 }

@@ -172,12 +172,24 @@ describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
     expect(data.subject.startsWith('【周四调度会数据】')).toBe(true);
   });
 
+  it('expires old Telegram update ids and abandoned dialogues once a day', async () => {
+    const old = new Date(clock.now().getTime() - 40 * 24 * 3600_000).toISOString();
+    const fresh = clock.now().toISOString();
+    await store.db.insertInto('telegram_update').values([{ update_id: 9_000_001, received_at: old }, { update_id: 9_000_002, received_at: fresh }]).execute();
+    await store.db.insertInto('bot_session').values([{ chat_id: 9_000_001, state: '{}', updated_at: old }, { chat_id: 9_000_002, state: '{}', updated_at: fresh }]).execute();
+    clock.set(new Date(clock.now().getTime() + 24 * 3600_000));
+    expect(outcome(await sched.runDue(), 'housekeeping').status).toBe('done');
+    expect((await store.db.selectFrom('telegram_update').select('update_id').where('update_id', '>=', 9_000_001).execute()).map((r) => Number(r.update_id))).toEqual([9_000_002]);
+    expect((await store.db.selectFrom('bot_session').select('chat_id').where('chat_id', '>=', 9_000_001).execute()).map((r) => Number(r.chat_id))).toEqual([9_000_002]);
+    expect(outcome(await sched.runDue(), 'housekeeping').status).toBe('already-done');
+  });
+
   it('schedules every job with node-cron in Asia/Shanghai and removes the timers on stop', async () => {
     const live = startScheduler({ cfg, db: store.db, log, clock, cal, owner: 'timers', kickOutbox: () => undefined });
     await live.ready;
     const mine = () => [...cron.getTasks().values()].filter((t) => t.name?.startsWith('wuye:'));
     expect(mine().map((t) => t.name).sort()).toEqual(
-      ['companies', 'discipline', 'monthly', 'province', 'provinceData', 'reminders', 'weekly'].map((n) => `wuye:${n}`),
+      ['companies', 'discipline', 'housekeeping', 'monthly', 'province', 'provinceData', 'reminders', 'weekly'].map((n) => `wuye:${n}`),
     );
     const weekly = mine().find((t) => t.name === 'wuye:weekly')!;
     const next = weekly.getNextRun()!; // from the real clock: some Friday 12:00 in Shanghai

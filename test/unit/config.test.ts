@@ -66,6 +66,10 @@ reports: { campaignStart: 'May 2024' }
     expect(problems).toHaveLength(6);
   });
 
+  it('refuses a schedule that is not a cron expression', () => {
+    expect(problemsOf(`schedule: { weekly: 'every friday' }`)).toEqual(['schedule.weekly: 无效的 cron 表达式 invalid cron expression "every friday"']);
+  });
+
   it('reports YAML syntax errors and missing files', () => {
     expect(problemsOf('mailboxes: [ {')[0]).toMatch(/^YAML:/);
     expect(() => loadConfig({ env: { WUYE_CONFIG: '/nonexistent.yaml' } })).toThrow(ConfigError);
