@@ -211,6 +211,11 @@ export function noticeKeyboard(template: EffectTemplate, c: Complaint): InlineKe
   }
 }
 
+/** For those told about a case they do not work (township on a housing danger case, leaders): look, don't act. */
+export function viewKeyboard(c: Complaint): InlineKeyboard {
+  return { inline_keyboard: [[btn('view', c.id), btn('raw', c.id)]] };
+}
+
 export function findingKeyboard(caseId: number): InlineKeyboard {
   return {
     inline_keyboard: [

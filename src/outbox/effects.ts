@@ -2,7 +2,7 @@
 // officers who must act, and letters to the complainant. Quiet hours hold non-urgent officer messages until morning.
 import type { Config } from '../config.ts';
 import type { Complaint, Effect, Role, UnitCode } from '../domain.ts';
-import { renderNotice, noticeKeyboard } from '../bot/render.ts';
+import { renderNotice, noticeKeyboard, viewKeyboard } from '../bot/render.ts';
 import type { Tx, Conn } from '../store/db.ts';
 import * as officers from '../store/officers.ts';
 import { enqueue, type OutboxMessage } from '../store/outbox.ts';
@@ -91,7 +91,10 @@ export async function dispatchEffects(tx: Tx, c: Complaint, effects: Effect[], c
     const urgent = ('urgent' in e && e.urgent) || e.kind === 'escalate';
     const notBefore = urgent ? nowIso : quietHoursRelease(ctx.now, ctx.cfg.schedule.quietHours).toISOString();
     const text = renderNotice(e.template as EffectTemplate, c);
-    const keyboard = noticeKeyboard(e.template as EffectTemplate, c);
+    // Action buttons go to the unit that works the case; whoever is only told (township on another unit's danger
+    // case, leaders on an escalation) gets a view-only card.
+    const onlyTold = e.kind === 'escalate' || (e.kind === 'notify-unit' && c.unit !== null && e.unit !== c.unit && e.template === 'urgent');
+    const keyboard = onlyTold ? viewKeyboard(c) : noticeKeyboard(e.template as EffectTemplate, c);
     for (const o of await officersFor(tx, e, c)) {
       rows.push({
         kind: 'telegram',

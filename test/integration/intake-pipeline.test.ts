@@ -86,6 +86,13 @@ describe.each(DIALECTS)('intake pipeline on %s', (dialect) => {
     const chats = rows.map((x) => x.recipient).sort();
     expect(chats).toContain('7003'); // township of 盐湖
     expect(rows.every((x) => x.not_before <= x.created_at)).toBe(true); // never held for quiet hours
+    // Only the owning unit gets the buttons that act; the township is told with a view-only card.
+    const buttons = (chat: string) =>
+      (JSON.parse(rows.find((x) => x.recipient === chat)!.payload).params.reply_markup.inline_keyboard as { callback_data: string }[][]).flat().map((b) => b.callback_data);
+    const unitChat = String(7000 + ['housing', 'fire', 'police', 'township', 'market-regulation', 'health'].indexOf(c.unit!));
+    expect(buttons(unitChat).some((d) => d.startsWith('acc') || d.includes('accept'))).toBe(true);
+    expect(buttons('7003').length).toBeGreaterThan(0);
+    expect(buttons('7003').some((d) => d.startsWith('acc') || d.includes('accept'))).toBe(false);
   });
 
   it('threads a reply by In-Reply-To and by the tracking number, and reopens on dissatisfaction', async () => {
