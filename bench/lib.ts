@@ -127,7 +127,7 @@ export function table(results: BenchResult[]): string {
   const head = ['figure', 'value', 'goal', 'pass', 'baseline', 'ratio'];
   const rows = results.map((r) => [
     r.name,
-    `${formatNumber(r.value)} ${r.unit}`,
+    Number.isFinite(r.value) ? `${formatNumber(r.value)} ${r.unit}` : 'failed',
     r.goal,
     PASS_MARK(r.pass),
     r.baseline ? `${r.baseline.name}: ${formatNumber(r.baseline.value)} ${r.baseline.unit}` : '',

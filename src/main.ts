@@ -116,6 +116,7 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
       log.info('stopping: intake first, then bot and scheduler, then a short outbox flush');
       await Promise.allSettled([smtp?.close(), drop?.stop(), ...imap.map((s) => s.stop())]);
       await Promise.allSettled([bot?.stop(), scheduler.stop()]);
+      await intake.close();
       await worker.drainOnce().catch(() => 0);
       await worker.stop(3000);
       mail.close();

@@ -31,19 +31,23 @@ export async function ingestCommand(cfg: Config, files: string[], mailbox?: stri
   return withStore(cfg, async ({ db }) => {
     const intake = new Intake({ cfg, db, log, clock: systemClock, cal: loadCalendar(cfg), classify: loadClassifier(cfg) });
     let done = 0;
-    for (const file of files) {
-      let line: Record<string, unknown>;
-      try {
-        const r = await intake.ingest(readFileSync(file), { source: 'file', mailbox: box });
-        line = { file, outcome: r.outcome, tracking: r.tracking, reason: r.reason };
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES') {
-          line = { file, outcome: 'quarantined', tracking: null, reason: `无法读取文件 cannot read file: ${err.message}` };
-        } else throw e;
+    try {
+      for (const file of files) {
+        let line: Record<string, unknown>;
+        try {
+          const r = await intake.ingest(readFileSync(file), { source: 'file', mailbox: box });
+          line = { file, outcome: r.outcome, tracking: r.tracking, reason: r.reason };
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES') {
+            line = { file, outcome: 'quarantined', tracking: null, reason: `无法读取文件 cannot read file: ${err.message}` };
+          } else throw e;
+        }
+        process.stdout.write(`${JSON.stringify(line)}\n`);
+        if (tty) progress(++done, files.length);
       }
-      process.stdout.write(`${JSON.stringify(line)}\n`);
-      if (tty) progress(++done, files.length);
+    } finally {
+      await intake.close();
     }
     return 0;
   });

@@ -17,7 +17,8 @@ import { dispatchEffects } from '../outbox/effects.ts';
 import { MESSAGE_ID_DOMAIN } from '../outbox/letters.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { transition } from '../workflow/complaint.ts';
-import { parseMail, type ParsedComplaintMail, type MailAttachment } from './parse.ts';
+import type { ParsedComplaintMail, MailAttachment, ParseOptions, ParseResult } from './parse.ts';
+import { ParsePool } from './parse-pool.ts';
 import { detectNotComplaint, findTrackingNumber, isDissatisfied, stripQuoted } from './signals.ts';
 import { extractFacts } from './extract.ts';
 import { persistNewCase } from './register-case.ts';
@@ -49,6 +50,8 @@ export interface IntakeDeps {
   classify: (input: { subject: string; text: string }) => ClassificationSummary;
   /** Called after a commit that wrote outbox rows. */
   onOutbox?: () => void;
+  /** The parser; by default a worker thread (ParsePool) so that the per-mail time limit can stop a runaway parse. */
+  parse?: (raw: Buffer, opts: ParseOptions) => Promise<ParseResult>;
 }
 
 /** Texts longer than this are cut for the case body (the raw mail keeps everything). */
@@ -58,7 +61,11 @@ class AlreadyProcessed extends Error {}
 
 export class Intake {
   readonly ownAddresses: string[];
+  readonly #pool: ParsePool | null;
+  readonly #parse: (raw: Buffer, opts: ParseOptions) => Promise<ParseResult>;
   constructor(private readonly deps: IntakeDeps) {
+    this.#pool = deps.parse ? null : new ParsePool();
+    this.#parse = deps.parse ?? ((raw, opts) => this.#pool!.parse(raw, opts));
     const fromAddr = /<([^>]+)>/.exec(deps.cfg.mail.from)?.[1] ?? deps.cfg.mail.from;
     this.ownAddresses = [...deps.cfg.mailboxes.map((m) => m.address.toLowerCase()), fromAddr.toLowerCase()];
   }
@@ -91,6 +98,11 @@ export class Intake {
     return this.process(stored.id);
   }
 
+  /** Stops the parser thread. */
+  async close(): Promise<void> {
+    await this.#pool?.close();
+  }
+
   /** Processes every stored mail that has no outcome yet (after a crash). */
   async resume(): Promise<number> {
     let n = 0;
@@ -113,7 +125,7 @@ export class Intake {
       return { outcome: row.outcome as Outcome, tracking: prev?.tracking ?? null, reason: row.reason, rawMailId, complaintId: row.complaint_id };
     }
     try {
-      const parsed = await parseMail(Buffer.from(row.raw), { maxBytes: cfg.intake.maxMessageBytes, timeoutMs: cfg.intake.perMailTimeoutMs });
+      const parsed = await this.#parse(Buffer.from(row.raw), { maxBytes: cfg.intake.maxMessageBytes, timeoutMs: cfg.intake.perMailTimeoutMs });
       if (!parsed.ok) return await this.finish(rawMailId, 'quarantined', parsed.reason);
       const mail = parsed.mail;
 

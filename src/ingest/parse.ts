@@ -51,7 +51,7 @@ export const MAX_MIME_DEPTH = 32;
 /** Passed to mailparser: more parts than this make it fail, and we report why. */
 export const MAX_MIME_PARTS = 500;
 /** HTML longer than this is not run through html-to-text (slow on pathological markup); tags are stripped instead. */
-const MAX_HTML_TO_TEXT = 2_000_000;
+const MAX_HTML_TO_TEXT = 100_000;
 
 /** Labels that in practice mean GBK or GB18030 bytes; GB18030 is the superset that decodes all of them. */
 const GB_LABELS = new Set([
@@ -343,6 +343,33 @@ const ENCODED_WORD_NOTE = '编码字 gb2312/gbk 按 GB18030 解码 RFC 2047 gb23
 
 // ---- from mailparser's result to ours ----
 
+/**
+ * HTML → words in linear time, for HTML too long (or too hostile) for html-to-text: script/style blocks are cut
+ * with indexOf (a lazy regex over an unclosed block is quadratic), tags with a class that cannot backtrack across
+ * another '<'.
+ */
+export function stripTags(html: string): string {
+  let out = '';
+  let i = 0;
+  const lower = html.toLowerCase();
+  for (;;) {
+    const s1 = lower.indexOf('<script', i);
+    const s2 = lower.indexOf('<style', i);
+    const start = s1 < 0 ? s2 : s2 < 0 ? s1 : Math.min(s1, s2);
+    if (start < 0) {
+      out += html.slice(i);
+      break;
+    }
+    out += html.slice(i, start) + ' ';
+    const close = lower.startsWith('<script', start) ? '</script' : '</style';
+    const end = lower.indexOf(close, start);
+    if (end < 0) break; // unclosed: the rest is code, not words
+    const gt = lower.indexOf('>', end);
+    i = gt < 0 ? html.length : gt + 1;
+  }
+  return out.replace(/<[^<>]*>/g, ' ').replace(/[<>]/g, ' ').replace(/[ \t]+/g, ' ');
+}
+
 function finish(m: ParsedMail, headerLines: readonly HeaderLine[], notes: string[]): ParseResult {
   const headers = rootHeaders(headerLines);
   const attachments = m.attachments.map((a, i) => toAttachment(a, i));
@@ -350,7 +377,7 @@ function finish(m: ParsedMail, headerLines: readonly HeaderLine[], notes: string
   let text = m.text ?? '';
   if (!text.trim() && html) {
     // html-to-text refused (too long) or produced nothing: keep the words at least.
-    text = html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/[ \t]+/g, ' ');
+    text = stripTags(html);
     if (m.textConversionError) notes.push('HTML 过长，仅去除标签 HTML too long for conversion: tags stripped');
   }
   text = text.replace(/\r\n?/g, '\n');

@@ -36,7 +36,10 @@ export async function intakeKit(cfg: Config, clock: Clock = systemClock): Promis
         .executeTakeFirstOrThrow();
       return r.id;
     },
-    close: () => store.close(),
+    close: async () => {
+      await intake.close();
+      await store.close();
+    },
   };
 }
 

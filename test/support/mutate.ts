@@ -127,7 +127,10 @@ function flipBytes(raw: Buffer, rng: Rng): Buffer {
   const out = Buffer.from(raw);
   if (out.length === 0) return out;
   const n = rng.int(1, Math.max(1, Math.min(64, Math.ceil(out.length / 100))));
-  for (let i = 0; i < n; i++) out[rng.int(0, out.length - 1)] ^= rng.int(1, 255);
+  for (let i = 0; i < n; i++) {
+    const at = rng.int(0, out.length - 1);
+    out[at] = out[at]! ^ rng.int(1, 255);
+  }
   return out;
 }
 
@@ -175,7 +178,7 @@ function wrongCharset(raw: Buffer, rng: Rng): Buffer {
     touched = true;
     return `=?${other(cur)}?${enc}?`;
   });
-  let out = Buffer.concat([Buffer.from(text, 'latin1'), sep, body]);
+  let out: Buffer = Buffer.concat([Buffer.from(text, 'latin1'), sep, body]);
   if (!touched) out = setHeader(out, 'Content-Type', `text/plain; charset=${rng.pick(CHARSET_LABELS)}`);
   // Multipart bodies carry their own part headers: relabel those too.
   if (body.includes('charset')) {
@@ -314,16 +317,14 @@ export function withAttachment(totalBytes: number, seed = 7): Buffer {
   const attHead = `--${b}\r\nContent-Type: image/jpeg; name="photo.jpg"\r\nContent-Disposition: attachment; filename="photo.jpg"\r\nContent-Transfer-Encoding: base64\r\n\r\n`;
   const tail = `\r\n--${b}--\r\n`;
   const fixed = Buffer.byteLength(head + text + attHead + tail);
-  const room = Math.max(0, totalBytes - fixed);
   // base64 lines of 76 chars + CRLF = 78 bytes for 57 input bytes.
-  const lines = Math.floor(room / 78);
+  const lines = Math.floor(Math.max(0, totalBytes - fixed) / 78);
   const rng = seededRng(seed);
   const chunk = Buffer.alloc(57);
   for (let i = 0; i < 57; i++) chunk[i] = rng.int(0, 255);
-  const line = `${chunk.toString('base64')}\r\n`;
-  const pad = room - lines * 78;
-  const body = line.repeat(lines) + 'A'.repeat(Math.max(0, pad - (pad % 4)));
-  return Buffer.from(head + text + attHead + body + tail, 'latin1');
+  const mail = Buffer.from(head + text + attHead + `${chunk.toString('base64')}\r\n`.repeat(lines) + tail, 'latin1');
+  // The last few bytes go into the epilogue after the closing boundary, which MIME ignores: the size is exact.
+  return Buffer.concat([mail, Buffer.alloc(Math.max(0, totalBytes - mail.length), 0x2e)]);
 }
 
 /** One body line of `bytes` bytes without a line break (text or HTML). */
@@ -359,11 +360,24 @@ export function* mutants(bases: readonly { name: string; raw: Buffer }[], count:
   for (let i = 0; i < count; i++) {
     const base = bases[i % bases.length]!;
     const s = rng.int(1, 2 ** 31 - 1);
-    const local = seededRng(s);
-    const kinds: CheapMutation[] = [CHEAP_MUTATIONS[i % CHEAP_MUTATIONS.length]!];
-    if (local.chance(0.33)) for (let k = local.int(1, 2); k > 0; k--) kinds.push(local.pick(CHEAP_MUTATIONS));
-    let raw = base.raw;
-    for (const k of kinds) raw = applyMutation(raw, k, local);
-    yield { label: `${base.name}#${kinds.join('+')}@${s}`, kinds, raw };
+    const m = mutateWithSeed(base.raw, CHEAP_MUTATIONS[i % CHEAP_MUTATIONS.length]!, s);
+    yield { label: `${base.name}#${m.kinds.join('+')}@${s}`, ...m };
   }
+}
+
+/** One mutant: `first`, and with probability 1/3 one or two more kinds stacked, all drawn from `seed`. */
+export function mutateWithSeed(raw: Buffer, first: CheapMutation, seed: number): { kinds: CheapMutation[]; raw: Buffer } {
+  const local = seededRng(seed);
+  const kinds: CheapMutation[] = [first];
+  if (local.chance(0.33)) for (let k = local.int(1, 2); k > 0; k--) kinds.push(local.pick(CHEAP_MUTATIONS));
+  let out = raw;
+  for (const k of kinds) out = applyMutation(out, k, local);
+  return { kinds, raw: out };
+}
+
+/** Rebuilds a mutant from its label (`base#kind[+kind…]@seed`) and the base's bytes, to replay a failure. */
+export function rebuildMutant(label: string, baseRaw: Buffer): Buffer {
+  const m = /#([a-zA-Z0-9]+)[^@]*@(\d+)$/.exec(label);
+  if (!m || !(CHEAP_MUTATIONS as readonly string[]).includes(m[1]!)) throw new Error(`not a mutant label: ${label}`);
+  return mutateWithSeed(baseRaw, m[1] as CheapMutation, Number(m[2])).raw;
 }

@@ -14,6 +14,7 @@ export const STARTED_MSG = 'Wuye Desk started';
 export interface ServiceChild {
   readonly pid: number;
   readonly label: string;
+  readonly logFile: string;
   /** Resolves when the service logged that it started; rejects when it exits first. */
   readonly ready: Promise<void>;
   /** Resolves with how the process ended. */
@@ -82,6 +83,7 @@ export function spawnWuye(opts: SpawnOptions): ServiceChild {
   return {
     pid: child.pid!,
     label: opts.label,
+    logFile: opts.logFile,
     ready,
     exited,
     alive,
@@ -101,6 +103,13 @@ export function spawnWuye(opts: SpawnOptions): ServiceChild {
       return r.signal ? null : r.code;
     },
   };
+}
+
+/** Rejects as soon as the service exits on its own; for racing against what a test waits for. */
+export function exitIsFailure(c: ServiceChild): Promise<never> {
+  return c.exited.then(({ code, signal }) => {
+    throw new Error(`${c.label} (pid ${c.pid}) exited on its own (code ${code}, signal ${signal}); log ${c.logFile}:\n${tail(c.logFile, 40)}`);
+  });
 }
 
 export function tail(file: string, lines = 30): string {

@@ -2,19 +2,20 @@
 // distinct complaint mails that the classifier registers, an SMTP client that retries like a real MTA, and the
 // counts that prove "once and only once" (raw mail outcomes, cases, acknowledgements at the sink, officer
 // messages at the Bot API).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { onTestFailed } from 'vitest';
 import YAML from 'yaml';
-import { loadConfig } from '../../../src/config.ts';
+import type { Config } from '../../../src/config.ts';
 import { UNIT_CODES } from '../../../src/domain.ts';
 import { loadClassifier } from '../../../src/runtime.ts';
 import type { Db } from '../../../src/store/db.ts';
 import type { BotApiPeer, RecordedCall } from '../../support/bot-api.ts';
 import type { SinkMessage } from '../../support/smtp-sink.ts';
-import { PROJECT_ROOT } from './child.ts';
+import { PROJECT_ROOT, tail, type ServiceChild } from './child.ts';
 
 /** Env var naming the IMAP password in the child's config (Dovecot test users have `secret`). */
 export const IMAP_PASSWORD_ENV = 'WUYE_STRESS_IMAP_PASSWORD';
@@ -28,8 +29,23 @@ export const BOXES = {
 } as const;
 export type StressCounty = keyof typeof BOXES;
 
+/** A scratch dir for a scenario's config, service log and figures. */
 export function tempDir(label: string): string {
   return mkdtempSync(path.join(tmpdir(), `wuye-stress-${label}-`));
+}
+
+const keptDirs = new Set<string>();
+
+/** Inside a test: its scratch dir stays for inspection when the test fails (or always with WUYE_STRESS_KEEP=1). */
+export function keepOnFailure(dir: string): void {
+  onTestFailed(() => {
+    keptDirs.add(dir);
+    console.log(`[stress] service log and figures kept in ${dir}`);
+  });
+}
+
+export function removeScratch(dir: string | undefined): void {
+  if (dir && !keptDirs.has(dir) && process.env.WUYE_STRESS_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
 }
 
 export interface StackConfig {
@@ -143,8 +159,8 @@ let samples: Sample[] | null = null;
  */
 function registeringSamples(): Sample[] {
   if (samples) return samples;
-  const cfg = loadConfig({ env: {} });
-  const classify = loadClassifier(cfg);
+  // Only the rules file is read: the service's whole config is not needed to know what the classifier does.
+  const classify = loadClassifier({ configDir: path.join(PROJECT_ROOT, 'config') } as Config);
   const file = path.join(PROJECT_ROOT, 'test', 'fixtures', 'classify-dev.jsonl');
   const all = readFileSync(file, 'utf8')
     .trim()
@@ -257,10 +273,23 @@ export async function feedSmtp(
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function waitUntil<T>(fn: () => Promise<T | undefined | false | null>, timeoutMs: number, what: string, everyMs = 200): Promise<T> {
+/**
+ * Polls `fn` until it returns something truthy. With `services`, fails at once when one of them exits on its
+ * own (a crash) instead of waiting out the timeout.
+ */
+export async function waitUntil<T>(
+  fn: () => Promise<T | undefined | false | null>,
+  timeoutMs: number,
+  what: string,
+  opts: { everyMs?: number; services?: ServiceChild[] } = {},
+): Promise<T> {
   const end = Date.now() + timeoutMs;
+  const everyMs = opts.everyMs ?? 200;
   let lastErr: unknown;
   for (;;) {
+    for (const s of opts.services ?? []) {
+      if (!s.alive()) throw new Error(`while waiting for ${what}: ${s.label} (pid ${s.pid}) exited on its own; log ${s.logFile}:\n${tail(s.logFile, 40)}`);
+    }
     try {
       const v = await fn();
       if (v) return v;
