@@ -13,13 +13,22 @@ function config(): Config {
 
 function positiveInt(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('应为非负整数 / expected a non-negative integer');
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('应为非负整数 / expected a non-negative integer');
+  return n;
+}
+
+/** Working days to add: up to ten years, which is more than any legal period and keeps the answer instant. */
+function workdayCount(v: string): number {
+  const n = positiveInt(v);
+  if (n > 2500) throw new InvalidArgumentError('工作日数不得超过 2500 / at most 2500 working days');
   return n;
 }
 
 function isoDate(v: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) {
-    throw new InvalidArgumentError('日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD');
+  const t = Date.parse(`${v}T00:00:00Z`);
+  // A real calendar day: 2026-02-30 parses (and rolls over), so the round trip must give the same text back.
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== v) {
+    throw new InvalidArgumentError('日期应为有效的 YYYY-MM-DD / expected a valid YYYY-MM-DD date');
   }
   return v;
 }
@@ -69,7 +78,7 @@ export function buildProgram(): Command {
   program
     .command('classify')
     .description('对 JSON 行 {"id","subject","text"} 分类，每行输出一条结果')
-    .option('--file <文件>', '从文件读取（默认标准输入）')
+    .option('--file <file>', '从文件读取（默认标准输入）')
     .action(async (opts: { file?: string }) => {
       const { classifyCommand } = await import('./cli/classify.ts');
       process.exitCode = await classifyCommand(opts.file);
@@ -78,7 +87,7 @@ export function buildProgram(): Command {
   program
     .command('eval-classify')
     .description('用标注集评估分类器：各单位准确率、混淆矩阵、紧急召回率')
-    .option('--file <文件...>', '标注集（默认 test/fixtures/classify-dev.jsonl 与 classify-heldout.jsonl）')
+    .option('--file <file...>', '标注集文件（默认 test/fixtures/classify-dev.jsonl 与 classify-heldout.jsonl）')
     .action(async (opts: { file?: string[] }) => {
       const { evalCommand } = await import('./cli/classify.ts');
       process.exitCode = await evalCommand(opts.file);
@@ -99,7 +108,7 @@ export function buildProgram(): Command {
     .command('add')
     .description('给定日期之后的第 n 个工作日（当日不计）')
     .argument('<日期>', 'YYYY-MM-DD', isoDate)
-    .argument('<n>', '工作日数', positiveInt)
+    .argument('<n>', '工作日数', workdayCount)
     .action(async (day: string, n: number) => {
       const { workdaysAdd } = await import('./cli/time.ts');
       process.stdout.write(`${await workdaysAdd(config(), day, n)}\n`);

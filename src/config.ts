@@ -270,7 +270,12 @@ function readYaml(file: string): unknown {
   }
   const doc = YAML.parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) throw new ConfigError(doc.errors.map((e) => `YAML: ${e.message}`), file);
-  return doc.toJS() ?? {};
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (e) {
+    // An alias bomb and similar: the document is valid YAML but not a sane config.
+    throw new ConfigError([`YAML: 无法展开文档 cannot expand the document: ${(e as Error).message}`], file);
+  }
 }
 
 export interface LoadOptions {
@@ -292,7 +297,11 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   }
   const cfg = validateConfig(raw, file);
   const dataDir = path.resolve(cwd, env.WUYE_DATA_DIR ?? cfg.dataDir);
-  const db = env.WUYE_DB ?? cfg.db ?? `sqlite:${path.join(dataDir, 'wuye.db')}`;
+  const db = env.WUYE_DB || cfg.db || `sqlite:${path.join(dataDir, 'wuye.db')}`;
+  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(db)) {
+    const shown = db.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+    throw new ConfigError([`db: 不支持的数据库地址 unsupported database URL "${shown}" (sqlite:<file> | postgres://…)${env.WUYE_DB ? ' (from WUYE_DB)' : ''}`], file);
+  }
   if (env.WUYE_SMTP_LISTEN !== undefined) {
     cfg.intake.smtpListen = env.WUYE_SMTP_LISTEN === '' || env.WUYE_SMTP_LISTEN === 'off' ? null : env.WUYE_SMTP_LISTEN;
   }

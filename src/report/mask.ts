@@ -18,15 +18,15 @@ const MOBILE_RE = /^(?:\+?86)?(1\d{10})$/;
  * a bare local number 6388865 → ***8865. Anything shorter than 5 digits is fully masked.
  */
 export function maskPhone(phone: string | null | undefined): string {
-  const raw = (phone ?? '').trim();
+  const raw = asciiDigits(phone ?? '').trim();
   if (raw === '') return '';
-  const digits = raw.replace(/[\s\-()（）]/g, '');
+  const digits = raw.replace(/[\s.\-()（）]/g, '');
   const mobile = MOBILE_RE.exec(digits);
   if (mobile) {
     const m = mobile[1]!;
     return `${m.slice(0, 3)}****${m.slice(7)}`;
   }
-  const landline = /^(0\d{2,3})[-\s]?(\d{7,8})$/.exec(raw.replace(/[()（）]/g, ''));
+  const landline = /^(0\d{2,3})[-\s.]?(\d{7,8})$/.exec(raw.replace(/[()（）]/g, '').replace(/^(0\d{2,3})\s+/, '$1-'));
   if (landline) return `${landline[1]}-${maskTail(landline[2]!)}`;
   const onlyDigits = digits.replace(/\D/g, '');
   if (onlyDigits.length < 5) return '*'.repeat(Math.max(onlyDigits.length, 3));
@@ -52,8 +52,14 @@ export function maskComplainant(c: Complainant): string {
   return parts.length > 0 ? parts.join(' ') : '匿名';
 }
 
-const TEXT_MOBILE_RE = /(?<!\d)(?:\+?86[\s-]?)?1\d{2}[\s-]?\d{4}[\s-]?\d{4}(?!\d)/g;
-const TEXT_LANDLINE_RE = /(?<!\d)0\d{2,3}-\d{7,8}(?!\d)/g;
+/** Full-width digits (１３９…) as ASCII, so numbers typed on a Chinese keyboard are caught; nothing else changes. */
+function asciiDigits(s: string): string {
+  return s.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+}
+
+// Separators people type inside numbers: spaces, dots, dashes; area codes in brackets.
+const TEXT_MOBILE_RE = /(?<!\d)(?:\+?86[\s.-]?)?1(?:[\s.-]?\d){10}(?!\d)/g;
+const TEXT_LANDLINE_RE = /(?<![\d(])\(?0\d{2,3}\)?[\s.-]?\d{7,8}(?!\d)/g;
 const TEXT_EMAIL_RE = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 
 /**
@@ -61,7 +67,7 @@ const TEXT_EMAIL_RE = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
  * Names in free text cannot be found in general, so callers pass the ones they know (the complainant's).
  */
 export function maskContactsInText(text: string, names: (string | null | undefined)[] = []): string {
-  let out = text
+  let out = asciiDigits(text)
     .replace(TEXT_MOBILE_RE, (m) => maskPhone(m))
     .replace(TEXT_LANDLINE_RE, (m) => maskPhone(m))
     .replace(TEXT_EMAIL_RE, (m) => maskEmail(m));
