@@ -334,7 +334,10 @@ async function finishDialogueAction(
   const ours = d && d.kind !== 'new' && d.caseId === caseId ? d : undefined;
   const r = await applyCommand(deps, o, caseId, cmd, evidence);
   if (!r.ok) {
-    if (r.code !== 'INVALID_INPUT' && ours) await endDialogue(deps.db, chatId);
+    // Only the dialogue's own submission can end it on a refusal; a stray (or forged) tap of another button on
+    // the same case must not throw away what the officer is typing.
+    const fromDialogue = ours !== undefined && ours.action === verb;
+    if (r.code !== 'INVALID_INPUT' && fromDialogue) await endDialogue(deps.db, chatId);
     await refuse(ctx, r.message);
     return;
   }
