@@ -1,6 +1,7 @@
 // Read queries of the bot: one page of an officer's task list, overdue (earliest due) first. Served by the
-// complaint_unit_county_status and complaint_status indexes.
-import { sql } from 'kysely';
+// task-order indexes of migration 0002.
+import { sql, type SelectQueryBuilder } from 'kysely';
+import type { Database } from '../store/schema.ts';
 import type { Complaint } from '../domain.ts';
 import { OPEN_STATUSES, rowToComplaint } from '../store/complaints.ts';
 import type { Conn } from '../store/db.ts';
@@ -10,42 +11,59 @@ import type { TaskScope } from './auth.ts';
 const UNIT_WORK = ['assigned', 'accepted', 'in_progress', 'plan_submitted', 'reopened'];
 const TRIAGE = ['received', 'triage'];
 
+const TASK_ORDER = sql<string>`coalesce(due_close, due_transfer, '9999')`;
+
+type Base = SelectQueryBuilder<Database, 'complaint', {}>;
+
+/**
+ * One page of a scope's tasks. The unit scope with the triage queue is two branches — the unit's own work and the
+ * county's triage queue — each read in deadline order from its own index (migration 0002) and merged, because an
+ * OR across both makes the planner read and sort every matching row (≈ 26 ms at 1,000,000 cases instead of < 1 ms).
+ */
 export async function taskPage(db: Conn, scope: TaskScope, page: number, size: number): Promise<{ items: Complaint[]; total: number }> {
-  let q = db.selectFrom('complaint');
+  const branches: Base[] = [];
+  const from = (): Base => db.selectFrom('complaint');
   switch (scope.kind) {
     case 'unit':
-      q = q.where('county', '=', scope.county).where((eb) => {
-        const own = eb.and([eb('unit', '=', scope.unit), eb('status', 'in', UNIT_WORK)]);
-        return scope.triage ? eb.or([own, eb('status', 'in', TRIAGE)]) : own;
-      });
+      branches.push(from().where('unit', '=', scope.unit).where('county', '=', scope.county).where('status', 'in', UNIT_WORK));
+      if (scope.triage) branches.push(from().where('county', '=', scope.county).where('status', 'in', TRIAGE));
       break;
     case 'cosign':
       // 000 附件 三(一): housing-handled cases wait for the township/community's closing opinion.
-      q = q.where('county', '=', scope.county).where('unit', '=', 'housing').where('status', '=', 'resolved');
+      branches.push(from().where('unit', '=', 'housing').where('county', '=', scope.county).where('status', '=', 'resolved'));
       break;
     case 'review':
-      q = q.where('unit', 'in', scope.units).where((eb) =>
-        eb.or([
-          eb.and([eb('unit', '=', 'housing'), eb('status', '=', 'cosigned')]),
-          eb.and([eb('unit', '!=', 'housing'), eb('status', '=', 'resolved')]),
-          eb('status', '=', 'reviewed'),
-          eb.and([eb('extension', 'is not', null), eb('status', 'in', UNIT_WORK)]),
-        ]),
+      branches.push(
+        from()
+          .where('unit', 'in', scope.units)
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('unit', '=', 'housing'), eb('status', '=', 'cosigned')]),
+              eb.and([eb('unit', '!=', 'housing'), eb('status', '=', 'resolved')]),
+              eb('status', '=', 'reviewed'),
+              eb.and([eb('extension', 'is not', null), eb('status', 'in', UNIT_WORK)]),
+            ]),
+          ),
       );
       break;
     case 'all':
-      q = q.where('status', 'in', OPEN_STATUSES);
+      branches.push(from().where('status', 'in', OPEN_STATUSES));
       break;
   }
-  const [rows, count] = await Promise.all([
-    q
-      .selectAll()
-      .orderBy(sql`coalesce(due_close, due_transfer, '9999')`)
-      .orderBy('id')
-      .limit(size)
-      .offset(page * size)
-      .execute(),
-    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(rowToComplaint), total: Number(count.n) };
+  const upTo = (page + 1) * size;
+  // Each branch's first `upTo` ids in order, then the page out of their merge.
+  const heads = await Promise.all(
+    branches.map((b) => b.select(['id', TASK_ORDER.as('k')]).orderBy(TASK_ORDER).orderBy('id').limit(upTo).execute()),
+  );
+  const ids = heads
+    .flat()
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.id - b.id))
+    .slice(page * size, upTo)
+    .map((r) => r.id);
+  const counts = await Promise.all(branches.map((b) => b.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()));
+  const total = counts.reduce((n, c) => n + Number(c.n), 0);
+  if (!ids.length) return { items: [], total };
+  const rows = await db.selectFrom('complaint').selectAll().where('id', 'in', ids).execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return { items: ids.map((id) => rowToComplaint(byId.get(id)!)), total };
 }
