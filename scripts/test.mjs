@@ -41,7 +41,8 @@ const vitestArgs = [
 const localVitest = join(root, 'node_modules', '.bin', 'vitest');
 const [cmd, argv] = existsSync(localVitest) ? [localVitest, vitestArgs] : ['npx', ['vitest', ...vitestArgs]];
 
-const child = spawn(cmd, argv, { cwd: root, stdio: 'inherit' });
+// The stress project exists only with WUYE_STRESS=1 (vitest.config.ts), so plain runs never include it.
+const child = spawn(cmd, argv, { cwd: root, stdio: 'inherit', env: stress ? { ...process.env, WUYE_STRESS: '1' } : process.env });
 // Let vitest run its teardown (which stops the peers) before we go: Ctrl-C already reaches vitest through the
 // terminal's process group, so only SIGTERM is forwarded.
 process.on('SIGINT', () => undefined);

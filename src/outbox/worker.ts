@@ -35,6 +35,15 @@ export function backoffMs(attempts: number, random = Math.random): number {
   return Math.round(base * (0.75 + random() * 0.5));
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class OutboxWorker {
   #running = false;
   #timer: NodeJS.Timeout | null = null;
@@ -54,7 +63,26 @@ export class OutboxWorker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#loop = this.#run();
+    this.#loop = this.releaseDeadLocalLeases()
+      .catch((e) => this.deps.log.warn({ err: (e as Error).message }, 'outbox: could not check stale leases'))
+      .then(() => this.#run());
+  }
+
+  /**
+   * After a crash the dead process's leases would hold its rows (and everything queued behind them for the same
+   * recipients) until they expire. Worker ids are `host:pid:…`: a lease of this host whose process is gone is freed.
+   */
+  async releaseDeadLocalLeases(): Promise<number> {
+    const [host] = this.deps.workerId.split(':');
+    let freed = 0;
+    for (const holder of await outbox.leaseHolders(this.deps.db, this.deps.clock.now().toISOString())) {
+      const [h, pidText] = holder.split(':');
+      const pid = Number(pidText);
+      if (h !== host || holder === this.deps.workerId || !Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
+      freed += await outbox.releaseLeases(this.deps.db, holder);
+    }
+    if (freed) this.deps.log.info({ freed }, 'outbox: released the leases of a stopped process');
+    return freed;
   }
 
   kick(): void {
@@ -101,42 +129,67 @@ export class OutboxWorker {
     return rows.length;
   }
 
+  /**
+   * Sends one row, then records what happened. The two are kept apart: once the peer has accepted a message, only
+   * the record is retried (with its own backoff, e.g. while the database restarts) — a failed record must never
+   * cause a second send.
+   */
   async #deliver(row: OutboxRow): Promise<void> {
-    const { db, log, clock } = this.deps;
-    const nowIso = () => clock.now().toISOString();
+    const outcome = await this.#send(row);
+    await this.#record(row, outcome);
+  }
+
+  async #send(row: OutboxRow): Promise<TelegramOutcome> {
     try {
       if (row.kind === 'email') {
         await this.deps.mail!.send(row.payload as MailPayload);
-        await outbox.markSent(db, row.id, nowIso());
-        return;
+        return { kind: 'sent' };
       }
-      const outcome = await this.#sendTelegram(row);
-      switch (outcome.kind) {
-        case 'sent':
-          await outbox.markSent(db, row.id, nowIso(), outcome.result);
-          return;
-        case 'retry':
-          await outbox.markRetry(db, row.id, new Date(clock.now().getTime() + Math.max(outcome.afterMs, backoffMs(row.attempts))).toISOString(), outcome.error);
-          log.warn({ id: row.id, attempts: row.attempts + 1, error: outcome.error }, 'outbox: telegram send will be retried');
-          return;
-        case 'blocked':
-          await outbox.markFailed(db, row.id, nowIso(), outcome.error);
-          await this.deps.onBlocked?.(row.recipient, outcome.error);
-          return;
-        case 'failed':
-          await outbox.markFailed(db, row.id, nowIso(), outcome.error);
-          await this.deps.onPermanentFailure?.(row, outcome.error);
-          return;
-      }
+      return await this.#sendTelegram(row);
     } catch (e) {
       const msg = (e as Error).message ?? String(e);
-      if (e instanceof PermanentError || row.attempts + 1 >= (this.deps.maxAttempts ?? 50)) {
-        await outbox.markFailed(db, row.id, nowIso(), msg);
-        log.error({ id: row.id, key: row.key, error: msg }, 'outbox: permanent failure');
-        await this.deps.onPermanentFailure?.(row, msg);
-      } else {
-        await outbox.markRetry(db, row.id, new Date(clock.now().getTime() + backoffMs(row.attempts)).toISOString(), msg);
-        log.warn({ id: row.id, attempts: row.attempts + 1, error: msg }, 'outbox: delivery will be retried');
+      if (e instanceof PermanentError) return { kind: 'failed', error: msg };
+      return { kind: 'retry', afterMs: 0, error: msg };
+    }
+  }
+
+  async #record(row: OutboxRow, outcome: TelegramOutcome): Promise<void> {
+    const { db, log, clock } = this.deps;
+    const nowIso = () => clock.now().toISOString();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        switch (outcome.kind) {
+          case 'sent':
+            await outbox.markSent(db, row.id, nowIso(), outcome.result);
+            return;
+          case 'retry': {
+            if (row.attempts + 1 >= (this.deps.maxAttempts ?? 50)) {
+              await outbox.markFailed(db, row.id, nowIso(), outcome.error);
+              log.error({ id: row.id, key: row.key, error: outcome.error }, 'outbox: permanent failure after retries');
+              await this.deps.onPermanentFailure?.(row, outcome.error);
+              return;
+            }
+            const next = new Date(clock.now().getTime() + Math.max(outcome.afterMs, backoffMs(row.attempts))).toISOString();
+            await outbox.markRetry(db, row.id, next, outcome.error);
+            log.warn({ id: row.id, attempts: row.attempts + 1, error: outcome.error }, 'outbox: delivery will be retried');
+            return;
+          }
+          case 'blocked':
+            await outbox.markFailed(db, row.id, nowIso(), outcome.error);
+            await this.deps.onBlocked?.(row.recipient, outcome.error);
+            return;
+          case 'failed':
+            await outbox.markFailed(db, row.id, nowIso(), outcome.error);
+            log.error({ id: row.id, key: row.key, error: outcome.error }, 'outbox: permanent failure');
+            await this.deps.onPermanentFailure?.(row, outcome.error);
+            return;
+        }
+      } catch (e) {
+        // The database is away (restart, network): keep trying to record; the lease keeps others off the row,
+        // and giving up here would only mean a second send later.
+        if (!this.#running && attempt >= 3) throw e;
+        log.warn({ id: row.id, err: (e as Error).message }, 'outbox: could not record the delivery yet, retrying');
+        await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)));
       }
     }
   }

@@ -87,8 +87,10 @@ export async function openStore(url: string, opts: OpenOptions = {}): Promise<St
     db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   } else {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 8, connectionTimeoutMillis: 10_000 });
-    // A restarted server drops idle clients; the pool must not crash the process for it.
+    // A restarted server drops clients; the pool must not crash the process for it — neither an idle client
+    // (pool 'error') nor one checked out inside a transaction (the client's own 'error').
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const store: Store = { db, dialect, url, close: () => db.destroy() };

@@ -159,3 +159,27 @@ export async function countAcksTo(db: Conn, address: string, sinceIso: string): 
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
+
+/** Workers holding unexpired leases on unsent rows. */
+export async function leaseHolders(db: Conn, now: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select('locked_by')
+    .distinct()
+    .where('sent_at', 'is', null)
+    .where('failed_at', 'is', null)
+    .where('locked_until', '>', now)
+    .execute();
+  return rows.map((r) => r.locked_by).filter((w): w is string => !!w);
+}
+
+/** Gives up the leases of a worker that is gone, so its rows go out now rather than when the lease expires. */
+export async function releaseLeases(db: Conn, worker: string): Promise<number> {
+  const r = await db
+    .updateTable('outbox')
+    .set({ locked_by: null, locked_until: null })
+    .where('locked_by', '=', worker)
+    .where('sent_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

@@ -23,7 +23,6 @@ import {
   IMAP_PASSWORD,
   IMAP_PASSWORD_ENV,
   caseRows,
-  countRows,
   deliveredMessages,
   duplicates,
   feedSmtp,
@@ -33,6 +32,7 @@ import {
   markerOf,
   missingDeadlines,
   outboxFailed,
+  outcomesRecorded,
   outboxPending,
   removeScratch,
   sinkAcks,
@@ -158,7 +158,7 @@ describe(`kill -9 during intake (${MAILS} mails, ${KILLS} kills, ${DIALECT}, see
             .executeTakeFirstOrThrow()
         ).n,
       );
-      kills.push({ at: killedAt - t0, atMs: killedAt, mode, afterSpawnMs: killedAt - spawnedAt, outcomes: await countRows(store.db, 'raw_mail', 'outcome-set'), unprocessedRaw: unprocessed, leasedOutbox: leased });
+      kills.push({ at: killedAt - t0, atMs: killedAt, mode, afterSpawnMs: killedAt - spawnedAt, outcomes: await outcomesRecorded(store.db), unprocessedRaw: unprocessed, leasedOutbox: leased });
     }
 
     // The last incarnation runs to the end: every mail fed, every outcome recorded, the outbox empty. Rows leased
@@ -166,7 +166,7 @@ describe(`kill -9 during intake (${MAILS} mails, ${KILLS} kills, ${DIALECT}, see
     await Promise.all(feeding);
     const fedAt = Date.now();
     await child!.ready;
-    await waitUntil(async () => (await countRows(store.db, 'raw_mail', 'outcome-set')) >= MAILS, 120_000, 'every mail processed', { services: [child!] });
+    await waitUntil(async () => (await outcomesRecorded(store.db)) >= MAILS, 120_000, 'every mail processed', { services: [child!] });
     const processedAt = Date.now();
     await waitUntil(async () => (await outboxPending(store.db)) === 0, 150_000, 'the outbox drained', { services: [child!] });
     const drainedAt = Date.now();

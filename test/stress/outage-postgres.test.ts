@@ -24,7 +24,6 @@ import { exitIsFailure, logLines, spawnWuye, type ServiceChild } from './support
 import {
   BOXES,
   caseRows,
-  countRows,
   deliveredMessages,
   duplicates,
   feedSmtp,
@@ -34,6 +33,7 @@ import {
   markerOf,
   missingDeadlines,
   outboxFailed,
+  outcomesRecorded,
   outboxPending,
   sinkAcks,
   removeScratch,
@@ -107,7 +107,7 @@ describe('PostgreSQL restarted under load', () => {
     // A crash of the service ends the wait at once instead of after the feeder's own deadline.
     await Promise.race([feeding, exitIsFailure(child)]);
     store = await openStore(url, { poolSize: 2 });
-    await waitUntil(async () => (await countRows(store!.db, 'raw_mail', 'outcome-set')) >= MAILS, 60_000, 'every mail processed', { services: [child] });
+    await waitUntil(async () => (await outcomesRecorded(store!.db)) >= MAILS, 60_000, 'every mail processed', { services: [child] });
     await waitUntil(async () => (await outboxPending(store!.db)) === 0, 90_000, 'the outbox drained', { services: [child] });
     await sleep(1_000);
 

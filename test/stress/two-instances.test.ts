@@ -13,7 +13,6 @@ import { logLines, spawnWuye, type ServiceChild } from './support/child.ts';
 import {
   BOXES,
   caseRows,
-  countRows,
   deliveredMessages,
   duplicates,
   feedSmtp,
@@ -22,6 +21,7 @@ import {
   makeMail,
   markerOf,
   outboxFailed,
+  outcomesRecorded,
   outboxPending,
   sinkAcks,
   sinkMessageId,
@@ -109,7 +109,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('two instances on one %s database
     const stats: SmtpFeedStats[] = [0, 1].map(() => ({ attempts: 0, errors: 0, answers: new Map() }));
     await Promise.all([0, 1].map((i) => feedSmtp(() => ({ host: '127.0.0.1', port: ports[i]! }), mails, { concurrency: 2, stats: stats[i]! })));
 
-    await waitUntil(async () => (await countRows(store.db, 'raw_mail', 'outcome-set')) >= MAILS, 60_000, 'every mail processed', { services: children });
+    await waitUntil(async () => (await outcomesRecorded(store.db)) >= MAILS, 60_000, 'every mail processed', { services: children });
     const reportRuns = () => store.db.selectFrom('job_run').select(['job', 'period_key', 'owner']).where('job', 'in', [...REPORT_JOBS]).execute();
     await waitUntil(async () => new Set((await reportRuns()).map((r) => r.job)).size === REPORT_JOBS.length, 120_000, 'every report period run', { services: children });
     await waitUntil(async () => (await outboxPending(store.db)) === 0, 120_000, 'the outbox drained', { services: children });

@@ -124,6 +124,8 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   const start = async (): Promise<void> => {
     if (server) return;
     const s = makeServer();
+    // A client killed mid-transaction resets its connection: that is the test's business, not an unhandled error.
+    s.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
       s.server.once('error', reject);
       s.listen(port, host, () => resolve());

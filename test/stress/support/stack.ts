@@ -301,10 +301,13 @@ export async function waitUntil<T>(
   }
 }
 
-export async function countRows(db: Db, table: 'raw_mail' | 'complaint' | 'outbox' | 'job_run', where?: 'outcome-set' | 'pending'): Promise<number> {
-  let q = db.selectFrom(table as 'raw_mail').select((eb) => eb.fn.countAll<number>().as('n'));
-  if (where === 'outcome-set') q = q.where('outcome', 'is not', null);
-  const r = await q.executeTakeFirstOrThrow();
+/** Raw mails with an outcome recorded (registered, reply, duplicate, quarantined, ignored). */
+export async function outcomesRecorded(db: Db): Promise<number> {
+  const r = await db
+    .selectFrom('raw_mail')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('outcome', 'is not', null)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
