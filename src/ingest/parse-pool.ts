@@ -3,7 +3,7 @@
 // One mail at a time (the intake handles mail in order); a stopped worker is replaced for the next mail.
 import { Worker } from 'node:worker_threads';
 import type { ParseOptions, ParseResult } from './parse.ts';
-import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './parse.ts';
+import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './limits.ts';
 
 interface Job {
   id: number;

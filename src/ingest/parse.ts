@@ -44,8 +44,8 @@ export interface ParseOptions {
   timeoutMs?: number;
 }
 
-export const DEFAULT_MAX_BYTES = 25 * 1024 * 1024;
-export const DEFAULT_TIMEOUT_MS = 10_000;
+import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './limits.ts';
+export { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS };
 /** Deeper MIME nesting than this is an attack or a loop, not a resident's mail. */
 export const MAX_MIME_DEPTH = 32;
 /** Passed to mailparser: more parts than this make it fail, and we report why. */

@@ -6,9 +6,19 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Resvg } from '@resvg/resvg-js';
-import * as echarts from 'echarts';
+import type * as echartsTypes from 'echarts';
+import type { Resvg as ResvgType } from '@resvg/resvg-js';
 import type { ChartData } from './types.ts';
+
+// echarts (~45 MB) and resvg are loaded on the first chart, not at start: an idle service never draws one.
+let libs: { echarts: typeof echartsTypes; Resvg: typeof ResvgType } | null = null;
+function lazy(): { echarts: typeof echartsTypes; Resvg: typeof ResvgType } {
+  if (!libs) {
+    const require = createRequire(import.meta.url);
+    libs = { echarts: require('echarts') as typeof echartsTypes, Resvg: (require('@resvg/resvg-js') as { Resvg: typeof ResvgType }).Resvg };
+  }
+  return libs;
+}
 
 export interface ChartOptions {
   width?: number;
@@ -20,7 +30,7 @@ export interface ChartOptions {
 const SERIES_COLOURS = ['#3b6fb6', '#3a9d5d', '#d9534f'];
 
 /** The ECharts option, pure: what the chart shows, independent of how it is drawn. */
-export function chartOption(data: ChartData): echarts.EChartsCoreOption {
+export function chartOption(data: ChartData): echartsTypes.EChartsCoreOption {
   const axisLabel = { fontSize: 12 };
   return {
     animation: false,
@@ -56,7 +66,7 @@ export function chartOption(data: ChartData): echarts.EChartsCoreOption {
 }
 
 export function renderChartSvg(data: ChartData, opts: Pick<ChartOptions, 'width' | 'height'> = {}): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: opts.width ?? 900, height: opts.height ?? 660 });
+  const chart = lazy().echarts.init(null, null, { renderer: 'svg', ssr: true, width: opts.width ?? 900, height: opts.height ?? 660 });
   try {
     chart.setOption(chartOption(data));
     return chart.renderToSVGString();
@@ -69,7 +79,7 @@ export async function renderChartPng(data: ChartData, opts: ChartOptions = {}): 
   const svg = renderChartSvg(data, opts);
   const fontFiles = opts.fontFiles ?? findCjkFontFiles();
   // System fonts too, so digits and Latin text render even when no CJK font is found.
-  const resvg = new Resvg(svg, { background: '#ffffff', font: { loadSystemFonts: true, fontFiles } });
+  const resvg = new (lazy().Resvg)(svg, { background: '#ffffff', font: { loadSystemFonts: true, fontFiles } });
   return resvg.render().asPng();
 }
 

@@ -3,7 +3,12 @@
 // builders (it opens files); the layouts themselves are pure.
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import ExcelJS from 'exceljs';
+import { createRequire } from 'node:module';
+import type ExcelJS from 'exceljs';
+
+// exceljs is loaded with the first spreadsheet, not at start: an idle service writes none.
+let excel: typeof ExcelJS | null = null;
+const exceljs = (): typeof ExcelJS => (excel ??= createRequire(import.meta.url)('exceljs') as typeof ExcelJS);
 import { provinceWeeklyLayout, provinceWeeklyRows, type ProvinceWeeklyData } from './brief.ts';
 import { ledgerLayout, ledgerSheetRow } from './ledger.ts';
 import { summaryLayout, summarySheetRows } from './summary.ts';
@@ -48,7 +53,7 @@ export async function writeSheetXlsx(
   opts: XlsxOptions = {},
 ): Promise<{ rows: number }> {
   const fileStream = typeof out === 'string' ? createWriteStream(out) : null;
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+  const workbook = new (exceljs().stream.xlsx.WorkbookWriter)({
     stream: (fileStream ?? out) as unknown as import('node:stream').Stream,
     useStyles: true,
     useSharedStrings: false, // shared strings are kept in memory until the end; inline strings stream
