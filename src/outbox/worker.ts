@@ -171,7 +171,10 @@ export class OutboxWorker {
             }
             const next = new Date(clock.now().getTime() + Math.max(outcome.afterMs, backoffMs(row.attempts))).toISOString();
             await outbox.markRetry(db, row.id, next, outcome.error);
-            log.warn({ id: row.id, attempts: row.attempts + 1, error: outcome.error }, 'outbox: delivery will be retried');
+            log.warn(
+              { id: row.id, attempts: row.attempts + 1, error: outcome.error },
+              row.kind === 'telegram' ? 'outbox: telegram send will be retried' : 'outbox: mail delivery will be retried',
+            );
             return;
           }
           case 'blocked':
