@@ -73,13 +73,14 @@ export class Intake {
   /** Steps 1–5 for one mail. Never throws for bad mail; database errors do throw (the caller retries). */
   async ingest(raw: Buffer, meta: RawMeta): Promise<IngestResult> {
     const { db, clock } = this.deps;
+    const receivedAt = clock.now().toISOString();
     const stored = await mailStore.storeRaw(db, {
       source: meta.source,
       mailbox: meta.mailbox,
       uidvalidity: meta.uidvalidity ?? null,
       uid: meta.uid ?? null,
       raw,
-      receivedAt: clock.now().toISOString(),
+      receivedAt,
     });
     if (!stored.stored) {
       const prev = await mailStore.getOutcome(db, stored.duplicateOf);
@@ -95,7 +96,29 @@ export class Intake {
         complaintId: null,
       };
     }
-    return this.process(stored.id);
+    // Just stored, so no outcome yet: process with the bytes in hand instead of reading them back.
+    return this.process(stored.id, { raw, mailbox: meta.mailbox.toLowerCase(), receivedAt });
+  }
+
+  /**
+   * Many mails (a backlog: `wuye ingest`, a drop folder full of files) with up to `concurrency` in flight, so the
+   * parser thread works on one mail while this thread stores another. Results come back in input order.
+   */
+  async *ingestMany(items: Iterable<{ raw: () => Buffer; meta: RawMeta }>, concurrency = 4): AsyncGenerator<IngestResult | { error: Error }> {
+    const inFlight: Promise<IngestResult | { error: Error }>[] = [];
+    for (const item of items) {
+      inFlight.push(
+        (async () => {
+          try {
+            return await this.ingest(item.raw(), item.meta);
+          } catch (e) {
+            return { error: e as Error };
+          }
+        })(),
+      );
+      if (inFlight.length >= concurrency) yield await inFlight.shift()!;
+    }
+    while (inFlight.length) yield await inFlight.shift()!;
   }
 
   /** Stops the parser thread. */
@@ -116,13 +139,18 @@ export class Intake {
     }
   }
 
-  async process(rawMailId: number): Promise<IngestResult> {
+  async process(rawMailId: number, known?: { raw: Buffer; mailbox: string; receivedAt: string }): Promise<IngestResult> {
     const { db, cfg, log } = this.deps;
-    const row = await mailStore.getRaw(db, rawMailId);
-    if (!row) throw new Error(`raw mail ${rawMailId} not found`);
-    if (row.outcome) {
-      const prev = await mailStore.getOutcome(db, rawMailId);
-      return { outcome: row.outcome as Outcome, tracking: prev?.tracking ?? null, reason: row.reason, rawMailId, complaintId: row.complaint_id };
+    let row: { raw: Buffer; mailbox: string; received_at: string };
+    if (known) row = { raw: known.raw, mailbox: known.mailbox, received_at: known.receivedAt };
+    else {
+      const stored = await mailStore.getRaw(db, rawMailId);
+      if (!stored) throw new Error(`raw mail ${rawMailId} not found`);
+      if (stored.outcome) {
+        const prev = await mailStore.getOutcome(db, rawMailId);
+        return { outcome: stored.outcome as Outcome, tracking: prev?.tracking ?? null, reason: stored.reason, rawMailId, complaintId: stored.complaint_id };
+      }
+      row = stored;
     }
     try {
       const parsed = await this.#parse(Buffer.from(row.raw), { maxBytes: cfg.intake.maxMessageBytes, timeoutMs: cfg.intake.perMailTimeoutMs });
