@@ -1,6 +1,7 @@
 // Parsing in a worker thread, so the per-mail time limit is real: mailparser's HTML conversion and other
 // synchronous work cannot be interrupted by a timer on the same thread, but a worker can be stopped from outside.
-// One mail at a time (the intake handles mail in order); a stopped worker is replaced for the next mail.
+// Each lane parses one mail at a time; a backlog (several mails in flight) spreads over the lanes, the second one
+// started only when there is work for it. A stopped worker is replaced for the next mail.
 import { Worker } from 'node:worker_threads';
 import type { ParseOptions, ParseResult } from './parse.ts';
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './limits.ts';
@@ -12,7 +13,7 @@ interface Job {
   resolve: (r: ParseResult) => void;
 }
 
-export class ParsePool {
+class ParseLane {
   #worker: Worker | null = null;
   #ready: Promise<void> | null = null;
   #pending = new Map<number, (r: ParseResult) => void>();
@@ -20,6 +21,11 @@ export class ParsePool {
   #busy = false;
   #seq = 0;
   #closed = false;
+
+  /** Mails waiting or being parsed here. */
+  get load(): number {
+    return this.#queue.length + (this.#busy ? 1 : 0);
+  }
 
   parse(raw: Buffer, opts: ParseOptions = {}): Promise<ParseResult> {
     const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -117,4 +123,20 @@ function revive(r: ParseResult): ParseResult {
     a.content = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
   }
   return r;
+}
+
+export class ParsePool {
+  readonly #lanes: ParseLane[];
+  constructor(size = 2) {
+    this.#lanes = Array.from({ length: Math.max(1, size) }, () => new ParseLane());
+  }
+
+  parse(raw: Buffer, opts: ParseOptions = {}): Promise<ParseResult> {
+    const lane = this.#lanes.reduce((a, b) => (b.load < a.load ? b : a));
+    return lane.parse(raw, opts);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#lanes.map((l) => l.close()));
+  }
 }
