@@ -9,6 +9,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { encode as b64Encode, wrap as b64Wrap } from 'nodemailer/lib/base64';
 import { readFileSync } from 'node:fs';
 import { DEV_SET } from './classify.ts';
+import { mulberry32 } from '../test/support/random.ts';
 
 export type MailKind = 'complaint' | 'spam' | 'auto-reply';
 
@@ -37,17 +38,8 @@ export interface GenerateOptions {
   tagSubject?: boolean;
 }
 
-/** mulberry32: small, fast, good enough to vary mail. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (test/support/random.ts): small, fast, good enough to vary mail. */
+export const prng = mulberry32;
 
 const SURNAMES = '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎';
 const GIVEN = ['建国', '秀英', '丽华', '志强', '海燕', '红梅', '伟', '敏', '静', '磊', '洋', '艳', '勇', '军', '杰', '娟', '涛', '明', '超', '霞', '桂兰', '玉珍', '晓东', '春生', '文博', '佳怡'];

@@ -5,6 +5,7 @@
 // lines, 10,000 MIME parts, deep nesting, 25 MB attachments, huge single-line bodies) are built by their own
 // functions, a few of each.
 import { Buffer } from 'node:buffer';
+import { mulberry32 } from './random.ts';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -17,14 +18,7 @@ export interface Rng {
 
 /** mulberry32: small, fast, good enough for test data, and identical everywhere. */
 export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),

@@ -1,14 +1,7 @@
 // A seeded random source (mulberry32), so a failing stress run can be repeated with WUYE_STRESS_SEED.
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../support/random.ts';
+
+export const seededRandom = mulberry32;
 
 /** The seed from WUYE_STRESS_SEED, or a fresh one (printed by the tests). */
 export function stressSeed(): number {
