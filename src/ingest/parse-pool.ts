@@ -48,7 +48,9 @@ class ParseLane {
   }
 
   #spawn(): Promise<void> {
-    const worker = new Worker(new URL('./parse-worker.mjs', import.meta.url));
+    // Compiled (dist/…/parse-pool.js): the compiled loop; from the sources: the entry that registers tsx first.
+    const entry = import.meta.url.endsWith('.js') ? './parse-thread.js' : './parse-worker.mjs';
+    const worker = new Worker(new URL(entry, import.meta.url));
     worker.unref();
     this.#worker = worker;
     this.#ready = new Promise<void>((resolve, reject) => {

@@ -53,7 +53,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
  * kysely prepares every statement anew; the same few dozen SQL texts run for every mail and every tap, so the
  * prepared statements are kept (bounded) and reused. better-sqlite3 statements are reusable once finished.
  */
-function withStatementCache(sqlite: SqliteDatabase.Database, max = 500): SqliteDatabase.Database {
+function withStatementCache(sqlite: SqliteDatabase.Database, max = 128): SqliteDatabase.Database {
   const cache = new Map<string, SqliteDatabase.Statement>();
   const prepare = sqlite.prepare.bind(sqlite);
   return new Proxy(sqlite, {
