@@ -13,6 +13,7 @@ import type { Config } from '../../../src/config.ts';
 import { UNIT_CODES } from '../../../src/domain.ts';
 import { loadClassifier } from '../../../src/runtime.ts';
 import type { Db } from '../../../src/store/db.ts';
+import { pendingCount } from '../../../src/store/outbox.ts';
 import type { BotApiPeer, RecordedCall } from '../../support/bot-api.ts';
 import type { SinkMessage } from '../../support/smtp-sink.ts';
 import { PROJECT_ROOT, tail, type ServiceChild } from './child.ts';
@@ -311,16 +312,8 @@ export async function outcomesRecorded(db: Db): Promise<number> {
   return Number(r.n);
 }
 
-/** Outbox rows neither sent nor failed for good. */
-export async function outboxPending(db: Db): Promise<number> {
-  const r = await db
-    .selectFrom('outbox')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('sent_at', 'is', null)
-    .where('failed_at', 'is', null)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
-}
+/** Outbox rows neither sent nor failed for good (the service's own count). */
+export const outboxPending = (db: Db): Promise<number> => pendingCount(db);
 
 export async function outboxFailed(db: Db) {
   return db.selectFrom('outbox').select(['id', 'kind', 'recipient', 'idempotency_key', 'last_error']).where('failed_at', 'is not', null).execute();
