@@ -3,7 +3,9 @@
 //
 // Exit codes: 0 success · 1 a check failed or an operation failed · 2 bad configuration or bad arguments.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import type { FiguresSetOptions } from './cli/figures.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { MANUAL_FIGURES } from './report/figures.ts';
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
 
@@ -199,6 +201,28 @@ export function buildProgram(): Command {
       });
   }
 
+  const figures = program.command('figures').description('附件3 手填数据：查处情况、督导检查情况（各县区累计数）');
+  const figuresSetCmd = figures
+    .command('set')
+    .description('录入某县区截至某日的累计数（只录入给出的项，旧记录保留）')
+    .requiredOption('--county <县区>', '县区代码或名称')
+    .option('--as-of <日期>', '截至日期 YYYY-MM-DD（默认今天）', isoDate)
+    .option('--by <姓名>', '填报人（默认系统用户名）');
+  for (const f of MANUAL_FIGURES) figuresSetCmd.option(`--${f.flag} <数>`, f.label, positiveInt);
+  figuresSetCmd.action(async (opts: FiguresSetOptions) => {
+    const { figuresSet } = await import('./cli/figures.ts');
+    process.exitCode = await figuresSet(config(), opts);
+  });
+  figures
+    .command('show')
+    .description('各县区截至某日的手填数据（周报附件3所用）')
+    .option('--at <日期>', '截至日期 YYYY-MM-DD（默认今天）', isoDate)
+    .option('--json', '以 JSON 输出')
+    .action(async (opts: { at?: string; json?: boolean }) => {
+      const { figuresShow } = await import('./cli/figures.ts');
+      process.exitCode = await figuresShow(config(), opts);
+    });
+
   program
     .command('export')
     .description('导出案件与审计记录')
@@ -229,6 +253,11 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `wuye officer list | head`: the reader went away; stop quietly instead of dying on EPIPE.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

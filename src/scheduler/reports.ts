@@ -30,13 +30,15 @@ import {
   type MailBody,
   type ProvinceWeeklyData,
 } from '../report/index.ts';
+import { latestFigures } from '../report/figures.ts';
 import { rowToComplaint } from '../store/complaints.ts';
+import { figureEntries } from '../store/figures.ts';
 import type { Conn } from '../store/db.ts';
 import type { ComplaintTable } from '../store/schema.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { companyCounts, redBlackList, THRESHOLDS, type CompanyInput, type ComplaintFact } from '../workflow/companies.ts';
 import { due } from '../workflow/complaint.ts';
-import { startOfDayShanghai } from '../workflow/time.ts';
+import { shanghaiDay, startOfDayShanghai } from '../workflow/time.ts';
 import type { ReportPeriod } from './periods.ts';
 
 export const REPORT_KINDS = ['weekly', 'provinceData', 'province', 'discipline', 'monthly'] as const;
@@ -267,6 +269,9 @@ async function weekly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBun
   });
   const body = buildBrief(brief);
   const officers = await acceptedBy(db);
+  // 查处 and 督导检查 as entered by the office, as of the report's day (the period ends at its Friday 12:00).
+  const reportDay = shanghaiDay(new Date(period.end.getTime() - 1));
+  const manual = latestFigures(await figureEntries(db, reportDay), reportDay);
   const sorted = [...all].sort(byReceipt);
   const ledger = await streamToBuffer((out) =>
     writeLedgerXlsx(
@@ -276,7 +281,7 @@ async function weekly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBun
     ),
   );
   const summary = await streamToBuffer((out) =>
-    writeSummaryXlsx(summaryRowsFromComplaints(all, { counties: counties(cfg) }), out, { created: period.fire, creator: cfg.reports.reportingUnit }),
+    writeSummaryXlsx(summaryRowsFromComplaints(all, { counties: counties(cfg), manual }), out, { created: period.fire, creator: cfg.reports.reportingUnit }),
   );
   const chart = await renderChartPng(chartDataFromBrief(brief));
   return {

@@ -4,11 +4,13 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { Dialect } from './db.ts';
 import * as m0001 from './migrations/0001_initial.ts';
 import * as m0002 from './migrations/0002_task_order_indexes.ts';
+import * as m0003 from './migrations/0003_summary_figures.ts';
 
 /** Each migration module exports `migration(dialect)`; the list is append-only. */
 const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
   '0001_initial': m0001,
   '0002_task_order_indexes': m0002,
+  '0003_summary_figures': m0003,
 };
 
 class StaticProvider implements MigrationProvider {

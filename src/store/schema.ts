@@ -212,6 +212,17 @@ export interface BotSessionTable {
   updated_at: string;
 }
 
+/** An annex 3 figure entered by hand: a county's running total as of a day (src/report/figures.ts). */
+export interface SummaryFigureTable {
+  id: Generated<number>;
+  county: string;
+  figure: string;
+  value: number;
+  as_of: string;
+  entered_by: string | null;
+  entered_at: string;
+}
+
 export interface Database {
   raw_mail: RawMailTable;
   mailbox_state: MailboxStateTable;
@@ -230,4 +241,5 @@ export interface Database {
   job_run: JobRunTable;
   telegram_update: TelegramUpdateTable;
   bot_session: BotSessionTable;
+  summary_figure: SummaryFigureTable;
 }

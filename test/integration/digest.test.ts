@@ -18,6 +18,7 @@ import { OutboxWorker } from '../../src/outbox/worker.ts';
 import { loadCalendar } from '../../src/runtime.ts';
 import { startScheduler, type RunOutcome } from '../../src/scheduler/index.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
+import { recordFigures, type FigureInput } from '../../src/store/figures.ts';
 import * as outbox from '../../src/store/outbox.ts';
 import { syncReferenceData } from '../../src/store/reference.ts';
 import { DEMO_CASES, seedDemo } from '../../scripts/make-samples.ts';
@@ -97,9 +98,10 @@ const SUMMARY_HEADER: [string, string][] = [
 const ZERO9 = [0, 0, 0, 0, 0, 0, 0, 0, 0];
 const SUMMARY_FIGURES: Record<string, number[]> = {
   // 凤凰小区 (cases 1 closed, 2 open, 7 open) and 盐湖花园 (3 closed, 4 open); 阳光城 (5) found unsubstantiated; 6 has no type.
-  盐湖区: [2, 2, /* types */ 1, 0, 1, 1, 1, 1, 0, 0, /* rectified */ 0, 1, 0, 0, 0, 1, 0, 0, 0, ...ZERO9, /* received */ 7, 3, 0, 0],
+  // 查处 and 督导 of 盐湖区 and 永济市 were entered by hand (beforeAll); 河津市's entry is dated after the digest.
+  盐湖区: [2, 2, /* types */ 1, 0, 1, 1, 1, 1, 0, 0, /* rectified */ 0, 1, 0, 0, 0, 1, 0, 0, 0, /* 查处 */ 2, 2, 0, 0, 0, /* 督导 */ 5, 4, 0, 0, /* received */ 7, 3, 0, 0],
   // 舜都小区 (8 closed, 9 open), 蒲州苑 (10 closed, 11 closed — 11 from the province).
-  永济市: [1, 2, 0, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, ...ZERO9, 3, 2, 1, 1],
+  永济市: [1, 2, 0, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 3, 2, 1, 1],
   // 龙门小区 (12 closed, 13 open, both 未按照合同约定提供服务), 汾阳小区 (14 closed, no company, from the province).
   河津市: [1, 2, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, ...ZERO9, 2, 1, 1, 1],
 };
@@ -164,6 +166,15 @@ describe.each(DIALECTS)('the Friday digest on %s', (dialect) => {
     };
     await syncReferenceData(store.db, cfg);
     seeded = await seedDemo(store.db, cfg, cal, DEMO_CASES);
+    // Annex 3's hand-entered figures (wuye figures set): the W48 digest (Friday 27 Nov) takes, per county and
+    // figure, the latest entry as of 27 Nov — a same-day correction wins, an entry dated after it is left out.
+    const enter = (county: string, asOf: string, values: FigureInput['values']) =>
+      recordFigures(store.db, { county, asOf, values, enteredBy: '测试', enteredAt: `${asOf}T02:00:00.000Z` });
+    await enter('yanhu', '2026-11-20', { orderedToRectify: 2, inspections: 3 });
+    await enter('yanhu', '2026-11-26', { inspections: 5, inspectedCompounds: 4, regraded: 1 });
+    await enter('yanhu', '2026-11-26', { regraded: 2 });
+    await enter('yongji', '2026-11-27', { exposedCompanies: 1 });
+    await enter('hejin', '2026-11-30', { penalisedCompanies: 9 });
   });
 
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { figuresSet, figuresShow, type FiguresSetOptions } from '../../src/cli/figures.ts';
 import { reportCommand, reportList } from '../../src/cli/report.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { loadCalendar } from '../../src/runtime.ts';
@@ -87,5 +88,33 @@ describe.each(DIALECTS)('wuye report on %s', (dialect) => {
     expect(line.split('\t').slice(1, 2)).toEqual(['2026-W47']);
     expect(line.split('\t')[4]).toBe('是'); // sent after its Friday 12:00
     expect(line).toContain('台账9行');
+  });
+
+  it('wuye figures set/show: running totals per county as of a day; bad input refused; a smaller total is flagged', async () => {
+    const now = new Date('2026-11-27T03:00:00Z'); // Friday 11:00 in Yuncheng
+    const set = (o: FiguresSetOptions) => captured(() => figuresSet(cfg, o, now));
+    const ok = await set({ county: '盐湖区', asOf: '2026-11-20', inspections: 3, orderedToRectify: 2, by: '李四' });
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('盐湖区 截至 2026-11-20');
+    expect(ok.out).toContain('督导检查·督导检查次数 3');
+    expect((await set({ county: 'yanhu', inspections: 2 })).err).toContain('3 → 2'); // as of today, 27 Nov
+    expect((await set({ county: 'yongji', exposedCompanies: 1 })).code).toBe(0);
+
+    const refused = [
+      await set({ county: 'nowhere', inspections: 1 }),
+      await set({ county: 'yanhu' }),
+      await set({ county: 'yanhu', asOf: '2026-11-28', inspections: 1 }),
+    ];
+    expect(refused.map((r) => r.code)).toEqual([2, 2, 2]);
+    expect(refused.map((r) => r.err).join('\n')).toMatch(/未知县区[\s\S]*至少给出一项[\s\S]*不能晚于今天/);
+
+    const show = async (at: string) => JSON.parse((await captured(() => figuresShow(cfg, { at, json: true }, now))).out);
+    expect(await show('2026-11-19')).toEqual({ asOf: '2026-11-19', counties: {} });
+    expect(await show('2026-11-20')).toEqual({ asOf: '2026-11-20', counties: { yanhu: { inspections: 3, orderedToRectify: 2 } } });
+    expect(await show('2026-11-27')).toEqual({ asOf: '2026-11-27', counties: { yanhu: { inspections: 2, orderedToRectify: 2 }, yongji: { exposedCompanies: 1 } } });
+    const table = (await captured(() => figuresShow(cfg, { at: '2026-11-27' }, now))).out.split('\n');
+    expect(table.find((l) => l.startsWith('盐湖区\t'))).toBe('盐湖区\t2\t—\t—\t—\t—\t2\t—\t—\t—');
+    const who = await store.db.selectFrom('summary_figure').select(['entered_by']).where('as_of', '=', '2026-11-20').execute();
+    expect(who.map((r) => r.entered_by)).toEqual(['李四', '李四']);
   });
 });
