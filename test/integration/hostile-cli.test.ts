@@ -142,11 +142,9 @@ describe('bad arguments: exit 2 with a clear message', () => {
     ['workdays add with a negative count', ['workdays', 'add', '2026-01-01', '-3']],
     ['workdays add with a fractional count', ['workdays', 'add', '2026-01-01', '1.5']],
     ['workdays add with a month 13', ['workdays', 'add', '2026-13-01', '1']],
-    // BUG (reported): src/cli.ts:21 isoDate() lets Date.parse accept 2026-02-30 (V8 rolls it over), the calendar then
-    // throws and main() exits 1 "错误 error: 日期无效". Fix: also require new Date(v).toISOString().startsWith(v).
+    // Regression (fixed): Date.parse rolls 2026-02-30 over to March; isoDate() now requires the round trip.
     ['workdays add with 30 February', ['workdays', 'add', '2026-02-30', '1']],
-    // BUG (reported): positiveInt() has no upper bound; two million workdays loop the calendar for seconds and end
-    // in exit 1 "日期无效 +010000-…". Fix: a bound in the argument parser (e.g. n ≤ 3650) → InvalidArgumentError.
+    // Regression (fixed): an unbounded count looped the calendar for seconds; workdayCount() caps it at 2500.
     ['workdays add with two million days', ['workdays', 'add', '2026-01-01', '2000000']],
     ['deadline without --from', ['deadline', '--rule', 'close']],
     ['deadline with an impossible --from', ['deadline', '--from', '2026-13-45', '--rule', 'close']],
@@ -191,9 +189,7 @@ describe('operations that fail: exit 1 with a clear message', () => {
     ['backup into a path under a regular file', ['backup', '--out', path.join(file('plain.txt'), 'x.db')], /ENOTDIR|not a directory|unable to open|cannot open/i],
     ['restore from a file that is not a database', ['restore', '--from', file('not-a-database.db')], /not a database/],
     ['classify from a file that does not exist', ['classify', '--file', file('missing.jsonl')], /ENOENT|no such file/],
-    // BUG (reported): src/cli.ts `--file <文件...>` is not variadic for commander (its pattern wants a word character
-    // before "..."), so opts.file is a string and evalCommand() iterates its characters: it reads "/" (EISDIR) for
-    // every --file. Fix: an ASCII placeholder `--file <file...>`, or `[opts.file].flat()` in the action.
+    // Regression (fixed): `--file <文件...>` was not variadic for commander, so every path was read letter by letter.
     ['eval-classify from a file that does not exist', ['eval-classify', '--file', file('missing.jsonl')], /ENOENT|no such file/],
     ['eval-classify from a file that is not JSON lines', ['eval-classify', '--file', file('not-jsonl.jsonl')], /JSON|json/],
   ];
@@ -227,9 +223,7 @@ describe('bad configuration files: exit 2 naming the file and every bad field', 
       [/counties/, /mailboxes\[0\]\.address/, /mailboxes\[0\]\.imap\.port/, /mailboxes\[0\]\.county: 未知县区/, /intake\.maxMessageBytes/, /schedule\.quietHours\.start/, /log\.level/, /frobnicate: 未知字段/],
     ],
     ['secrets written into the file', 'secrets.yaml', [/bot\.token: 不得直接写入密钥/, /mail\.smtp\.password: 不得直接写入密钥/]],
-    // BUG (reported): src/config.ts readYaml() checks doc.errors but not doc.toJS(), which throws on an alias bomb
-    // ("Excessive alias count…"); main() then exits 1 with an English-only message. Fix: wrap doc.toJS() and throw
-    // ConfigError([`YAML: ${message}`], file).
+    // Regression (fixed): an alias bomb used to escape as a plain error (exit 1); readYaml() reports it as bad config.
     ['a YAML alias bomb', 'alias-bomb.yaml', [/YAML/]],
   ];
   it.each(kinds)('%s', async (label, name, expected) => {
@@ -288,8 +282,7 @@ describe('bad configuration files: exit 2 naming the file and every bad field', 
 });
 
 describe('bad configuration from the environment', () => {
-  // BUG (reported): an unsupported WUYE_DB is bad configuration (exit 2), but openStore's plain Error reaches
-  // main() and exits 1. Fix: check the URL in loadConfig (dialectOf) and throw ConfigError for it.
+  // Regression (fixed): an unsupported WUYE_DB used to exit 1 from openStore; loadConfig now refuses it as bad config.
   it('an unsupported database URL: exit 2, the password in it masked', async () => {
     const r = await wuye(['migrate'], { WUYE_DB: 'mysql://admin:S3cretPass@db.example.com/wuye' });
     expect(r.code, r.stderr).toBe(2);

@@ -191,10 +191,8 @@ describe('secrets never in the log output, the database or doctor', () => {
     }
   });
 
-  // BUG (reported): `wuye start` with a token the Bot API refuses prints "错误 error: 401: Unauthorized" and then
-  // never exits: src/main.ts startService starts the outbox worker, the drop folder and IMAP before bot.start()
-  // throws, nothing stops them, and src/cli.ts only sets process.exitCode. Fix: check the token (getMe) before
-  // starting anything, and stop what was started when a later part fails (try/catch around the start sequence).
+  // Regression (fixed): with a refused token `wuye start` used to print the error and never exit, because the
+  // intake and outbox were already running; the token is now checked first and a failed start stops what it began.
   it('wuye start with a bad token: exits 1 saying so, without printing the token', async () => {
     const api3 = await startBotApi({ token: TOKEN });
     const data = (await freshDatabaseUrl('sqlite', 'secrets-start')).url.replace(/^sqlite:/, '').replace(/\/wuye\.db$/, '');
@@ -248,10 +246,8 @@ describe('public outputs mask names and phones (monthly public report)', () => {
       .filter((digits) => digits.includes(PHONE) || digits.includes(LANDLINE) || digits.includes(LANDLINE.slice(1)));
   }
 
-  // BUG (reported) for the writings that fail: src/report/mask.ts TEXT_MOBILE_RE / TEXT_LANDLINE_RE only know
-  // 3-4-4 groups with '-'/' ' and landlines with '-': full-width digits, "(0359)6388865", "0359 6388865" and
-  // "1391 234 5678" pass unmasked. Fix: NFKC-normalise first, then match 11 digits (or 0 + 9–11 digits) with any
-  // [\s.()-] between them.
+  // Regression (fixed): full-width digits, "(0359)6388865", "0359 6388865" and "1391 234 5678" once passed the
+  // masks unmasked; src/report/mask.ts now normalises (NFKC) and allows separators between the digits.
   it.each(writings)('a typical case as a public report shows it masks %s', (w) => {
     const cfg = testConfig({ db: 'sqlite::memory:' });
     const at = new Date('2026-03-03T02:00:00Z');
