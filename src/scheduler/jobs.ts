@@ -19,7 +19,7 @@ import { deadlineText } from '../bot/render.ts';
 import { quietHoursRelease, telegramMessage } from '../outbox/effects.ts';
 import type { MailPayload } from '../outbox/mailer.ts';
 import { rowToComplaint } from '../store/complaints.ts';
-import { addCompanyAction, setKeySupervision } from '../store/companies.ts';
+import { addCompanyAction, recordCompanyLists, setKeySupervision } from '../store/companies.ts';
 import { claimPeriod, finishPeriod } from '../store/jobs.ts';
 import { inTransaction, type Conn, type Db, type Tx } from '../store/db.ts';
 import { listOfficers, recipientsFor } from '../store/officers.ts';
@@ -183,7 +183,15 @@ export async function prepareReport(ctx: JobContext, kind: ReportKind, period: R
   const bundle = await buildReport(ctx, kind, period);
   const rows = reportMessages(ctx.cfg, bundle);
   const nobody = rows.length === 0 ? '；未配置收件人，未发送' : '';
-  return { bundle, detail: `${bundle.summary}${nobody}`, write: (tx, nowIso) => enqueue(tx, rows, nowIso) };
+  return {
+    bundle,
+    detail: `${bundle.summary}${nobody}`,
+    async write(tx, nowIso) {
+      // The published list becomes history in the transaction that claims the month: recorded once, with the mail.
+      if (bundle.companyLists) await recordCompanyLists(tx, bundle.companyLists.month, bundle.companyLists, nowIso);
+      return enqueue(tx, rows, nowIso);
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -31,12 +31,13 @@ import {
   type ProvinceWeeklyData,
 } from '../report/index.ts';
 import { latestFigures } from '../report/figures.ts';
+import { blackListHistory } from '../store/companies.ts';
 import { rowToComplaint } from '../store/complaints.ts';
 import { figureEntries } from '../store/figures.ts';
 import type { Conn } from '../store/db.ts';
 import type { ComplaintTable } from '../store/schema.ts';
 import type { Calendar } from '../workflow/calendar.ts';
-import { companyCounts, redBlackList, THRESHOLDS, type CompanyInput, type ComplaintFact } from '../workflow/companies.ts';
+import { companyCounts, longOnBlackList, redBlackList, THRESHOLDS, type CompanyInput, type ComplaintFact, type ListEntry } from '../workflow/companies.ts';
 import { due } from '../workflow/complaint.ts';
 import { shanghaiDay, startOfDayShanghai } from '../workflow/time.ts';
 import type { ReportPeriod } from './periods.ts';
@@ -68,6 +69,8 @@ export interface ReportBundle {
   mails: ReportMail[];
   /** One line for job_run.detail and the CLI. */
   summary: string;
+  /** The monthly report's red/black list, recorded when the period is committed (its history: 长期在黑榜). */
+  companyLists?: { month: string; red: ListEntry[]; black: ListEntry[] };
 }
 
 export interface ReportDeps {
@@ -167,6 +170,7 @@ export interface CompanyView {
  */
 export async function companyViews(db: Conn, asOf: Date): Promise<CompanyView[]> {
   const companies = await db.selectFrom('company').selectAll().orderBy('id').execute();
+  const lists = await blackListHistory(db, shanghaiDay(asOf).slice(0, 7));
   const facts = new Map<string, ComplaintFact[]>();
   for await (const r of complaintRows(db, { until: asOf.toISOString(), withCompany: true })) {
     const c = rowToComplaint(r);
@@ -195,7 +199,7 @@ export async function companyViews(db: Conn, asOf: Date): Promise<CompanyView[]>
         refusedToFix: k.refused_to_fix === 1,
         satisfaction: k.satisfaction,
         creditLow: k.credit_low === 1,
-        longOnBlackList: false, // no history of the lists is kept yet
+        longOnBlackList: longOnBlackList(lists.black.get(k.id) ?? new Set(), lists.published, asOf),
       },
       complaints: facts.get(String(k.id)) ?? [],
     },
@@ -407,6 +411,7 @@ async function monthly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBu
       { id: 'overdue', title: '逾期未办理汇总', audience: 'province', ...rollup, attachments: [] },
     ],
     summary: `本月受理${tallies.total.weekReceived}件、办结${tallies.total.weekClosed}件；红榜${lists.red.length}家，黑榜${lists.black.length}家`,
+    companyLists: { month: period.key, ...lists },
   };
 }
 

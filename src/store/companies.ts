@@ -63,3 +63,37 @@ export async function listCompanyActions(db: Conn, companyId?: number) {
   if (companyId) q = q.where('company_id', '=', companyId);
   return q.orderBy('id').execute();
 }
+
+/** Records a month's published red/black list (inside the monthly report's claiming transaction). */
+export async function recordCompanyLists(
+  tx: Conn,
+  month: string,
+  lists: { red: { companyId: string; rules: { reason: string }[] }[]; black: { companyId: string; rules: { reason: string }[] }[] },
+  now: string,
+): Promise<number> {
+  const rows = (['red', 'black'] as const).flatMap((list) =>
+    lists[list].map((e) => ({ month, company_id: Number(e.companyId), list, reasons: e.rules.map((r) => r.reason).join('；'), recorded_at: now })),
+  );
+  if (rows.length) await tx.insertInto('company_list').values(rows).execute();
+  return rows.length;
+}
+
+/** The published monthly lists before `beforeMonth`: which months were published, and per company its black months. */
+export async function blackListHistory(db: Conn, beforeMonth: string): Promise<{ published: string[]; black: Map<number, Set<string>> }> {
+  const runs = await db
+    .selectFrom('job_run')
+    .select('period_key')
+    .where('job', '=', 'monthly')
+    .where('finished_at', 'is not', null)
+    .where('period_key', '<', beforeMonth)
+    .execute();
+  const rows = await db.selectFrom('company_list').select(['company_id', 'month']).where('list', '=', 'black').where('month', '<', beforeMonth).execute();
+  const black = new Map<number, Set<string>>();
+  for (const r of rows) {
+    const id = Number(r.company_id);
+    let s = black.get(id);
+    if (!s) black.set(id, (s = new Set()));
+    s.add(r.month);
+  }
+  return { published: runs.map((r) => r.period_key), black };
+}

@@ -5,12 +5,14 @@ import type { Dialect } from './db.ts';
 import * as m0001 from './migrations/0001_initial.ts';
 import * as m0002 from './migrations/0002_task_order_indexes.ts';
 import * as m0003 from './migrations/0003_summary_figures.ts';
+import * as m0004 from './migrations/0004_company_lists.ts';
 
 /** Each migration module exports `migration(dialect)`; the list is append-only. */
 const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
   '0001_initial': m0001,
   '0002_task_order_indexes': m0002,
   '0003_summary_figures': m0003,
+  '0004_company_lists': m0004,
 };
 
 class StaticProvider implements MigrationProvider {

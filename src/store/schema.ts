@@ -223,6 +223,16 @@ export interface SummaryFigureTable {
   entered_at: string;
 }
 
+/** A company on a month's published red or black list (000 附件 五). */
+export interface CompanyListTable {
+  id: Generated<number>;
+  month: string;
+  company_id: number;
+  list: 'red' | 'black';
+  reasons: string;
+  recorded_at: string;
+}
+
 export interface Database {
   raw_mail: RawMailTable;
   mailbox_state: MailboxStateTable;
@@ -242,4 +252,5 @@ export interface Database {
   telegram_update: TelegramUpdateTable;
   bot_session: BotSessionTable;
   summary_figure: SummaryFigureTable;
+  company_list: CompanyListTable;
 }

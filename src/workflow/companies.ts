@@ -38,6 +38,9 @@ export const LIST_CRITERIA = {
   redMaxCloseDays: 7, // each closed within the general 7-day clock (000 附件 三(一))
   redMinSatisfaction: 80, // when a satisfaction figure is known
   blackSatisfaction: 60,
+  // 长期在"黑榜" (000 附件 三(三)) is not defined in the seeds: three consecutive monthly lists — a quarter — is our
+  // reading, and the latest of them must be recent (see `longOnBlackList`).
+  longBlackMonths: 3,
 } as const;
 
 export interface ComplaintFact {
@@ -363,4 +366,27 @@ export function redBlackList(companies: CompanyInput[], month: string): { red: L
     }
   }
   return { red, black };
+}
+
+/** The month before `month` (both `YYYY-MM`). */
+export function previousMonth(month: string): string {
+  return addMonthsClamped(`${month}-01`, -1).slice(0, 7);
+}
+
+/**
+ * 长期在"黑榜"名单 (000 附件 三(三), a trigger of the satisfaction survey): the company was on the black list of each of
+ * the last `LIST_CRITERIA.longBlackMonths` published monthly lists, those lists are for consecutive months, and the
+ * latest is for last month or the month before (this month's list may not be out yet; an old streak does not count).
+ * `publishedMonths`: the months whose list was published (`YYYY-MM`); `blackMonths`: those it was black in.
+ */
+export function longOnBlackList(blackMonths: ReadonlySet<string>, publishedMonths: Iterable<string>, now: Date): boolean {
+  const current = shanghaiDay(now).slice(0, 7);
+  const recent = [...new Set(publishedMonths)]
+    .filter((m) => m < current)
+    .sort()
+    .reverse()
+    .slice(0, LIST_CRITERIA.longBlackMonths);
+  if (recent.length < LIST_CRITERIA.longBlackMonths) return false;
+  if (recent[0]! < previousMonth(previousMonth(current))) return false;
+  return recent.every((m, i) => blackMonths.has(m) && (i === 0 || m === previousMonth(recent[i - 1]!)));
 }

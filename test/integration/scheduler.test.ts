@@ -14,6 +14,7 @@ import type { MailPayload } from '../../src/outbox/mailer.ts';
 import type { TelegramPayload } from '../../src/outbox/telegram.ts';
 import { loadCalendar } from '../../src/runtime.ts';
 import { startScheduler, type RunOutcome, type Scheduler } from '../../src/scheduler/index.ts';
+import { companyViews } from '../../src/scheduler/reports.ts';
 import { syncReferenceData } from '../../src/store/reference.ts';
 import { DEMO_CASES, extraDemoCases, seedDemo } from '../../scripts/make-samples.ts';
 import { DIALECTS, openTestStore } from '../support/stores.ts';
@@ -148,6 +149,34 @@ describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
     for (const d of [...DEMO_CASES, ...extraDemoCases()]) if (d.phone && /^1\d{10}$/.test(d.phone)) expect(mail.html).not.toContain(d.phone);
     const run = await store.db.selectFrom('job_run').selectAll().where('job', '=', 'monthly').executeTakeFirstOrThrow();
     expect(run).toMatchObject({ period_key: '2026-11', late: 1 });
+  });
+
+  it('keeps each published red/black list once; three black months in a row call for the survey (长期在黑榜)', async () => {
+    const company = await store.db.selectFrom('company').selectAll().where('name', '=', ANJU).executeTakeFirstOrThrow();
+    const listed = await store.db.selectFrom('company_list').selectAll().where('month', '=', '2026-11').execute();
+    expect(listed.filter((r) => r.company_id === company.id).map((r) => [r.list, r.reasons.includes('列入重点督办')])).toEqual([['black', true]]);
+    expect(new Set(listed.map((r) => r.company_id)).size).toBe(listed.length); // one entry per company and month
+    const survey = () => store.db.selectFrom('company_action').selectAll().where('company_id', '=', company.id).where('type', '=', 'survey').execute();
+
+    // Only November on record: not yet "long".
+    const longNow = async () => (await companyViews(store.db, sh('2026-12-03T07:00'))).find((v) => v.id === company.id)!.input.company.longOnBlackList;
+    expect(await longNow()).toBe(false);
+    expect(await survey()).toHaveLength(0);
+
+    // September and October published with the company black too (as the monthly runs of 1 Oct and 1 Nov would have).
+    const at = clock.now().toISOString();
+    for (const month of ['2026-09', '2026-10']) {
+      await store.db.insertInto('job_run').values({ job: 'monthly', period_key: month, started_at: at, finished_at: at, late: 0, owner: 'test', detail: null }).execute();
+      await store.db.insertInto('company_list').values({ month, company_id: company.id, list: 'black', reasons: '测试', recorded_at: at }).execute();
+    }
+    expect(await longNow()).toBe(true);
+    clock.set(sh('2026-12-03T07:00')); // the daily check (before Thursday's 09:00 report, which a later test expects due)
+    expect(outcome(await sched.runDue(), 'companies').status).toBe('done');
+    const found = await survey();
+    expect(found).toHaveLength(1);
+    expect(found[0]!.reason).toContain('长期在“黑榜”名单');
+    expect(found[0]!.rule).toBe('000 附件 三(三)');
+    expect(await rowsLike(`company:${company.id}:survey:%`)).toHaveLength(2); // 王芳 and the county admin, once
   });
 
   it('sends the discipline and province reports of the week on Friday', async () => {

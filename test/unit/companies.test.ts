@@ -4,6 +4,7 @@ import {
   companyCounts,
   complainantKey,
   evaluateCompany,
+  longOnBlackList,
   redBlackList,
   type CompanyFacts,
   type CompanyInput,
@@ -277,5 +278,21 @@ describe('red/black list (000 附件 五)', () => {
   it('refuses a malformed month', () => {
     expect(() => redBlackList([], '2026-13')).toThrow(RangeError);
     expect(() => redBlackList([], '2026/10')).toThrow(RangeError);
+  });
+});
+
+describe('长期在"黑榜" (000 附件 三(三)): three consecutive published lists, the latest recent', () => {
+  const at = (wall: string) => new Date(`${wall}T10:00:00+08:00`);
+  it.each<[string, string[], string[], string, boolean]>([
+    ['black in Sep, Oct, Nov; asked in December', ['2026-09', '2026-10', '2026-11'], ['2026-09', '2026-10', '2026-11'], '2026-12-03', true],
+    ['asked on 1 Dec before the November list is out: Aug–Oct count', ['2026-08', '2026-09', '2026-10'], ['2026-08', '2026-09', '2026-10'], '2026-12-01', true],
+    ['only two lists published so far', ['2026-10', '2026-11'], ['2026-10', '2026-11'], '2026-12-03', false],
+    ['red (or on no list) in October breaks the streak', ['2026-09', '2026-11'], ['2026-09', '2026-10', '2026-11'], '2026-12-03', false],
+    ['a month with no list published breaks it', ['2026-08', '2026-09', '2026-11'], ['2026-08', '2026-09', '2026-11'], '2026-12-03', false],
+    ['an old streak does not count', ['2026-06', '2026-07', '2026-08'], ['2026-06', '2026-07', '2026-08'], '2026-12-03', false],
+    ['this month’s list is not counted before the month is over', ['2026-10', '2026-11', '2026-12'], ['2026-10', '2026-11', '2026-12'], '2026-12-20', false],
+    ['across the new year', ['2026-10', '2026-11', '2026-12'], ['2026-10', '2026-11', '2026-12'], '2027-01-02', true],
+  ])('%s', (_name, black, published, day, want) => {
+    expect(longOnBlackList(new Set(black), published, at(day))).toBe(want);
   });
 });
