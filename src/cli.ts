@@ -201,6 +201,25 @@ export function buildProgram(): Command {
       });
   }
 
+  const company = program.command('company').description('物业企业督办事项');
+  company
+    .command('actions')
+    .description('列出企业督办事项（默认仅未完成）')
+    .option('--all', '包括已完成的')
+    .option('--json', '以 JSON 行输出')
+    .action(async (opts: { all?: boolean; json?: boolean }) => {
+      const { companyActions } = await import('./cli/company.ts');
+      process.exitCode = await companyActions(config(), opts);
+    });
+  company
+    .command('done')
+    .description('登记事项已完成（停止提醒）')
+    .argument('<编号>', '事项编号（见 company actions）', positiveInt)
+    .action(async (id: number) => {
+      const { companyDone } = await import('./cli/company.ts');
+      process.exitCode = await companyDone(config(), id);
+    });
+
   const figures = program.command('figures').description('附件3 手填数据：查处情况、督导检查情况（各县区累计数）');
   const figuresSetCmd = figures
     .command('set')

@@ -19,7 +19,8 @@ import { deadlineText } from '../bot/render.ts';
 import { quietHoursRelease, telegramMessage } from '../outbox/effects.ts';
 import type { MailPayload } from '../outbox/mailer.ts';
 import { rowToComplaint } from '../store/complaints.ts';
-import { addCompanyAction, recordCompanyLists, setKeySupervision } from '../store/companies.ts';
+import { addCompanyAction, openCompanyActions, recordCompanyLists, setKeySupervision } from '../store/companies.ts';
+import { ACTION_UNIT, companyActionReminders, type OpenCompanyAction } from './company-reminders.ts';
 import { claimPeriod, finishPeriod } from '../store/jobs.ts';
 import { inTransaction, type Conn, type Db, type Tx } from '../store/db.ts';
 import { listOfficers, recipientsFor } from '../store/officers.ts';
@@ -28,7 +29,7 @@ import type { Calendar } from '../workflow/calendar.ts';
 import { evaluateCompany, type CompanyAction } from '../workflow/companies.ts';
 import { previousFire } from './cron.ts';
 import { periodOf, type PeriodKind, type ReportPeriod } from './periods.ts';
-import { remindersFor } from './reminders.ts';
+import { remindersFor, type ReminderOfficer } from './reminders.ts';
 import { buildReport, companyViews, type ReportBundle, type ReportKind } from './reports.ts';
 
 export const JOB_NAMES = ['reminders', 'weekly', 'provinceData', 'province', 'discipline', 'monthly', 'companies', 'housekeeping'] as const;
@@ -242,6 +243,9 @@ export async function prepareCompanies(ctx: JobContext, now: Date): Promise<Prep
           if (!added) continue;
           const county = v.county ?? ctx.cfg.city.code;
           const people = await recipientsFor(tx, { unit: 'housing', county, roles: ['officer', 'admin'] });
+          // 发改 and 市场监管 carry out the fee and refund steps themselves (000 附件 三(三)): their officers are told too.
+          const doer = ACTION_UNIT[a.type];
+          if (doer !== 'housing') people.push(...(await recipientsFor(tx, { unit: doer, county, roles: ['officer'] })));
           for (const o of people) {
             rows.push({
               kind: 'telegram',
@@ -301,9 +305,29 @@ export async function runReminders(ctx: JobContext, now: Date): Promise<number> 
       }));
       written += await inTransaction(ctx.db, (tx) => enqueue(tx, msgs, now.toISOString()));
     }
-    if (rows.length < pageSize) return written;
+    if (rows.length < pageSize) return written + (await runCompanyReminders(ctx, now, officers));
     after = rows[rows.length - 1]!.id;
   }
+}
+
+/** The company actions' own clocks (company-reminders.ts). */
+async function runCompanyReminders(ctx: JobContext, now: Date, officers: ReminderOfficer[]): Promise<number> {
+  const actions = (await openCompanyActions(ctx.db, NO_DUE, ctx.cfg.city.code)).filter((a): a is OpenCompanyAction => a.type in ACTION_UNIT);
+  const reminders = companyActionReminders(actions, officers, {
+    now,
+    cal: ctx.cal,
+    release: (t) => quietHoursRelease(t, ctx.cfg.schedule.quietHours),
+    cityCounty: ctx.cfg.city.code,
+  });
+  if (!reminders.length) return 0;
+  const msgs: OutboxMessage[] = reminders.map((r) => ({
+    kind: 'telegram',
+    recipient: String(r.chatId),
+    payload: telegramMessage(r.chatId, r.text),
+    key: r.key,
+    notBefore: r.notBefore,
+  }));
+  return inTransaction(ctx.db, (tx) => enqueue(tx, msgs, now.toISOString()));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -108,27 +108,45 @@ function workdaysBetween(from: Day, to: Day, cal: Calendar): number {
   return n;
 }
 
+/** A rung of the ladder of one deadline at `now`; `escalation` names who is told instead of the deadline's owners. */
+export interface Rung {
+  step: Exclude<ReminderStep, 'unaccepted'>;
+  day: Day;
+  workdaysLate: number;
+  escalation?: 'leader' | 'city';
+}
+
+/**
+ * The ladder of one deadline (see the top of this file) at `now`: `dueIso` its instant, `overdue` whether it is
+ * missed. Overdue rungs come on working days only, unless `urgent` (a danger case cannot wait for Monday).
+ */
+export function ladder(dueIso: string, overdue: boolean, now: Date, cal: Calendar, urgent = false): Rung[] {
+  const today = shanghaiDay(now);
+  const last = lastDayOf(dueIso);
+  if (overdue) {
+    if (!urgent && !cal.isWorkday(today)) return [];
+    const late = workdaysBetween(last, today, cal);
+    const rungs: Rung[] = [
+      { step: 'overdue', day: today, workdaysLate: late },
+      { step: 'escalate-leader', day: today, workdaysLate: late, escalation: 'leader' },
+    ];
+    if (late >= ESCALATION.cityAfterWorkdays) rungs.push({ step: 'escalate-city', day: today, workdaysLate: late, escalation: 'city' });
+    return rungs;
+  }
+  if (today === last) return [{ step: 'today', day: today, workdaysLate: 0 }];
+  if (today >= cal.addWorkdays(last, -1) && today < last) return [{ step: 'pre', day: today, workdaysLate: 0 }];
+  return [];
+}
+
 /** The rungs of the ladder due for one case at `now` (each also due at every later run until its key is stored). */
 export function remindersDue(c: Complaint, now: Date, cal: Calendar): ReminderDue[] {
   const today = shanghaiDay(now);
   const out: ReminderDue[] = [];
   for (const item of due(c, now, HORIZON_DAYS)) {
     const subject = item.deadline;
-    const audience = subject === 'transfer' ? 'office' : 'unit';
-    const last = lastDayOf(item.dueAt);
-    if (item.state === 'overdue') {
-      // Officers are reminded on working days; a danger case cannot wait for one.
-      if (!c.urgent && !cal.isWorkday(today)) continue;
-      const late = workdaysBetween(last, today, cal);
-      out.push({ subject, step: 'overdue', dueAt: item.dueAt, day: today, workdaysLate: late, audience });
-      out.push({ subject, step: 'escalate-leader', dueAt: item.dueAt, day: today, workdaysLate: late, audience: 'leader' });
-      if (late >= ESCALATION.cityAfterWorkdays) {
-        out.push({ subject, step: 'escalate-city', dueAt: item.dueAt, day: today, workdaysLate: late, audience: 'city' });
-      }
-    } else if (today === last) {
-      out.push({ subject, step: 'today', dueAt: item.dueAt, day: today, workdaysLate: 0, audience });
-    } else if (today >= cal.addWorkdays(last, -1) && today < last) {
-      out.push({ subject, step: 'pre', dueAt: item.dueAt, day: today, workdaysLate: 0, audience });
+    const owners = subject === 'transfer' ? 'office' : 'unit';
+    for (const r of ladder(item.dueAt, item.state === 'overdue', now, cal, c.urgent)) {
+      out.push({ subject, step: r.step, dueAt: item.dueAt, day: r.day, workdaysLate: r.workdaysLate, audience: r.escalation ?? owners });
     }
   }
   // 接收: one working day after the assignment, at the same time of day.

@@ -97,3 +97,22 @@ export async function blackListHistory(db: Conn, beforeMonth: string): Promise<{
   }
   return { published: runs.map((r) => r.period_key), black };
 }
+
+/** Actions with a period that are not done yet, with their company's name and county (the city's when it has none). */
+export async function openCompanyActions(db: Conn, noDue: string, cityCounty: string) {
+  const rows = await db
+    .selectFrom('company_action as a')
+    .innerJoin('company as c', 'c.id', 'a.company_id')
+    .select(['a.id', 'a.type', 'a.reason', 'a.due_at', 'c.name', 'c.county'])
+    .where('a.done_at', 'is', null)
+    .where('a.due_at', '<>', noDue)
+    .orderBy('a.id')
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), type: r.type, companyName: r.name, county: r.county ?? cityCounty, reason: r.reason, dueAt: r.due_at }));
+}
+
+/** Marks an action done; false when there is no such action or it was done already. */
+export async function markCompanyActionDone(db: Conn, id: number, now: string): Promise<boolean> {
+  const r = await db.updateTable('company_action').set({ done_at: now }).where('id', '=', id).where('done_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows ?? 0) === 1;
+}

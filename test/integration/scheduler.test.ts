@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import cron from 'node-cron';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../../src/clock.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Complaint } from '../../src/domain.ts';
@@ -14,12 +14,25 @@ import type { MailPayload } from '../../src/outbox/mailer.ts';
 import type { TelegramPayload } from '../../src/outbox/telegram.ts';
 import { loadCalendar } from '../../src/runtime.ts';
 import { startScheduler, type RunOutcome, type Scheduler } from '../../src/scheduler/index.ts';
+import { runReminders } from '../../src/scheduler/jobs.ts';
 import { companyViews } from '../../src/scheduler/reports.ts';
+import { companyActions, companyDone } from '../../src/cli/company.ts';
+import { shanghaiDay } from '../../src/workflow/time.ts';
 import { syncReferenceData } from '../../src/store/reference.ts';
 import { DEMO_CASES, extraDemoCases, seedDemo } from '../../scripts/make-samples.ts';
 import { DIALECTS, openTestStore } from '../support/stores.ts';
 
 const log = createLogger({ level: 'silent' });
+
+async function captured(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
+  let out = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  try {
+    return { code: await fn(), out };
+  } finally {
+    o.mockRestore();
+  }
+}
 const sh = (wall: string) => new Date(`${wall}+08:00`);
 const ANJU = '运城市安居物业服务有限公司';
 
@@ -177,6 +190,30 @@ describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
     expect(found[0]!.reason).toContain('长期在“黑榜”名单');
     expect(found[0]!.rule).toBe('000 附件 三(三)');
     expect(await rowsLike(`company:${company.id}:survey:%`)).toHaveLength(2); // 王芳 and the county admin, once
+  });
+
+  it('reminds a company action that runs late, once a working day, and stops when it is marked done', async () => {
+    const company = await store.db.selectFrom('company').selectAll().where('name', '=', ANJU).executeTakeFirstOrThrow();
+    const survey = await store.db.selectFrom('company_action').selectAll().where('company_id', '=', company.id).where('type', '=', 'survey').executeTakeFirstOrThrow();
+    const ctx = { cfg, db: store.db, cal, log, clock, owner: 'test' };
+    // Ten days from 3 Dec (art. 203: a last day on a rest day moves on); run at 10:00 of the next working days after.
+    const lastDay = shanghaiDay(new Date(Date.parse(survey.due_at) - 1));
+    const day1 = cal.addWorkdays(lastDay, 1);
+    const day2 = cal.addWorkdays(lastDay, 2);
+    const mine = async () => (await rowsLike(`company-remind:${survey.id}:%`)).map((r) => `${r.idempotency_key.split(':')[2]}→${r.recipient}`).sort();
+
+    await runReminders(ctx, sh(`${day1}T10:00`));
+    await runReminders(ctx, sh(`${day1}T10:10`)); // the scheduler runs every 10 minutes: nothing twice
+    expect(await mine()).toEqual([`escalate-leader→7002`, `overdue@${day1}→7001`]);
+
+    const listed = await captured(() => companyActions(cfg, { json: true }, sh(`${day1}T11:00`)));
+    const open = listed.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(open.find((a) => a.id === Number(survey.id))).toMatchObject({ type: 'survey', state: 'overdue', company: ANJU });
+
+    expect((await captured(() => companyDone(cfg, Number(survey.id)))).code).toBe(0);
+    expect((await captured(() => companyDone(cfg, Number(survey.id)))).code).toBe(1); // done already
+    await runReminders(ctx, sh(`${day2}T10:00`));
+    expect(await mine()).toEqual([`escalate-leader→7002`, `overdue@${day1}→7001`]);
   });
 
   it('sends the discipline and province reports of the week on Friday', async () => {

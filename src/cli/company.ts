@@ -1,0 +1,46 @@
+// `wuye company actions [--all] [--json]` and `wuye company done <id>`: the company actions the daily check recorded
+// (重点督办, 满意度调查, 重新核级, 收费标准, 退费处罚, 退出程序; 000 附件 一(三), 三(三), 三(四)). Marking an action done
+// stops its reminders.
+import { deadlineText } from '../bot/render.ts';
+import type { Config } from '../config.ts';
+import { ACTION_NAMES } from '../scheduler/company-reminders.ts';
+import { NO_DUE } from '../scheduler/jobs.ts';
+import { listCompanies, listCompanyActions, markCompanyActionDone } from '../store/companies.ts';
+import type { CompanyActionType } from '../workflow/companies.ts';
+import { printJson, withStore } from './common.ts';
+
+export async function companyActions(cfg: Config, o: { all?: boolean; json?: boolean }, now = new Date()): Promise<number> {
+  return withStore(cfg, async ({ db }) => {
+    const names = new Map((await listCompanies(db)).map((c) => [c.id, c.name]));
+    const nowIso = now.toISOString();
+    const rows = (await listCompanyActions(db)).filter((a) => o.all || a.done_at === null);
+    const view = rows.map((a) => ({
+      id: Number(a.id),
+      company: names.get(a.company_id) ?? String(a.company_id),
+      type: a.type,
+      due: a.due_at === NO_DUE ? null : a.due_at,
+      state: a.done_at ? 'done' : a.due_at !== NO_DUE && a.due_at <= nowIso ? 'overdue' : 'open',
+      doneAt: a.done_at,
+      reason: a.reason,
+    }));
+    if (o.json) {
+      for (const v of view) printJson(v);
+      return 0;
+    }
+    const stateName = { done: '已完成', overdue: '已超期', open: '办理中' } as const;
+    process.stdout.write('编号\t企业\t事项\t期限\t状态\n');
+    for (const v of view) {
+      const type = ACTION_NAMES[v.type as CompanyActionType] ?? v.type;
+      process.stdout.write(`${v.id}\t${v.company}\t${type}\t${v.due ? deadlineText(v.due) : '—'}\t${stateName[v.state as keyof typeof stateName]}\n`);
+    }
+    return 0;
+  });
+}
+
+export async function companyDone(cfg: Config, id: number, now = new Date()): Promise<number> {
+  return withStore(cfg, async ({ db }) => {
+    const ok = await markCompanyActionDone(db, id, now.toISOString());
+    process.stdout.write(ok ? `✓ 已登记完成 marked done: ${id}\n` : `✗ 无此未完成事项 no such open action: ${id}\n`);
+    return ok ? 0 : 1;
+  });
+}
