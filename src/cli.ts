@@ -215,9 +215,10 @@ export function buildProgram(): Command {
     .command('done')
     .description('登记事项已完成（停止提醒）')
     .argument('<编号>', '事项编号（见 company actions）', positiveInt)
-    .action(async (id: number) => {
+    .option('--by <姓名>', '登记人（默认系统用户名）')
+    .action(async (id: number, opts: { by?: string }) => {
       const { companyDone } = await import('./cli/company.ts');
-      process.exitCode = await companyDone(config(), id);
+      process.exitCode = await companyDone(config(), id, opts);
     });
 
   const figures = program.command('figures').description('附件3 手填数据：查处情况、督导检查情况（各县区累计数）');

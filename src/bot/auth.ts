@@ -37,6 +37,17 @@ export function mayRegister(o: Officer): boolean {
   return o.role === 'officer' || o.role === 'admin';
 }
 
+/**
+ * Who may record a company action as done (the ✅ 已完成 button of its notices and reminders): an officer of the unit
+ * that carries the step out (000 附件 三(三): housing; 发改 for the fee standard; 市场监管 for refunds) in the
+ * company's county, or that county's admin. Supervisors and the city watch; they do not sign the work off.
+ */
+export function mayCompleteCompanyAction(o: Officer, a: { doer: UnitCode; county: string }): boolean {
+  if (o.county !== a.county) return false;
+  if (o.role === 'admin') return true;
+  return o.role === 'officer' && o.unit === a.doer;
+}
+
 /** The workflow command a button stands for, with placeholder content for a dry run. */
 const PROBES: readonly [CaseVerb, (now: Date) => Command][] = [
   ['accept', () => ({ type: 'accept' })],

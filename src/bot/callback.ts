@@ -1,4 +1,4 @@
-// Inline-button callback data: `<code>:<caseId>[:<arg>]`, `tk:<page>`, `ns:<source>`, `cx`. Telegram caps
+// Inline-button callback data: `<code>:<caseId>[:<arg>]`, `tk:<page>`, `ns:<source>`, `cd:<companyActionId>`, `cx`. Telegram caps
 // callback_data at 64 bytes; every encoding here stays far below and `encodeCallback` refuses anything longer.
 // Callback data comes from the client and can be forged: `parseCallback` accepts only the exact shapes below,
 // and the handlers still check the officer's reach on the case (auth.ts) before anything is read or changed.
@@ -48,6 +48,7 @@ export type Callback =
   | { kind: 'case'; verb: 'assign'; caseId: number; unit: UnitCode | null }
   | { kind: 'tasks'; page: number }
   | { kind: 'source'; source: NewCaseSource }
+  | { kind: 'companyDone'; actionId: number }
   | { kind: 'cancel' };
 
 export function encodeCallback(cb: Callback): string {
@@ -61,6 +62,9 @@ export function encodeCallback(cb: Callback): string {
       break;
     case 'cancel':
       data = 'cx';
+      break;
+    case 'companyDone':
+      data = `cd:${cb.actionId}`;
       break;
     case 'case': {
       const head = `${CASE_VERBS[cb.verb]}:${cb.caseId}`;
@@ -90,6 +94,11 @@ export function parseCallback(data: unknown): Callback | null {
   if (source) {
     const s = source[1] as NewCaseSource;
     return (NEW_CASE_SOURCES as readonly string[]).includes(s) ? { kind: 'source', source: s } : null;
+  }
+  const done = /^cd:([1-9]\d{0,15})$/.exec(data);
+  if (done) {
+    const actionId = Number(done[1]);
+    return Number.isSafeInteger(actionId) ? { kind: 'companyDone', actionId } : null;
   }
   const m = CASE_RE.exec(data);
   if (!m) return null;

@@ -21,6 +21,7 @@ import { apiPolicy, BlockedByUser } from './api-policy.ts';
 import { parseCallback } from './callback.ts';
 import { actionsComposer } from './commands/actions.ts';
 import { cancelComposer } from './commands/cancel.ts';
+import { companyComposer } from './commands/company.ts';
 import { caseComposer } from './commands/case.ts';
 import { helpComposer } from './commands/help.ts';
 import { newComposer } from './commands/new.ts';
@@ -139,7 +140,7 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
     return next();
   });
 
-  bot.use(cancelComposer(bd), helpComposer(), tasksComposer(bd), caseComposer(bd), statsComposer(bd), newComposer(bd), actionsComposer(bd));
+  bot.use(cancelComposer(bd), helpComposer(), tasksComposer(bd), caseComposer(bd), statsComposer(bd), newComposer(bd), actionsComposer(bd), companyComposer(bd));
 
   bot.on('callback_query', async (ctx) => {
     await answer(ctx, TEXT.badButton, true);

@@ -1,4 +1,5 @@
 // Shared plumbing for CLI commands: open the configured store (migrated, reference data synced), run, close.
+import { userInfo } from 'node:os';
 import type { Config } from '../config.ts';
 import { openStore, type Store } from '../store/db.ts';
 import { syncReferenceData } from '../store/reference.ts';
@@ -15,4 +16,14 @@ export async function withStore<T>(cfg: Config, fn: (store: Store) => Promise<T>
 
 export function printJson(v: unknown): void {
   process.stdout.write(`${JSON.stringify(v)}\n`);
+}
+
+/** Who did it, for the record: `--by`, else the operating-system user. */
+export function operatorName(by: string | undefined): string | null {
+  if (by?.trim()) return by.trim().slice(0, 100);
+  try {
+    return userInfo().username;
+  } catch {
+    return null;
+  }
 }

@@ -3,11 +3,10 @@
 // stops its reminders.
 import { deadlineText } from '../bot/render.ts';
 import type { Config } from '../config.ts';
-import { ACTION_NAMES } from '../scheduler/company-reminders.ts';
+import { ACTION_NAMES, type CompanyActionType } from '../workflow/companies.ts';
 import { NO_DUE } from '../scheduler/jobs.ts';
 import { listCompanies, listCompanyActions, markCompanyActionDone } from '../store/companies.ts';
-import type { CompanyActionType } from '../workflow/companies.ts';
-import { printJson, withStore } from './common.ts';
+import { operatorName, printJson, withStore } from './common.ts';
 
 export async function companyActions(cfg: Config, o: { all?: boolean; json?: boolean }, now = new Date()): Promise<number> {
   return withStore(cfg, async ({ db }) => {
@@ -21,6 +20,7 @@ export async function companyActions(cfg: Config, o: { all?: boolean; json?: boo
       due: a.due_at === NO_DUE ? null : a.due_at,
       state: a.done_at ? 'done' : a.due_at !== NO_DUE && a.due_at <= nowIso ? 'overdue' : 'open',
       doneAt: a.done_at,
+      doneBy: a.done_by,
       reason: a.reason,
     }));
     if (o.json) {
@@ -37,9 +37,9 @@ export async function companyActions(cfg: Config, o: { all?: boolean; json?: boo
   });
 }
 
-export async function companyDone(cfg: Config, id: number, now = new Date()): Promise<number> {
+export async function companyDone(cfg: Config, id: number, o: { by?: string } = {}, now = new Date()): Promise<number> {
   return withStore(cfg, async ({ db }) => {
-    const ok = await markCompanyActionDone(db, id, now.toISOString());
+    const ok = await markCompanyActionDone(db, id, now.toISOString(), operatorName(o.by));
     process.stdout.write(ok ? `✓ 已登记完成 marked done: ${id}\n` : `✗ 无此未完成事项 no such open action: ${id}\n`);
     return ok ? 0 : 1;
   });

@@ -1,26 +1,16 @@
 // `wuye figures set|show`: the annex 3 figures the office enters by hand (查处情况, 督导检查情况), as running totals
 // per county (see src/report/figures.ts). The weekly digest's annex 3 uses the latest entry on or before its day.
-import { userInfo } from 'node:os';
 import type { Config } from '../config.ts';
 import { countyByCode } from '../config.ts';
 import { latestFigures, MANUAL_FIGURES, type ManualFigureKey } from '../report/figures.ts';
 import { figureEntries, recordFigures } from '../store/figures.ts';
 import { shanghaiDay, type Day } from '../workflow/time.ts';
-import { printJson, withStore } from './common.ts';
+import { operatorName, printJson, withStore } from './common.ts';
 
 export interface FiguresSetOptions extends Partial<Record<ManualFigureKey, number>> {
   county: string;
   asOf?: Day;
   by?: string;
-}
-
-function enteredBy(by: string | undefined): string | null {
-  if (by?.trim()) return by.trim().slice(0, 100);
-  try {
-    return userInfo().username;
-  } catch {
-    return null;
-  }
 }
 
 export async function figuresSet(cfg: Config, o: FiguresSetOptions, now = new Date()): Promise<number> {
@@ -49,7 +39,7 @@ export async function figuresSet(cfg: Config, o: FiguresSetOptions, now = new Da
         process.stderr.write(`注意 note: ${f.label} ${was} → ${now}，累计数减少（按更正处理） / a running total went down (taken as a correction)\n`);
       }
     }
-    await recordFigures(db, { county: county!.code, asOf, values, enteredBy: enteredBy(o.by), enteredAt: now.toISOString() });
+    await recordFigures(db, { county: county!.code, asOf, values, enteredBy: operatorName(o.by), enteredAt: now.toISOString() });
     const list = MANUAL_FIGURES.filter((f) => values[f.key] !== undefined).map((f) => `${f.label} ${values[f.key]}`);
     process.stdout.write(`✓ 已录入 recorded: ${county!.name} 截至 ${asOf}：${list.join('，')}\n`);
     return 0;

@@ -3,30 +3,12 @@
 // day itself, then every working day overdue with the county's leadership told at once and the city after
 // ESCALATION.cityAfterWorkdays. Pure; the scheduler's reminder run writes them to the outbox, whose unique key drops
 // what was already written. An action stops being reminded when it is marked done (`wuye company done`).
-import type { UnitCode } from '../domain.ts';
 import { deadlineText } from '../bot/render.ts';
 import type { Calendar } from '../workflow/calendar.ts';
-import type { CompanyActionType } from '../workflow/companies.ts';
+import { ACTION_NAMES, ACTION_UNIT, type CompanyActionType } from '../workflow/companies.ts';
+import { encodeCallback } from '../bot/callback.ts';
+import type { InlineKeyboard } from '../bot/render.ts';
 import { ladder, type ReminderOfficer, type Rung } from './reminders.ts';
-
-/** Who carries out each action (000 附件 三(三)): housing, then 发改 for the fee standard, 市场监管 for refunds. */
-export const ACTION_UNIT: Record<CompanyActionType, UnitCode> = {
-  'key-supervision': 'housing',
-  survey: 'housing',
-  regrade: 'housing',
-  'fee-enforcement': 'development-reform',
-  'refund-penalty': 'market-regulation',
-  exit: 'housing',
-};
-
-export const ACTION_NAMES: Record<CompanyActionType, string> = {
-  'key-supervision': '重点督办',
-  survey: '服务质量和满意度调查',
-  regrade: '重新核定服务等级',
-  'fee-enforcement': '督促执行收费标准',
-  'refund-penalty': '督促退费并处罚',
-  exit: '退出程序',
-};
 
 export interface OpenCompanyAction {
   id: number;
@@ -46,6 +28,12 @@ export interface CompanyReminder {
   chatId: number;
   notBefore: string;
   text: string;
+  keyboard: InlineKeyboard;
+}
+
+/** The ✅ 已完成 button of a company action's notices and reminders (bot/commands/company.ts). */
+export function companyActionKeyboard(actionId: number): InlineKeyboard {
+  return { inline_keyboard: [[{ text: '✅ 已完成', callback_data: encodeCallback({ kind: 'companyDone', actionId }) }]] };
 }
 
 export interface CompanyReminderContext {
@@ -90,8 +78,9 @@ export function companyActionReminders(actions: Iterable<OpenCompanyAction>, off
     for (const r of ladder(a.dueAt, overdue, ctx.now, ctx.cal)) {
       const step = r.step === 'overdue' ? `overdue@${r.day}` : r.step;
       const text = `${headline(a, r)}\n\n🏢 企业：${a.companyName}\n${a.reason}\n期限：${deadlineText(a.dueAt)}（编号 ${a.id}）`;
+      const keyboard = companyActionKeyboard(a.id);
       for (const o of recipients(a, r, officers, ctx.cityCounty)) {
-        out.push({ key: `company-remind:${a.id}:${step}:${a.dueAt}:${o.id}`, actionId: a.id, step: r.step, officerId: o.id, chatId: o.chatId as number, notBefore, text });
+        out.push({ key: `company-remind:${a.id}:${step}:${a.dueAt}:${o.id}`, actionId: a.id, step: r.step, officerId: o.id, chatId: o.chatId as number, notBefore, text, keyboard });
       }
     }
   }

@@ -20,13 +20,13 @@ import { quietHoursRelease, telegramMessage } from '../outbox/effects.ts';
 import type { MailPayload } from '../outbox/mailer.ts';
 import { rowToComplaint } from '../store/complaints.ts';
 import { addCompanyAction, openCompanyActions, recordCompanyLists, setKeySupervision } from '../store/companies.ts';
-import { ACTION_UNIT, companyActionReminders, type OpenCompanyAction } from './company-reminders.ts';
+import { companyActionKeyboard, companyActionReminders, type OpenCompanyAction } from './company-reminders.ts';
 import { claimPeriod, finishPeriod } from '../store/jobs.ts';
 import { inTransaction, type Conn, type Db, type Tx } from '../store/db.ts';
 import { listOfficers, recipientsFor } from '../store/officers.ts';
 import { enqueue, type OutboxMessage } from '../store/outbox.ts';
 import type { Calendar } from '../workflow/calendar.ts';
-import { evaluateCompany, type CompanyAction } from '../workflow/companies.ts';
+import { ACTION_UNIT, evaluateCompany, type CompanyAction } from '../workflow/companies.ts';
 import { previousFire } from './cron.ts';
 import { periodOf, type PeriodKind, type ReportPeriod } from './periods.ts';
 import { remindersFor, type ReminderOfficer } from './reminders.ts';
@@ -234,13 +234,13 @@ export async function prepareCompanies(ctx: JobContext, now: Date): Promise<Prep
       const rows: OutboxMessage[] = [];
       for (const { v, actions } of due) {
         for (const a of actions) {
-          const added = await addCompanyAction(
+          const actionId = await addCompanyAction(
             tx,
             { companyId: v.id, type: a.type, rule: a.rule, reason: a.reason, dueAt: a.dueAt ? a.dueAt.toISOString() : NO_DUE },
             nowIso,
           );
           if (a.type === 'key-supervision' && !v.keySupervision) await setKeySupervision(tx, v.id, true);
-          if (!added) continue;
+          if (actionId === null) continue;
           const county = v.county ?? ctx.cfg.city.code;
           const people = await recipientsFor(tx, { unit: 'housing', county, roles: ['officer', 'admin'] });
           // 发改 and 市场监管 carry out the fee and refund steps themselves (000 附件 三(三)): their officers are told too.
@@ -250,7 +250,8 @@ export async function prepareCompanies(ctx: JobContext, now: Date): Promise<Prep
             rows.push({
               kind: 'telegram',
               recipient: String(o.chatId),
-              payload: telegramMessage(o.chatId!, companyNotice(v.name, a)),
+              // An action with a period gets the ✅ 已完成 button; 重点督办 and 退出程序 have no end to record here.
+              payload: telegramMessage(o.chatId!, companyNotice(v.name, a), a.dueAt ? companyActionKeyboard(actionId) : undefined),
               key: `company:${v.id}:${a.type}:${a.rule}:${o.id}`,
               notBefore: quietHoursRelease(new Date(nowIso), ctx.cfg.schedule.quietHours).toISOString(),
             });
@@ -323,7 +324,7 @@ async function runCompanyReminders(ctx: JobContext, now: Date, officers: Reminde
   const msgs: OutboxMessage[] = reminders.map((r) => ({
     kind: 'telegram',
     recipient: String(r.chatId),
-    payload: telegramMessage(r.chatId, r.text),
+    payload: telegramMessage(r.chatId, r.text, r.keyboard),
     key: r.key,
     notBefore: r.notBefore,
   }));

@@ -41,17 +41,19 @@ export async function companyFacts(db: Conn, companyId?: number) {
   return q.execute();
 }
 
+/** Records an action once per company, type and rule; its id when new, null when it was recorded before. */
 export async function addCompanyAction(
   db: Conn,
   a: { companyId: number; type: string; rule: string; reason: string; dueAt: string },
   now: string,
-): Promise<boolean> {
+): Promise<number | null> {
   const r = await db
     .insertInto('company_action')
-    .values({ company_id: a.companyId, type: a.type, rule: a.rule, reason: a.reason, due_at: a.dueAt, created_at: now, done_at: null })
+    .values({ company_id: a.companyId, type: a.type, rule: a.rule, reason: a.reason, due_at: a.dueAt, created_at: now, done_at: null, done_by: null })
     .onConflict((oc) => oc.columns(['company_id', 'type', 'rule']).doNothing())
+    .returning('id')
     .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  return r ? Number(r.id) : null;
 }
 
 export async function setKeySupervision(db: Conn, companyId: number, on: boolean): Promise<void> {
@@ -112,7 +114,18 @@ export async function openCompanyActions(db: Conn, noDue: string, cityCounty: st
 }
 
 /** Marks an action done; false when there is no such action or it was done already. */
-export async function markCompanyActionDone(db: Conn, id: number, now: string): Promise<boolean> {
-  const r = await db.updateTable('company_action').set({ done_at: now }).where('id', '=', id).where('done_at', 'is', null).executeTakeFirst();
+export async function markCompanyActionDone(db: Conn, id: number, now: string, by: string | null): Promise<boolean> {
+  const r = await db.updateTable('company_action').set({ done_at: now, done_by: by }).where('id', '=', id).where('done_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows ?? 0) === 1;
+}
+
+/** One action with its company's name and county (the city's when it has none). */
+export async function companyActionById(db: Conn, id: number, cityCounty: string) {
+  const r = await db
+    .selectFrom('company_action as a')
+    .innerJoin('company as c', 'c.id', 'a.company_id')
+    .select(['a.id', 'a.type', 'a.reason', 'a.due_at', 'a.done_at', 'a.done_by', 'c.name', 'c.county'])
+    .where('a.id', '=', id)
+    .executeTakeFirst();
+  return r && { id: Number(r.id), type: r.type, reason: r.reason, dueAt: r.due_at, doneAt: r.done_at, doneBy: r.done_by, companyName: r.name, county: r.county ?? cityCounty };
 }

@@ -155,6 +155,7 @@ export interface CompanyActionTable {
   due_at: string;
   created_at: string;
   done_at: string | null;
+  done_by: string | null;
 }
 
 export interface AttachmentTable {

@@ -14,6 +14,7 @@
 // complaint that brought the distinct count over the threshold, or `flaggedAt` for facts without a date in the
 // complaint list (refusal, satisfaction, credit, black list). Without `flaggedAt` the trigger is `now`, so the
 // adapter should persist the first action of each type instead of recomputing its due date on every tick.
+import type { UnitCode } from '../domain.ts';
 import type { Calendar } from './calendar.ts';
 import { periodLastDay } from './rules.ts';
 import { addDays, addMonthsClamped, daysBetween, endOfDayShanghai, parseDay, shanghaiDay, type Day } from './time.ts';
@@ -69,6 +70,25 @@ export interface CompanyInput {
 }
 
 export type CompanyActionType = 'key-supervision' | 'survey' | 'regrade' | 'fee-enforcement' | 'refund-penalty' | 'exit';
+
+/** Who carries out each action (000 附件 三(三)): housing, then 发改 for the fee standard, 市场监管 for refunds. */
+export const ACTION_UNIT: Record<CompanyActionType, UnitCode> = {
+  'key-supervision': 'housing',
+  survey: 'housing',
+  regrade: 'housing',
+  'fee-enforcement': 'development-reform',
+  'refund-penalty': 'market-regulation',
+  exit: 'housing',
+};
+
+export const ACTION_NAMES: Record<CompanyActionType, string> = {
+  'key-supervision': '重点督办',
+  survey: '服务质量和满意度调查',
+  regrade: '重新核定服务等级',
+  'fee-enforcement': '督促执行收费标准',
+  'refund-penalty': '督促退费并处罚',
+  exit: '退出程序',
+};
 
 export interface CompanyAction {
   type: CompanyActionType;

@@ -18,6 +18,8 @@ import { createInvite, officerByChat, revokeInvite, setReachable, type Officer }
 import { syncReferenceData } from '../../src/store/reference.ts';
 import type { Calendar } from '../../src/workflow/calendar.ts';
 import { register } from '../../src/workflow/complaint.ts';
+import { endOfDayShanghai, shanghaiDay } from '../../src/workflow/time.ts';
+import { runReminders } from '../../src/scheduler/jobs.ts';
 import { createBot, type OfficerBot } from '../../src/bot/index.ts';
 import { availableVerbs } from '../../src/bot/auth.ts';
 import { TEXT } from '../../src/bot/render.ts';
@@ -598,6 +600,46 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
       expect(refusals).toBe(rows.length * (Object.keys(officers).length - 1));
       expect(await snapshot()).toEqual(before);
     });
+  });
+
+  it('✅ 已完成 on a company action reminder: only the unit that carries it out (or the county admin) records it, once', async () => {
+    const now = h.clock.now();
+    const nowIso = now.toISOString();
+    const company = await h.db.insertInto('company').values({ name: '盐湖区测试物业服务有限公司', county: 'yanhu', key_supervision: 0, satisfaction: null, refused_to_fix: 0, credit_low: 0, created_at: nowIso }).returning('id').executeTakeFirstOrThrow();
+    // Due at 24:00 of the next working day: today is the working day before, the reminder's first rung.
+    const dueAt = endOfDayShanghai(h.cal.addWorkdays(shanghaiDay(now), 1)).toISOString();
+    const action = await h.db
+      .insertInto('company_action')
+      .values({ company_id: company.id, type: 'survey', rule: '000 附件 三(三)', reason: '测试：10日内完成满意度调查', due_at: dueAt, created_at: nowIso, done_at: null, done_by: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await runReminders({ cfg: h.cfg, db: h.db, cal: h.cal, log: h.log, clock: h.clock, owner: 'bot-test' }, now);
+    h.worker.kick();
+    const data = `cd:${action.id}`;
+    const reminder = await lastWithButton(h, HOUSING, data);
+    expect(reminder.text).toContain('盐湖区测试物业服务有限公司');
+    expect(reminder.text).toContain('服务质量和满意度调查');
+    const done = () => h.db.selectFrom('company_action').select(['done_at', 'done_by']).where('id', '=', action.id).executeTakeFirstOrThrow();
+
+    // Another unit's officer of the county, and a city supervisor: refused, nothing recorded.
+    for (const chat of [FIRE, SUPERVISOR]) {
+      // Forged onto a message of their own chat: the button was never theirs.
+      const refused = await press(h, chat, data, { force: true, messageId: botMessages(h, chat).at(-1)!.message_id });
+      expect(refused.params).toMatchObject({ text: '该事项应由承办单位工作人员或本县区管理员登记完成。', show_alert: true });
+    }
+    expect(await done()).toEqual({ done_at: null, done_by: null });
+
+    const ok = await press(h, HOUSING, data, { messageId: reminder.message_id });
+    expect(ok.params.text).toBe('✅ 已登记完成，不再提醒。');
+    expect(await done()).toMatchObject({ done_by: '测试1001' });
+    expect((await done()).done_at).not.toBeNull();
+    const again = await press(h, HOUSING, data, { force: true, messageId: reminder.message_id });
+    expect(String(again.params.text)).toMatch(/^已于 .* 登记完成（测试1001）$/);
+    // No more reminders for it: on the first working day after its deadline it would be overdue.
+    const lateDay = h.cal.addWorkdays(shanghaiDay(new Date(Date.parse(dueAt) - 1)), 1);
+    await runReminders({ cfg: h.cfg, db: h.db, cal: h.cal, log: h.log, clock: h.clock, owner: 'bot-test' }, new Date(`${lateDay}T10:00:00+08:00`));
+    const keys = await h.db.selectFrom('outbox').select('idempotency_key').where('idempotency_key', 'like', `company-remind:${action.id}:%`).execute();
+    expect(keys.map((r) => r.idempotency_key.split(':')[2])).toEqual(['pre']);
   });
 
   it('logged no errors and never the token', () => {

@@ -210,8 +210,8 @@ describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
     const open = listed.out.trim().split('\n').map((l) => JSON.parse(l));
     expect(open.find((a) => a.id === Number(survey.id))).toMatchObject({ type: 'survey', state: 'overdue', company: ANJU });
 
-    expect((await captured(() => companyDone(cfg, Number(survey.id)))).code).toBe(0);
-    expect((await captured(() => companyDone(cfg, Number(survey.id)))).code).toBe(1); // done already
+    expect((await captured(() => companyDone(cfg, Number(survey.id), { by: '王芳' }))).code).toBe(0);
+    expect((await captured(() => companyDone(cfg, Number(survey.id), { by: '王芳' }))).code).toBe(1); // done already
     await runReminders(ctx, sh(`${day2}T10:00`));
     expect(await mine()).toEqual([`escalate-leader→7002`, `overdue@${day1}→7001`]);
   });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { mayCompleteCompanyAction } from '../../src/bot/auth.ts';
+import type { Officer } from '../../src/store/officers.ts';
 import type { Actor, Complaint, UnitCode } from '../../src/domain.ts';
 import { canAct, reviewingUnit, type Action } from '../../src/workflow/auth.ts';
 import { COMMAND_TYPES } from '../../src/workflow/complaint.ts';
@@ -164,5 +166,24 @@ describe('canAct special cases', () => {
 describe('ERROR_MESSAGES_ZH', () => {
   it('has a Chinese text for every code', () => {
     for (const code of WORKFLOW_ERROR_CODES) expect(ERROR_MESSAGES_ZH[code]).toMatch(/[\u4e00-\u9fff]/);
+  });
+});
+
+describe('who may record a company action done (the ✅ 已完成 button)', () => {
+  const o = (role: Officer['role'], unit: UnitCode, county = 'yanhu'): Officer => ({ id: 1, chatId: 1, name: null, unit, county, role, active: true, reachable: true });
+  const survey = { doer: 'housing' as UnitCode, county: 'yanhu' };
+  const fee = { doer: 'development-reform' as UnitCode, county: 'yanhu' };
+  it.each<[string, Officer, { doer: UnitCode; county: string }, boolean]>([
+    ['the housing officer of the county, a survey', o('officer', 'housing'), survey, true],
+    ['the county admin, a survey', o('admin', 'housing'), survey, true],
+    ['a housing officer of another county', o('officer', 'housing', 'yongji'), survey, false],
+    ['another unit’s officer of the county', o('officer', 'police'), survey, false],
+    ['the housing officer, the fee standard (发改’s step)', o('officer', 'housing'), fee, false],
+    ['the 发改 officer of the county, the fee standard', o('officer', 'development-reform'), fee, true],
+    ['a city supervisor', o('supervisor', 'housing', 'yuncheng'), survey, false],
+    ['a county cosigner', o('cosigner', 'township'), survey, false],
+    ['a reviewer', o('reviewer', 'housing'), survey, false],
+  ])('%s → %s', (_name, officer, action, want) => {
+    expect(mayCompleteCompanyAction(officer, action)).toBe(want);
   });
 });

@@ -25,6 +25,8 @@ describe('callback data', () => {
     ['ns:12345', { kind: 'source', source: '12345' }],
     ['ns:phone', { kind: 'source', source: 'phone' }],
     ['cx', { kind: 'cancel' }],
+    ['cd:7', { kind: 'companyDone', actionId: 7 }],
+    ['cd:999999999999999', { kind: 'companyDone', actionId: 999999999999999 }],
   ];
   it.each(valid)('parses %s', (data, expected) => {
     expect(parseCallback(data)).toEqual(expected);
@@ -66,6 +68,14 @@ describe('callback data', () => {
     `acc:${'1'.repeat(70)}`,
     'x'.repeat(65),
     '{"a":1}',
+    'cd:',
+    'cd:0',
+    'cd:01',
+    'cd:-3',
+    'cd:1:2', // takes no argument
+    'cd:abc',
+    'cd:9999999999999999', // beyond a safe integer id
+    'CD:1',
   ];
   it.each(forged)('refuses %j', (data) => {
     expect(parseCallback(data)).toBeNull();

@@ -1,6 +1,6 @@
 // 0004 — the monthly red/black lists as published (000 附件 五 "每月实时调整，并向社会公布"): written by the monthly
 // report's run in the same transaction that claims its period, so a month's list is recorded once. The history is
-// what "长期在黑榜" (000 附件 三(三)) is judged by. FROZEN once shipped.
+// what "长期在黑榜" (000 附件 三(三)) is judged by. Also: who recorded a company action as done. FROZEN once shipped.
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from '../db.ts';
 
@@ -18,6 +18,7 @@ export function migration(dialect: Dialect): Migration {
         .addColumn('recorded_at', 'text', (c) => c.notNull())
         .addUniqueConstraint('company_list_once', ['month', 'company_id'])
         .execute();
+      await db.schema.alterTable('company_action').addColumn('done_by', 'text').execute();
     },
   };
 }

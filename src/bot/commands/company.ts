@@ -1,0 +1,34 @@
+// The ✅ 已完成 button of a company action's notice and reminders (scheduler/company-reminders.ts): the officer who
+// carried the step out records it done, which ends its reminders. Who may: bot/auth.ts mayCompleteCompanyAction.
+import { Composer, type Context } from 'telegraf';
+import { companyActionById, markCompanyActionDone } from '../../store/companies.ts';
+import { ACTION_UNIT, type CompanyActionType } from '../../workflow/companies.ts';
+import { mayCompleteCompanyAction } from '../auth.ts';
+import { callbackOf, officerOf, type BotDeps } from '../context.ts';
+import { deadlineText, TEXT } from '../render.ts';
+import { answer, refuse } from '../ui.ts';
+
+export function companyComposer(deps: BotDeps): Composer<Context> {
+  const composer = new Composer<Context>();
+  composer.on('callback_query', async (ctx, next) => {
+    const cb = callbackOf(ctx, 'companyDone');
+    if (!cb) return next();
+    const o = officerOf(ctx);
+    const a = await companyActionById(deps.db, cb.actionId, deps.cfg.city.code);
+    if (!a || !(a.type in ACTION_UNIT)) {
+      await refuse(ctx, TEXT.companyActionNotFound);
+      return;
+    }
+    if (!mayCompleteCompanyAction(o, { doer: ACTION_UNIT[a.type as CompanyActionType], county: a.county })) {
+      await refuse(ctx, TEXT.mayNotCompleteCompanyAction);
+      return;
+    }
+    const now = deps.clock.now();
+    const done = a.doneAt === null && (await markCompanyActionDone(deps.db, a.id, now.toISOString(), o.name ?? `officer:${o.id}`));
+    if (done) deps.log.info({ actionId: a.id, officerId: o.id }, 'bot: company action recorded done');
+    await answer(ctx, done ? TEXT.companyActionDone : `已于 ${deadlineText(a.doneAt ?? now.toISOString())} 登记完成${a.doneBy ? `（${a.doneBy}）` : ''}`);
+    // The button is spent either way.
+    await ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
+  });
+  return composer;
+}
