@@ -3,7 +3,7 @@
 // stops its reminders.
 import { deadlineText } from '../bot/render.ts';
 import type { Config } from '../config.ts';
-import { ACTION_NAMES, type CompanyActionType } from '../workflow/companies.ts';
+import { ACTION_NAMES, isCompanyActionType } from '../workflow/companies.ts';
 import { NO_DUE } from '../scheduler/jobs.ts';
 import { listCompanies, listCompanyActions, markCompanyActionDone } from '../store/companies.ts';
 import { operatorName, printJson, withStore } from './common.ts';
@@ -30,7 +30,7 @@ export async function companyActions(cfg: Config, o: { all?: boolean; json?: boo
     const stateName = { done: '已完成', overdue: '已超期', open: '办理中' } as const;
     process.stdout.write('编号\t企业\t事项\t期限\t状态\n');
     for (const v of view) {
-      const type = ACTION_NAMES[v.type as CompanyActionType] ?? v.type;
+      const type = isCompanyActionType(v.type) ? ACTION_NAMES[v.type] : v.type;
       process.stdout.write(`${v.id}\t${v.company}\t${type}\t${v.due ? deadlineText(v.due) : '—'}\t${stateName[v.state as keyof typeof stateName]}\n`);
     }
     return 0;

@@ -20,7 +20,7 @@ import { quietHoursRelease, telegramMessage } from '../outbox/effects.ts';
 import type { MailPayload } from '../outbox/mailer.ts';
 import { rowToComplaint } from '../store/complaints.ts';
 import { addCompanyAction, openCompanyActions, recordCompanyLists, setKeySupervision } from '../store/companies.ts';
-import { companyActionKeyboard, companyActionReminders, type OpenCompanyAction } from './company-reminders.ts';
+import { companyActionKeyboard, companyActionReminders } from './company-reminders.ts';
 import { claimPeriod, finishPeriod } from '../store/jobs.ts';
 import { inTransaction, type Conn, type Db, type Tx } from '../store/db.ts';
 import { listOfficers, recipientsFor } from '../store/officers.ts';
@@ -189,7 +189,7 @@ export async function prepareReport(ctx: JobContext, kind: ReportKind, period: R
     detail: `${bundle.summary}${nobody}`,
     async write(tx, nowIso) {
       // The published list becomes history in the transaction that claims the month: recorded once, with the mail.
-      if (bundle.companyLists) await recordCompanyLists(tx, bundle.companyLists.month, bundle.companyLists, nowIso);
+      if (bundle.companyLists) await recordCompanyLists(tx, bundle.companyLists, nowIso);
       return enqueue(tx, rows, nowIso);
     },
   };
@@ -313,7 +313,7 @@ export async function runReminders(ctx: JobContext, now: Date): Promise<number> 
 
 /** The company actions' own clocks (company-reminders.ts). */
 async function runCompanyReminders(ctx: JobContext, now: Date, officers: ReminderOfficer[]): Promise<number> {
-  const actions = (await openCompanyActions(ctx.db, NO_DUE, ctx.cfg.city.code)).filter((a): a is OpenCompanyAction => a.type in ACTION_UNIT);
+  const actions = await openCompanyActions(ctx.db, NO_DUE, ctx.cfg.city.code);
   const reminders = companyActionReminders(actions, officers, {
     now,
     cal: ctx.cal,

@@ -1,4 +1,5 @@
 // Companies and compounds named in complaints, and the dated actions their thresholds trigger.
+import { isCompanyActionType } from '../workflow/companies.ts';
 import type { Conn } from './db.ts';
 
 /** Finds or creates a company by its normalised name. */
@@ -69,12 +70,11 @@ export async function listCompanyActions(db: Conn, companyId?: number) {
 /** Records a month's published red/black list (inside the monthly report's claiming transaction). */
 export async function recordCompanyLists(
   tx: Conn,
-  month: string,
-  lists: { red: { companyId: string; rules: { reason: string }[] }[]; black: { companyId: string; rules: { reason: string }[] }[] },
+  lists: { month: string; red: { companyId: string; rules: { reason: string }[] }[]; black: { companyId: string; rules: { reason: string }[] }[] },
   now: string,
 ): Promise<number> {
   const rows = (['red', 'black'] as const).flatMap((list) =>
-    lists[list].map((e) => ({ month, company_id: Number(e.companyId), list, reasons: e.rules.map((r) => r.reason).join('；'), recorded_at: now })),
+    lists[list].map((e) => ({ month: lists.month, company_id: Number(e.companyId), list, reasons: e.rules.map((r) => r.reason).join('；'), recorded_at: now })),
   );
   if (rows.length) await tx.insertInto('company_list').values(rows).execute();
   return rows.length;
@@ -110,7 +110,9 @@ export async function openCompanyActions(db: Conn, noDue: string, cityCounty: st
     .where('a.due_at', '<>', noDue)
     .orderBy('a.id')
     .execute();
-  return rows.map((r) => ({ id: Number(r.id), type: r.type, companyName: r.name, county: r.county ?? cityCounty, reason: r.reason, dueAt: r.due_at }));
+  return rows.flatMap((r) =>
+    isCompanyActionType(r.type) ? [{ id: Number(r.id), type: r.type, companyName: r.name, county: r.county ?? cityCounty, reason: r.reason, dueAt: r.due_at }] : [],
+  );
 }
 
 /** Marks an action done; false when there is no such action or it was done already. */
@@ -127,5 +129,6 @@ export async function companyActionById(db: Conn, id: number, cityCounty: string
     .select(['a.id', 'a.type', 'a.reason', 'a.due_at', 'a.done_at', 'a.done_by', 'c.name', 'c.county'])
     .where('a.id', '=', id)
     .executeTakeFirst();
-  return r && { id: Number(r.id), type: r.type, reason: r.reason, dueAt: r.due_at, doneAt: r.done_at, doneBy: r.done_by, companyName: r.name, county: r.county ?? cityCounty };
+  if (!r || !isCompanyActionType(r.type)) return undefined;
+  return { id: Number(r.id), type: r.type, reason: r.reason, dueAt: r.due_at, doneAt: r.done_at, doneBy: r.done_by, companyName: r.name, county: r.county ?? cityCounty };
 }

@@ -81,6 +81,11 @@ export const ACTION_UNIT: Record<CompanyActionType, UnitCode> = {
   exit: 'housing',
 };
 
+/** A type read back from the store is one of ours (rows are only written from CompanyAction). */
+export function isCompanyActionType(t: string): t is CompanyActionType {
+  return Object.hasOwn(ACTION_UNIT, t);
+}
+
 export const ACTION_NAMES: Record<CompanyActionType, string> = {
   'key-supervision': '重点督办',
   survey: '服务质量和满意度调查',

@@ -28,26 +28,11 @@ import { startBotApi, type BotApiPeer, type BotMessage, type RecordedCall } from
 import { memoryLogger, testConfig } from '../support/service.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { DIALECTS, freshDatabaseUrl } from '../support/stores.ts';
+import { shiftedClock, until } from '../support/wait.ts';
 
 const START = '2026-03-02T02:00:00.000Z'; // Monday 10:00 in Shanghai, a working day
 
 /** Real time, shifted to START: retries and leases still move, deadlines are those of a known week. */
-function shiftedClock(startIso: string): Clock {
-  const t0 = Date.now();
-  const base = Date.parse(startIso);
-  return { now: () => new Date(base + (Date.now() - t0)) };
-}
-
-async function until<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 function cls(unit: UnitCode | null, over: Partial<ClassificationSummary> = {}): ClassificationSummary {
   return { unit, units: unit ? [{ unit, score: 3 }] : [], problem: 'service-not-delivered', urgent: false, triage: false, score: 3, matched: ['电梯', '维修'], ...over };
 }

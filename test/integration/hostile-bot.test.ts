@@ -8,7 +8,6 @@ import type { Update } from 'telegraf/types';
 import { createBot, type OfficerBot } from '../../src/bot/index.ts';
 import { TEXT } from '../../src/bot/render.ts';
 import { MAX_INPUT } from '../../src/bot/commands/actions.ts';
-import type { Clock } from '../../src/clock.ts';
 import type { Config } from '../../src/config.ts';
 import type { ClassificationSummary } from '../../src/domain.ts';
 import { loadCalendar } from '../../src/runtime.ts';
@@ -20,6 +19,7 @@ import { register } from '../../src/workflow/complaint.ts';
 import { startBotApi, type BotApiPeer, type BotMessage, type RecordedCall } from '../support/bot-api.ts';
 import { memoryLogger, testConfig } from '../support/service.ts';
 import { freshDatabaseUrl } from '../support/stores.ts';
+import { shiftedClock, until } from '../support/wait.ts';
 
 const START = '2026-03-02T02:00:00.000Z'; // Monday 10:00 in Shanghai, a working day
 const OFFICER = 5001; // housing officer of yanhu
@@ -27,22 +27,6 @@ const STRANGER = 5002; // never linked
 const CHANNEL = -1001234567890;
 const HUGE = 100 * 1024;
 const HAN = /[\u4e00-\u9fff]/;
-
-function shiftedClock(startIso: string): Clock {
-  const t0 = Date.now();
-  const base = Date.parse(startIso);
-  return { now: () => new Date(base + (Date.now() - t0)) };
-}
-
-async function until<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Every table but telegram_update (the bot records each update id there by design), rows sorted, blobs by size. */
 async function snapshot(db: Db): Promise<Record<string, string[]>> {

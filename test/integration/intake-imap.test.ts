@@ -5,18 +5,10 @@ import { startDovecot, type DovecotPeer } from '../support/dovecot.ts';
 import { DIALECTS, freshDatabaseUrl } from '../support/stores.ts';
 import { testConfig } from '../support/service.ts';
 import { complaintMail, intakeKit, type IntakeKit } from '../support/intake-kit.ts';
+import { until } from '../support/wait.ts';
 
 const BOX = 'yhqzjjwy@163.com';
-
-async function waitUntil<T>(fn: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitUntil = <T>(fn: () => Promise<T | undefined | false>, timeoutMs: number, what: string) => until(fn, what, timeoutMs);
 
 describe.each(DIALECTS)('IMAP intake on %s', (dialect) => {
   let dovecot: DovecotPeer;

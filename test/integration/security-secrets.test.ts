@@ -27,6 +27,7 @@ import { complaintMail } from '../support/intake-kit.ts';
 import { sharedDovecot } from '../support/peers.ts';
 import { memoryLogger, testConfig } from '../support/service.ts';
 import { freshDatabaseUrl } from '../support/stores.ts';
+import { until as untilWithin } from '../support/wait.ts';
 
 const rand = () => randomBytes(9).toString('base64url');
 const TOKEN = `710000001:AAH-${rand()}${rand()}`;
@@ -53,15 +54,8 @@ function leaks(text: string): string[] {
   return secretForms().filter((s) => text.includes(s));
 }
 
-async function until<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** These waits span a service's start-up and its retries: 20 s. */
+const until = <T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string) => untilWithin(fn, what, 20_000, 50);
 
 function withoutDb(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { WUYE_DB: _db, ...rest } = env;

@@ -2,7 +2,7 @@
 // carried the step out records it done, which ends its reminders. Who may: bot/auth.ts mayCompleteCompanyAction.
 import { Composer, type Context } from 'telegraf';
 import { companyActionById, markCompanyActionDone } from '../../store/companies.ts';
-import { ACTION_UNIT, type CompanyActionType } from '../../workflow/companies.ts';
+import { ACTION_UNIT } from '../../workflow/companies.ts';
 import { mayCompleteCompanyAction } from '../auth.ts';
 import { callbackOf, officerOf, type BotDeps } from '../context.ts';
 import { deadlineText, TEXT } from '../render.ts';
@@ -15,11 +15,11 @@ export function companyComposer(deps: BotDeps): Composer<Context> {
     if (!cb) return next();
     const o = officerOf(ctx);
     const a = await companyActionById(deps.db, cb.actionId, deps.cfg.city.code);
-    if (!a || !(a.type in ACTION_UNIT)) {
+    if (!a) {
       await refuse(ctx, TEXT.companyActionNotFound);
       return;
     }
-    if (!mayCompleteCompanyAction(o, { doer: ACTION_UNIT[a.type as CompanyActionType], county: a.county })) {
+    if (!mayCompleteCompanyAction(o, { doer: ACTION_UNIT[a.type], county: a.county })) {
       await refuse(ctx, TEXT.mayNotCompleteCompanyAction);
       return;
     }
