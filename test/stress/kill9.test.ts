@@ -203,9 +203,14 @@ describe(`kill -9 during intake (${MAILS} mails, ${KILLS} kills, ${DIALECT}, see
       .sort((a, b) => a - b);
     const pct = (p: number) => windows[Math.min(windows.length - 1, Math.floor(p * windows.length))] ?? null;
     // Which incarnation sent each copy of a duplicate, and how long before its SIGKILL.
+    // A copy belongs to the latest incarnation spawned before the peer recorded it. One recorded between a kill and
+    // the next spawn was written by the killed process before its SIGKILL and read by the in-process peer just
+    // after (msBeforeKill < 0): no later process existed yet to send it.
     const copyInfo = (at: number) => {
-      const k = kills.findIndex((x) => x.atMs >= at);
-      return k < 0 ? { run: kills.length, msAfterSpawn: at - spawns[kills.length]!, msBeforeKill: null } : { run: k, msAfterSpawn: at - spawns[k]!, msBeforeKill: kills[k]!.atMs - at };
+      let run = 0;
+      while (run + 1 < spawns.length && spawns[run + 1]! <= at) run++;
+      const kill = kills[run];
+      return { run, msAfterSpawn: at - spawns[run]!, msBeforeKill: kill ? kill.atMs - at : null };
     };
     const dupAcks = duplicates(acks, (a) => a.messageId).map(([mid, n]) => ({
       mid,
