@@ -13,6 +13,7 @@ import { simpleParser } from 'mailparser';
 import { systemClock } from '../src/clock.ts';
 import { Intake, type Outcome } from '../src/ingest/intake.ts';
 import { parseMail } from '../src/ingest/parse.ts';
+import { defaultParserThreads } from '../src/ingest/parse-pool.ts';
 import { createLogger, type Logger } from '../src/log.ts';
 import { loadCalendar, loadClassifier } from '../src/runtime.ts';
 import { openStore, type Store } from '../src/store/db.ts';
@@ -193,7 +194,7 @@ export async function benchBacklog(mails: GeneratedMail[], opts: BacklogOptions 
     const name = label === 'sqlite' ? 'SQLite' : 'PostgreSQL';
     const how =
       label === 'sqlite'
-        ? `${describeMails(mails)}. Intake.ingestMany, 4 mails in flight, 2 parser threads (store raw → parse with GB18030 repairs → signals → classify → register case + audit + ack in one transaction) into a file-backed SQLite (WAL, synchronous=NORMAL)`
+        ? `${describeMails(mails)}. Intake.ingestMany, 4 mails in flight, ${defaultParserThreads()} parser thread(s) with mails posted ahead (store raw → parse with GB18030 repairs → signals → classify → register case + audit + ack in one transaction) into a file-backed SQLite (WAL, synchronous=NORMAL)`
         : `the same mails into a private PostgreSQL 15 cluster on loopback (test cluster: fsync=off, synchronous_commit=off), pool of 8, 4 mails in flight; CPU time excludes the server's`;
     out.push(
       result(`backlog ingest, ${name}`, wall, 'mails/s', { op: '>=', value: 1000 }, `${how}; ${reps} rounds, all mails/all time: ${Math.round(wall)} mails/s wall, ${Math.round(overall(rounds, of, n, 'cpu'))} per CPU-second; ${perRound(of)}; outcomes per round: ${outcomeText(of(rounds[0]!).outcomes)}`, { baseline, ratio }),

@@ -2,6 +2,7 @@
 // audit event they belong to; and the case's attachments for 查看原文.
 import { createHash } from 'node:crypto';
 import type { Conn, Tx } from '../store/db.ts';
+import { insertAttachment } from '../store/attachments.ts';
 
 /** A photo ready to be stored: bytes when the download worked, always Telegram's file id (still valid there). */
 export interface Evidence {
@@ -20,21 +21,18 @@ export async function saveEvidence(tx: Tx, caseId: number, eventId: number | nul
   let n = 0;
   for (const p of photos) {
     n++;
-    await tx
-      .insertInto('attachment')
-      .values({
-        complaint_id: caseId,
-        raw_mail_id: null,
-        event_id: eventId,
-        filename: `${tracking}-${kind}-${n}.jpg`,
-        content_type: 'image/jpeg', // Telegram re-encodes every photo as JPEG
-        size: p.content?.length ?? 0,
-        sha256: p.ref,
-        content: p.content,
-        telegram_file_id: p.fileId,
-        created_at: now,
-      })
-      .execute();
+    await insertAttachment(tx, {
+      complaint_id: caseId,
+      raw_mail_id: null,
+      event_id: eventId,
+      filename: `${tracking}-${kind}-${n}.jpg`,
+      content_type: 'image/jpeg', // Telegram re-encodes every photo as JPEG
+      size: p.content?.length ?? 0,
+      sha256: p.ref,
+      content: p.content,
+      telegram_file_id: p.fileId,
+      created_at: now,
+    });
   }
 }
 

@@ -23,6 +23,7 @@ import { detectNotComplaint, findTrackingNumber, isDissatisfied, stripQuoted } f
 import { extractFacts } from './extract.ts';
 import { persistNewCase } from './register-case.ts';
 import { sha256 } from '../store/mail.ts';
+import { insertAttachment } from '../store/attachments.ts';
 
 export type Outcome = 'registered' | 'reply' | 'duplicate' | 'quarantined' | 'ignored';
 
@@ -204,13 +205,8 @@ export class Intake {
 
   /** Marks the raw mail's outcome exactly once; inside `tx` when given. */
   private async claimOutcome(tx: Tx | Db, rawMailId: number, outcome: Outcome, reason: string | null, complaintId: number | null): Promise<void> {
-    const res = await tx
-      .updateTable('raw_mail')
-      .set({ outcome, reason, complaint_id: complaintId, processed_at: this.deps.clock.now().toISOString() })
-      .where('id', '=', rawMailId)
-      .where('outcome', 'is', null)
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) throw new AlreadyProcessed();
+    const res = await mailStore.claimOutcome(tx, { id: rawMailId, outcome, reason, complaintId, now: this.deps.clock.now().toISOString() });
+    if (!res) throw new AlreadyProcessed();
   }
 
   private async finish(rawMailId: number, outcome: Outcome, reason: string): Promise<IngestResult> {
@@ -293,21 +289,18 @@ async function saveAttachments(
   now: string,
 ): Promise<void> {
   for (const a of atts) {
-    await tx
-      .insertInto('attachment')
-      .values({
-        complaint_id: link.complaintId,
-        raw_mail_id: link.rawMailId,
-        event_id: link.eventId ?? null,
-        filename: a.filename || 'attachment',
-        content_type: a.contentType || 'application/octet-stream',
-        size: a.size,
-        sha256: sha256(a.content),
-        content: a.content,
-        telegram_file_id: null,
-        created_at: now,
-      })
-      .execute();
+    await insertAttachment(tx, {
+      complaint_id: link.complaintId,
+      raw_mail_id: link.rawMailId,
+      event_id: link.eventId ?? null,
+      filename: a.filename || 'attachment',
+      content_type: a.contentType || 'application/octet-stream',
+      size: a.size,
+      sha256: sha256(a.content),
+      content: a.content,
+      telegram_file_id: null,
+      created_at: now,
+    });
   }
 }
 

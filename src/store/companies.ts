@@ -1,10 +1,16 @@
 // Companies and compounds named in complaints, and the dated actions their thresholds trigger.
 import { isCompanyActionType } from '../workflow/companies.ts';
 import type { Conn } from './db.ts';
+import { hotQuery } from './hot-query.ts';
 
 /** Finds or creates a company by its normalised name. */
+const companyByName = hotQuery((db, p: { name: string }) => db.selectFrom('company').select('id').where('name', '=', p.name));
+const compoundByName = hotQuery((db, p: { name: string; county: string }) =>
+  db.selectFrom('compound').select(['id', 'company_id']).where('name', '=', p.name).where('county', '=', p.county),
+);
+
 export async function ensureCompany(db: Conn, name: string, county: string | null, now: string): Promise<number> {
-  const found = await db.selectFrom('company').select('id').where('name', '=', name).executeTakeFirst();
+  const found = (await companyByName(db, { name })).rows[0];
   if (found) return found.id;
   await db
     .insertInto('company')
@@ -15,7 +21,7 @@ export async function ensureCompany(db: Conn, name: string, county: string | nul
 }
 
 export async function ensureCompound(db: Conn, name: string, county: string, companyId: number | null, now: string): Promise<number> {
-  const found = await db.selectFrom('compound').select(['id', 'company_id']).where('name', '=', name).where('county', '=', county).executeTakeFirst();
+  const found = (await compoundByName(db, { name, county })).rows[0];
   if (found) {
     if (companyId && !found.company_id) await db.updateTable('compound').set({ company_id: companyId }).where('id', '=', found.id).execute();
     return found.id;

@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import type { Actor, CaseEvent, ClassificationSummary, Complaint, Deadlines } from '../domain.ts';
 import type { Conn } from './db.ts';
 import type { ComplaintTable, ComplaintEventTable } from './schema.ts';
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
+import { hotQuery } from './hot-query.ts';
 
 export type NewComplaint = Omit<Complaint, 'id' | 'tracking'>;
 
@@ -89,19 +90,25 @@ function stateColumns(c: NewComplaint) {
  * transaction: the UPDATE takes the row lock (PostgreSQL) or the database write lock (SQLite, BEGIN IMMEDIATE), so
  * concurrent writers never get the same number, and a rolled-back number is simply skipped, never reused.
  */
-export async function nextTrackingNumber(tx: Conn, prefix: string, year: number): Promise<string> {
-  await tx
+const ensureTrackingRow = hotQuery((tx, p: { prefix: string; year: number }) =>
+  tx
     .insertInto('tracking_seq')
-    .values({ prefix, year, next: 0 })
-    .onConflict((oc) => oc.columns(['prefix', 'year']).doNothing())
-    .execute();
-  const row = await tx
+    .values({ prefix: p.prefix, year: p.year, next: 0 })
+    .onConflict((oc) => oc.columns(['prefix', 'year']).doNothing()),
+);
+const bumpTracking = hotQuery((tx, p: { prefix: string; year: number }) =>
+  tx
     .updateTable('tracking_seq')
     .set({ next: sql<number>`next + 1` })
-    .where('prefix', '=', prefix)
-    .where('year', '=', year)
-    .returning('next')
-    .executeTakeFirstOrThrow();
+    .where('prefix', '=', p.prefix)
+    .where('year', '=', p.year)
+    .returning('next'),
+);
+
+export async function nextTrackingNumber(tx: Conn, prefix: string, year: number): Promise<string> {
+  await ensureTrackingRow(tx, { prefix, year });
+  const row = (await bumpTracking(tx, { prefix, year })).rows[0];
+  if (!row) throw new Error(`tracking_seq ${prefix}/${year} missing`);
   return `${prefix}-${year}-${String(row.next).padStart(6, '0')}`;
 }
 
@@ -112,6 +119,9 @@ export interface InsertExtras {
   ackMessageId?: string | null;
 }
 
+type ComplaintInsert = Required<Omit<Insertable<ComplaintTable>, 'id'>>;
+const insertRow = hotQuery((tx, p: ComplaintInsert) => tx.insertInto('complaint').values(p).returningAll());
+
 export async function insertComplaint(
   tx: Conn,
   c: NewComplaint,
@@ -119,27 +129,23 @@ export async function insertComplaint(
   now: string,
   extras: InsertExtras = {},
 ): Promise<Complaint> {
-  const row = await tx
-    .insertInto('complaint')
-    .values({
-      tracking,
-      county: c.county,
-      source: c.source,
-      subject: c.subject,
-      body: c.body,
-      received_at: c.receivedAt,
-      complainant_key: extras.complainantKey ?? null,
-      company_id: extras.companyId ?? null,
-      raw_mail_id: extras.rawMailId ?? null,
-      ack_message_id: extras.ackMessageId ?? null,
-      version: 0,
-      created_at: now,
-      updated_at: now,
-      ...stateColumns(c),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return rowToComplaint(row);
+  const { rows } = await insertRow(tx, {
+    tracking,
+    county: c.county,
+    source: c.source,
+    subject: c.subject,
+    body: c.body,
+    received_at: c.receivedAt,
+    complainant_key: extras.complainantKey ?? null,
+    company_id: extras.companyId ?? null,
+    raw_mail_id: extras.rawMailId ?? null,
+    ack_message_id: extras.ackMessageId ?? null,
+    version: 0,
+    created_at: now,
+    updated_at: now,
+    ...stateColumns(c),
+  });
+  return rowToComplaint(rows[0]!);
 }
 
 export class ConcurrentUpdateError extends Error {
@@ -177,27 +183,27 @@ export async function findByAckMessageId(db: Conn, messageIds: string[]): Promis
   return r ? rowToComplaint(r) : undefined;
 }
 
+const insertEvent = hotQuery((tx, p: Required<Omit<Insertable<ComplaintEventTable>, 'id'>>) => tx.insertInto('complaint_event').values(p).returning('id'));
+
+/** Appends to the audit trail, one row per event in order; returns their ids. */
 export async function appendEvents(tx: Conn, complaintId: number | null, events: CaseEvent[]): Promise<number[]> {
-  if (!events.length) return [];
-  const rows = await tx
-    .insertInto('complaint_event')
-    .values(
-      events.map((e) => ({
-        complaint_id: complaintId,
-        type: e.type,
-        at: e.at,
-        actor_kind: e.actor.kind,
-        actor_officer_id: e.actor.officerId ?? null,
-        actor_role: e.actor.role ?? null,
-        actor_name: e.actor.name ?? null,
-        from_status: e.from ?? null,
-        to_status: e.to ?? null,
-        data: e.data ? JSON.stringify(e.data) : null,
-      })),
-    )
-    .returning('id')
-    .execute();
-  return rows.map((r) => r.id);
+  const ids: number[] = [];
+  for (const e of events) {
+    const { rows } = await insertEvent(tx, {
+      complaint_id: complaintId,
+      type: e.type,
+      at: e.at,
+      actor_kind: e.actor.kind,
+      actor_officer_id: e.actor.officerId ?? null,
+      actor_role: e.actor.role ?? null,
+      actor_name: e.actor.name ?? null,
+      from_status: e.from ?? null,
+      to_status: e.to ?? null,
+      data: e.data ? JSON.stringify(e.data) : null,
+    });
+    ids.push(rows[0]!.id);
+  }
+  return ids;
 }
 
 export function rowToEvent(r: Selectable<ComplaintEventTable>): CaseEvent & { id: number } {

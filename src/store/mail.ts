@@ -1,7 +1,9 @@
 // Raw mail: kept byte-exact before anything else happens to it, with its dedupe keys.
 import { createHash } from 'node:crypto';
-import type { Conn } from './db.ts';
-import { isUniqueViolation } from './db.ts';
+import type { Insertable } from 'kysely';
+import { inTransaction, isUniqueViolation, type Conn, type Db } from './db.ts';
+import { hotQuery } from './hot-query.ts';
+import type { RawMailTable } from './schema.ts';
 
 export interface RawMailInput {
   source: 'imap' | 'smtp' | 'dropdir' | 'file';
@@ -21,34 +23,42 @@ export function sha256(raw: Buffer): string {
 
 /**
  * Keeps the raw bytes. A mail seen before (same bytes, or same mailbox+UIDVALIDITY+UID) is not stored again.
- * Runs in its own short transaction: after this returns, a crash loses nothing — processing resumes from
- * rows whose outcome is still null.
+ * The row and its bytes are one short transaction of their own: after this returns, a crash loses nothing —
+ * processing resumes from rows whose outcome is still null.
  */
-export async function storeRaw(db: Conn, m: RawMailInput): Promise<StoreRawResult> {
+type RawMailKeys = Omit<Insertable<RawMailTable>, 'id' | 'outcome' | 'reason' | 'complaint_id' | 'processed_at'>;
+const insertRawMail = hotQuery((tx, p: Required<RawMailKeys>) =>
+  tx
+    .insertInto('raw_mail')
+    .values({ ...p, outcome: null, reason: null, complaint_id: null, processed_at: null })
+    .returning('id'),
+);
+const insertRawBody = hotQuery((tx, p: { id: number; raw: Buffer }) => tx.insertInto('raw_mail_body').values({ raw_mail_id: p.id, raw: p.raw }));
+const rawBySha = hotQuery((db, p: { sha256: string }) => db.selectFrom('raw_mail').select('id').where('sha256', '=', p.sha256));
+const rawByUid = hotQuery((db, p: { mailbox: string; uidvalidity: number; uid: number }) =>
+  db.selectFrom('raw_mail').select('id').where('mailbox', '=', p.mailbox).where('uidvalidity', '=', p.uidvalidity).where('uid', '=', p.uid),
+);
+
+export async function storeRaw(db: Db, m: RawMailInput): Promise<StoreRawResult> {
   const hash = sha256(m.raw);
-  const existing = await findDuplicate(db, m, hash);
-  if (existing) return { stored: false, duplicateOf: existing, sha256: hash };
   try {
-    const row = await db
-      .insertInto('raw_mail')
-      .values({
+    return await inTransaction(db, async (tx): Promise<StoreRawResult> => {
+      const existing = await findDuplicate(tx, m, hash);
+      if (existing) return { stored: false, duplicateOf: existing, sha256: hash };
+      const { rows } = await insertRawMail(tx, {
         source: m.source,
         mailbox: m.mailbox.toLowerCase(),
         uidvalidity: m.uidvalidity ?? null,
         uid: m.uid ?? null,
         sha256: hash,
         size: m.raw.length,
-        raw: m.raw,
         message_id: m.messageId ?? null,
         received_at: m.receivedAt,
-        outcome: null,
-        reason: null,
-        complaint_id: null,
-        processed_at: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { stored: true, id: row.id, sha256: hash };
+      });
+      const id = rows[0]!.id;
+      await insertRawBody(tx, { id, raw: m.raw });
+      return { stored: true, id, sha256: hash };
+    });
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
     // Lost a race with another process storing the same mail.
@@ -59,38 +69,40 @@ export async function storeRaw(db: Conn, m: RawMailInput): Promise<StoreRawResul
 }
 
 async function findDuplicate(db: Conn, m: RawMailInput, hash: string): Promise<number | undefined> {
-  const bySha = await db.selectFrom('raw_mail').select('id').where('sha256', '=', hash).executeTakeFirst();
+  const bySha = (await rawBySha(db, { sha256: hash })).rows[0];
   if (bySha) return bySha.id;
   if (m.uid != null && m.uidvalidity != null) {
-    const byUid = await db
-      .selectFrom('raw_mail')
-      .select('id')
-      .where('mailbox', '=', m.mailbox.toLowerCase())
-      .where('uidvalidity', '=', m.uidvalidity)
-      .where('uid', '=', m.uid)
-      .executeTakeFirst();
+    const byUid = (await rawByUid(db, { mailbox: m.mailbox.toLowerCase(), uidvalidity: m.uidvalidity, uid: m.uid })).rows[0];
     if (byUid) return byUid.id;
   }
   return undefined;
 }
 
-export async function setOutcome(
-  db: Conn,
-  id: number,
-  outcome: string,
-  reason: string | null,
-  complaintId: number | null,
-  now: string,
-): Promise<void> {
-  await db
+const setOutcomeOnce = hotQuery((db, p: { id: number; outcome: string; reason: string | null; complaintId: number | null; now: string }) =>
+  db
     .updateTable('raw_mail')
-    .set({ outcome, reason, complaint_id: complaintId, processed_at: now })
-    .where('id', '=', id)
-    .execute();
+    .set({ outcome: p.outcome, reason: p.reason, complaint_id: p.complaintId, processed_at: p.now })
+    .where('id', '=', p.id)
+    .where('outcome', 'is', null),
+);
+
+/** Records a mail's outcome unless it has one already; false when another process (or an earlier run) did. */
+export async function claimOutcome(
+  db: Conn,
+  o: { id: number; outcome: string; reason: string | null; complaintId: number | null; now: string },
+): Promise<boolean> {
+  const res = await setOutcomeOnce(db, o);
+  return Number(res.numAffectedRows ?? 0) === 1;
 }
 
 export async function getRaw(db: Conn, id: number) {
-  return db.selectFrom('raw_mail').selectAll().where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('raw_mail as r')
+    .innerJoin('raw_mail_body as b', 'b.raw_mail_id', 'r.id')
+    .selectAll('r')
+    .select('b.raw')
+    .where('r.id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function getOutcome(db: Conn, id: number) {

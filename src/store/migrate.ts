@@ -6,6 +6,7 @@ import * as m0001 from './migrations/0001_initial.ts';
 import * as m0002 from './migrations/0002_task_order_indexes.ts';
 import * as m0003 from './migrations/0003_summary_figures.ts';
 import * as m0004 from './migrations/0004_company_lists.ts';
+import * as m0005 from './migrations/0005_raw_mail_body.ts';
 
 /** Each migration module exports `migration(dialect)`; the list is append-only. */
 const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
@@ -13,6 +14,7 @@ const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
   '0002_task_order_indexes': m0002,
   '0003_summary_figures': m0003,
   '0004_company_lists': m0004,
+  '0005_raw_mail_body': m0005,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -27,4 +29,11 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promis
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw new Error(`数据库迁移失败 migration failed: ${(error as Error).message ?? String(error)}`);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Up (or down) to the named migration: for tests of a migration over data written by the schema before it. */
+export async function migrateTo(db: Kysely<any>, dialect: Dialect, name: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw new Error(`数据库迁移失败 migration failed: ${(error as Error).message ?? String(error)}`);
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Role, UnitCode } from '../domain.ts';
 import type { Conn } from './db.ts';
+import { hotQuery } from './hot-query.ts';
 import type { OfficerTable } from './schema.ts';
 
 export interface Officer {
@@ -130,11 +131,20 @@ export async function listOfficers(db: Conn, filter: { unit?: string; county?: s
 }
 
 /** Linked, active officers that should get a unit's messages in a county. */
+// Every notice looks its recipients up; the set of names given (roles role0…, unit, county) picks the variant.
+const recipients = hotQuery((db, p: Record<string, string>) => {
+  const roles = Object.keys(p).filter((k) => k.startsWith('role')).map((k) => p[k]!);
+  let q = db.selectFrom('officer').selectAll().where('active', '=', 1).where('chat_id', 'is not', null).where('role', 'in', roles);
+  if ('unit' in p) q = q.where('unit', '=', p.unit!);
+  if ('county' in p) q = q.where('county', '=', p.county!);
+  return q.orderBy('id');
+});
+
 export async function recipientsFor(db: Conn, filter: { unit?: string; county?: string | null; roles: Role[] }): Promise<Officer[]> {
-  let q = db.selectFrom('officer').selectAll().where('active', '=', 1).where('chat_id', 'is not', null).where('role', 'in', filter.roles);
-  if (filter.unit) q = q.where('unit', '=', filter.unit);
-  if (filter.county) q = q.where('county', '=', filter.county);
-  return (await q.orderBy('id').execute()).map(rowToOfficer);
+  const values: Record<string, string> = Object.fromEntries(filter.roles.map((r, i) => [`role${i}`, r]));
+  if (filter.unit) values.unit = filter.unit;
+  if (filter.county) values.county = filter.county;
+  return (await recipients(db, values)).rows.map(rowToOfficer);
 }
 
 export async function deactivateOfficer(db: Conn, id: number): Promise<boolean> {

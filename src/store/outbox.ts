@@ -1,7 +1,9 @@
 // Outbox: every effect on the outside world is a row written in the same transaction as the state change that
 // caused it, and delivered after commit by the worker. The idempotency key makes a repeated write a no-op.
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Conn } from './db.ts';
+import { hotQuery } from './hot-query.ts';
+import type { OutboxTable } from './schema.ts';
 
 export type OutboxKind = 'telegram' | 'email';
 
@@ -25,25 +27,29 @@ export interface OutboxRow {
 }
 
 /** Writes rows; a row whose key exists already is skipped (returns how many were new). */
+const insertMessage = hotQuery((tx, p: Required<Omit<Insertable<OutboxTable>, 'id' | 'locked_by' | 'locked_until' | 'sent_at' | 'failed_at' | 'last_error' | 'result'>>) =>
+  tx
+    .insertInto('outbox')
+    .values(p)
+    .onConflict((oc) => oc.column('idempotency_key').doNothing()),
+);
+
+/** Writes rows; a row whose key exists already is skipped (returns how many were new). */
 export async function enqueue(tx: Conn, msgs: OutboxMessage[], now: string): Promise<number> {
   let added = 0;
   for (const m of msgs) {
-    const res = await tx
-      .insertInto('outbox')
-      .values({
-        kind: m.kind,
-        recipient: m.recipient,
-        payload: JSON.stringify(m.payload),
-        idempotency_key: m.key,
-        complaint_id: m.complaintId ?? null,
-        created_at: now,
-        not_before: m.notBefore ?? now,
-        next_attempt_at: now,
-        attempts: 0,
-      })
-      .onConflict((oc) => oc.column('idempotency_key').doNothing())
-      .executeTakeFirst();
-    added += Number(res.numInsertedOrUpdatedRows ?? 0);
+    const res = await insertMessage(tx, {
+      kind: m.kind,
+      recipient: m.recipient,
+      payload: JSON.stringify(m.payload),
+      idempotency_key: m.key,
+      complaint_id: m.complaintId ?? null,
+      created_at: now,
+      not_before: m.notBefore ?? now,
+      next_attempt_at: now,
+      attempts: 0,
+    });
+    added += Number(res.numAffectedRows ?? 0);
   }
   return added;
 }
@@ -148,16 +154,19 @@ export async function failures(db: Conn, limit = 20) {
 }
 
 /** Acknowledgements sent (or queued) to a sender since `sinceIso`: the per-sender rate limit against mail loops. */
-export async function countAcksTo(db: Conn, address: string, sinceIso: string): Promise<number> {
-  const r = await db
+const acksSince = hotQuery((db, p: { recipient: string; since: string }) =>
+  db
     .selectFrom('outbox')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('kind', '=', 'email')
-    .where('recipient', '=', address.toLowerCase())
+    .where('recipient', '=', p.recipient)
     .where('idempotency_key', 'like', 'ack:%')
-    .where('created_at', '>=', sinceIso)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+    .where('created_at', '>=', p.since),
+);
+
+export async function countAcksTo(db: Conn, address: string, sinceIso: string): Promise<number> {
+  const { rows } = await acksSince(db, { recipient: address.toLowerCase(), since: sinceIso });
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** Workers holding unexpired leases on unsent rows. */

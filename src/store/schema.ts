@@ -10,13 +10,18 @@ export interface RawMailTable {
   uid: number | null;
   sha256: string;
   size: number;
-  raw: Buffer;
   message_id: string | null;
   received_at: string;
   outcome: string | null; // null = not processed yet (a crash resumes from here)
   reason: string | null;
   complaint_id: number | null;
   processed_at: string | null;
+}
+
+/** The bytes of a raw mail, apart from its row so that recording the outcome does not rewrite them (0005). */
+export interface RawMailBodyTable {
+  raw_mail_id: number;
+  raw: Buffer;
 }
 
 export interface MailboxStateTable {
@@ -236,6 +241,7 @@ export interface CompanyListTable {
 
 export interface Database {
   raw_mail: RawMailTable;
+  raw_mail_body: RawMailBodyTable;
   mailbox_state: MailboxStateTable;
   tracking_seq: TrackingSeqTable;
   complaint: ComplaintTable;

@@ -31,7 +31,7 @@ const HAN = /[\u4e00-\u9fff]/;
 /** Every table but telegram_update (the bot records each update id there by design), rows sorted, blobs by size. */
 async function snapshot(db: Db): Promise<Record<string, string[]>> {
   const tables = [
-    'raw_mail', 'mailbox_state', 'tracking_seq', 'complaint', 'complaint_event', 'unit', 'county', 'officer', 'officer_invite',
+    'raw_mail', 'raw_mail_body', 'mailbox_state', 'tracking_seq', 'complaint', 'complaint_event', 'unit', 'county', 'officer', 'officer_invite',
     'company', 'compound', 'company_action', 'attachment', 'outbox', 'job_run', 'bot_session',
   ] as const;
   const out: Record<string, string[]> = {};

@@ -9,7 +9,9 @@ import * as complaints from '../../src/store/complaints.ts';
 import * as mail from '../../src/store/mail.ts';
 import * as outbox from '../../src/store/outbox.ts';
 import * as jobs from '../../src/store/jobs.ts';
-import { inTransaction } from '../../src/store/db.ts';
+import { inTransaction, openStore, type Conn } from '../../src/store/db.ts';
+import { hotQuery } from '../../src/store/hot-query.ts';
+import { migrateTo, migrateToLatest } from '../../src/store/migrate.ts';
 import { DIALECTS, freshDatabaseUrl, openTestStore } from '../support/stores.ts';
 
 const run = promisify(execFile);
@@ -51,6 +53,49 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect(sameUid.stored).toBe(false);
     const newValidity = await mail.storeRaw(store.db, { source: 'imap', mailbox: 'yhqzjjwy@163.com', uidvalidity: 8, uid: 1, raw: Buffer.from('other bytes'), receivedAt: new Date().toISOString() });
     expect(newValidity.stored).toBe(true);
+  });
+
+  it('moves the bytes of mails stored before migration 0005 into raw_mail_body, byte-exact and under the same id', async () => {
+    const db = await freshDatabaseUrl(dialect, 'migrate-0005');
+    const old = await openStore(db.url, { migrate: false });
+    try {
+      await migrateTo(old.db, dialect, '0004_company_lists');
+      const raw = gbkMail(40 * 1024);
+      await sql`insert into raw_mail (source, mailbox, sha256, size, raw, received_at) values ('file', 'yhqzjjwy@163.com', ${mail.sha256(raw)}, ${raw.length}, ${raw}, '2026-11-20T00:00:00.000Z')`.execute(old.db);
+      expect(await migrateToLatest(old.db, dialect)).toEqual(['0005_raw_mail_body']);
+      const id = (await old.db.selectFrom('raw_mail').select('id').executeTakeFirstOrThrow()).id;
+      const row = await mail.getRaw(old.db, id);
+      expect(Buffer.compare(Buffer.from(row!.raw), raw)).toBe(0);
+      // The outcome is recorded on the row alone; the bytes are no longer part of it.
+      expect(await mail.claimOutcome(old.db, { id, outcome: 'ignored', reason: 'test', complaintId: null, now: '2026-11-20T00:00:01.000Z' })).toBe(true);
+      expect(await mail.claimOutcome(old.db, { id, outcome: 'registered', reason: null, complaintId: null, now: '2026-11-20T00:00:02.000Z' })).toBe(false);
+      expect(Object.keys(await old.db.selectFrom('raw_mail').selectAll().executeTakeFirstOrThrow())).not.toContain('raw');
+    } finally {
+      await old.close();
+      await db.cleanup();
+    }
+  });
+
+  it('runs a hot query compiled once per set of names, binding each call\'s values, in and out of transactions', async () => {
+    let builds = 0;
+    const find = hotQuery((conn, p: Record<string, string>) => {
+      builds++;
+      let q = conn.selectFrom('county').select('code').where('name', '!=', 'never');
+      if ('code' in p) q = q.where('code', '=', p.code!);
+      if ('prefix' in p) q = q.where('prefix', '=', p.prefix!);
+      return q.orderBy('code');
+    });
+    await sql`insert into county (code, name, prefix) values ('hq1', '甲县', 'HQA'), ('hq2', '乙县', 'HQB') on conflict do nothing`.execute(store.db);
+    const codes = async (conn: Conn, v: Record<string, string>) => (await find(conn, v)).rows.map((r) => r.code);
+    const before = builds;
+    expect(await codes(store.db, { code: 'hq1' })).toEqual(['hq1']);
+    expect(await codes(store.db, { code: 'hq2' })).toEqual(['hq2']);
+    expect(await inTransaction(store.db, (tx) => codes(tx, { code: 'hq2' }))).toEqual(['hq2']);
+    expect(builds - before).toBe(1);
+    expect(await codes(store.db, { prefix: 'HQB' })).toEqual(['hq2']);
+    expect(await codes(store.db, { code: 'hq1', prefix: 'HQB' })).toEqual([]);
+    expect(builds - before).toBe(3);
+    await expect(find(store.db, { code: undefined as unknown as string })).rejects.toThrow(/no value for "code"/);
   });
 
   it('refuses UPDATE and DELETE on the audit table', async () => {

@@ -1,0 +1,60 @@
+// The parser threads (ParsePool): mails posted ahead come back each with its own result; a mail that overruns its
+// time limit stops its thread, and the mails queued behind it are parsed by a fresh one; close() answers every
+// mail still waiting. Real worker threads, real mailparser.
+import { describe, expect, it } from 'vitest';
+import { defaultParserThreads, ParsePool } from '../../src/ingest/parse-pool.ts';
+import { withAttachment } from '../support/mutate.ts';
+
+const mail = (n: number) => Buffer.from(`From: a${n}@example.com\r\nTo: yhqzjjwy@163.com\r\nSubject: 第${n}封 电梯坏了\r\n\r\n小区电梯坏了 ${n}\r\n`);
+const subjectOf = (r: Awaited<ReturnType<ParsePool['parse']>>) => (r.ok ? r.mail.subject : `error: ${r.reason}`);
+
+describe('ParsePool', () => {
+  it('gives each of many mails posted at once its own result, on one thread and on two', async () => {
+    for (const size of [1, 2]) {
+      const pool = new ParsePool({ size, depth: 4 });
+      try {
+        const results = await Promise.all(Array.from({ length: 40 }, (_, i) => pool.parse(mail(i))));
+        expect(results.map(subjectOf)).toEqual(Array.from({ length: 40 }, (_, i) => `第${i}封 电梯坏了`));
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
+  it('times out a mail that overruns and parses the mails queued behind it on a fresh thread', async () => {
+    const pool = new ParsePool({ size: 1, depth: 4 });
+    try {
+      // A 20 MB attachment takes far more than 50 ms to split and decode.
+      const slow = pool.parse(withAttachment(20 * 1024 * 1024, 3), { timeoutMs: 50 });
+      const behind = [1, 2, 3, 4, 5].map((i) => pool.parse(mail(i), { timeoutMs: 10_000 }));
+      expect(await slow).toEqual({ ok: false, reason: '解析超时 parse timed out (> 0.05 s)' });
+      expect((await Promise.all(behind)).map(subjectOf)).toEqual([1, 2, 3, 4, 5].map((i) => `第${i}封 电梯坏了`));
+      // The replacement keeps working.
+      expect(subjectOf(await pool.parse(mail(6)))).toBe('第6封 电梯坏了');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('refuses empty and oversized mails on the calling thread and answers waiting mails on close', async () => {
+    const pool = new ParsePool({ size: 1, depth: 1 });
+    expect(await pool.parse(Buffer.alloc(0))).toEqual({ ok: false, reason: '空邮件 empty input (0 bytes)' });
+    expect(await pool.parse(Buffer.alloc(2048), { maxBytes: 1024 })).toMatchObject({ ok: false, reason: expect.stringMatching(/^邮件过大/) });
+    const pending = [1, 2, 3].map((i) => pool.parse(mail(i)));
+    await pool.close();
+    const results = await Promise.all(pending);
+    expect(results.every((r) => r.ok || r.reason === '解析进程已关闭 parser closed')).toBe(true);
+    expect(results.some((r) => !r.ok)).toBe(true);
+    expect(await pool.parse(mail(9))).toEqual({ ok: false, reason: '解析进程已关闭 parser closed' });
+  });
+
+  it.each([
+    [1, 1],
+    [2, 1],
+    [3, 2],
+    [4, 2],
+    [64, 2],
+  ])('uses %i cores for %i parser thread(s)', (cores, threads) => {
+    expect(defaultParserThreads(cores)).toBe(threads);
+  });
+});
