@@ -16,6 +16,8 @@ import {
 } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
+import { noteTransaction } from './hot-query.ts';
+import { WalCheckpointer, type CheckpointerOptions } from './wal-checkpointer.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -27,6 +29,8 @@ export interface Store {
   db: Db;
   dialect: Dialect;
   url: string;
+  /** SQLite files only. */
+  checkpointer?: WalCheckpointer | null;
   close(): Promise<void>;
 }
 
@@ -97,11 +101,14 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** SQLite files: WAL checkpoints on a worker thread (default on; see wal-checkpointer.ts). */
+  checkpointer?: boolean | CheckpointerOptions;
 }
 
 export async function openStore(url: string, opts: OpenOptions = {}): Promise<Store> {
   const dialect = dialectOf(url);
   let db: Db;
+  let checkpointer: WalCheckpointer | null = null;
   if (dialect === 'sqlite') {
     const file = sqliteFileOf(url);
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -110,6 +117,10 @@ export async function openStore(url: string, opts: OpenOptions = {}): Promise<St
     sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
+    if (file !== ':memory:' && opts.checkpointer !== false) {
+      const copts = typeof opts.checkpointer === 'object' ? opts.checkpointer : {};
+      checkpointer = new WalCheckpointer(file, sqlite, { onError: (e) => process.emitWarning(e.message, 'WalCheckpointer'), ...copts });
+    }
     db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   } else {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 8, connectionTimeoutMillis: 10_000 });
@@ -119,8 +130,24 @@ export async function openStore(url: string, opts: OpenOptions = {}): Promise<St
     pool.on('connect', (client) => client.on('error', () => {}));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  const store: Store = { db, dialect, url, close: () => db.destroy() };
-  if (opts.migrate !== false) await migrateToLatest(db, dialect);
+  const store: Store = {
+    db,
+    dialect,
+    url,
+    checkpointer,
+    close: async () => {
+      await checkpointer?.close();
+      await db.destroy();
+    },
+  };
+  if (opts.migrate !== false) {
+    try {
+      await migrateToLatest(db, dialect);
+    } catch (e) {
+      await store.close().catch(() => undefined);
+      throw e;
+    }
+  }
   return store;
 }
 
@@ -128,7 +155,10 @@ export async function openStore(url: string, opts: OpenOptions = {}): Promise<St
 export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempts = 5): Promise<T> {
   for (let i = 1; ; i++) {
     try {
-      return await db.transaction().execute(fn);
+      return await db.transaction().execute((tx) => {
+        noteTransaction(tx, db);
+        return fn(tx);
+      });
     } catch (e) {
       if (i >= attempts || !isTransient(e)) throw e;
       await new Promise((r) => setTimeout(r, 20 * i + Math.random() * 30));

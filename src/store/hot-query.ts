@@ -15,13 +15,25 @@ interface Compiled {
   slots: Slot[];
 }
 
-/** 'dollar' ($1, PostgreSQL) or 'question' (?, SQLite), per connection; a transaction is probed once. */
+/** 'dollar' ($1, PostgreSQL) or 'question' (?, SQLite), per connection. */
 const styles = new WeakMap<Conn, string>();
+/** A transaction's database, so that a transaction takes the style of its database instead of a probe each. */
+const parents = new WeakMap<Conn, Conn>();
+
+/** Called by inTransaction for each transaction it opens. */
+export function noteTransaction(tx: Conn, db: Conn): void {
+  parents.set(tx, db);
+}
+
 function placeholderStyle(conn: Conn): string {
   let style = styles.get(conn);
   if (!style) {
-    const probe = conn.selectFrom('county').select('code').where('code', '=', '').compile().sql;
-    style = probe.includes('$1') ? 'dollar' : 'question';
+    const parent = parents.get(conn);
+    if (parent) style = placeholderStyle(parent);
+    else {
+      const probe = conn.selectFrom('county').select('code').where('code', '=', '').compile().sql;
+      style = probe.includes('$1') ? 'dollar' : 'question';
+    }
     styles.set(conn, style);
   }
   return style;
