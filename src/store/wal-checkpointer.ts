@@ -1,7 +1,7 @@
 // WAL checkpoints off the main thread. SQLite's automatic checkpoint runs inside whichever COMMIT pushes the WAL
 // past 1,000 pages, on the committing thread, and with synchronous=NORMAL it fsyncs the WAL and the database
-// file: a 5–25 ms stall of the event loop every few hundred mails during a backlog (a fifth of the intake's time
-// in the backlog benchmark, and a late reply to an officer's tap). Here a worker thread with its own connection
+// file: a 5–25 ms stall of the event loop every few hundred mails during a backlog (about a seventh of the main
+// thread's time in the backlog benchmark, and a late reply to an officer's tap). Here a worker thread with its own connection
 // runs PASSIVE checkpoints instead — they never block the writer — and this thread only watches the WAL file.
 // The main connection keeps an automatic checkpoint at a much larger size, as a backstop should the worker fail
 // or fall behind. The worker starts when the WAL first reaches the threshold and stops after a quiet spell, so an
@@ -144,6 +144,10 @@ export class WalCheckpointer {
     worker.on('error', (e) => {
       if (this.#worker === worker) this.#fail(e);
     });
+    // Stopped by us, it is no longer #worker; gone by itself, it must not leave a checkpoint waiting forever.
+    worker.on('exit', (code) => {
+      if (this.#worker === worker) this.#fail(new Error(`checkpoint thread exited (${code})`));
+    });
     this.#worker = worker;
     return worker;
   }
@@ -156,6 +160,7 @@ export class WalCheckpointer {
 
   /** The worker cannot help: give the writer back SQLite's own automatic checkpoint and stop watching. */
   #fail(e: Error): void {
+    if (this.#failed) return;
     this.#failed = true;
     const w = this.#worker;
     this.#worker = null;

@@ -2,7 +2,7 @@
 // database file without the writer's own checkpoint, the thread exists only while there is something to do, and
 // a worker that cannot start hands checkpoints back to SQLite instead of letting the WAL grow.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -105,6 +105,21 @@ describe('WAL checkpointer', () => {
       // The writer checkpoints again: 1,000 pages later the WAL starts over instead of growing past 4 MB.
       await write(store, 1500);
       expect(size(`${file}-wal`)).toBeLessThan(5 * 1024 * 1024);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a checkpoint thread that exits by itself is noticed, not waited for', async () => {
+    const driver = path.join(dir, 'exiting-driver.cjs');
+    writeFileSync(driver, 'module.exports = function Database() { process.exit(3); };\n');
+    const errors: string[] = [];
+    const { store } = await open({ thresholdBytes: 64 * 1024, pollMs: 20, backstopPages: 1_000_000, driver, onError: (e) => errors.push(e.message) });
+    try {
+      await write(store, 100);
+      await until('the exit is reported', () => errors.length > 0);
+      expect(errors).toEqual([expect.stringMatching(/checkpoint thread exited \(3\)/)]);
+      expect(await pragma(store, 'wal_autocheckpoint')).toBe(1000);
     } finally {
       await store.close();
     }
