@@ -24,16 +24,22 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
-  const { error, results } = await migrator.migrateToLatest();
+function migrator(db: Kysely<any>, dialect: Dialect): Migrator {
+  return new Migrator({ db, provider: new StaticProvider(dialect) });
+}
+
+function throwIfFailed(error: unknown): void {
   if (error) throw new Error(`数据库迁移失败 migration failed: ${(error as Error).message ?? String(error)}`);
+}
+
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
+  const { error, results } = await migrator(db, dialect).migrateToLatest();
+  throwIfFailed(error);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /** Up (or down) to the named migration: for tests of a migration over data written by the schema before it. */
 export async function migrateTo(db: Kysely<any>, dialect: Dialect, name: string): Promise<void> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
-  const { error } = await migrator.migrateTo(name);
-  if (error) throw new Error(`数据库迁移失败 migration failed: ${(error as Error).message ?? String(error)}`);
+  const { error } = await migrator(db, dialect).migrateTo(name);
+  throwIfFailed(error);
 }

@@ -130,7 +130,6 @@ export async function listOfficers(db: Conn, filter: { unit?: string; county?: s
   return (await q.orderBy('id').execute()).map(rowToOfficer);
 }
 
-/** Linked, active officers that should get a unit's messages in a county. */
 // Every notice looks its recipients up; the set of names given (roles role0…, unit, county) picks the variant.
 const recipients = hotQuery((db, p: Record<string, string>) => {
   const roles = Object.keys(p).filter((k) => k.startsWith('role')).map((k) => p[k]!);
@@ -140,6 +139,7 @@ const recipients = hotQuery((db, p: Record<string, string>) => {
   return q.orderBy('id');
 });
 
+/** Linked, active officers that should get a unit's messages in a county. */
 export async function recipientsFor(db: Conn, filter: { unit?: string; county?: string | null; roles: Role[] }): Promise<Officer[]> {
   const values: Record<string, string> = Object.fromEntries(filter.roles.map((r, i) => [`role${i}`, r]));
   if (filter.unit) values.unit = filter.unit;

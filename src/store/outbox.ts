@@ -26,7 +26,7 @@ export interface OutboxRow {
   complaintId: number | null;
 }
 
-/** Writes rows; a row whose key exists already is skipped (returns how many were new). */
+/** One row; nothing when its idempotency key exists already. */
 const insertMessage = hotQuery((tx, p: Required<Omit<Insertable<OutboxTable>, 'id' | 'locked_by' | 'locked_until' | 'sent_at' | 'failed_at' | 'last_error' | 'result'>>) =>
   tx
     .insertInto('outbox')
