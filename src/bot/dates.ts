@@ -1,7 +1,7 @@
 // Dates as officers type them on a phone: 2026-10-15, 2026/10/15, 2026.10.15, 2026年10月15日, 10月15日, 10-15.
 // Pure: "now" comes in. A day without a year is the next such day from today (Asia/Shanghai). The workflow reads a
 // bare day as its 24:00 and checks it lies in the future; this only turns text into YYYY-MM-DD.
-import { isValidDay, shanghaiDay } from '../workflow/time.ts';
+import { isValidDay, shanghaiDay } from '../time.ts';
 
 const FULL = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$/;
 const SHORT = /^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$/;

@@ -3,7 +3,7 @@
 import type { Complaint, Finding, Role, UnitCode } from '../domain.ts';
 import { FINDING_NAMES, FINDINGS, PROBLEM_NAMES, ROLE_NAMES, SOURCE_NAMES, STATUS_NAMES, UNIT_CODES, UNIT_NAMES } from '../domain.ts';
 import type { EffectTemplate } from '../workflow/complaint.ts';
-import { formatShanghai, shanghaiDay } from '../workflow/time.ts';
+import { formatShanghai, shanghaiDay } from '../time.ts';
 import type { UnitStats } from '../store/complaints.ts';
 import { caseCb, encodeCallback, NEW_CASE_SOURCES, type CaseVerb, type NewCaseSource } from './callback.ts';
 

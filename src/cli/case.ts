@@ -2,7 +2,7 @@
 import type { Config } from '../config.ts';
 import { FINDING_NAMES, PROBLEM_NAMES, SOURCE_NAMES, STATUS_NAMES, UNIT_NAMES } from '../domain.ts';
 import * as complaints from '../store/complaints.ts';
-import { formatShanghai } from '../workflow/time.ts';
+import { formatShanghai } from '../time.ts';
 import { withStore } from './common.ts';
 
 const t = (iso: string | null | undefined) => (iso ? formatShanghai(new Date(iso)) : '—');

@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import { countyByCode } from '../config.ts';
 import { latestFigures, MANUAL_FIGURES, type ManualFigureKey } from '../report/figures.ts';
 import { figureEntries, recordFigures } from '../store/figures.ts';
-import { shanghaiDay, type Day } from '../workflow/time.ts';
+import { shanghaiDay, type Day } from '../time.ts';
 import { operatorName, printJson, withStore } from './common.ts';
 
 export interface FiguresSetOptions extends Partial<Record<ManualFigureKey, number>> {

@@ -8,12 +8,12 @@ import path from 'node:path';
 import { systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { createLogger } from '../log.ts';
-import { formatShanghai } from '../report/index.ts';
+import { formatMinute } from '../time.ts';
 import { loadCalendar } from '../runtime.ts';
 import { jobSpecs, JOB_TITLES, latestPeriod, periodRun, prepareReport, commitPeriod, LATE_AFTER_MS, type JobName } from '../scheduler/jobs.ts';
 import type { ReportBundle } from '../scheduler/reports.ts';
 import { listRuns } from '../store/jobs.ts';
-import { parseInstant } from '../workflow/time.ts';
+import { parseInstant } from '../time.ts';
 import { withStore } from './common.ts';
 
 export type CliReportKind = 'weekly' | 'province' | 'discipline' | 'monthly';
@@ -59,11 +59,11 @@ export async function reportCommand(cfg: Config, kind: CliReportKind, opts: Repo
   const spec = jobSpecs(cfg).find((s) => s.name === kind)!;
   const period = latestPeriod(spec, at);
   if (!period) {
-    process.stderr.write(`在 ${formatShanghai(at)} 之前没有 ${kind} 报表期 / no ${kind} period before --at\n`);
+    process.stderr.write(`在 ${formatMinute(at)} 之前没有 ${kind} 报表期 / no ${kind} period before --at\n`);
     return 1;
   }
   if (opts.send && period.fire.getTime() > systemClock.now().getTime()) {
-    process.stderr.write(`该期报表时间 ${formatShanghai(period.fire)} 尚未到，不能发送 / the period is not due yet: --send refused\n`);
+    process.stderr.write(`该期报表时间 ${formatMinute(period.fire)} 尚未到，不能发送 / the period is not due yet: --send refused\n`);
     return 2;
   }
   return withStore(cfg, async (store) => {
@@ -78,13 +78,13 @@ export async function reportCommand(cfg: Config, kind: CliReportKind, opts: Repo
     const startedAt = systemClock.now();
     const prepared = await prepareReport(ctx, kind, period);
     const files = writeBundle(prepared.bundle, path.resolve(opts.out));
-    process.stdout.write(`${JOB_TITLES[kind]} ${period.key}（截至 ${formatShanghai(period.end)}）：${prepared.detail}\n`);
+    process.stdout.write(`${JOB_TITLES[kind]} ${period.key}（截至 ${formatMinute(period.end)}）：${prepared.detail}\n`);
     for (const f of files) process.stdout.write(`  ${f}\n`);
     if (!opts.send) return 0;
 
     const done = await periodRun(store.db, kind, period.key);
     if (done) {
-      process.stdout.write(`该期已于 ${formatShanghai(done.started_at)} 发送过（${done.owner ?? ''}），不再重复发送 / already sent\n`);
+      process.stdout.write(`该期已于 ${formatMinute(done.started_at)} 发送过（${done.owner ?? ''}），不再重复发送 / already sent\n`);
       return 0;
     }
     const late = startedAt.getTime() - period.fire.getTime() > LATE_AFTER_MS;
@@ -115,8 +115,8 @@ export async function reportList(cfg: Config): Promise<number> {
       const line = [
         `${r.job} ${title}`,
         r.period_key,
-        formatShanghai(r.started_at),
-        r.finished_at ? formatShanghai(r.finished_at) : '未完成',
+        formatMinute(r.started_at),
+        r.finished_at ? formatMinute(r.finished_at) : '未完成',
         r.late ? '是' : '否',
         r.detail ?? '',
       ];

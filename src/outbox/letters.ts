@@ -3,7 +3,7 @@
 import type { Complaint } from '../domain.ts';
 import { FINDING_NAMES, UNIT_NAMES } from '../domain.ts';
 import type { EffectTemplate } from '../workflow/complaint.ts';
-import { formatShanghai } from '../workflow/time.ts';
+import { formatShanghai } from '../time.ts';
 import type { MailPayload } from './mailer.ts';
 
 export const MESSAGE_ID_DOMAIN = 'wuye-desk';

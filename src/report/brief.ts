@@ -7,12 +7,10 @@
 import { PROBLEM_NAMES, PROBLEM_TYPES, STATUS_NAMES, UNIT_CODES, UNIT_NAMES, type Complaint, type UnitCode } from '../domain.ts';
 import { due } from '../workflow/index.ts';
 import { maskComplainant, maskContactsInText } from './mask.ts';
+import { formatMinute, shanghaiDate, shanghaiDay } from '../time.ts';
 import {
-  formatShanghai,
   isClosed,
   plainRow,
-  shanghaiDate,
-  shanghaiDay,
   type CellStyle,
   type ChartData,
   type SheetCell,
@@ -306,7 +304,7 @@ export function buildBrief(b: BriefData): MailBody {
   const problemHeaders = ['问题类型', '本周受理', '累计受理', '累计办结', '办结率'];
   const companyHeaders = ['物业服务企业', '投诉举报人数', '投诉件数', '属实件数'];
   const companies = b.keyCompanies.map((k) => [k.name, k.complainants, k.complaints ?? '—', k.substantiated ?? '—']);
-  const asOf = `数据截至${formatShanghai(b.asOf ?? b.period.end)}。本简报由物业投诉举报受理台生成，投诉人信息已脱敏。`;
+  const asOf = `数据截至${formatMinute(b.asOf ?? b.period.end)}。本简报由物业投诉举报受理台生成，投诉人信息已脱敏。`;
 
   const html = htmlDocument(
     title,
@@ -518,7 +516,7 @@ export function buildDisciplineWeekly(d: DisciplineWeeklyData): MailBody {
     `在办${t.open}件，超期未办结${t.overdue}件；本周承办单位退回${d.returned}件。`;
   const units = active(d.byUnit).map(tallyRow);
   const overdueHeaders = ['编号', '县（市、区）', '承办单位', '问题类型', '受理时间', '应办结时间', '状态'];
-  const overdueRows = d.overdueCases.map((o) => [o.tracking, o.county, o.unit, o.problem, formatShanghai(o.receivedAt), formatShanghai(o.dueAt), o.status]);
+  const overdueRows = d.overdueCases.map((o) => [o.tracking, o.county, o.unit, o.problem, formatMinute(o.receivedAt), formatMinute(o.dueAt), o.status]);
   const companyHeaders = ['物业服务企业', '投诉举报人数', '投诉件数', '属实件数'];
   const companies = d.keyCompanies.map((k) => [k.name, k.complainants, k.complaints ?? '—', k.substantiated ?? '—']);
 

@@ -2,7 +2,7 @@
 // office per county (`wuye figures set`). Annex 3 is cumulative (附件3 说明1 "数据为逐月累计数"), so an entry is the
 // county's running total as of a day, and a report uses, per county and figure, the latest entry on or before its
 // own day. Entries are kept, never overwritten: a report for an earlier week gives the same figures again. Pure.
-import type { Day } from '../workflow/time.ts';
+import type { Day } from '../time.ts';
 import type { SummaryManualCounts } from './types.ts';
 
 /** The hand-entered figures in annex 3's column order, with the CLI flag and the heading officers know them by. */

@@ -3,12 +3,11 @@
 // the seed's words (the PDF's line breaks removed, its spacing around numbers kept).
 import { FINDING_NAMES, SOURCE_NAMES, STATUS_NAMES, UNIT_NAMES, type Complaint, type UnitCode } from '../domain.ts';
 import { maskComplainant, maskContactsInText } from './mask.ts';
+import { formatMinute, shanghaiDate } from '../time.ts';
 import {
   fitRowHeight,
-  formatShanghai,
   isClosed,
   plainRow,
-  shanghaiDate,
   type CellStyle,
   type LedgerMeta,
   type LedgerRow,
@@ -100,7 +99,7 @@ export function ledgerRowFromComplaint(c: Complaint, seq: number, ctx: LedgerCon
     complainant: ctx.mask ? maskComplainant(c.complainant) : complainantLines(c),
     summary: complaintSummary(c, ctx.excerptChars ?? 120, ctx.mask),
     source: SOURCE_NAMES[c.source],
-    receivedAt: formatShanghai(c.receivedAt),
+    receivedAt: formatMinute(c.receivedAt),
     unit: unitName,
     progress: ctx.mask ? maskContactsInText(progressText(c), [c.complainant.name]) : progressText(c),
     closed: isClosed(c) ? '是' : '否',

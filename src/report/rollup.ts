@@ -3,7 +3,7 @@
 // Pure: the month's overdue cases and return counts in, a mail body out.
 import type { MailBody, OverdueCase } from './brief.ts';
 import { escapeHtml, h1, h2, htmlDocument, muted, p, table, textTable } from './html.ts';
-import { formatShanghai } from './types.ts';
+import { formatMinute } from '../time.ts';
 
 export interface OverdueRollupData {
   city: string;
@@ -39,7 +39,7 @@ export function buildOverdueRollup(d: OverdueRollupData): MailBody {
   const returned = d.returnedByUnit.filter((r) => r.count > 0);
   const caseRows = [...d.overdue]
     .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))
-    .map((o) => [o.tracking, o.county, o.unit, o.problem, formatShanghai(o.dueAt), daysOverdue(o, d.asOf), o.status]);
+    .map((o) => [o.tracking, o.county, o.unit, o.problem, formatMinute(o.dueAt), daysOverdue(o, d.asOf), o.status]);
   const intro = d.overdue.length
     ? `截至${label}末，全市物业投诉举报线索逾期未办结${d.overdue.length}件，涉及承办单位${byUnit.size}个。`
     : `截至${label}末，全市无逾期未办结的物业投诉举报线索。`;

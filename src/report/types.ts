@@ -155,35 +155,3 @@ export function isClosed(c: Pick<Complaint, 'status'>): boolean {
   return CLOSED_STATUSES.includes(c.status);
 }
 
-// China has kept a fixed UTC+08:00 offset without daylight saving since 1991, so a constant offset is exact here
-// and independent of the server's TZ (the same choice as src/workflow/time.ts).
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
-
-function shanghaiIso(at: Date | string): string {
-  const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
-  if (Number.isNaN(ms)) throw new RangeError(`时间无效 invalid instant "${String(at)}"`);
-  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString();
-}
-
-/** 'YYYY-MM-DD HH:mm' in Asia/Shanghai. */
-export function formatShanghai(at: Date | string): string {
-  const s = shanghaiIso(at);
-  return `${s.slice(0, 10)} ${s.slice(11, 16)}`;
-}
-
-/** 'YYYY-MM-DD' in Asia/Shanghai. */
-export function shanghaiDay(at: Date | string): string {
-  return shanghaiIso(at).slice(0, 10);
-}
-
-/** Year, month and day numbers of the Asia/Shanghai calendar date. */
-export function shanghaiDate(at: Date | string): { year: number; month: number; day: number } {
-  const s = shanghaiIso(at);
-  return { year: Number(s.slice(0, 4)), month: Number(s.slice(5, 7)), day: Number(s.slice(8, 10)) };
-}
-
-/** '2024年5月24日'. */
-export function chineseDate(at: Date | string): string {
-  const { year, month, day } = shanghaiDate(at);
-  return `${year}年${month}月${day}日`;
-}

@@ -5,7 +5,7 @@
 // - daily checks: the fire's Shanghai date, `2026-11-27`.
 // A cron that fires more often than its period (two Fridays' worth in one ISO week) maps to one key: the second
 // fire finds the period done. That is the exactly-once rule, not an accident.
-import { addDays, addMonthsClamped, daysBetween, parseDay, shanghaiDay, startOfDayShanghai, weekday, type Day } from '../workflow/time.ts';
+import { addDays, addMonthsClamped, daysBetween, parseDay, shanghaiDay, startOfDayShanghai, weekday, type Day } from '../time.ts';
 
 export type PeriodKind = 'week' | 'month' | 'day';
 

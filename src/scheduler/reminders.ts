@@ -22,7 +22,7 @@ import { UNIT_NAMES, type Complaint, type Deadlines, type Role, type UnitCode } 
 import { caseSummary, deadlineText, noticeKeyboard, type InlineKeyboard } from '../bot/render.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { due } from '../workflow/complaint.ts';
-import { daysBetween, shanghaiDay, type Day } from '../workflow/time.ts';
+import { daysBetween, shanghaiDay, type Day } from '../time.ts';
 
 export const ESCALATION = {
   /** Working days overdue before the city level is told. */

@@ -39,7 +39,7 @@ import type { ComplaintTable } from '../store/schema.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { companyCounts, longOnBlackList, redBlackList, THRESHOLDS, type CompanyInput, type ComplaintFact, type ListEntry } from '../workflow/companies.ts';
 import { due } from '../workflow/complaint.ts';
-import { shanghaiDay, startOfDayShanghai } from '../workflow/time.ts';
+import { shanghaiDay, startOfDayShanghai } from '../time.ts';
 import type { ReportPeriod } from './periods.ts';
 
 export const REPORT_KINDS = ['weekly', 'provinceData', 'province', 'discipline', 'monthly'] as const;

@@ -1,6 +1,6 @@
 // The annex 3 figures entered by hand (src/report/figures.ts): appended, never changed.
 import type { FigureEntry, ManualFigureKey } from '../report/figures.ts';
-import type { Day } from '../workflow/time.ts';
+import type { Day } from '../time.ts';
 import { inTransaction, type Conn, type Db } from './db.ts';
 
 export interface FigureInput {

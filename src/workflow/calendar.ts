@@ -9,9 +9,8 @@
 import YAML from 'yaml';
 import { z } from 'zod';
 import holidayData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
-import { addDays, isValidDay, isWeekend, parseDay, type Day } from './time.ts';
+import { addDays, isValidDay, isWeekend, parseDay, type Day } from '../time.ts';
 
-export { shanghaiDay, endOfDayShanghai, formatShanghai, startOfDayShanghai, parseInstant } from './time.ts';
 
 export interface HolidayOverrides {
   off: string[]; // YYYY-MM-DD days off added on top of the library (local holiday, or a year it lacks)

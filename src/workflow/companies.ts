@@ -17,7 +17,7 @@
 import type { UnitCode } from '../domain.ts';
 import type { Calendar } from './calendar.ts';
 import { periodLastDay } from './rules.ts';
-import { addDays, addMonthsClamped, daysBetween, endOfDayShanghai, parseDay, shanghaiDay, type Day } from './time.ts';
+import { addDays, addMonthsClamped, daysBetween, endOfDayShanghai, parseDay, shanghaiDay, type Day } from '../time.ts';
 
 export const THRESHOLDS = {
   keySupervisionComplainants: 10, // 000 附件 一(三): 超10次 → 单独建立台账，实施重点督办

@@ -42,7 +42,7 @@ import {
 } from '../domain.ts';
 import type { Calendar } from './calendar.ts';
 import { dueAt, transferDueAt, type DeadlineRule } from './rules.ts';
-import { daysBetween, endOfDayShanghai, isValidDay, parseInstant, shanghaiDay } from './time.ts';
+import { daysBetween, endOfDayShanghai, isValidDay, parseInstant, shanghaiDay } from '../time.ts';
 import { canAct } from './auth.ts';
 import { workflowError, type WorkflowError, type WorkflowErrorCode } from './errors.ts';
 

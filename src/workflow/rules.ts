@@ -13,7 +13,7 @@
 //   make-up working Saturday (10 Oct 2026) stays there.
 // - Working-day periods count working days only, so their last day is always a working day.
 import type { Calendar } from './calendar.ts';
-import { addMonthsClamped, endOfDayShanghai, formatShanghai, parseInstant, shanghaiDay, type Day } from './time.ts';
+import { addMonthsClamped, endOfDayShanghai, formatShanghai, parseInstant, shanghaiDay, type Day } from '../time.ts';
 
 export const DEADLINE_RULES = ['transfer', 'close', 'complex', 'plan', 'progress', 'verify', 'penalty', 'penalty-extended'] as const;
 export type DeadlineRule = (typeof DEADLINE_RULES)[number];

@@ -18,7 +18,7 @@ import { createInvite, officerByChat, revokeInvite, setReachable, type Officer }
 import { syncReferenceData } from '../../src/store/reference.ts';
 import type { Calendar } from '../../src/workflow/calendar.ts';
 import { register } from '../../src/workflow/complaint.ts';
-import { endOfDayShanghai, shanghaiDay } from '../../src/workflow/time.ts';
+import { endOfDayShanghai, shanghaiDay } from '../../src/time.ts';
 import { runReminders } from '../../src/scheduler/jobs.ts';
 import { createBot, type OfficerBot } from '../../src/bot/index.ts';
 import { availableVerbs } from '../../src/bot/auth.ts';

@@ -17,7 +17,7 @@ import { startScheduler, type RunOutcome, type Scheduler } from '../../src/sched
 import { runReminders } from '../../src/scheduler/jobs.ts';
 import { companyViews } from '../../src/scheduler/reports.ts';
 import { companyActions, companyDone } from '../../src/cli/company.ts';
-import { shanghaiDay } from '../../src/workflow/time.ts';
+import { shanghaiDay } from '../../src/time.ts';
 import { syncReferenceData } from '../../src/store/reference.ts';
 import { DEMO_CASES, extraDemoCases, seedDemo } from '../../scripts/make-samples.ts';
 import { DIALECTS, openTestStore } from '../support/stores.ts';

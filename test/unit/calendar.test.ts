@@ -5,17 +5,13 @@ import type chineseDaysType from 'chinese-days';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createCalendar,
-  endOfDayShanghai,
-  formatShanghai,
   HolidayFileError,
   holidayName,
   libraryYears,
   parseHolidayOverrides,
-  parseInstant,
-  shanghaiDay,
   uncoveredYears,
 } from '../../src/workflow/calendar.ts';
-import { addDays, addMonthsClamped, weekday } from '../../src/workflow/time.ts';
+import { addDays, addMonthsClamped, endOfDayShanghai, formatShanghai, parseInstant, shanghaiDay, weekday } from '../../src/time.ts';
 
 // The State Council's 2026 schedule (国办发明电〔2025〕7号), written out so that a wrong library update fails here.
 const HOLIDAYS_2026: [string, string][] = [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createCalendar, formatShanghai } from '../../src/workflow/calendar.ts';
+import { createCalendar } from '../../src/workflow/calendar.ts';
+import { formatShanghai } from '../../src/time.ts';
 import {
   companyCounts,
   complainantKey,

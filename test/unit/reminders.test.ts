@@ -8,7 +8,7 @@ import { quietHoursRelease } from '../../src/outbox/effects.ts';
 import { remindersDue, remindersFor, type ReminderOfficer } from '../../src/scheduler/reminders.ts';
 import { createCalendar } from '../../src/workflow/calendar.ts';
 import { register, transition, type Command, type RegisterInput } from '../../src/workflow/complaint.ts';
-import { formatShanghai } from '../../src/workflow/time.ts';
+import { formatShanghai } from '../../src/time.ts';
 
 const cal = createCalendar();
 const QUIET = { start: '21:00', end: '08:00' };

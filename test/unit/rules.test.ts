@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createCalendar, formatShanghai } from '../../src/workflow/calendar.ts';
-import { addDays } from '../../src/workflow/time.ts';
+import { createCalendar } from '../../src/workflow/calendar.ts';
+import { formatShanghai } from '../../src/time.ts';
+import { addDays } from '../../src/time.ts';
 import {
   DEADLINE_RULES,
   deadlineJson,

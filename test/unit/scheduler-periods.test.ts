@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.ts';
 import { cronMatches, previousFire, CronExpressionError } from '../../src/scheduler/cron.ts';
 import { jobSpecs, latestPeriod } from '../../src/scheduler/jobs.ts';
 import { isoWeekKey, periodOf } from '../../src/scheduler/periods.ts';
-import { formatShanghai } from '../../src/workflow/time.ts';
+import { formatShanghai } from '../../src/time.ts';
 
 const sh = (wall: string) => new Date(`${wall}+08:00`);
 const fmt = (d: Date | null) => (d ? formatShanghai(d) : null);

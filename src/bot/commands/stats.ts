@@ -3,7 +3,7 @@ import { Composer, type Context } from 'telegraf';
 import { countyByCode } from '../../config.ts';
 import { UNIT_NAMES } from '../../domain.ts';
 import { unitStats } from '../../store/complaints.ts';
-import { addDays, shanghaiDay, startOfDayShanghai, weekday } from '../../workflow/time.ts';
+import { addDays, shanghaiDay, startOfDayShanghai, weekday } from '../../time.ts';
 import { readIsAudited, statsScope } from '../auth.ts';
 import { officerOf, type BotDeps } from '../context.ts';
 import { statsText } from '../render.ts';

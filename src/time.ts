@@ -1,4 +1,5 @@
-// Asia/Shanghai calendar-day arithmetic on `YYYY-MM-DD` strings. Pure: no clock, no I/O.
+// The one Asia/Shanghai module: calendar-day arithmetic on `YYYY-MM-DD` strings, day boundaries, the 24:00 rule
+// and every way a time is written for people. Pure: no clock, no I/O.
 // China has kept a fixed UTC+08:00 offset without daylight saving since 1991, so a constant offset is exact for
 // every date this system handles and keeps results independent of the server's TZ.
 
@@ -76,10 +77,9 @@ export function isWeekend(day: Day): boolean {
   return w === 0 || w === 6;
 }
 
-/** The Asia/Shanghai calendar day of an instant. */
-export function shanghaiDay(instant: Date): Day {
-  assertInstant(instant);
-  return new Date(instant.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+/** The Asia/Shanghai calendar day of an instant (a Date or an ISO string). */
+export function shanghaiDay(instant: Date | string): Day {
+  return shanghaiIso(instant).slice(0, 10);
 }
 
 /** 00:00 of the day in +08:00. */
@@ -120,6 +120,66 @@ export function parseInstant(text: string): Date {
     throw new RangeError(`时间无效 invalid time "${text}" (expected ISO-8601, e.g. 2026-09-30T10:00+08:00)`);
   }
   return d;
+}
+
+/** The instant moved to +08:00 wall time, as a `…Z` ISO string whose digits are Shanghai's. */
+function shanghaiIso(at: Date | string): string {
+  const ms = typeof at === 'string' ? Date.parse(at) : at instanceof Date ? at.getTime() : NaN;
+  if (Number.isNaN(ms)) throw new RangeError(`时间无效 invalid instant ${String(at)}`);
+  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString();
+}
+
+/** Minutes since midnight in Asia/Shanghai (quiet hours, schedules). */
+export function shanghaiMinutes(at: Date): number {
+  const s = shanghaiIso(at);
+  return Number(s.slice(11, 13)) * 60 + Number(s.slice(14, 16));
+}
+
+/** The Asia/Shanghai calendar year of an instant (tracking numbers are counted per year). */
+export function shanghaiYear(at: Date | string): number {
+  return Number(shanghaiIso(at).slice(0, 4));
+}
+
+/** Year, month and day numbers of the Asia/Shanghai calendar date. */
+export function shanghaiDate(at: Date | string): { year: number; month: number; day: number } {
+  const s = shanghaiIso(at);
+  return { year: Number(s.slice(0, 4)), month: Number(s.slice(5, 7)), day: Number(s.slice(8, 10)) };
+}
+
+/**
+ * The 24:00 rule: a deadline is stored as the instant its last day ends (the next day's 00:00 +08:00), and that
+ * instant belongs to the day that ends, not the one that begins (Civil Code art. 203). The last day of a period.
+ */
+export function lastDayOf(deadline: Date | string): Day {
+  const ms = typeof deadline === 'string' ? Date.parse(deadline) : deadline.getTime();
+  return shanghaiDay(new Date(ms - 1));
+}
+
+/** 'YYYY-MM-DD HH:mm' in Asia/Shanghai: a moment written for people. */
+export function formatMinute(at: Date | string): string {
+  const s = shanghaiIso(at);
+  return `${s.slice(0, 10)} ${s.slice(11, 16)}`;
+}
+
+/** A deadline written for people: the 24:00 rule shown as that day's "24:00", not the next day's 00:00; '—' when none. */
+export function deadlineText(iso: string | Date | undefined | null): string {
+  if (!iso) return '—';
+  const ms = typeof iso === 'string' ? Date.parse(iso) : iso.getTime();
+  if (Number.isNaN(ms)) return '—';
+  const local = formatMinute(new Date(ms));
+  if (local.endsWith(' 00:00')) return `${lastDayOf(new Date(ms))} 24:00`;
+  return local;
+}
+
+/** '2024年5月24日'. */
+export function chineseDate(at: Date | string): string {
+  const { year, month, day } = shanghaiDate(at);
+  return `${year}年${month}月${day}日`;
+}
+
+/** A deadline's last day in Chinese ('2026年12月9日'), '—' when none: what letters to residents say. */
+export function chineseDeadline(iso: string | null | undefined): string {
+  return iso ? chineseDate(lastDayOf(iso) + 'T00:00:00+08:00') : '—';
 }
 
 function assertInstant(instant: Date): void {
