@@ -67,7 +67,7 @@ async function openTarget(label: Target['label'], url: string, dataDir: string, 
   const cfg = testConfig({ db: url, dataDir });
   const store = await openStore(url);
   await syncReferenceData(store.db, cfg);
-  const intake = new Intake({ cfg, db: store.db, log: discardLogger(), clock: systemClock, cal: loadCalendar(cfg), classify: loadClassifier(cfg), parse: (raw, o) => pool.parse(raw, o) });
+  const intake = new Intake({ cfg, db: store.db, log: discardLogger(), clock: systemClock, cal: loadCalendar(cfg), classify: loadClassifier(cfg), wakeOutbox: () => undefined, parse: (raw, o) => pool.parse(raw, o) });
   return {
     label,
     store,

@@ -60,7 +60,7 @@ export async function benchBot(opts: { rows: number; iterations?: number; warmup
       .insertInto('officer')
       .values({ chat_id: CHAT, name: '基准测试', unit: 'housing', county: 'yanhu', role: 'officer', active: 1, reachable: 1, created_at: now, linked_at: now })
       .execute();
-    const bot = createBot({ cfg, db: store.db, log: discardLogger('warn'), clock: systemClock, cal: loadCalendar(cfg), token: api.token, kickOutbox: () => {} });
+    const bot = createBot({ cfg, db: store.db, log: discardLogger('warn'), clock: systemClock, cal: loadCalendar(cfg), token: api.token, wakeOutbox: () => {} });
     await bot.start();
     stopBot = () => bot.stop();
 

@@ -1,5 +1,5 @@
 // Realistic demo data for the report samples and the digest tests: cases registered through the workflow
-// (persistNewCase, as intake does) and moved through accept/resolve/co-sign/review/write-off by named officers.
+// (cases/register.ts writeNewCase, as intake does) and moved through accept/resolve/co-sign/review/write-off by named officers.
 //
 //   node --import tsx scripts/make-samples.ts        → docs/samples/: annex 2 and annex 3 XLSX, the chart PNG and
 //                                                       the Friday digest as the mailer writes it (.eml)
@@ -11,7 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../src/config.ts';
 import type { Actor, Complaint, ProblemType, Source, UnitCode } from '../src/domain.ts';
-import { persistNewCase } from '../src/ingest/register-case.ts';
+import { commit } from '../src/cases/commit.ts';
+import { writeNewCase } from '../src/cases/register.ts';
 import { appendEvents, findById, saveComplaint } from '../src/store/complaints.ts';
 import { inTransaction, type Db } from '../src/store/db.ts';
 import type { Calendar } from '../src/workflow/calendar.ts';
@@ -244,10 +245,10 @@ export async function seedDemo(db: Db, cfg: Config, cal: Calendar, cases: DemoCa
   const out = new Map<number, Complaint>();
   for (const d of cases) {
     const now = at(d.receivedAt);
-    const reg = await inTransaction(db, (tx) =>
-      persistNewCase(
-        tx,
-        {
+    const reg = await commit(
+      { db, clock: { now: () => now }, wakeOutbox: () => undefined },
+      (w) =>
+        writeNewCase(w, { cfg, cal }, {
           source: d.source,
           county: d.county,
           complainant: { name: d.name, phone: d.phone, email: d.email ?? null },
@@ -266,9 +267,8 @@ export async function seedDemo(db: Db, cfg: Config, cal: Calendar, cases: DemoCa
             score: d.unit ? 3 : 0,
             matched: [],
           },
-        },
-        { cfg, cal, now },
-      ),
+        }),
+      now,
     );
     if (!reg.ok) throw new Error(`demo case ${d.no}: ${reg.error.message}`);
     for (const step of d.steps) {

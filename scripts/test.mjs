@@ -24,6 +24,12 @@ if (!stress && passThrough.length === 0) {
     console.error('typecheck failed: 类型检查未通过');
     process.exit(tsc.status ?? 1);
   }
+  // Then the layers (README, "Architecture"): an import across layers, I/O in a pure module or SQL outside src/store.
+  const layers = spawnSync(process.execPath, [join(root, 'scripts', 'check-layers.mjs')], { cwd: root, stdio: 'inherit' });
+  if (layers.status !== 0) {
+    console.error('layer check failed: 分层检查未通过');
+    process.exit(layers.status ?? 1);
+  }
 }
 
 // A JSON report beside the console one, read back for the closing "N passed, N failed" line.

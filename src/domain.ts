@@ -105,6 +105,24 @@ export const STATUS_NAMES: Record<Status, string> = {
   reopened: '重新办理',
 };
 
+// One vocabulary of status groups; every list of statuses in the code is one of these.
+/** Waiting for the housing office to name a unit (分转, 000 附件 二). */
+export const TRIAGE_STATUSES = ['received', 'triage'] as const satisfies readonly Status[];
+/** A unit has the case and has not finished it. */
+export const WORKING_STATUSES = ['assigned', 'accepted', 'in_progress', 'plan_submitted', 'reopened'] as const satisfies readonly Status[];
+/** 在办: not yet finished by a unit. */
+export const OPEN_STATUSES = [...TRIAGE_STATUSES, ...WORKING_STATUSES] as const satisfies readonly Status[];
+/** Finished by the unit, waiting for co-signing, review or the write-off (000 附件 三(一)). */
+export const SIGN_OFF_STATUSES = ['resolved', 'cosigned', 'reviewed'] as const satisfies readonly Status[];
+/** 办结: the unit has finished the case; every "closed" count and the ledger's 是否办结 use this. Reopened is open again. */
+export const CLOSED_STATUSES = [...SIGN_OFF_STATUSES, 'written_off'] as const satisfies readonly Status[];
+/** Not yet written off (销号): some clock may still run on the case. */
+export const LIVE_STATUSES = [...OPEN_STATUSES, ...SIGN_OFF_STATUSES] as const satisfies readonly Status[];
+
+export function isClosedByUnit(s: Status): boolean {
+  return (CLOSED_STATUSES as readonly Status[]).includes(s);
+}
+
 export const ROLES = ['officer', 'cosigner', 'reviewer', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export const ROLE_NAMES: Record<Role, string> = {
@@ -211,3 +229,44 @@ export type Effect =
   | { kind: 'notify-role'; role: Role; county: string | null; caseId: number; template: string; urgent: boolean }
   | { kind: 'email-complainant'; caseId: number; template: string }
   | { kind: 'escalate'; level: 'leader' | 'city'; unit: UnitCode | null; county: string; caseId: number; template: string };
+
+/** Which open cases make up someone's task list (我的任务), in deadline order. */
+export type TaskScope =
+  | { kind: 'unit'; unit: UnitCode; county: string; triage: boolean }
+  | { kind: 'cosign'; county: string }
+  | { kind: 'review'; units: UnitCode[] }
+  | { kind: 'all' };
+
+/** A unit's (or county's) workload at a glance: the bot's /stats. */
+export interface UnitStats {
+  open: number;
+  overdue: number;
+  closedThisWeek: number;
+}
+
+// ─── What goes out: outbox payloads ──────────────────────────────────────────────────────────────────────────
+// The contract between the use cases (which write outbox rows in their transaction) and the outbox transports
+// (which deliver them after commit): plain data, stored as JSON.
+
+/** A mail as the mailer sends it (nodemailer's fields, attachments as base64). */
+export interface MailPayload {
+  from?: string;
+  to: string | string[];
+  cc?: string[];
+  subject: string;
+  text?: string;
+  html?: string;
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string[];
+  headers?: Record<string, string>;
+  attachments?: { filename: string; contentBase64: string; contentType?: string; cid?: string }[];
+}
+
+/** One Bot API call as the Telegram transport makes it. */
+export interface TelegramPayload {
+  method: 'sendMessage' | 'editMessageText' | 'sendPhoto' | 'sendDocument' | 'answerCallbackQuery' | 'editMessageReplyMarkup';
+  params: Record<string, unknown>;
+  /** For sendPhoto/sendDocument of stored bytes: the attachment id whose content is uploaded. */
+  attachmentId?: number;
+}

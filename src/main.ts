@@ -95,7 +95,7 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
       onPermanentFailure: alerts.onPermanentFailure,
       loadAttachment: alerts.loadAttachment,
     });
-    const intake = new Intake({ cfg, db: store.db, log, clock, cal, classify, onOutbox: () => worker.kick() });
+    const intake = new Intake({ cfg, db: store.db, log, clock, cal, classify, wakeOutbox: () => worker.kick() });
     // Stopped after the intake sources (registered later, so stopped earlier): flush briefly, then stop.
     shutdown.add('outbox', async () => {
       await intake.close();
@@ -111,13 +111,13 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
     worker.start();
     parts.outbox = `on (mail → ${mail.describe}${telegram ? ', telegram' : ''})`;
 
-    const scheduler = startScheduler({ cfg, db: store.db, log, clock, cal, owner: instance, kickOutbox: () => worker.kick() });
+    const scheduler = startScheduler({ cfg, db: store.db, log, clock, cal, owner: instance, wakeOutbox: () => worker.kick() });
     shutdown.add('scheduler', () => scheduler.stop());
     parts.scheduler = 'on (Asia/Shanghai)';
 
     if (token) {
       const { createBot } = await import('./bot/index.ts');
-      const bot = createBot({ cfg, db: store.db, log, clock, cal, token, kickOutbox: () => worker.kick() });
+      const bot = createBot({ cfg, db: store.db, log, clock, cal, token, wakeOutbox: () => worker.kick() });
       await bot.start();
       shutdown.add('bot', () => bot.stop());
       parts.bot = `on${cfg.bot.apiRoot ? ` via ${cfg.bot.apiRoot}` : ''}`;

@@ -1,13 +1,13 @@
 // Officers as workflow actors, and what each may see and tap. Pure: who may act is decided by the workflow
 // (workflow/auth.ts canAct and the state checks of transition); the buttons shown are those a dry run of the
 // workflow would accept, so the keyboard can never offer what the workflow refuses.
-import type { Actor, Complaint, UnitCode } from '../domain.ts';
+import type { Actor, Complaint, TaskScope, UnitCode } from '../domain.ts';
 import type { Officer } from '../store/officers.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { canAct, reviewingUnit, type AuthResult } from '../workflow/auth.ts';
 import { transition, type Command } from '../workflow/complaint.ts';
 import { UNIT_CODES } from '../domain.ts';
-import type { CaseVerb } from './callback.ts';
+import type { CaseVerb } from '../messages/callback.ts';
 
 export function actorOf(o: Officer): Actor {
   return {
@@ -88,13 +88,6 @@ export function precheck(c: Complaint, o: Officer, verb: CaseVerb, now: Date, ca
   const r = transition(c, probe(now), actorOf(o), now, cal);
   return r.ok ? { ok: true } : { ok: false, message: r.error.message };
 }
-
-/** Which open cases make up an officer's 我的任务 list. */
-export type TaskScope =
-  | { kind: 'unit'; unit: UnitCode; county: string; triage: boolean }
-  | { kind: 'cosign'; county: string }
-  | { kind: 'review'; units: UnitCode[] }
-  | { kind: 'all' };
 
 export function taskScope(o: Officer): TaskScope {
   switch (o.role) {

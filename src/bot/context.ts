@@ -1,27 +1,17 @@
 // What every bot feature gets: the service's dependencies, and per update the officer and their dialogue.
 import type { Agent } from 'node:http';
 import type { Context } from 'telegraf';
-import type { Clock } from '../clock.ts';
-import type { Config } from '../config.ts';
+import type { CaseDeps } from '../cases/deps.ts';
 import type { ClassificationSummary } from '../domain.ts';
-import type { Logger } from '../log.ts';
-import type { Db } from '../store/db.ts';
 import type { Officer } from '../store/officers.ts';
-import type { Calendar } from '../workflow/calendar.ts';
-import type { Callback } from './callback.ts';
+import type { Callback } from '../messages/callback.ts';
 import type { Dialogue } from './session.ts';
 
 export type { ClassifyFn } from '../runtime.ts';
 import type { ClassifyFn } from '../runtime.ts';
 
-export interface BotDeps {
-  cfg: Config;
-  db: Db;
-  log: Logger;
-  clock: Clock;
-  cal: Calendar;
-  /** Wakes the outbox worker after a commit that wrote rows. */
-  kickOutbox: () => void;
+/** The use cases' dependencies, and what the bot itself needs. */
+export interface BotDeps extends CaseDeps {
   classify: ClassifyFn;
   /** Proxy for downloading officers' photos (the Bot API client has its own). */
   agent?: Agent;

@@ -18,7 +18,7 @@ import { officerByChat, setReachable } from '../store/officers.ts';
 import { firstSeen } from '../store/telegram.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { apiPolicy, BlockedByUser } from './api-policy.ts';
-import { parseCallback } from './callback.ts';
+import { parseCallback } from '../messages/callback.ts';
 import { actionsComposer } from './commands/actions.ts';
 import { cancelComposer } from './commands/cancel.ts';
 import { companyComposer } from './commands/company.ts';
@@ -29,7 +29,7 @@ import { startComposer } from './commands/start.ts';
 import { statsComposer } from './commands/stats.ts';
 import { tasksComposer } from './commands/tasks.ts';
 import { state, type BotDeps, type ClassifyFn } from './context.ts';
-import { BOT_COMMANDS, TEXT } from './render.ts';
+import { BOT_COMMANDS, TEXT } from '../messages/index.ts';
 import { loadDialogue } from './session.ts';
 import { answer } from './ui.ts';
 
@@ -42,7 +42,7 @@ export interface CreateBotDeps {
   clock: Clock;
   cal: Calendar;
   token: string;
-  kickOutbox: () => void;
+  wakeOutbox: () => void;
   /** Defaults to the configured keyword rules (config/keywords.yaml), loaded once here. */
   classify?: ClassifyFn;
 }
@@ -66,7 +66,7 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
     handlerTimeout: 60_000,
   });
   const classify = deps.classify ?? loadClassifier(cfg);
-  const bd: BotDeps = { cfg, db, log, clock, cal: deps.cal, kickOutbox: deps.kickOutbox, classify, agent };
+  const bd: BotDeps = { cfg, db, log, clock, cal: deps.cal, wakeOutbox: deps.wakeOutbox, classify, agent };
 
   bot.catch(async (err, ctx) => {
     if (err instanceof BlockedByUser) {

@@ -3,7 +3,7 @@
 import type { Finding } from '../domain.ts';
 import type { Conn } from '../store/db.ts';
 import { clearSession, getSession, setSession } from '../store/telegram.ts';
-import type { NewCaseSource } from './callback.ts';
+import type { NewCaseSource } from '../messages/callback.ts';
 
 export interface PhotoRef {
   fileId: string;

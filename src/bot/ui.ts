@@ -6,7 +6,7 @@ import { appendEvents, findById, findByTracking } from '../store/complaints.ts';
 import type { Officer } from '../store/officers.ts';
 import { actorOf, availableVerbs, canRead, readIsAudited } from './auth.ts';
 import type { BotDeps } from './context.ts';
-import { caseCard, caseKeyboard, TEXT, type InlineKeyboard } from './render.ts';
+import { caseCard, caseKeyboard, TEXT, type InlineKeyboard } from '../messages/index.ts';
 
 export function isNotModified(e: unknown): boolean {
   const err = e as { response?: { error_code?: number; description?: string } };

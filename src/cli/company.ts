@@ -1,7 +1,7 @@
 // `wuye company actions [--all] [--json]` and `wuye company done <id>`: the company actions the daily check recorded
 // (重点督办, 满意度调查, 重新核级, 收费标准, 退费处罚, 退出程序; 000 附件 一(三), 三(三), 三(四)). Marking an action done
 // stops its reminders.
-import { deadlineText } from '../bot/render.ts';
+import { deadlineText } from '../time.ts';
 import type { Config } from '../config.ts';
 import { ACTION_NAMES, isCompanyActionType } from '../workflow/companies.ts';
 import { NO_DUE } from '../scheduler/jobs.ts';

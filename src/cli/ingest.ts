@@ -29,7 +29,7 @@ export async function ingestCommand(cfg: Config, files: string[], mailbox?: stri
   const log = createLogger({ level: process.env.WUYE_LOG_LEVEL ?? 'warn', pretty: false, destination: process.stderr });
   const tty = process.stderr.isTTY === true;
   return withStore(cfg, async ({ db }) => {
-    const intake = new Intake({ cfg, db, log, clock: systemClock, cal: loadCalendar(cfg), classify: loadClassifier(cfg) });
+    const intake = new Intake({ cfg, db, log, clock: systemClock, cal: loadCalendar(cfg), classify: loadClassifier(cfg), wakeOutbox: () => undefined });
     let done = 0;
     try {
       // Up to 4 files in flight (parse of one beside the storage of another); lines come out in file order.

@@ -1,4 +1,4 @@
-// The intake pipeline — raw first, then everything else (issue 6):
+// The intake pipeline — raw first, then everything else:
 //   1. keep the raw bytes with their dedupe keys (a duplicate stops here);
 //   2. parse (GB18030 repairs, HTML → text; broken → quarantined with the reason);
 //   3. not a complaint (auto-reply, bounce, our own mail, bulk, empty, advertising) → ignored, no acknowledgement;
@@ -6,24 +6,16 @@
 //   5. otherwise extract the complainant's facts, classify, register — case, audit, outbox in ONE transaction.
 // Step 1 commits on its own; steps 2–5 end in one transaction that also records the raw mail's outcome, guarded
 // by `outcome IS NULL`, so a crash anywhere resumes from raw_mail and no mail is ever handled twice.
-import type { Config } from '../config.ts';
-import type { Actor, ClassificationSummary, Complaint, Source } from '../domain.ts';
-import type { Logger } from '../log.ts';
-import type { Clock } from '../clock.ts';
-import { inTransaction, type Db, type Tx } from '../store/db.ts';
-import * as mailStore from '../store/mail.ts';
+import type { CaseDeps } from '../cases/deps.ts';
+import { AlreadyProcessed, applyComplainantMail, registerMail } from '../cases/mail.ts';
+import type { ClassificationSummary, Complaint, Source } from '../domain.ts';
+import { MESSAGE_ID_DOMAIN } from '../messages/letters.ts';
 import * as complaints from '../store/complaints.ts';
-import { dispatchEffects } from '../outbox/effects.ts';
-import { MESSAGE_ID_DOMAIN } from '../outbox/letters.ts';
-import type { Calendar } from '../workflow/calendar.ts';
-import { transition } from '../workflow/complaint.ts';
-import type { ParsedComplaintMail, MailAttachment, ParseOptions, ParseResult } from './parse.ts';
+import * as mailStore from '../store/mail.ts';
+import type { ParsedComplaintMail, ParseOptions, ParseResult } from './parse.ts';
 import { ParsePool } from './parse-pool.ts';
 import { detectNotComplaint, findTrackingNumber, isDissatisfied, stripQuoted } from './signals.ts';
 import { extractFacts } from './extract.ts';
-import { persistNewCase } from './register-case.ts';
-import { sha256 } from '../store/mail.ts';
-import { insertAttachment } from '../store/attachments.ts';
 
 export type Outcome = 'registered' | 'reply' | 'duplicate' | 'quarantined' | 'ignored';
 
@@ -42,23 +34,14 @@ export interface RawMeta {
   uid?: number | null;
 }
 
-export interface IntakeDeps {
-  cfg: Config;
-  db: Db;
-  log: Logger;
-  clock: Clock;
-  cal: Calendar;
+export interface IntakeDeps extends CaseDeps {
   classify: (input: { subject: string; text: string }) => ClassificationSummary;
-  /** Called after a commit that wrote outbox rows. */
-  onOutbox?: () => void;
   /** The parser; by default a worker thread (ParsePool) so that the per-mail time limit can stop a runaway parse. */
   parse?: (raw: Buffer, opts: ParseOptions) => Promise<ParseResult>;
 }
 
 /** Texts longer than this are cut for the case body (the raw mail keeps everything). */
 const MAX_BODY = 20_000;
-
-class AlreadyProcessed extends Error {}
 
 export class Intake {
   readonly ownAddresses: string[];
@@ -203,19 +186,10 @@ export class Intake {
     return tracking ? complaints.findByTracking(this.deps.db, tracking) : undefined;
   }
 
-  /** Marks the raw mail's outcome exactly once; inside `tx` when given. */
-  private async claimOutcome(tx: Tx | Db, rawMailId: number, outcome: Outcome, reason: string | null, complaintId: number | null): Promise<void> {
-    const res = await mailStore.claimOutcome(tx, { id: rawMailId, outcome, reason, complaintId, now: this.deps.clock.now().toISOString() });
-    if (!res) throw new AlreadyProcessed();
-  }
-
+  /** Not registered (ignored, quarantined): the outcome with its reason, exactly once. */
   private async finish(rawMailId: number, outcome: Outcome, reason: string): Promise<IngestResult> {
-    try {
-      await this.claimOutcome(this.deps.db, rawMailId, outcome, reason, null);
-    } catch (e) {
-      if (e instanceof AlreadyProcessed) return this.process(rawMailId);
-      throw e;
-    }
+    const claimed = await mailStore.claimOutcome(this.deps.db, { id: rawMailId, outcome, reason, complaintId: null, now: this.deps.clock.now().toISOString() });
+    if (!claimed) return this.process(rawMailId);
     this.deps.log.info({ rawMailId, outcome, reason }, 'intake: mail not registered');
     return { outcome, tracking: null, reason, rawMailId, complaintId: null };
   }
@@ -228,79 +202,40 @@ export class Intake {
     text: string,
     cls: ClassificationSummary,
   ): Promise<IngestResult> {
-    const { cfg, cal, clock } = this.deps;
     const facts = extractFacts({ subject: mail.subject, text, from: mail.from });
-    const now = clock.now();
     const source: Source = /12345/.test(mail.subject) && /转办|工单/.test(mail.subject + text.slice(0, 200)) ? '12345' : 'email';
-    const result = await inTransaction(this.deps.db, async (tx) => {
-      const persisted = await persistNewCase(
-        tx,
-        {
-          source,
-          county,
-          complainant: { name: facts.name, phone: facts.phone, email: mail.from.address?.toLowerCase() ?? facts.email },
-          compound: facts.compound,
-          address: facts.address,
-          company: facts.company,
-          subject: mail.subject,
-          body: text,
-          receivedAt,
-          classification: cls,
-        },
-        { cfg, cal, now, rawMailId, originalMessageId: mail.messageId },
-      );
-      if (!persisted.ok) throw new Error(persisted.error.message);
-      await this.claimOutcome(tx, rawMailId, 'registered', null, persisted.complaint.id);
-      await saveAttachments(tx, mail.attachments, { complaintId: persisted.complaint.id, rawMailId }, now.toISOString());
-      return persisted.complaint;
-    });
-    this.deps.onOutbox?.();
+    const result = await registerMail(
+      this.deps,
+      {
+        source,
+        county,
+        complainant: { name: facts.name, phone: facts.phone, email: mail.from.address?.toLowerCase() ?? facts.email },
+        compound: facts.compound,
+        address: facts.address,
+        company: facts.company,
+        subject: mail.subject,
+        body: text,
+        receivedAt,
+        classification: cls,
+      },
+      { rawMailId, messageId: mail.messageId, files: mail.attachments },
+    );
     this.deps.log.info({ rawMailId, tracking: result.tracking, unit: result.unit, urgent: result.urgent, status: result.status }, 'intake: registered');
     return { outcome: 'registered', tracking: result.tracking, reason: null, rawMailId, complaintId: result.id };
   }
 
   private async reply(rawMailId: number, target: Complaint, mail: ParsedComplaintMail): Promise<IngestResult> {
-    const { cal, clock, cfg } = this.deps;
-    const now = clock.now();
     const fresh = stripQuoted(mail.text).slice(0, MAX_BODY);
-    const actor: Actor = { kind: 'complainant', name: mail.from.address ?? mail.from.name ?? undefined };
-    const updated = await inTransaction(this.deps.db, async (tx) => {
-      const c = await complaints.findById(tx, target.id);
-      if (!c) throw new Error(`case ${target.id} vanished`);
-      let t = isDissatisfied(fresh) ? transition(c, { type: 'reopen', text: fresh }, actor, now, cal) : null;
-      if (!t || !t.ok) t = transition(c, { type: 'reply', text: fresh || mail.subject }, actor, now, cal);
-      if (!t.ok) throw new Error(t.error.message);
-      await complaints.saveComplaint(tx, t.case, c.version, now.toISOString());
-      const ids = await complaints.appendEvents(tx, c.id, t.events.map((e) => ({ ...e, data: { ...(e.data ?? {}), rawMailId, from: mail.from.address } })));
-      await dispatchEffects(tx, t.case, t.effects, { cfg, now, eventId: ids[0] ?? 0, originalMessageId: mail.messageId });
-      await this.claimOutcome(tx, rawMailId, 'reply', null, c.id);
-      await saveAttachments(tx, mail.attachments, { complaintId: c.id, rawMailId, eventId: ids[0] ?? null }, now.toISOString());
-      return t.case;
+    const r = await applyComplainantMail(this.deps, target.id, {
+      rawMailId,
+      messageId: mail.messageId,
+      files: mail.attachments,
+      from: mail.from.address ?? mail.from.name ?? null,
+      text: fresh || mail.subject,
+      dissatisfied: isDissatisfied(fresh),
     });
-    this.deps.onOutbox?.();
-    return { outcome: 'reply', tracking: updated.tracking, reason: updated.status === 'reopened' ? '投诉人不满意，已重新办理 reopened' : null, rawMailId, complaintId: updated.id };
-  }
-}
-
-async function saveAttachments(
-  tx: Tx,
-  atts: MailAttachment[],
-  link: { complaintId: number; rawMailId: number; eventId?: number | null },
-  now: string,
-): Promise<void> {
-  for (const a of atts) {
-    await insertAttachment(tx, {
-      complaint_id: link.complaintId,
-      raw_mail_id: link.rawMailId,
-      event_id: link.eventId ?? null,
-      filename: a.filename || 'attachment',
-      content_type: a.contentType || 'application/octet-stream',
-      size: a.size,
-      sha256: sha256(a.content),
-      content: a.content,
-      telegram_file_id: null,
-      created_at: now,
-    });
+    if (!r.ok) throw new Error(r.message);
+    return { outcome: 'reply', tracking: r.case.tracking, reason: r.case.status === 'reopened' ? '投诉人不满意，已重新办理 reopened' : null, rawMailId, complaintId: r.case.id };
   }
 }
 

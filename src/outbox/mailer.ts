@@ -4,21 +4,9 @@ import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.ts';
+import type { MailPayload } from '../domain.ts';
 import { secret } from '../config.ts';
 
-export interface MailPayload {
-  from?: string;
-  to: string | string[];
-  cc?: string[];
-  subject: string;
-  text?: string;
-  html?: string;
-  messageId?: string;
-  inReplyTo?: string;
-  references?: string[];
-  headers?: Record<string, string>;
-  attachments?: { filename: string; contentBase64: string; contentType?: string; cid?: string }[];
-}
 
 export interface MailSender {
   send(p: MailPayload): Promise<{ messageId: string }>;

@@ -1,13 +1,8 @@
 // Sends outbox rows to the Telegram Bot API through telegraf's client (proxy and self-hosted api root honoured).
 import { Telegram } from 'telegraf';
 import type { Config } from '../config.ts';
+import type { TelegramPayload } from '../domain.ts';
 
-export interface TelegramPayload {
-  method: 'sendMessage' | 'editMessageText' | 'sendPhoto' | 'sendDocument' | 'answerCallbackQuery' | 'editMessageReplyMarkup';
-  params: Record<string, unknown>;
-  /** For sendPhoto/sendDocument of stored bytes: the attachment id whose content is uploaded. */
-  attachmentId?: number;
-}
 
 export type TelegramOutcome =
   | { kind: 'sent'; result?: string }

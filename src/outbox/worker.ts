@@ -7,8 +7,9 @@ import type { Db } from '../store/db.ts';
 import type { Logger } from '../log.ts';
 import * as outbox from '../store/outbox.ts';
 import type { OutboxKind, OutboxRow } from '../store/outbox.ts';
-import { PermanentError, type MailPayload, type MailSender } from './mailer.ts';
-import { classifyTelegramError, type TelegramPayload, type TelegramOutcome } from './telegram.ts';
+import type { MailPayload, TelegramPayload } from '../domain.ts';
+import { PermanentError, type MailSender } from './mailer.ts';
+import { classifyTelegramError, type TelegramOutcome } from './telegram.ts';
 
 export interface WorkerDeps {
   db: Db;

@@ -1,9 +1,10 @@
 // The monthly roll-up to the province of overdue and neglected handling (000 附件 六(二): 该办不办、久拖不办、逾期未办理
 // 反馈、推诿扯皮 — reported upwards level by level, summed by the province each month for the discipline commission).
 // Pure: the month's overdue cases and return counts in, a mail body out.
-import type { MailBody, OverdueCase } from './brief.ts';
-import { escapeHtml, h1, h2, htmlDocument, muted, p, table, textTable } from './html.ts';
 import { formatMinute } from '../time.ts';
+import type { OverdueCase } from './cases.ts';
+import { renderMail, type MailBody, type Section } from './render.ts';
+import { monthLabel } from './tally.ts';
 
 export interface OverdueRollupData {
   city: string;
@@ -25,8 +26,7 @@ export function daysOverdue(o: OverdueCase, asOf: Date): number {
 }
 
 export function buildOverdueRollup(d: OverdueRollupData): MailBody {
-  const [y, m] = d.month.split('-').map(Number);
-  const label = `${y}年${m}月`;
+  const label = monthLabel(d.month);
   const title = `${d.city}${label}物业投诉举报逾期未办理情况汇总`;
   const byUnit = new Map<string, { count: number; longest: number }>();
   for (const o of d.overdue) {
@@ -43,27 +43,24 @@ export function buildOverdueRollup(d: OverdueRollupData): MailBody {
   const intro = d.overdue.length
     ? `截至${label}末，全市物业投诉举报线索逾期未办结${d.overdue.length}件，涉及承办单位${byUnit.size}个。`
     : `截至${label}末，全市无逾期未办结的物业投诉举报线索。`;
-  const unitHeaders = ['承办单位', '逾期件数', '最长逾期(天)'];
-  const caseHeaders = ['编号', '县（市、区）', '承办单位', '问题类型', '应办结时间', '逾期(天)', '状态'];
-  const returnHeaders = ['承办单位', '退回件数'];
-  const html = htmlDocument(
-    title,
-    [
-      h1(title),
-      p(intro),
-      unitRows.length ? h2('一、逾期情况（按承办单位）') + table(unitHeaders, unitRows) : '',
-      caseRows.length ? h2('二、逾期线索明细') + table(caseHeaders, caseRows, [0, 3]) : '',
-      returned.length ? h2('三、本月退回（分转不当或推诿）') + table(returnHeaders, returned.map((r) => [r.unit, r.count])) : '',
-      muted(`${d.reportingUnit}　依据：文水县物业服务企业投诉举报处理流程 六(二)。投诉人信息不在本表中。`),
-    ].join(''),
-  );
-  const text = [
-    title,
-    '',
-    intro,
-    ...(unitRows.length ? ['', '一、逾期情况（按承办单位）', textTable(unitHeaders, unitRows)] : []),
-    ...(caseRows.length ? ['', '二、逾期线索明细', textTable(caseHeaders, caseRows)] : []),
-    ...(returned.length ? ['', '三、本月退回（分转不当或推诿）', textTable(returnHeaders, returned.map((r) => [r.unit, r.count]))] : []),
-  ].join('\n');
-  return { subject: `【逾期汇总】${title}`, html, text };
+
+  const sections: Section[] = [
+    { kind: 'title', text: title },
+    { kind: 'paragraph', text: intro },
+  ];
+  if (unitRows.length) {
+    sections.push({ kind: 'heading', text: '一、逾期情况（按承办单位）' }, { kind: 'table', headers: ['承办单位', '逾期件数', '最长逾期(天)'], rows: unitRows });
+  }
+  if (caseRows.length) {
+    const headers = ['编号', '县（市、区）', '承办单位', '问题类型', '应办结时间', '逾期(天)', '状态'];
+    sections.push({ kind: 'heading', text: '二、逾期线索明细' }, { kind: 'table', headers, rows: caseRows, leftColumns: [0, 3] });
+  }
+  if (returned.length) {
+    sections.push(
+      { kind: 'heading', text: '三、本月退回（分转不当或推诿）' },
+      { kind: 'table', headers: ['承办单位', '退回件数'], rows: returned.map((r) => [r.unit, r.count]) },
+    );
+  }
+  sections.push({ kind: 'note', text: `${d.reportingUnit}　依据：文水县物业服务企业投诉举报处理流程 六(二)。投诉人信息不在本表中。` });
+  return renderMail(`【逾期汇总】${title}`, title, sections);
 }

@@ -25,7 +25,7 @@ export interface SchedulerDeps {
   clock: Clock;
   cal: Calendar;
   owner: string;
-  kickOutbox: () => void;
+  wakeOutbox: () => void;
   /** Start node-cron timers (default true). Without them the scheduler runs only when runDue is called. */
   timers?: boolean;
 }
@@ -51,7 +51,7 @@ export async function installedAt(db: Db, now: Date, owner: string): Promise<Dat
 }
 
 export function startScheduler(deps: SchedulerDeps): Scheduler {
-  const { cfg, db, log, clock, owner, kickOutbox } = deps;
+  const { cfg, db, log, clock, owner, wakeOutbox } = deps;
   const ctx: JobContext = { cfg, db, cal: deps.cal, log, clock, owner };
   const specs = jobSpecs(cfg);
   for (const s of specs) assertCron(s.cron);
@@ -72,7 +72,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       if (r.status === 'done' && spec.name !== 'reminders') {
         log.info({ job: r.job, period: r.period, late: r.late, rows: r.rows, detail: r.detail }, r.late ? 'scheduler: period caught up (late)' : 'scheduler: period done');
       }
-      if (r.rows > 0) kickOutbox();
+      if (r.rows > 0) wakeOutbox();
       return r;
     } catch (e) {
       log.error({ err: e, job: spec.name }, 'scheduler: job failed; it runs again at its next tick or start');

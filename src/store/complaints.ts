@@ -1,6 +1,6 @@
 // Complaint aggregate: the case row, its tracking number, and its audit trail (complaint_event).
 import { sql } from 'kysely';
-import type { Actor, CaseEvent, ClassificationSummary, Complaint, Deadlines } from '../domain.ts';
+import { OPEN_STATUSES, type Actor, type CaseEvent, type ClassificationSummary, type Complaint, type Deadlines, type UnitStats } from '../domain.ts';
 import type { Conn } from './db.ts';
 import type { ComplaintTable, ComplaintEventTable } from './schema.ts';
 import type { Insertable, Selectable } from 'kysely';
@@ -232,39 +232,15 @@ export async function eventsOf(db: Conn, complaintId: number): Promise<(CaseEven
   return rows.map(rowToEvent);
 }
 
-const OPEN_STATUSES = ['received', 'triage', 'assigned', 'accepted', 'in_progress', 'plan_submitted', 'reopened'];
-export const CLOSED_BY_UNIT = ['resolved', 'cosigned', 'reviewed', 'written_off'];
-
-export interface TaskQuery {
-  unit?: string | null;
-  county?: string | null;
-  statuses?: string[];
-  limit: number;
-  offset: number;
-}
-
-/** A unit's open tasks, overdue (earliest close deadline) first. Served by complaint_unit_county_status. */
-export async function listTasks(db: Conn, q: TaskQuery): Promise<{ items: Complaint[]; total: number }> {
-  let base = db.selectFrom('complaint').where('status', 'in', q.statuses ?? OPEN_STATUSES);
-  if (q.unit) base = base.where('unit', '=', q.unit);
-  if (q.county) base = base.where('county', '=', q.county);
-  const [rows, count] = await Promise.all([
-    base
-      .selectAll()
-      .orderBy(sql`coalesce(due_close, due_transfer, '9999')`)
-      .orderBy('id')
-      .limit(q.limit)
-      .offset(q.offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(rowToComplaint), total: Number(count.n) };
-}
-
-export interface UnitStats {
-  open: number;
-  overdue: number;
-  closedThisWeek: number;
+/** The complainant's own Message-ID (of the mail that opened the case), so letters thread under it. */
+export async function originalMessageIdOf(db: Conn, caseId: number): Promise<string | null> {
+  const r = await db
+    .selectFrom('complaint as c')
+    .innerJoin('raw_mail as m', 'm.id', 'c.raw_mail_id')
+    .select('m.message_id')
+    .where('c.id', '=', caseId)
+    .executeTakeFirst();
+  return r?.message_id ?? null;
 }
 
 export async function unitStats(db: Conn, unit: string | null, county: string | null, nowIso: string, weekStartIso: string): Promise<UnitStats> {
@@ -273,8 +249,8 @@ export async function unitStats(db: Conn, unit: string | null, county: string | 
   if (county) q = q.where('county', '=', county);
   const r = await q
     .select([
-      sql<number>`sum(case when status in (${sql.join(OPEN_STATUSES)}) then 1 else 0 end)`.as('open'),
-      sql<number>`sum(case when status in (${sql.join(OPEN_STATUSES)}) and due_close is not null and due_close < ${nowIso} then 1 else 0 end)`.as(
+      sql<number>`sum(case when status in (${sql.join([...OPEN_STATUSES])}) then 1 else 0 end)`.as('open'),
+      sql<number>`sum(case when status in (${sql.join([...OPEN_STATUSES])}) and due_close is not null and due_close < ${nowIso} then 1 else 0 end)`.as(
         'overdue',
       ),
       sql<number>`sum(case when resolved_at is not null and resolved_at >= ${weekStartIso} then 1 else 0 end)`.as('closed'),
@@ -298,4 +274,3 @@ export async function* allComplaints(db: Conn, opts: { since?: string; until?: s
   }
 }
 
-export { OPEN_STATUSES };

@@ -78,10 +78,11 @@ async function findDuplicate(db: Conn, m: RawMailInput, hash: string): Promise<n
   return undefined;
 }
 
-const setOutcomeOnce = hotQuery((db, p: { id: number; outcome: string; reason: string | null; complaintId: number | null; now: string }) =>
+const setOutcomeOnce = hotQuery((db, p: { id: number; outcome: string; reason: string | null; complaintId: number | null; messageId: string | null; now: string }) =>
   db
     .updateTable('raw_mail')
-    .set({ outcome: p.outcome, reason: p.reason, complaint_id: p.complaintId, processed_at: p.now })
+    // The Message-ID is known only once the mail is parsed: kept with the outcome so letters thread under it.
+    .set({ outcome: p.outcome, reason: p.reason, complaint_id: p.complaintId, message_id: p.messageId, processed_at: p.now })
     .where('id', '=', p.id)
     .where('outcome', 'is', null),
 );
@@ -89,9 +90,9 @@ const setOutcomeOnce = hotQuery((db, p: { id: number; outcome: string; reason: s
 /** Records a mail's outcome unless it has one already; false when another process (or an earlier run) did. */
 export async function claimOutcome(
   db: Conn,
-  o: { id: number; outcome: string; reason: string | null; complaintId: number | null; now: string },
+  o: { id: number; outcome: string; reason: string | null; complaintId: number | null; messageId?: string | null; now: string },
 ): Promise<boolean> {
-  const res = await setOutcomeOnce(db, o);
+  const res = await setOutcomeOnce(db, { ...o, messageId: o.messageId ?? null });
   return Number(res.numAffectedRows ?? 0) === 1;
 }
 

@@ -106,6 +106,11 @@ export interface CompanyAction {
 // ---------------------------------------------------------------------------------------------------------------
 // Complainant identity
 
+/** A company's name as the register keeps it: no spaces, one kind of brackets (（） and () name the same firm). */
+export function normaliseCompanyName(name: string): string {
+  return name.replace(/\s+/g, '').replace(/[（(]/g, '(').replace(/[）)]/g, ')');
+}
+
 /**
  * The identity a complainant is counted by: phone, else email, else name + compound; null when none is usable.
  * Phones keep digits only, lose +86/0086 (and a bare 86 before a mobile number) and keep a landline's area code in

@@ -22,8 +22,8 @@ import { endOfDayShanghai, shanghaiDay } from '../../src/time.ts';
 import { runReminders } from '../../src/scheduler/jobs.ts';
 import { createBot, type OfficerBot } from '../../src/bot/index.ts';
 import { availableVerbs } from '../../src/bot/auth.ts';
-import { TEXT } from '../../src/bot/render.ts';
-import type { CaseVerb } from '../../src/bot/callback.ts';
+import { TEXT } from '../../src/messages/index.ts';
+import type { CaseVerb } from '../../src/messages/callback.ts';
 import { startBotApi, type BotApiPeer, type BotMessage, type RecordedCall } from '../support/bot-api.ts';
 import { memoryLogger, testConfig } from '../support/service.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
@@ -78,8 +78,8 @@ async function startHarness(dialect: Dialect): Promise<Harness> {
   });
   worker.start();
   const h = {} as Harness;
-  const intake = new Intake({ cfg, db: store.db, log, clock, cal, classify: () => h.nextClassification, onOutbox: () => worker.kick() });
-  const bot = createBot({ cfg, db: store.db, log, clock, cal, token: api.token, kickOutbox: () => worker.kick() });
+  const intake = new Intake({ cfg, db: store.db, log, clock, cal, classify: () => h.nextClassification, wakeOutbox: () => worker.kick() });
+  const bot = createBot({ cfg, db: store.db, log, clock, cal, token: api.token, wakeOutbox: () => worker.kick() });
   await bot.start();
   Object.assign(h, {
     dialect,

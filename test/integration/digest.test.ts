@@ -184,7 +184,7 @@ describe.each(DIALECTS)('the Friday digest on %s', (dialect) => {
   });
 
   function scheduler(clock: ReturnType<typeof fixedClock>, db = store.db, owner = 'test') {
-    return startScheduler({ cfg, db, log, clock, cal, owner, kickOutbox: () => undefined, timers: false });
+    return startScheduler({ cfg, db, log, clock, cal, owner, wakeOutbox: () => undefined, timers: false });
   }
 
   function worker(id: string, clock: ReturnType<typeof fixedClock>) {

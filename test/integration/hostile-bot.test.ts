@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Update } from 'telegraf/types';
 import { createBot, type OfficerBot } from '../../src/bot/index.ts';
-import { TEXT } from '../../src/bot/render.ts';
+import { TEXT } from '../../src/messages/index.ts';
 import { MAX_INPUT } from '../../src/bot/commands/actions.ts';
 import type { Config } from '../../src/config.ts';
 import type { ClassificationSummary } from '../../src/domain.ts';
@@ -111,7 +111,7 @@ describe('hostile bot input', () => {
     const clock = shiftedClock(START);
     const cal = loadCalendar(cfg);
     const cls: ClassificationSummary = { unit: 'housing', units: [{ unit: 'housing', score: 3 }], problem: 'service-not-delivered', urgent: false, triage: false, score: 3, matched: ['电梯'] };
-    bot = createBot({ cfg, db, log: logger.log, clock, cal, token: api.token, kickOutbox: () => {}, classify: () => cls });
+    bot = createBot({ cfg, db, log: logger.log, clock, cal, token: api.token, wakeOutbox: () => {}, classify: () => cls });
     await bot.start();
 
     const inv = await createInvite(db, { unit: 'housing', county: 'yanhu', role: 'officer', name: '住建测试' }, clock.now(), 72);

@@ -10,8 +10,7 @@ import { fixedClock } from '../../src/clock.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Complaint } from '../../src/domain.ts';
 import { createLogger } from '../../src/log.ts';
-import type { MailPayload } from '../../src/outbox/mailer.ts';
-import type { TelegramPayload } from '../../src/outbox/telegram.ts';
+import type { MailPayload, TelegramPayload } from '../../src/domain.ts';
 import { loadCalendar } from '../../src/runtime.ts';
 import { startScheduler, type RunOutcome, type Scheduler } from '../../src/scheduler/index.ts';
 import { runReminders } from '../../src/scheduler/jobs.ts';
@@ -74,7 +73,7 @@ describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
         officer(7004, '永济住建', 'housing', 'yongji', 'officer'),
       ])
       .execute();
-    sched = startScheduler({ cfg, db: store.db, log, clock, cal, owner: 'sched-test', kickOutbox: () => kicks++, timers: false });
+    sched = startScheduler({ cfg, db: store.db, log, clock, cal, owner: 'sched-test', wakeOutbox: () => kicks++, timers: false });
     await sched.ready; // first start: records the installation, catches nothing up
   });
 
@@ -251,7 +250,7 @@ describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
   });
 
   it('schedules every job with node-cron in Asia/Shanghai and removes the timers on stop', async () => {
-    const live = startScheduler({ cfg, db: store.db, log, clock, cal, owner: 'timers', kickOutbox: () => undefined });
+    const live = startScheduler({ cfg, db: store.db, log, clock, cal, owner: 'timers', wakeOutbox: () => undefined });
     await live.ready;
     const mine = () => [...cron.getTasks().values()].filter((t) => t.name?.startsWith('wuye:'));
     expect(mine().map((t) => t.name).sort()).toEqual(

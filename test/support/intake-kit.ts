@@ -22,7 +22,7 @@ export async function intakeKit(cfg: Config, clock: Clock = systemClock): Promis
   const store = await openStore(cfg.db);
   await syncReferenceData(store.db, cfg);
   const { log, lines } = memoryLogger('debug');
-  const intake = new Intake({ cfg, db: store.db, log, clock, cal: loadCalendar(cfg), classify: loadClassifier(cfg) });
+  const intake = new Intake({ cfg, db: store.db, log, clock, cal: loadCalendar(cfg), classify: loadClassifier(cfg), wakeOutbox: () => undefined });
   return {
     cfg,
     store,

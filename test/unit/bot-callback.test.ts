@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UNIT_CODES } from '../../src/domain.ts';
-import { CASE_VERBS, encodeCallback, MAX_CALLBACK_BYTES, parseCallback, type Callback, type CaseVerb } from '../../src/bot/callback.ts';
+import { CASE_VERBS, encodeCallback, MAX_CALLBACK_BYTES, parseCallback, type Callback, type CaseVerb } from '../../src/messages/callback.ts';
 import { parseOfficerDate } from '../../src/bot/dates.ts';
 
 describe('callback data', () => {

@@ -4,23 +4,9 @@ import { createCalendar } from '../../src/workflow/calendar.ts';
 import { EFFECT_TEMPLATES } from '../../src/workflow/complaint.ts';
 import type { Officer } from '../../src/store/officers.ts';
 import { availableVerbs, precheck, taskScope } from '../../src/bot/auth.ts';
-import { MAX_CALLBACK_BYTES, parseCallback, type CaseVerb } from '../../src/bot/callback.ts';
-import {
-  BOT_COMMANDS,
-  caseCard,
-  caseKeyboard,
-  deadlineText,
-  findingKeyboard,
-  MAX_TEXT,
-  noticeKeyboard,
-  renderNotice,
-  sourceKeyboard,
-  TASK_PAGE_SIZE,
-  taskListKeyboard,
-  taskListText,
-  unitKeyboard,
-  type InlineKeyboard,
-} from '../../src/bot/render.ts';
+import { MAX_CALLBACK_BYTES, parseCallback, type CaseVerb } from '../../src/messages/callback.ts';
+import { BOT_COMMANDS, caseCard, caseKeyboard, findingKeyboard, MAX_TEXT, noticeKeyboard, renderNotice, sourceKeyboard, TASK_PAGE_SIZE, taskListKeyboard, taskListText, unitKeyboard, type InlineKeyboard } from '../../src/messages/index.ts';
+import { deadlineText } from '../../src/time.ts';
 
 const cal = createCalendar();
 const NOW = new Date('2026-03-05T02:00:00Z');

@@ -1,8 +1,7 @@
 // The company actions' clocks (000 附件 三(三)): who is reminded, when, and that the keys repeat (written once).
 import { describe, expect, it } from 'vitest';
-import { quietHoursRelease } from '../../src/outbox/effects.ts';
-import { companyActionReminders, type OpenCompanyAction } from '../../src/scheduler/company-reminders.ts';
-import type { ReminderOfficer } from '../../src/scheduler/reminders.ts';
+import { companyActionReminders } from '../../src/messages/company.ts';
+import type { OpenCompanyAction, ReminderOfficer } from '../../src/workflow/reminders.ts';
 import { createCalendar } from '../../src/workflow/calendar.ts';
 
 const cal = createCalendar();
@@ -23,7 +22,7 @@ const DUE = '2026-12-11T16:00:00.000Z';
 const action = (type: OpenCompanyAction['type'], dueAt = DUE): OpenCompanyAction => ({ id: 7, type, companyName: '某某物业', county: 'yanhu', reason: '测试', dueAt });
 
 function run(a: OpenCompanyAction, now: Date) {
-  return companyActionReminders([a], OFFICERS, { now, cal, release: (t) => quietHoursRelease(t, QUIET), cityCounty: 'yuncheng' }).map((r) => `${r.step}→${r.officerId}`);
+  return companyActionReminders([a], OFFICERS, { now, cal, quietHours: QUIET, cityCounty: 'yuncheng' }).map((r) => `${r.step}→${r.officerId}`);
 }
 
 describe('company action reminders', () => {
@@ -40,14 +39,14 @@ describe('company action reminders', () => {
   });
 
   it('keys are stable within a day and an overdue reminder comes again the next working day', () => {
-    const k = (now: string) => companyActionReminders([action('survey')], OFFICERS, { now: at(now), cal, release: (t) => t, cityCounty: 'yuncheng' }).map((r) => r.key);
+    const k = (now: string) => companyActionReminders([action('survey')], OFFICERS, { now: at(now), cal, quietHours: { start: '00:00', end: '00:00' }, cityCounty: 'yuncheng' }).map((r) => r.key);
     expect(k('2026-12-14T10:00')).toEqual(k('2026-12-14T16:40'));
     expect(k('2026-12-15T10:00')[0]).toBe(`company-remind:7:overdue@2026-12-15:${DUE}:1`);
     expect(k('2026-12-15T10:00')).toContain(k('2026-12-14T10:00')[1]); // the leadership is told once per deadline
   });
 
   it('held in quiet hours; the text names the company, the action and the deadline', () => {
-    const [r] = companyActionReminders([action('regrade')], OFFICERS, { now: at('2026-12-11T22:00'), cal, release: (t) => quietHoursRelease(t, QUIET), cityCounty: 'yuncheng' });
+    const [r] = companyActionReminders([action('regrade')], OFFICERS, { now: at('2026-12-11T22:00'), cal, quietHours: QUIET, cityCounty: 'yuncheng' });
     expect(r!.notBefore).toBe(at('2026-12-12T08:00').toISOString());
     expect(r!.text).toContain('某某物业');
     expect(r!.text).toContain('重新核定服务等级');

@@ -4,8 +4,8 @@
 // derived by hand from the calendar and the seed's clocks.
 import { describe, expect, it } from 'vitest';
 import type { Actor, Complaint } from '../../src/domain.ts';
-import { quietHoursRelease } from '../../src/outbox/effects.ts';
-import { remindersDue, remindersFor, type ReminderOfficer } from '../../src/scheduler/reminders.ts';
+import { remindersFor } from '../../src/messages/reminders.ts';
+import { remindersDue, type ReminderOfficer } from '../../src/workflow/reminders.ts';
 import { createCalendar } from '../../src/workflow/calendar.ts';
 import { register, transition, type Command, type RegisterInput } from '../../src/workflow/complaint.ts';
 import { formatShanghai } from '../../src/time.ts';
@@ -98,7 +98,7 @@ function walk(from: string, to: string): { rows: Row[]; cases: Map<number, Compl
         cases.set(s.caseNo, r.case);
       }
     }
-    const reminders = remindersFor(cases.values(), OFFICERS, { now, cal, quietHours: QUIET, release: quietHoursRelease, cityCounty: 'yuncheng' });
+    const reminders = remindersFor(cases.values(), OFFICERS, { now, cal, quietHours: QUIET, cityCounty: 'yuncheng' });
     for (const r of reminders) {
       if (seen.has(r.key)) continue; // the outbox's unique key
       seen.add(r.key);
@@ -171,7 +171,7 @@ describe('reminder messages', () => {
   const reg = register(input('电梯长期不维保', { unit: 'market-regulation' }, at('2026-09-24T10:00')), at('2026-09-24T10:00'), cal);
   if (!reg.ok) throw new Error('register');
   const c: Complaint = { ...reg.case, id: 41, tracking: 'YH-2026-000041' };
-  const ctx = (now: Date) => ({ now, cal, quietHours: QUIET, release: quietHoursRelease, cityCounty: 'yuncheng' });
+  const ctx = (now: Date) => ({ now, cal, quietHours: QUIET, cityCounty: 'yuncheng' });
 
   it('are the same at every run of a day: the keys make the outbox drop repeats', () => {
     const a = remindersFor([c], OFFICERS, ctx(at('2026-10-12T00:00'))).map((r) => r.key);

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Complaint } from '../../src/domain.ts';
-import {
-  briefDataFromComplaints,
-  buildBrief,
-  buildDisciplineWeekly,
-  buildMonthlyPublic,
-  buildProvinceWeekly,
-  chartDataFromBrief,
-  layoutToHtml,
-  overdueCasesOf,
-  periodLabel,
-  pickTypicalCases,
-  provinceWeeklyLayout,
-  provinceWeeklyRows,
-  tallyComplaints,
-  typicalCaseOf,
-  type BriefContext,
-} from '../../src/report/brief.ts';
+import { briefDataFromComplaints, buildBrief, chartDataFromBrief, type BriefContext } from '../../src/report/brief.ts';
+import { overdueCasesOf, pickTypicalCases, typicalCaseOf } from '../../src/report/cases.ts';
+import { buildDisciplineWeekly } from '../../src/report/discipline.ts';
+import { buildMonthlyPublic } from '../../src/report/monthly.ts';
+import { buildProvinceWeekly, provinceWeeklyLayout, provinceWeeklyRows } from '../../src/report/province.ts';
+import { layoutToHtml } from '../../src/report/render.ts';
+import { periodLabel, tallyComplaints } from '../../src/report/tally.ts';
 
 function complaint(over: Partial<Complaint> & { id: number }): Complaint {
   return {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { chartOption, findCjkFontFiles, renderChartPng, renderChartSvg } from '../../src/report/chart.ts';
+import { chartOption, findCjkFontFiles, renderChartPng, renderChartSvg } from '../../src/report/writers/chart.ts';
 import type { ChartData } from '../../src/report/types.ts';
 
 const DATA: ChartData = {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Complaint } from '../../src/domain.ts';
 import { LEDGER_HEADERS, LEDGER_NOTE, LEDGER_TITLE, ledgerFiledLine, ledgerRowsFromComplaints } from '../../src/report/ledger.ts';
 import type { LedgerRow } from '../../src/report/types.ts';
-import { writeLedgerXlsx } from '../../src/report/xlsx.ts';
+import { writeLedgerXlsx } from '../../src/report/writers/xlsx.ts';
 
 function complaint(over: Partial<Complaint> & { id: number }): Complaint {
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildOverdueRollup, daysOverdue } from '../../src/report/rollup.ts';
-import type { OverdueCase } from '../../src/report/brief.ts';
+import type { OverdueCase } from '../../src/report/cases.ts';
 
 const asOf = new Date('2026-12-01T00:00:00+08:00');
 const oc = (tracking: string, unit: string, dueAt: string): OverdueCase => ({

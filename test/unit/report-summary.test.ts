@@ -10,7 +10,7 @@ import {
   summaryTotal,
 } from '../../src/report/summary.ts';
 import type { SummaryCountyRow } from '../../src/report/types.ts';
-import { writeSummaryXlsx } from '../../src/report/xlsx.ts';
+import { writeSummaryXlsx } from '../../src/report/writers/xlsx.ts';
 
 function complaint(over: Partial<Complaint> & { id: number }): Complaint {
   return {

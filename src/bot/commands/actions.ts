@@ -9,10 +9,10 @@ import { findById } from '../../store/complaints.ts';
 import type { Officer } from '../../store/officers.ts';
 import type { Command } from '../../workflow/complaint.ts';
 import { UNIT_NAMES, type Complaint } from '../../domain.ts';
-import { applyCommand } from '../apply.ts';
-import { evidenceRef, type Evidence } from '../attachments.ts';
-import { precheck } from '../auth.ts';
-import type { CaseVerb } from '../callback.ts';
+import { applyCommand } from '../../cases/apply.ts';
+import { evidenceRef, type Evidence } from '../../cases/evidence.ts';
+import { actorOf, precheck } from '../auth.ts';
+import type { CaseVerb } from '../../messages/callback.ts';
 import { callbackOf, chatIdOf, officerOf, state, type BotDeps } from '../context.ts';
 import { parseOfficerDate } from '../dates.ts';
 import { downloadTelegramFile } from '../files.ts';
@@ -25,7 +25,7 @@ import {
   TEXT,
   unitKeyboard,
   type InlineKeyboard,
-} from '../render.ts';
+} from '../../messages/index.ts';
 import { endDialogue, MAX_PHOTOS, saveDialogue, type Dialogue } from '../session.ts';
 import { answer, redrawCard, refuse, showCard } from '../ui.ts';
 
@@ -147,7 +147,7 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
 
 /** A one-tap action: apply, then redraw the tapped message as the case card. */
 async function act(ctx: Context, deps: BotDeps, o: Officer, caseId: number, verb: CaseVerb, cmd: Command, notice?: string): Promise<void> {
-  const r = await applyCommand(deps, o, caseId, cmd);
+  const r = await applyCommand(deps, actorOf(o), caseId, cmd);
   if (!r.ok) {
     await refuse(ctx, r.message);
     return;
@@ -332,7 +332,7 @@ async function finishDialogueAction(
   const chatId = chatIdOf(ctx);
   const d = state(ctx).dialogue;
   const ours = d && d.kind !== 'new' && d.caseId === caseId ? d : undefined;
-  const r = await applyCommand(deps, o, caseId, cmd, evidence);
+  const r = await applyCommand(deps, actorOf(o), caseId, cmd, { evidence });
   if (!r.ok) {
     // Only the dialogue's own submission can end it on a refusal; a stray (or forged) tap of another button on
     // the same case must not throw away what the officer is typing.

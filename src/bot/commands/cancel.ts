@@ -1,7 +1,7 @@
 // /cancel and the 取消 button: ends the chat's dialogue (a reason, a report, /new) without changing anything.
 import { Composer, type Context } from 'telegraf';
 import { callbackOf, chatIdOf, state, type BotDeps } from '../context.ts';
-import { TEXT } from '../render.ts';
+import { TEXT } from '../../messages/index.ts';
 import { endDialogue } from '../session.ts';
 import { answer } from '../ui.ts';
 

@@ -1,8 +1,8 @@
 // /case <tracking>, the 查看 and 刷新 buttons, and 查看原文 (the original text and its attachments, on request).
 import { Composer, type Context } from 'telegraf';
-import { caseAttachments, type CaseAttachment } from '../attachments.ts';
+import { caseAttachments, type CaseAttachment } from '../../store/attachments.ts';
 import { callbackOf, officerOf, type BotDeps } from '../context.ts';
-import { rawParts, TEXT } from '../render.ts';
+import { rawParts, TEXT } from '../../messages/index.ts';
 import { answer, readCase, showCard } from '../ui.ts';
 
 const TRACKING_RE = /^[A-Za-z]{2,4}-\d{4}-\d{6}$/;
@@ -63,7 +63,7 @@ async function sendOriginal(ctx: Context, deps: BotDeps, c: { id: number } & Par
 }
 
 async function sendAttachment(ctx: Context, a: CaseAttachment): Promise<void> {
-  // Only officers' photos carry a Telegram file id (attachments.saveEvidence): resend them by id as photos.
+  // Only officers' photos carry a Telegram file id (cases/evidence.ts saveEvidence): resend them by id as photos.
   if (a.telegramFileId) {
     await ctx.replyWithPhoto(a.telegramFileId, { caption: a.filename });
     return;

@@ -5,7 +5,8 @@ import { companyActionById, markCompanyActionDone } from '../../store/companies.
 import { ACTION_UNIT } from '../../workflow/companies.ts';
 import { mayCompleteCompanyAction } from '../auth.ts';
 import { callbackOf, officerOf, type BotDeps } from '../context.ts';
-import { deadlineText, TEXT } from '../render.ts';
+import { TEXT } from '../../messages/index.ts';
+import { deadlineText } from '../../time.ts';
 import { answer, refuse } from '../ui.ts';
 
 export function companyComposer(deps: BotDeps): Composer<Context> {

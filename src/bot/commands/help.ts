@@ -1,7 +1,7 @@
 // /help — what the bot does, with the part for the officer's own role.
 import { Composer, type Context } from 'telegraf';
 import { officerOf } from '../context.ts';
-import { helpText } from '../render.ts';
+import { helpText } from '../../messages/index.ts';
 
 export function helpComposer(): Composer<Context> {
   const composer = new Composer<Context>();

@@ -3,14 +3,13 @@
 // intake does (ingest/register-case.ts: tracking number, audit, outbox in one transaction).
 import { Composer, type Context } from 'telegraf';
 import type { ClassificationSummary, Source } from '../../domain.ts';
-import { persistNewCase } from '../../ingest/register-case.ts';
-import { inTransaction } from '../../store/db.ts';
+import { registerCase } from '../../cases/register.ts';
 import type { Officer } from '../../store/officers.ts';
 import type { RegisterInput } from '../../workflow/complaint.ts';
 import { actorOf, mayRegister } from '../auth.ts';
-import type { NewCaseSource } from '../callback.ts';
+import type { NewCaseSource } from '../../messages/callback.ts';
 import { callbackOf, chatIdOf, officerOf, state, type BotDeps } from '../context.ts';
-import { cancelKeyboard, NEW_SOURCE_LABELS, sourceKeyboard, TEXT } from '../render.ts';
+import { cancelKeyboard, NEW_SOURCE_LABELS, sourceKeyboard, TEXT } from '../../messages/index.ts';
 import { endDialogue, saveDialogue, type Dialogue } from '../session.ts';
 import { answer, refuse, showCard } from '../ui.ts';
 
@@ -114,14 +113,13 @@ async function register(ctx: Context, deps: BotDeps, o: Officer, d: NewDialogue,
     receivedAt: now.toISOString(),
     classification: officerClassification(deps.classify({ subject, text: `${d.compound ?? ''}\n${content}`, propertyKnown: true })),
   };
-  const r = await inTransaction(deps.db, (tx) => persistNewCase(tx, input, { cfg: deps.cfg, cal: deps.cal, now, actor: actorOf(o) }));
+  const r = await registerCase(deps, input, { actor: actorOf(o) });
   if (!r.ok) {
     await refuse(ctx, r.error.message);
     return;
   }
   await endDialogue(deps.db, chatIdOf(ctx));
   state(ctx).dialogue = undefined;
-  deps.kickOutbox();
   deps.log.info({ tracking: r.complaint.tracking, officer: o.id, source }, 'bot: case registered');
   await showCard(ctx, deps, r.complaint, o, 'reply', TEXT.registered(r.complaint.tracking));
 }

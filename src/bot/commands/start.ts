@@ -5,7 +5,7 @@ import { countyByCode } from '../../config.ts';
 import { inTransaction } from '../../store/db.ts';
 import { redeemInvite, type RedeemResult } from '../../store/officers.ts';
 import { chatIdOf, state, type BotDeps } from '../context.ts';
-import { helpText, INVITE_FAILED, linkedText, TEXT, whoAmI } from '../render.ts';
+import { helpText, INVITE_FAILED, linkedText, TEXT, whoAmI } from '../../messages/index.ts';
 
 /** Invite codes are base64url (store/officers.ts createInvite); anything else cannot be one. */
 const CODE_RE = /^[A-Za-z0-9_-]{8,64}$/;

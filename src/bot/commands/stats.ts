@@ -6,7 +6,7 @@ import { unitStats } from '../../store/complaints.ts';
 import { addDays, shanghaiDay, startOfDayShanghai, weekday } from '../../time.ts';
 import { readIsAudited, statsScope } from '../auth.ts';
 import { officerOf, type BotDeps } from '../context.ts';
-import { statsText } from '../render.ts';
+import { statsText } from '../../messages/index.ts';
 import { auditRead } from '../ui.ts';
 
 export function weekStart(now: Date): Date {

@@ -3,8 +3,8 @@ import { Composer, type Context } from 'telegraf';
 import type { Officer } from '../../store/officers.ts';
 import { readIsAudited, taskScope } from '../auth.ts';
 import { callbackOf, officerOf, type BotDeps } from '../context.ts';
-import { taskPage } from '../queries.ts';
-import { TASK_PAGE_SIZE, taskListKeyboard, taskListText } from '../render.ts';
+import { taskPage } from '../../store/tasks.ts';
+import { TASK_PAGE_SIZE, taskListKeyboard, taskListText } from '../../messages/index.ts';
 import { answer, auditRead, isNotModified } from '../ui.ts';
 
 export function tasksComposer(deps: BotDeps): Composer<Context> {

@@ -1,46 +1,26 @@
-// Turns the workflow's effects (data) into outbox rows, inside the caller's transaction: Telegram messages to the
-// officers who must act, and letters to the complainant. Quiet hours hold non-urgent officer messages until morning.
+// The workflow's effects (data: who must hear what) as outbox rows, worded by src/messages: Telegram messages to
+// the officers who must act or be told, and letters to the complainant. Quiet hours hold non-urgent officer
+// messages until morning. Reads recipients in the caller's transaction; writes nothing itself.
 import type { Config } from '../config.ts';
-import type { Complaint, Effect, Role, UnitCode } from '../domain.ts';
-import { renderNotice, noticeKeyboard, viewKeyboard } from '../bot/render.ts';
-import type { Tx, Conn } from '../store/db.ts';
+import type { Complaint, Effect, Role } from '../domain.ts';
+import { complainantLetter } from '../messages/letters.ts';
+import { noticeKeyboard, viewKeyboard } from '../messages/keyboards.ts';
+import { renderNotice } from '../messages/case-texts.ts';
+import { telegramMessage } from '../messages/telegram.ts';
+import type { Conn } from '../store/db.ts';
 import * as officers from '../store/officers.ts';
-import { enqueue, type OutboxMessage } from '../store/outbox.ts';
+import type { OutboxMessage } from '../store/outbox.ts';
 import { reviewingUnit } from '../workflow/auth.ts';
 import type { EffectTemplate } from '../workflow/complaint.ts';
-import { complainantLetter } from './letters.ts';
-import type { TelegramPayload } from './telegram.ts';
+import { quietHoursRelease } from '../workflow/quiet-hours.ts';
 
 export interface EffectContext {
-  cfg: Pick<Config, 'counties' | 'city' | 'schedule' | 'reports'>;
+  cfg: Pick<Config, 'counties' | 'city' | 'schedule'>;
   now: Date;
   /** The first audit event id of this transition: makes each row's idempotency key unique and repeatable. */
   eventId: number;
+  /** The complainant's own Message-ID, so letters thread under the mail they sent. */
   originalMessageId?: string | null;
-}
-
-/** Minutes since midnight in Asia/Shanghai. */
-function shanghaiMinutes(d: Date): number {
-  const t = new Date(d.getTime() + 8 * 3600_000);
-  return t.getUTCHours() * 60 + t.getUTCMinutes();
-}
-
-function hm(s: string): number {
-  const [h, m] = s.split(':').map(Number);
-  return h! * 60 + m!;
-}
-
-/** When a non-urgent message may go out: now, or the end of the quiet hours (default 21:00–08:00). */
-export function quietHoursRelease(now: Date, quiet: { start: string; end: string }): Date {
-  const m = shanghaiMinutes(now);
-  const start = hm(quiet.start);
-  const end = hm(quiet.end);
-  const inQuiet = start > end ? m >= start || m < end : m >= start && m < end;
-  if (!inQuiet) return now;
-  const wait = (end - m + 24 * 60) % (24 * 60);
-  const release = new Date(now.getTime() + wait * 60_000);
-  release.setUTCSeconds(0, 0);
-  return release;
 }
 
 async function officersFor(tx: Conn, e: Effect, c: Complaint) {
@@ -67,12 +47,8 @@ async function officersFor(tx: Conn, e: Effect, c: Complaint) {
   }
 }
 
-export function telegramMessage(chatId: number, text: string, keyboard?: unknown): TelegramPayload {
-  return { method: 'sendMessage', params: { chat_id: chatId, text, ...(keyboard ? { reply_markup: keyboard } : {}) } };
-}
-
-/** Writes the outbox rows for `effects`; returns how many rows were new. */
-export async function dispatchEffects(tx: Tx, c: Complaint, effects: Effect[], ctx: EffectContext): Promise<number> {
+/** The outbox rows of `effects` on case `c`. */
+export async function effectRows(tx: Conn, c: Complaint, effects: readonly Effect[], ctx: EffectContext): Promise<OutboxMessage[]> {
   const rows: OutboxMessage[] = [];
   const nowIso = ctx.now.toISOString();
   const county = ctx.cfg.counties.find((k) => k.code === c.county);
@@ -106,7 +82,5 @@ export async function dispatchEffects(tx: Tx, c: Complaint, effects: Effect[], c
       });
     }
   }
-  return enqueue(tx, rows, nowIso);
+  return rows;
 }
-
-export type { UnitCode };

@@ -1,18 +1,18 @@
 // Writes a SheetLayout with exceljs's streaming writer: the head is written and committed, then each data row is
-// committed as it comes, so a 100 000-row ledger never sits in memory. This is the adapter of the report
-// builders (it opens files); the layouts themselves are pure.
+// committed as it comes, so a 100 000-row ledger never sits in memory. A writer: it opens files; the layouts it
+// writes (ledger.ts, summary.ts, province.ts) are pure.
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { createRequire } from 'node:module';
 import type ExcelJS from 'exceljs';
+import { ledgerLayout, ledgerSheetRow } from '../ledger.ts';
+import { provinceWeeklyLayout, provinceWeeklyRows, type ProvinceWeeklyData } from '../province.ts';
+import { summaryLayout, summarySheetRows } from '../summary.ts';
+import type { CellStyle, LedgerMeta, LedgerRow, SheetLayout, SheetRow, SummaryCountyRow } from '../types.ts';
 
 // exceljs is loaded with the first spreadsheet, not at start: an idle service writes none.
 let excel: typeof ExcelJS | null = null;
 const exceljs = (): typeof ExcelJS => (excel ??= createRequire(import.meta.url)('exceljs') as typeof ExcelJS);
-import { provinceWeeklyLayout, provinceWeeklyRows, type ProvinceWeeklyData } from './brief.ts';
-import { ledgerLayout, ledgerSheetRow } from './ledger.ts';
-import { summaryLayout, summarySheetRows } from './summary.ts';
-import type { CellStyle, LedgerMeta, LedgerRow, SheetLayout, SheetRow, SummaryCountyRow } from './types.ts';
 
 type Output = string | NodeJS.WritableStream;
 

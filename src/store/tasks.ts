@@ -1,17 +1,15 @@
-// Read queries of the bot: one page of an officer's task list, overdue (earliest due) first. Served by the
-// task-order indexes of migration 0002.
+// Task lists: one page of a scope's open cases, overdue (earliest due) first — the bot's /tasks and the desk's
+// lists. Served by the task-order indexes of migration 0002, whose expression is TASK_ORDER: keep them identical.
 import { sql, type SelectQueryBuilder } from 'kysely';
-import type { Database } from '../store/schema.ts';
-import type { Complaint } from '../domain.ts';
-import { OPEN_STATUSES, rowToComplaint } from '../store/complaints.ts';
-import type { Conn } from '../store/db.ts';
-import type { TaskScope } from './auth.ts';
+import { OPEN_STATUSES, TRIAGE_STATUSES, WORKING_STATUSES, type Complaint, type TaskScope } from '../domain.ts';
+import { rowToComplaint } from './complaints.ts';
+import type { Conn } from './db.ts';
+import type { Database } from './schema.ts';
 
-/** A unit's own work: assigned to it and not yet closed by it. */
-const UNIT_WORK = ['assigned', 'accepted', 'in_progress', 'plan_submitted', 'reopened'];
-const TRIAGE = ['received', 'triage'];
-
-const TASK_ORDER = sql<string>`coalesce(due_close, due_transfer, '9999')`;
+/** The deadline that orders a task list: close once a unit has it, transfer while it waits (the 0002 indexes). */
+export const TASK_ORDER = sql<string>`coalesce(due_close, due_transfer, '9999')`;
+const UNIT_WORK = [...WORKING_STATUSES];
+const TRIAGE = [...TRIAGE_STATUSES];
 
 type Base = SelectQueryBuilder<Database, 'complaint', {}>;
 
@@ -47,7 +45,7 @@ export async function taskPage(db: Conn, scope: TaskScope, page: number, size: n
       );
       break;
     case 'all':
-      branches.push(from().where('status', 'in', OPEN_STATUSES));
+      branches.push(from().where('status', 'in', [...OPEN_STATUSES]));
       break;
   }
   const upTo = (page + 1) * size;

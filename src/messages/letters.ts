@@ -1,10 +1,9 @@
 // Letters to complainants, in Chinese. Pure: the case in, a mail payload out. The acknowledgement's Message-ID is
 // derived from the tracking number, so a resident's reply (In-Reply-To) finds its case.
-import type { Complaint } from '../domain.ts';
+import type { Complaint, MailPayload } from '../domain.ts';
 import { FINDING_NAMES, UNIT_NAMES } from '../domain.ts';
 import type { EffectTemplate } from '../workflow/complaint.ts';
-import { formatShanghai } from '../time.ts';
-import type { MailPayload } from './mailer.ts';
+import { chineseDeadline, formatMinute } from '../time.ts';
 
 export const MESSAGE_ID_DOMAIN = 'wuye-desk';
 
@@ -12,13 +11,6 @@ export function ackMessageId(tracking: string): string {
   return `<ack.${tracking}@${MESSAGE_ID_DOMAIN}>`;
 }
 
-function day(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  // Deadlines are the instant after the last day (24:00); show the last day itself.
-  const d = new Date(Date.parse(iso) - 1);
-  const s = formatShanghai(d);
-  return `${Number(s.slice(0, 4))}年${Number(s.slice(5, 7))}月${Number(s.slice(8, 10))}日`;
-}
 
 const FOOTER =
   '\n\n如需补充情况，请直接回复本邮件（请保留主题中的受理编号）。如对办理结果不满意，回复"不满意"并说明理由，我们将重新办理。\n' +
@@ -44,13 +36,13 @@ export function complainantLetter(template: EffectTemplate, c: Complaint, ctx: L
     case 'ack': {
       const lines = [
         dear,
-        `您于 ${formatShanghai(new Date(c.receivedAt)).slice(0, 16).replace('T', ' ')} 反映的物业问题已受理，受理编号：${c.tracking}。`,
+        `您于 ${formatMinute(c.receivedAt)} 反映的物业问题已受理，受理编号：${c.tracking}。`,
         c.urgent
           ? '您反映的情况涉及房屋使用或人身安全，已立即通知属地乡镇(街道)和相关部门紧急处置。如遇险情请同时拨打 110 / 119。'
           : c.unit
             ? `已转交 ${ctx.countyName}${unit} 办理。一般问题原则上自承办单位收到之日起 7 日内办结并答复您；重大复杂问题 1 个月内解决，确实解决不了的将在 7 日内告知解决时限和方案，并按月反馈进展。`
             : `我们将在 7 个工作日内确定承办单位并转办。`,
-        c.deadlines.close ? `预计办结期限：${day(c.deadlines.close)}。` : c.deadlines.transfer ? `转办期限：${day(c.deadlines.transfer)}。` : '',
+        c.deadlines.close ? `预计办结期限：${chineseDeadline(c.deadlines.close)}。` : c.deadlines.transfer ? `转办期限：${chineseDeadline(c.deadlines.transfer)}。` : '',
       ].filter(Boolean);
       return {
         to,

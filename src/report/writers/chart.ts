@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as echartsTypes from 'echarts';
 import type { Resvg as ResvgType } from '@resvg/resvg-js';
-import type { ChartData } from './types.ts';
+import type { ChartData } from '../types.ts';
 
 // echarts (~45 MB) and resvg are loaded on the first chart, not at start: an idle service never draws one.
 let libs: { echarts: typeof echartsTypes; Resvg: typeof ResvgType } | null = null;
@@ -83,7 +83,8 @@ export async function renderChartPng(data: ChartData, opts: ChartOptions = {}): 
   return resvg.render().asPng();
 }
 
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// This file is src/report/writers/chart.ts (dist/report/writers/chart.js when built): three levels below the root.
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const FONT_EXT = /\.(ttf|otf|ttc)$/i;
 
 /** Where a CJK font may be, in order: the project's assets/fonts, an npm font package, Debian's font packages. */

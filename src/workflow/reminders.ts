@@ -1,6 +1,6 @@
-// Reminders and escalation for officers (issue 8; clocks of 000 附件 二, 三(一), 三(二), 正文 四(四)). Pure: the
-// open cases, the officers, "now", the working-day calendar and the quiet-hours rule come in; Telegram messages
-// with stable keys go out. The scheduler runs this every 10 minutes and writes the messages to the outbox, whose
+// The reminder ladder (clocks of 000 附件 二, 三(一), 三(二), 正文 四(四)). Pure: the
+// open cases, the officers, "now" and the working-day calendar come in; which rungs are due and who is told go out
+// (messages/reminders.ts words them). The scheduler runs this every 10 minutes and writes the messages to the outbox, whose
 // unique idempotency key drops whatever was already written: nothing is reminded twice.
 //
 // The ladder, for each live deadline of a case (workflow.due decides which are live) ending on day X:
@@ -18,11 +18,11 @@
 // cases (危及房屋使用和人身安全, 000 附件 二 立即) go at once, on any day.
 // Keys: `remind:<caseId>:<deadline>:<step>:<dueIso>:<officerId>`, the step of an overdue reminder carrying its day
 // (`overdue@2026-10-09`); a moved deadline (extension, plan, reopening) has a new dueIso and starts a new ladder.
-import { UNIT_NAMES, type Complaint, type Deadlines, type Role, type UnitCode } from '../domain.ts';
-import { caseSummary, deadlineText, noticeKeyboard, type InlineKeyboard } from '../bot/render.ts';
-import type { Calendar } from '../workflow/calendar.ts';
-import { due } from '../workflow/complaint.ts';
-import { daysBetween, shanghaiDay, type Day } from '../time.ts';
+import type { Complaint, Deadlines, Role, UnitCode } from '../domain.ts';
+import { daysBetween, lastDayOf, shanghaiDay, type Day } from '../time.ts';
+import type { Calendar } from './calendar.ts';
+import { due } from './complaint.ts';
+import { ACTION_UNIT, type CompanyActionType } from './companies.ts';
 
 export const ESCALATION = {
   /** Working days overdue before the city level is told. */
@@ -46,35 +46,6 @@ export interface ReminderOfficer {
   active: boolean;
 }
 
-export interface ReminderContext {
-  now: Date;
-  cal: Calendar;
-  quietHours: { start: string; end: string };
-  /** outbox/effects.ts `quietHoursRelease`: when a held message may go (injected: it lives in an I/O module). */
-  release: (now: Date, quiet: { start: string; end: string }) => Date;
-  /** The county code of the city level (cfg.city.code). */
-  cityCounty: string;
-  unitNames?: Partial<Record<UnitCode, string>>;
-}
-
-export interface Reminder {
-  key: string;
-  caseId: number;
-  tracking: string;
-  subject: ReminderSubject;
-  step: ReminderStep;
-  /** The deadline (or the 接收 trigger) this reminder is about, ISO. */
-  dueAt: string;
-  /** Shanghai day the reminder belongs to. */
-  day: Day;
-  officerId: number;
-  chatId: number;
-  notBefore: string;
-  urgent: boolean;
-  text: string;
-  keyboard?: InlineKeyboard;
-}
-
 /** One rung of the ladder for a case, before recipients are chosen. */
 export interface ReminderDue {
   subject: ReminderSubject;
@@ -84,21 +55,6 @@ export interface ReminderDue {
   /** Working days past the deadline's last day (overdue and escalations). */
   workdaysLate: number;
   audience: 'unit' | 'office' | 'leader' | 'city';
-}
-
-const SUBJECT_NAMES: Record<ReminderSubject, string> = {
-  transfer: '分转期限（7个工作日，000 附件 二）',
-  close: '办结期限（000 附件 三(一)）',
-  plan: '解决方案期限（7日，000 附件 三(一)）',
-  progress: '按月反馈进展期限（000 附件 三(一)、正文 四(四)）',
-  verify: '核查期限（15个工作日，000 附件 三(二)）',
-  penalty: '处罚期限（000 附件 三(二)）',
-  accept: '接收',
-};
-
-/** The Shanghai day a deadline belongs to: 24:00 is the end of the day that closes, not the next one. */
-function lastDayOf(dueIso: string): Day {
-  return shanghaiDay(new Date(Date.parse(dueIso) - 1));
 }
 
 /** Working days in (from, to]. */
@@ -161,7 +117,7 @@ export function remindersDue(c: Complaint, now: Date, cal: Calendar): ReminderDu
   return out;
 }
 
-function recipients(c: Complaint, audience: ReminderDue['audience'], officers: readonly ReminderOfficer[], cityCounty: string): ReminderOfficer[] {
+export function reminderRecipients(c: Complaint, audience: ReminderDue['audience'], officers: readonly ReminderOfficer[], cityCounty: string): ReminderOfficer[] {
   const reachable = officers.filter((o) => o.active && o.chatId !== null);
   switch (audience) {
     case 'office':
@@ -175,64 +131,21 @@ function recipients(c: Complaint, audience: ReminderDue['audience'], officers: r
   }
 }
 
-function headline(c: Complaint, r: ReminderDue, unitName: string): string {
-  const what = SUBJECT_NAMES[r.subject];
-  const when = deadlineText(r.dueAt);
-  const late = r.workdaysLate > 0 ? `，已超期${r.workdaysLate}个工作日` : '';
-  const danger = c.urgent ? '🚨 危及房屋使用和人身安全 ' : '';
-  switch (r.step) {
-    case 'pre':
-      return `${danger}⏰ 期限提醒：${what}将于 ${when} 届满（仅剩1个工作日），请抓紧办理。`;
-    case 'today':
-      return `${danger}⏰ 今日到期：${what}于今日 ${when.slice(11)} 届满，请今日内办理。`;
-    case 'overdue':
-      return `${danger}⚠️ 已超期：${what}已于 ${when} 届满${late}，请立即办理并反馈。`;
-    case 'unaccepted':
-      return `${danger}📥 待接收：本案分转已超过1个工作日仍未接收，请及时接收；如不属本单位职责，请退回。`;
-    case 'escalate-leader':
-      return `${danger}🔺 超期督办（单位负责人）：${unitName}承办的案件${what}已于 ${when} 届满${late}，请督促办理。`;
-    case 'escalate-city':
-      return `${danger}🔺🔺 超期督办（市级）：${unitName}承办的案件${what}已于 ${when} 届满${late}，已报县级负责人，请督办。`;
-  }
+/** A company action with a period, as the reminders see it (000 附件 三(三)). */
+export interface OpenCompanyAction {
+  id: number;
+  type: CompanyActionType;
+  companyName: string;
+  /** The company's county; the city's code when it has none. */
+  county: string;
+  reason: string;
+  dueAt: string;
 }
 
-function keyboardFor(c: Complaint, r: ReminderDue): InlineKeyboard | undefined {
-  if (r.subject === 'transfer' && r.audience === 'office') return noticeKeyboard('triage', c);
-  if (r.step === 'unaccepted') return noticeKeyboard('assigned', c);
-  return noticeKeyboard('progress', c); // 查看: the card, with the buttons this officer may use
-}
-
-/** Every reminder due at `ctx.now` for these cases, one per recipient. Calling it again yields the same keys. */
-export function remindersFor(cases: Iterable<Complaint>, officers: readonly ReminderOfficer[], ctx: ReminderContext): Reminder[] {
-  const out: Reminder[] = [];
-  const nowIso = ctx.now.toISOString();
-  const held = ctx.release(ctx.now, ctx.quietHours).toISOString();
-  for (const c of cases) {
-    const rungs = remindersDue(c, ctx.now, ctx.cal);
-    if (!rungs.length) continue;
-    const unitName = c.unit ? (ctx.unitNames?.[c.unit] ?? UNIT_NAMES[c.unit]) : '住建（待分转）';
-    for (const r of rungs) {
-      const step = r.step === 'overdue' ? `overdue@${r.day}` : r.step;
-      const text = `${headline(c, r, unitName)}\n\n${caseSummary(c)}`;
-      const keyboard = keyboardFor(c, r);
-      for (const o of recipients(c, r.audience, officers, ctx.cityCounty)) {
-        out.push({
-          key: `remind:${c.id}:${r.subject}:${step}:${r.dueAt}:${o.id}`,
-          caseId: c.id,
-          tracking: c.tracking,
-          subject: r.subject,
-          step: r.step,
-          dueAt: r.dueAt,
-          day: r.day,
-          officerId: o.id,
-          chatId: o.chatId as number,
-          notBefore: c.urgent ? nowIso : held,
-          urgent: c.urgent,
-          text,
-          ...(keyboard ? { keyboard } : {}),
-        });
-      }
-    }
-  }
-  return out;
+/** Who is told about a rung of a company action's ladder: the unit that carries the step out, then its leaders. */
+export function companyActionRecipients(a: OpenCompanyAction, r: Rung, officers: readonly ReminderOfficer[], cityCounty: string): ReminderOfficer[] {
+  const reachable = officers.filter((o) => o.active && o.chatId !== null);
+  if (r.escalation === 'city') return reachable.filter((o) => (o.role === 'supervisor' || o.role === 'admin') && o.county === cityCounty);
+  if (r.escalation === 'leader') return reachable.filter((o) => o.role === 'admin' && o.county === a.county);
+  return reachable.filter((o) => o.role === 'officer' && o.unit === ACTION_UNIT[a.type] && o.county === a.county);
 }

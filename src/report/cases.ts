@@ -1,0 +1,147 @@
+// Cases and companies as more than one report shows them: typical cases (the weekly brief, the monthly public
+// report), overdue cases (the discipline weekly, the monthly roll-up), key-supervision companies (the brief, the
+// discipline weekly). Everything here leaves the office: complainants are masked (mask.ts). Pure.
+import { PROBLEM_NAMES, STATUS_NAMES, UNIT_NAMES, type Complaint, type UnitCode } from '../domain.ts';
+import { due } from '../workflow/index.ts';
+import { maskComplainant, maskContactsInText } from './mask.ts';
+import { tableOr, type Section } from './render.ts';
+import { isClosed } from './types.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Typical cases.
+
+/** A case as a report shows it: complainant masked, contacts in the text masked. */
+export interface TypicalCase {
+  tracking: string;
+  county: string;
+  compound: string;
+  company: string;
+  problem: string;
+  summary: string;
+  complainant: string;
+  status: string;
+  result: string;
+}
+
+export function typicalCaseOf(c: Complaint, countyName: string, excerptChars = 80): TypicalCase {
+  const known = [c.complainant.name];
+  // Mask before cutting: a phone number cut in half would no longer be recognised as one.
+  const chars = Array.from(maskContactsInText(c.body.replace(/\s+/g, ' ').trim(), known));
+  const excerpt = chars.length > excerptChars ? `${chars.slice(0, excerptChars).join('')}…` : chars.join('');
+  return {
+    tracking: c.tracking,
+    county: countyName,
+    compound: c.compound ?? '',
+    company: c.company ?? '',
+    problem: c.problem ? PROBLEM_NAMES[c.problem] : '未分类',
+    summary: [maskContactsInText(c.subject.trim(), known), excerpt].filter(Boolean).join('：'),
+    complainant: maskComplainant(c.complainant),
+    status: STATUS_NAMES[c.status],
+    result: maskContactsInText(c.result ?? '', known),
+  };
+}
+
+/**
+ * The most telling cases of the period: 挂牌督办, then 危及安全, then 重大复杂, then substantiated and closed; cases
+ * with activity in the period first. Cases with none of these marks are not typical.
+ */
+export function pickTypicalCases(cs: Iterable<Complaint>, period: { start: Date; end: Date }, limit = 3): Complaint[] {
+  const start = period.start.getTime();
+  const end = period.end.getTime();
+  const scored: { c: Complaint; score: number; at: number }[] = [];
+  for (const c of cs) {
+    const received = Date.parse(c.receivedAt);
+    if (received >= end) continue;
+    const resolved = c.resolvedAt ? Date.parse(c.resolvedAt) : NaN;
+    const marks = (c.supervised ? 8 : 0) + (c.urgent ? 4 : 0) + (c.complex ? 2 : 0) + (isClosed(c) && c.finding === 'substantiated' ? 1 : 0);
+    if (marks === 0) continue;
+    const active = received >= start || (resolved >= start && resolved < end);
+    scored.push({ c, score: marks + (active ? 16 : 0), at: received });
+  }
+  return scored
+    .sort((a, b) => b.score - a.score || b.at - a.at)
+    .slice(0, limit)
+    .map((s) => s.c);
+}
+
+/** The cases as numbered records (案例1, 案例2, …), or `empty` when there are none. */
+export function typicalCaseSections(cases: TypicalCase[], empty: string): Section[] {
+  if (cases.length === 0) return [{ kind: 'paragraph', text: empty }];
+  return cases.map((c, i) => {
+    const place = [c.county, c.compound, c.company].filter(Boolean).join(' · ');
+    const fields: [string, string][] = [
+      ['编号', c.tracking],
+      ['地点与企业', place || '—'],
+      ['问题类型', c.problem],
+      ['投诉人', c.complainant],
+      ['反映内容', c.summary],
+      ['办理状态', c.status],
+    ];
+    if (c.result) fields.push(['办理结果', c.result]);
+    return { kind: 'record', caption: `案例${i + 1}`, fields };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Overdue cases (000 附件 六(二): 该办不办、久拖不办、逾期未办理反馈).
+
+export interface OverdueCase {
+  tracking: string;
+  county: string;
+  unit: string;
+  problem: string;
+  receivedAt: string;
+  /** The missed deadline (ISO). */
+  dueAt: string;
+  status: string;
+}
+
+/** The open cases past a live deadline at `now`, oldest deadline first. */
+export function overdueCasesOf(
+  cs: Iterable<Complaint>,
+  now: Date,
+  names: { counties: { code: string; name: string }[]; unitNames?: Partial<Record<UnitCode, string>> },
+): OverdueCase[] {
+  const countyName = new Map(names.counties.map((k) => [k.code, k.name]));
+  const out: OverdueCase[] = [];
+  for (const c of cs) {
+    if (isClosed(c)) continue;
+    const missed = due(c, now, 0).find((d) => d.state === 'overdue');
+    if (!missed) continue;
+    out.push({
+      tracking: c.tracking,
+      county: countyName.get(c.county) ?? c.county,
+      unit: c.unit ? (names.unitNames?.[c.unit] ?? UNIT_NAMES[c.unit]) : '待分转',
+      problem: c.problem ? PROBLEM_NAMES[c.problem] : '未分类',
+      receivedAt: c.receivedAt,
+      dueAt: missed.dueAt,
+      status: STATUS_NAMES[c.status],
+    });
+  }
+  return out.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Companies.
+
+/** A company on the key-supervision ledger (000 附件 一(三)); computed by workflow/companies.ts. */
+export interface KeyCompany {
+  name: string;
+  /** Distinct complainants (同一人举报不重复计入). */
+  complainants: number;
+  complaints?: number;
+  substantiated?: number;
+}
+
+/** Structurally a workflow/companies.ts ListEntry. */
+export interface ListedCompany {
+  name: string | null;
+  companyId?: string;
+  rules: { reason: string; clause?: string }[];
+}
+
+/** The key-supervision companies as a table, or 暂无。 */
+export function keyCompanyTable(companies: KeyCompany[]): Section {
+  const rows = companies.map((k) => [k.name, k.complainants, k.complaints ?? '—', k.substantiated ?? '—']);
+  return tableOr(['物业服务企业', '投诉举报人数', '投诉件数', '属实件数'], rows, '暂无。');
+}
