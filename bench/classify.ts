@@ -2,7 +2,8 @@
 // classified in a loop on the main thread for a fixed time per round; the figure is the median round.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { classify, loadRulesFile, type ClassifyInput } from '../src/classifier/index.ts';
+import { classify, type ClassifyInput } from '../src/classifier/index.ts';
+import { loadRulesFile } from '../src/runtime.ts';
 import { PROJECT_ROOT } from '../src/config.ts';
 import { collectGarbage, median, nowMs, result, type BenchResult } from './lib.ts';
 

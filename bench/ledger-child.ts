@@ -7,8 +7,10 @@
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config.ts';
-import { ledgerRowFromComplaint, ledgerRowsFromComplaints, writeLedgerXlsx, type LedgerMeta } from '../src/report/index.ts';
-import { acceptedBy, campaignComplaints, streamToBuffer, LEDGER_FILLER } from '../src/scheduler/reports.ts';
+import { ledgerRowFromComplaint, ledgerRowsFromComplaints, type LedgerMeta } from '../src/report/index.ts';
+import { writeLedgerXlsx } from '../src/report/writers/xlsx.ts';
+import { campaignComplaints, streamToBuffer, LEDGER_FILLER } from '../src/cases/reports.ts';
+import { acceptedBy } from '../src/store/reporting.ts';
 import { allComplaints } from '../src/store/complaints.ts';
 import { openStore } from '../src/store/db.ts';
 import { UNIT_NAMES, type Complaint } from '../src/domain.ts';

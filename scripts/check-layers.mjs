@@ -7,7 +7,7 @@
 //   store   src/store: the only place SQL is written.       cases           src/cases: the use cases.
 //   outbox  src/outbox: effects after commit.               report-writers  src/report/writers: sheets, charts.
 //   adapters, each its own layer: src/ingest, src/bot, src/scheduler, src/cli, src/web.
-//   infra   src/config.ts, src/log.ts, src/clock.ts, src/runtime.ts.   root  src/main.ts, src/cli.ts: anything.
+//   infra   src/config.ts, src/log.ts, src/clock.ts, src/runtime.ts, src/cron.ts.   root  src/main.ts, src/cli.ts: anything.
 //
 // Rules: A. imports between layers (RULES below; anything not allowed is a violation, type imports included);
 //        B. a pure file imports no I/O module (IO_MODULES) and reads no clock (Date.now(), bare new Date());
@@ -31,7 +31,7 @@ const LAYERS = {
   scheduler: ['src/scheduler/'],
   cli: ['src/cli/'],
   web: ['src/web/'],
-  infra: ['src/config.ts', 'src/log.ts', 'src/clock.ts', 'src/runtime.ts'],
+  infra: ['src/config.ts', 'src/log.ts', 'src/clock.ts', 'src/runtime.ts', 'src/cron.ts'],
   root: ['src/main.ts', 'src/cli.ts'],
 };
 const GROUPS = { pure: ['rules', 'texts'], adapters: ['ingest', 'bot', 'scheduler', 'cli', 'web'] };
@@ -257,7 +257,7 @@ function main(argv) {
   for (const v of violations) console.log(`${v.file}:${v.line}  ${v.rule}  ${v.detail}`);
   const perRule = {};
   for (const v of violations) perRule[v.rule] = (perRule[v.rule] ?? 0) + 1;
-  const counts = Object.entries(perRule).map(([r, n]) => `${r} ${n}`).join(', ');
+  const counts = Object.entries(perRule).sort(([a], [b]) => a.localeCompare(b)).map(([r, n]) => `${r} ${n}`).join(', ');
   const inFiles = new Set(violations.map((v) => v.file)).size;
   console.log(`✗ layers: ${violations.length} violations in ${inFiles} of ${files} files (${counts}); see README, "Architecture"`);
   return 1;

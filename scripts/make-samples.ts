@@ -297,7 +297,7 @@ async function main(): Promise<void> {
   const { createMailSender } = await import('../src/outbox/mailer.ts');
   const { createLogger } = await import('../src/log.ts');
   const { fixedClock } = await import('../src/clock.ts');
-  const { jobSpecs, latestPeriod, prepareReport, reportMessages } = await import('../src/scheduler/jobs.ts');
+  const { jobSpecs, latestPeriod, prepareReport, reportMessages } = await import('../src/cases/jobs.ts');
 
   const tmp = mkdtempSync(path.join(tmpdir(), 'wuye-samples-'));
   const cfg: Config = { ...loadConfig({ env: {} }), dataDir: tmp, db: `sqlite:${path.join(tmp, 'wuye.db')}` };
@@ -309,7 +309,7 @@ async function main(): Promise<void> {
     await seedDemo(store.db, cfg, cal, [...DEMO_CASES, ...extraDemoCases()]);
     const fire = new Date(SAMPLE_FIRE);
     const period = latestPeriod(jobSpecs(cfg).find((s) => s.name === 'weekly')!, fire)!;
-    const ctx = { cfg, db: store.db, cal, log: createLogger({ level: 'warn' }), clock: fixedClock(fire), owner: 'samples' };
+    const ctx = { cfg, db: store.db, cal, log: createLogger({ level: 'warn' }), clock: fixedClock(fire), owner: 'samples', wakeOutbox: () => undefined };
     const prepared = await prepareReport(ctx, 'weekly', period);
 
     const outDir = path.join(root, 'docs', 'samples');

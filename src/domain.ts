@@ -123,6 +123,14 @@ export function isClosedByUnit(s: Status): boolean {
   return (CLOSED_STATUSES as readonly Status[]).includes(s);
 }
 
+/** What a company's thresholds trigger (000 附件 一(三), 三(三), 三(四)); workflow/companies.ts decides when. */
+export const COMPANY_ACTION_TYPES = ['key-supervision', 'survey', 'regrade', 'fee-enforcement', 'refund-penalty', 'exit'] as const;
+export type CompanyActionType = (typeof COMPANY_ACTION_TYPES)[number];
+
+export function isCompanyActionType(t: string): t is CompanyActionType {
+  return (COMPANY_ACTION_TYPES as readonly string[]).includes(t);
+}
+
 export const ROLES = ['officer', 'cosigner', 'reviewer', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export const ROLE_NAMES: Record<Role, string> = {
@@ -236,6 +244,20 @@ export type TaskScope =
   | { kind: 'cosign'; county: string }
   | { kind: 'review'; units: UnitCode[] }
   | { kind: 'all' };
+
+/**
+ * An annex 3 figure entered by hand (查处情况, 督导检查情况; 004 附件3): a county's running total of one figure as of
+ * a day. Appended, never changed (report/figures.ts picks the latest).
+ */
+export interface FigureEntry {
+  id: number;
+  county: string;
+  figure: string;
+  value: number;
+  asOf: string; // YYYY-MM-DD, Asia/Shanghai
+  enteredBy: string | null;
+  enteredAt: string;
+}
 
 /** A unit's (or county's) workload at a glance: the bot's /stats. */
 export interface UnitStats {

@@ -18,7 +18,9 @@ import { DropDir } from './ingest/dropdir.ts';
 import { createMailSender } from './outbox/mailer.ts';
 import { createTelegramClient } from './outbox/telegram.ts';
 import { OutboxWorker } from './outbox/worker.ts';
-import { createAdminAlerts } from './outbox/alerts.ts';
+import { createAdminAlerts } from './cases/alerts.ts';
+import type { CaseDeps } from './cases/deps.ts';
+import { attachmentContent } from './store/attachments.ts';
 import { startScheduler } from './scheduler/index.ts';
 
 export interface Service {
@@ -83,8 +85,10 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
       });
       if (!cfg.bot.username) cfg.bot.username = me.username ?? null;
     }
-    const alerts = createAdminAlerts({ cfg, db: store.db, clock });
-    const worker = new OutboxWorker({
+    // What every use case gets; the one after-commit hook wakes the worker created just below.
+    const cases: CaseDeps = { cfg, db: store.db, cal, clock, log, wakeOutbox: () => worker.kick() };
+    const alerts = createAdminAlerts(cases);
+    const worker: OutboxWorker = new OutboxWorker({
       db: store.db,
       log,
       clock,
@@ -93,9 +97,9 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
       telegram,
       onBlocked: alerts.onBlocked,
       onPermanentFailure: alerts.onPermanentFailure,
-      loadAttachment: alerts.loadAttachment,
+      loadAttachment: (id) => attachmentContent(store.db, id),
     });
-    const intake = new Intake({ cfg, db: store.db, log, clock, cal, classify, wakeOutbox: () => worker.kick() });
+    const intake = new Intake({ ...cases, classify });
     // Stopped after the intake sources (registered later, so stopped earlier): flush briefly, then stop.
     shutdown.add('outbox', async () => {
       await intake.close();
@@ -111,13 +115,13 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
     worker.start();
     parts.outbox = `on (mail → ${mail.describe}${telegram ? ', telegram' : ''})`;
 
-    const scheduler = startScheduler({ cfg, db: store.db, log, clock, cal, owner: instance, wakeOutbox: () => worker.kick() });
+    const scheduler = startScheduler({ ...cases, owner: instance });
     shutdown.add('scheduler', () => scheduler.stop());
     parts.scheduler = 'on (Asia/Shanghai)';
 
     if (token) {
       const { createBot } = await import('./bot/index.ts');
-      const bot = createBot({ cfg, db: store.db, log, clock, cal, token, wakeOutbox: () => worker.kick() });
+      const bot = createBot({ ...cases, token });
       await bot.start();
       shutdown.add('bot', () => bot.stop());
       parts.bot = `on${cfg.bot.apiRoot ? ` via ${cfg.bot.apiRoot}` : ''}`;

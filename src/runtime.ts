@@ -2,10 +2,19 @@
 // itself never reads files; this is the one adapter that does.
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
 import type { ClassificationSummary } from './domain.ts';
-import { classify, loadRulesFile } from './classifier/index.ts';
+import { classify, loadRules, type CompiledRules } from './classifier/index.ts';
 import { createCalendar, parseHolidayOverrides, type Calendar } from './workflow/calendar.ts';
+
+/** The classifier's keyword rules shipped with the code (config/keywords.yaml). */
+export const DEFAULT_RULES_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../config/keywords.yaml');
+
+/** Reads and compiles a keyword rules file. */
+export function loadRulesFile(file: string = DEFAULT_RULES_FILE): CompiledRules {
+  return loadRules(readFileSync(file, 'utf8'), file);
+}
 
 export function holidaysPath(cfg: Config): string {
   return path.resolve(cfg.configDir, cfg.holidaysFile);

@@ -4,7 +4,8 @@ import { createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { PROJECT_ROOT } from '../config.ts';
-import { classify, evaluate, formatEvaluation, loadRulesFile, parseLabelledRows } from '../classifier/index.ts';
+import { classify, evaluate, formatEvaluation, parseLabelledRows } from '../classifier/index.ts';
+import { loadRulesFile } from '../runtime.ts';
 
 export async function classifyCommand(file?: string): Promise<number> {
   const rules = loadRulesFile();

@@ -1,6 +1,10 @@
 // Shared plumbing for CLI commands: open the configured store (migrated, reference data synced), run, close.
 import { userInfo } from 'node:os';
+import type { CaseDeps } from '../cases/deps.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
+import { createLogger } from '../log.ts';
+import { loadCalendar } from '../runtime.ts';
 import { openStore, type Store } from '../store/db.ts';
 import { syncReferenceData } from '../store/reference.ts';
 
@@ -26,4 +30,12 @@ export function operatorName(by: string | undefined): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The use cases' dependencies for a CLI command. Outbox rows the command writes are delivered by the running
+ * service's worker, which polls the outbox: there is no worker in this process to wake.
+ */
+export function caseDepsOf(cfg: Config, store: Store, clock: Clock = systemClock): CaseDeps {
+  return { cfg, db: store.db, cal: loadCalendar(cfg), clock, log: createLogger({ level: 'warn' }), wakeOutbox: () => undefined };
 }

@@ -4,9 +4,9 @@
 import { deadlineText } from '../time.ts';
 import type { Config } from '../config.ts';
 import { ACTION_NAMES, isCompanyActionType } from '../workflow/companies.ts';
-import { NO_DUE } from '../scheduler/jobs.ts';
-import { listCompanies, listCompanyActions, markCompanyActionDone } from '../store/companies.ts';
-import { operatorName, printJson, withStore } from './common.ts';
+import { completeCompanyAction } from '../cases/company.ts';
+import { listCompanies, listCompanyActions, NO_DUE } from '../store/companies.ts';
+import { caseDepsOf, operatorName, printJson, withStore } from './common.ts';
 
 export async function companyActions(cfg: Config, o: { all?: boolean; json?: boolean }, now = new Date()): Promise<number> {
   return withStore(cfg, async ({ db }) => {
@@ -38,8 +38,9 @@ export async function companyActions(cfg: Config, o: { all?: boolean; json?: boo
 }
 
 export async function companyDone(cfg: Config, id: number, o: { by?: string } = {}, now = new Date()): Promise<number> {
-  return withStore(cfg, async ({ db }) => {
-    const ok = await markCompanyActionDone(db, id, now.toISOString(), operatorName(o.by));
+  return withStore(cfg, async (store) => {
+    const by = operatorName(o.by);
+    const ok = await completeCompanyAction(caseDepsOf(cfg, store, { now: () => now }), id, { kind: 'system', ...(by ? { name: by } : {}) });
     process.stdout.write(ok ? `✓ 已登记完成 marked done: ${id}\n` : `✗ 无此未完成事项 no such open action: ${id}\n`);
     return ok ? 0 : 1;
   });

@@ -1,23 +1,16 @@
 // Operations: `wuye backup`, `wuye restore`, `wuye export`.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import { existsSync, writeFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { Config } from '../config.ts';
-import { dialectOf, sqliteFileOf, redactUrl } from '../store/db.ts';
-import { allComplaints } from '../store/complaints.ts';
+import { backupSqlite, restoreSqlite } from '../store/backup.ts';
+import { allComplaints, allEvents } from '../store/complaints.ts';
+import { dialectOf, redactUrl } from '../store/db.ts';
 import { withStore } from './common.ts';
 
 export async function backupCommand(cfg: Config, out: string): Promise<number> {
   if (dialectOf(cfg.db) === 'sqlite') {
-    // SQLite's online backup API: consistent while the service keeps writing.
-    const db = new SqliteDatabase(sqliteFileOf(cfg.db), { readonly: true, fileMustExist: true });
-    try {
-      await db.backup(out);
-    } finally {
-      db.close();
-    }
+    await backupSqlite(cfg.db, out);
     process.stdout.write(`✓ 已备份 backed up to ${out}\n`);
     return 0;
   }
@@ -34,17 +27,7 @@ export async function restoreCommand(cfg: Config, from: string): Promise<number>
     return 2;
   }
   if (dialectOf(cfg.db) === 'sqlite') {
-    const target = path.resolve(sqliteFileOf(cfg.db));
-    // Check the backup opens and has our schema before replacing anything.
-    const probe = new SqliteDatabase(from, { readonly: true, fileMustExist: true });
-    try {
-      probe.prepare('select count(*) from complaint').get();
-    } finally {
-      probe.close();
-    }
-    if (existsSync(target)) renameSync(target, `${target}.before-restore-${Date.now()}`);
-    for (const ext of ['-wal', '-shm']) if (existsSync(target + ext)) renameSync(target + ext, `${target}${ext}.before-restore`);
-    copyFileSync(from, target);
+    const target = restoreSqlite(cfg.db, from);
     process.stdout.write(`✓ 已恢复 restored ${target}（原文件已保留为 .before-restore-*）\n`);
     return 0;
   }
@@ -95,12 +78,8 @@ export async function exportCommand(cfg: Config, o: { format: string; out: strin
       cases.commit();
       const audit = wb.addWorksheet('审计记录');
       audit.addRow(['ID', '案件ID', '类型', '时间', '操作人', '角色', '原状态', '新状态', '数据']).commit();
-      let after = 0;
-      for (;;) {
-        const rows = await db.selectFrom('complaint_event').selectAll().where('id', '>', after).orderBy('id').limit(2000).execute();
-        for (const e of rows) audit.addRow([e.id, e.complaint_id, e.type, e.at, e.actor_name ?? e.actor_kind, e.actor_role, e.from_status, e.to_status, e.data]).commit();
-        if (rows.length < 2000) break;
-        after = rows[rows.length - 1]!.id;
+      for await (const e of allEvents(db)) {
+        audit.addRow([e.id, e.complaint_id, e.type, e.at, e.actor_name ?? e.actor_kind, e.actor_role, e.from_status, e.to_status, e.data]).commit();
       }
       audit.commit();
       await wb.commit();

@@ -10,11 +10,11 @@ import type { Config } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { formatMinute } from '../time.ts';
 import { loadCalendar } from '../runtime.ts';
-import { jobSpecs, JOB_TITLES, latestPeriod, periodRun, prepareReport, commitPeriod, LATE_AFTER_MS, type JobName } from '../scheduler/jobs.ts';
-import type { ReportBundle } from '../scheduler/reports.ts';
-import { listRuns } from '../store/jobs.ts';
+import { jobSpecs, JOB_TITLES, latestPeriod, prepareReport, commitPeriod, LATE_AFTER_MS, type JobName } from '../cases/jobs.ts';
+import type { ReportBundle } from '../cases/reports.ts';
+import { listRuns, periodRun } from '../store/jobs.ts';
 import { parseInstant } from '../time.ts';
-import { withStore } from './common.ts';
+import { caseDepsOf, withStore } from './common.ts';
 
 export type CliReportKind = 'weekly' | 'province' | 'discipline' | 'monthly';
 
@@ -67,14 +67,7 @@ export async function reportCommand(cfg: Config, kind: CliReportKind, opts: Repo
     return 2;
   }
   return withStore(cfg, async (store) => {
-    const ctx = {
-      cfg,
-      db: store.db,
-      cal: loadCalendar(cfg),
-      log: createLogger({ level: 'warn' }),
-      clock: systemClock,
-      owner: `cli:${process.pid}`,
-    };
+    const ctx = { ...caseDepsOf(cfg, store), owner: `cli:${process.pid}` };
     const startedAt = systemClock.now();
     const prepared = await prepareReport(ctx, kind, period);
     const files = writeBundle(prepared.bundle, path.resolve(opts.out));

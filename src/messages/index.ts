@@ -8,3 +8,4 @@ export * from './letters.ts';
 export * from './reminders.ts';
 export * from './company.ts';
 export * from './telegram.ts';
+export * from './alerts.ts';

@@ -2,7 +2,9 @@
 // office per county (`wuye figures set`). Annex 3 is cumulative (附件3 说明1 "数据为逐月累计数"), so an entry is the
 // county's running total as of a day, and a report uses, per county and figure, the latest entry on or before its
 // own day. Entries are kept, never overwritten: a report for an earlier week gives the same figures again. Pure.
+import type { FigureEntry } from '../domain.ts';
 import type { Day } from '../time.ts';
+export type { FigureEntry } from '../domain.ts';
 import type { SummaryManualCounts } from './types.ts';
 
 /** The hand-entered figures in annex 3's column order, with the CLI flag and the heading officers know them by. */
@@ -26,16 +28,6 @@ export function isManualFigure(key: string): key is ManualFigureKey {
   return (MANUAL_FIGURE_KEYS as readonly string[]).includes(key);
 }
 
-/** One stored entry: a county's running total of one figure as of a day. */
-export interface FigureEntry {
-  id: number;
-  county: string;
-  figure: string;
-  value: number;
-  asOf: Day;
-  enteredBy: string | null;
-  enteredAt: string;
-}
 
 /**
  * Per county code, the figures a report of `day` shows: for each figure the entry with the latest `asOf` on or before

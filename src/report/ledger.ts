@@ -1,6 +1,6 @@
 // Annex 2 of the Yuncheng campaign plan (004 附件2): 登记办理台账. Pure: complaints → ledger rows → a sheet
-// description; xlsx.ts writes it. The title, the three filing lines, the ten column headings and the 说明 note are
-// the seed's words (the PDF's line breaks removed, its spacing around numbers kept).
+// description; writers/xlsx.ts writes it. The title, the three filing lines, the ten column headings and the 说明
+// note are the seed's words (the PDF's line breaks removed, its spacing around numbers kept).
 import { FINDING_NAMES, SOURCE_NAMES, STATUS_NAMES, UNIT_NAMES, type Complaint, type UnitCode } from '../domain.ts';
 import { maskComplainant, maskContactsInText } from './mask.ts';
 import { formatMinute, shanghaiDate } from '../time.ts';

@@ -59,11 +59,11 @@ const TH = 'border:1px solid #999;background:#f0f3f7;padding:4px 8px;text-align:
 const TD = 'border:1px solid #999;padding:4px 8px;text-align:center';
 const TD_LEFT = 'border:1px solid #999;padding:4px 8px;text-align:left';
 
-export function escapeHtml(s: string | number): string {
+function escapeHtml(s: string | number): string {
   return String(s).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 }
 
-export function renderHtml(title: string, sections: Section[]): string {
+function renderHtml(title: string, sections: Section[]): string {
   return (
     `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
     `<body style="${FONT};color:#222;font-size:14px;line-height:1.6;margin:0;padding:16px">${sections.map(sectionHtml).join('')}</body></html>`
@@ -135,7 +135,7 @@ export function layoutToHtml(layout: SheetLayout, body: SheetRow[]): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Plain text: the sections' blocks separated by a blank line; a heading stays on the line above its first block.
 
-export function renderText(sections: Section[]): string {
+function renderText(sections: Section[]): string {
   const out: string[] = [];
   let afterHeading = false;
   for (const s of sections) {
@@ -169,7 +169,7 @@ function sectionText(s: Section): string | null {
   }
 }
 
-export function textTable(headers: string[], rows: TableValue[][]): string {
+function textTable(headers: string[], rows: TableValue[][]): string {
   return [headers.join(' | '), ...rows.map((r) => r.join(' | '))].join('\n');
 }
 

@@ -1,5 +1,5 @@
 // Annex 3 of the Yuncheng campaign plan (004 附件3): 情况汇总表, one row per county plus 合计. Pure: complaints
-// (+ the office's manual figures) → rows → a sheet description; xlsx.ts writes it.
+// (+ the office's manual figures) → rows → a sheet description; writers/xlsx.ts writes it.
 //
 // Reconstruction of the header. The seed's annex 3 is a PDF table flattened to text, in three pieces. Read column
 // by column, it gives a 33-column table (A 县域, then 32 figures) with a four-row header:

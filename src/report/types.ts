@@ -1,6 +1,5 @@
-// Shared vocabulary of the report builders: the sheet description that layout code produces and xlsx.ts writes,
-// the input rows of each report, and a few facts every report reads the same way (closed, Shanghai time).
-// Pure: no I/O, no clock.
+// Shared vocabulary of the report builders: the sheet description that layout code produces and writers/xlsx.ts
+// writes, the input rows of each report, and the one fact every report reads the same way (closed). Pure.
 import type { Complaint, ProblemType, Status } from '../domain.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -8,7 +7,7 @@ import type { Complaint, ProblemType, Status } from '../domain.ts';
 // cell with colSpan/rowSpan reserves the slots it covers (in later rows too). One description feeds both the XLSX
 // writer and the HTML table renderer, so the mail body and the attachment cannot drift apart.
 
-/** Named styles; xlsx.ts and the HTML renderer each map them to their own formatting. */
+/** Named styles; writers/xlsx.ts and the HTML renderer (render.ts) each map them to their own formatting. */
 export type CellStyle = 'title' | 'label' | 'header' | 'text' | 'center' | 'number' | 'total' | 'totalNumber' | 'note';
 
 export interface SheetCell {
@@ -134,7 +133,7 @@ export interface SummaryCountyRow {
 export type SummaryManualCounts = Partial<Omit<SummaryCountyRow, 'county' | 'byType' | 'rectifiedByType'>>;
 
 // ---------------------------------------------------------------------------------------------------------------
-// The brief's chart (chart.ts).
+// The brief's chart (writers/chart.ts).
 
 export interface ChartData {
   title: string;

@@ -1,4 +1,4 @@
-// The scheduler: node-cron wiring (Asia/Shanghai) for the jobs of jobs.ts, and the catch-up on start.
+// The scheduler: node-cron wiring (Asia/Shanghai) for the jobs of cases/jobs.ts, and the catch-up on start.
 //
 // Every run — a cron tick, the catch-up on start, or runDue() — does the same thing for a job: take the latest fire
 // of its cron at or before now, map it to its period (periods.ts), and run that period unless job_run has it.
@@ -9,23 +9,12 @@
 // a fresh installation does not send last week's reports the moment it starts. Only the latest missed period of
 // each job is caught up — every report is cumulative, so the latest one covers what the older ones would have said.
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Clock } from '../clock.ts';
-import type { Config } from '../config.ts';
-import type { Logger } from '../log.ts';
+import { jobSpecs, runJob, type JobContext, type JobSpec, type RunOutcome } from '../cases/jobs.ts';
+import { TIMEZONE, assertCron } from '../cron.ts';
 import type { Db } from '../store/db.ts';
-import { claimPeriod, finishPeriod } from '../store/jobs.ts';
-import type { Calendar } from '../workflow/calendar.ts';
-import { TIMEZONE, assertCron } from './cron.ts';
-import { jobSpecs, periodRun, runJob, type JobContext, type JobSpec, type RunOutcome } from './jobs.ts';
+import { claimPeriod, finishPeriod, periodRun } from '../store/jobs.ts';
 
-export interface SchedulerDeps {
-  cfg: Config;
-  db: Db;
-  log: Logger;
-  clock: Clock;
-  cal: Calendar;
-  owner: string;
-  wakeOutbox: () => void;
+export interface SchedulerDeps extends JobContext {
   /** Start node-cron timers (default true). Without them the scheduler runs only when runDue is called. */
   timers?: boolean;
 }
@@ -51,8 +40,8 @@ export async function installedAt(db: Db, now: Date, owner: string): Promise<Dat
 }
 
 export function startScheduler(deps: SchedulerDeps): Scheduler {
-  const { cfg, db, log, clock, owner, wakeOutbox } = deps;
-  const ctx: JobContext = { cfg, db, cal: deps.cal, log, clock, owner };
+  const { cfg, db, log, clock, owner } = deps;
+  const ctx: JobContext = deps;
   const specs = jobSpecs(cfg);
   for (const s of specs) assertCron(s.cron);
 
@@ -72,11 +61,10 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       if (r.status === 'done' && spec.name !== 'reminders') {
         log.info({ job: r.job, period: r.period, late: r.late, rows: r.rows, detail: r.detail }, r.late ? 'scheduler: period caught up (late)' : 'scheduler: period done');
       }
-      if (r.rows > 0) wakeOutbox();
       return r;
     } catch (e) {
       log.error({ err: e, job: spec.name }, 'scheduler: job failed; it runs again at its next tick or start');
-      return { job: spec.name, status: 'not-due', rows: 0, detail: (e as Error).message };
+      return { job: spec.name, status: 'failed', rows: 0, detail: (e as Error).message };
     }
   }
 
@@ -108,5 +96,4 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   };
 }
 
-export { jobSpecs, JOB_NAMES, JOB_TITLES, type JobName, type RunOutcome } from './jobs.ts';
-export { previousFire } from './cron.ts';
+export type { RunOutcome } from '../cases/jobs.ts';

@@ -50,3 +50,9 @@ export async function caseAttachments(db: Conn, caseId: number, limit: number): 
     total: Number(count.n),
   };
 }
+
+/** One attachment's bytes, for the outbox to upload (sendPhoto/sendDocument of stored files). */
+export async function attachmentContent(db: Conn, id: number): Promise<{ content: Buffer; filename: string } | undefined> {
+  const a = await db.selectFrom('attachment').select(['content', 'filename']).where('id', '=', id).executeTakeFirst();
+  return a?.content ? { content: Buffer.from(a.content), filename: a.filename } : undefined;
+}

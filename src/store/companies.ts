@@ -1,7 +1,10 @@
 // Companies and compounds named in complaints, and the dated actions their thresholds trigger.
-import { isCompanyActionType } from '../workflow/companies.ts';
+import { isCompanyActionType } from '../domain.ts';
 import type { Conn } from './db.ts';
 import { hotQuery } from './hot-query.ts';
+
+/** company_action.due_at is NOT NULL; actions the seeds give no period (重点督办台账, 退出程序) carry this. */
+export const NO_DUE = '9999-12-31T23:59:59.999Z';
 
 /** Finds or creates a company by its normalised name. */
 const companyByName = hotQuery((db, p: { name: string }) => db.selectFrom('company').select('id').where('name', '=', p.name));

@@ -1,6 +1,6 @@
 // Complaint aggregate: the case row, its tracking number, and its audit trail (complaint_event).
 import { sql } from 'kysely';
-import { OPEN_STATUSES, type Actor, type CaseEvent, type ClassificationSummary, type Complaint, type Deadlines, type UnitStats } from '../domain.ts';
+import { LIVE_STATUSES, OPEN_STATUSES, SIGN_OFF_STATUSES, type Actor, type CaseEvent, type ClassificationSummary, type Complaint, type Deadlines, type UnitStats } from '../domain.ts';
 import type { Conn } from './db.ts';
 import type { ComplaintTable, ComplaintEventTable } from './schema.ts';
 import type { Insertable, Selectable } from 'kysely';
@@ -274,3 +274,31 @@ export async function* allComplaints(db: Conn, opts: { since?: string; until?: s
   }
 }
 
+
+/**
+ * One page (by id) of the cases with a clock still running, for the reminders: the open ones, and the supervised
+ * ones until written off (挂牌督办 reports progress monthly until 销号, 000 正文 四(四)).
+ */
+export async function casesWithRunningClocks(db: Conn, afterId: number, limit: number): Promise<Complaint[]> {
+  const rows = await db
+    .selectFrom('complaint')
+    .selectAll()
+    .where('id', '>', afterId)
+    .where('status', 'in', [...LIVE_STATUSES])
+    .where((eb) => eb.or([eb('status', 'not in', [...SIGN_OFF_STATUSES]), eb('supervised', '=', 1)]))
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(rowToComplaint);
+}
+
+/** Every audit row in id order, in pages (exports). */
+export async function* allEvents(db: Conn, pageSize = 2000) {
+  let after = 0;
+  for (;;) {
+    const rows = await db.selectFrom('complaint_event').selectAll().where('id', '>', after).orderBy('id').limit(pageSize).execute();
+    yield* rows;
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}

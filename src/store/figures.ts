@@ -1,12 +1,12 @@
-// The annex 3 figures entered by hand (src/report/figures.ts): appended, never changed.
-import type { FigureEntry, ManualFigureKey } from '../report/figures.ts';
+// The annex 3 figures entered by hand (src/report/figures.ts names them): appended, never changed.
+import type { FigureEntry } from '../domain.ts';
 import type { Day } from '../time.ts';
 import { inTransaction, type Conn, type Db } from './db.ts';
 
 export interface FigureInput {
   county: string;
   asOf: Day;
-  values: Partial<Record<ManualFigureKey, number>>;
+  values: Partial<Record<string, number>>;
   enteredBy: string | null;
   enteredAt: string;
 }
@@ -14,7 +14,7 @@ export interface FigureInput {
 /** Records one entry per given figure, all or none. Returns how many were written. */
 export async function recordFigures(db: Db, input: FigureInput): Promise<number> {
   const rows = Object.entries(input.values)
-    .filter((kv): kv is [ManualFigureKey, number] => kv[1] !== undefined)
+    .filter((kv): kv is [string, number] => kv[1] !== undefined)
     .map(([figure, value]) => ({ county: input.county, figure, value, as_of: input.asOf, entered_by: input.enteredBy, entered_at: input.enteredAt }));
   if (!rows.length) return 0;
   await inTransaction(db, (tx) => tx.insertInto('summary_figure').values(rows).execute());

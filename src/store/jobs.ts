@@ -30,3 +30,8 @@ export async function listRuns(db: Conn, job?: string, limit = 50) {
   if (job) q = q.where('job', '=', job);
   return q.orderBy('id', 'desc').limit(limit).execute();
 }
+
+/** The run of a job's period, if any. */
+export async function periodRun(db: Conn, job: string, key: string) {
+  return db.selectFrom('job_run').selectAll().where('job', '=', job).where('period_key', '=', key).executeTakeFirst();
+}

@@ -30,3 +30,9 @@ export async function setSession(db: Conn, chatId: number, state: unknown, now: 
 export async function clearSession(db: Conn, chatId: number): Promise<void> {
   await db.deleteFrom('bot_session').where('chat_id', '=', chatId).execute();
 }
+
+/** Housekeeping: forgets update ids received and dialogues left untouched before the given instants. */
+export async function expireTelegramState(db: Conn, o: { updatesBefore: string; dialoguesBefore: string }): Promise<void> {
+  await db.deleteFrom('telegram_update').where('received_at', '<', o.updatesBefore).execute();
+  await db.deleteFrom('bot_session').where('updated_at', '<', o.dialoguesBefore).execute();
+}

@@ -14,7 +14,9 @@
 // complaint that brought the distinct count over the threshold, or `flaggedAt` for facts without a date in the
 // complaint list (refusal, satisfaction, credit, black list). Without `flaggedAt` the trigger is `now`, so the
 // adapter should persist the first action of each type instead of recomputing its due date on every tick.
-import type { UnitCode } from '../domain.ts';
+import { isClosedByUnit, type CompanyActionType, type Complaint, type UnitCode } from '../domain.ts';
+export { isCompanyActionType, type CompanyActionType } from '../domain.ts';
+import { due } from './complaint.ts';
 import type { Calendar } from './calendar.ts';
 import { periodLastDay } from './rules.ts';
 import { addDays, addMonthsClamped, daysBetween, endOfDayShanghai, parseDay, shanghaiDay, type Day } from '../time.ts';
@@ -53,6 +55,22 @@ export interface ComplaintFact {
   overdue?: boolean; // any deadline of the case missed (for the black list: 久拖不决)
 }
 
+/**
+ * What a company's thresholds count of one case: 属实 counts 属实 and 部分属实 (the complaint was founded, at least in
+ * part); "overdue" is an open case past a live deadline (久拖不决, for the black list).
+ */
+export function complaintFact(c: Complaint, companyId: string, complainantKey: string | null, asOf: Date): ComplaintFact {
+  const closed = isClosedByUnit(c.status);
+  return {
+    companyId,
+    complainantKey,
+    receivedAt: c.receivedAt,
+    substantiated: c.finding === 'substantiated' || c.finding === 'partly',
+    closedAt: closed ? c.resolvedAt : null,
+    overdue: !closed && due(c, asOf, 0).some((d) => d.state === 'overdue'),
+  };
+}
+
 export interface CompanyFacts {
   companyId: string;
   name?: string | null;
@@ -69,7 +87,6 @@ export interface CompanyInput {
   complaints: ComplaintFact[]; // facts of other companies are ignored
 }
 
-export type CompanyActionType = 'key-supervision' | 'survey' | 'regrade' | 'fee-enforcement' | 'refund-penalty' | 'exit';
 
 /** Who carries out each action (000 附件 三(三)): housing, then 发改 for the fee standard, 市场监管 for refunds. */
 export const ACTION_UNIT: Record<CompanyActionType, UnitCode> = {
@@ -82,9 +99,6 @@ export const ACTION_UNIT: Record<CompanyActionType, UnitCode> = {
 };
 
 /** A type read back from the store is one of ours (rows are only written from CompanyAction). */
-export function isCompanyActionType(t: string): t is CompanyActionType {
-  return Object.hasOwn(ACTION_UNIT, t);
-}
 
 export const ACTION_NAMES: Record<CompanyActionType, string> = {
   'key-supervision': '重点督办',
@@ -419,4 +433,26 @@ export function longOnBlackList(blackMonths: ReadonlySet<string>, publishedMonth
   if (recent.length < LIST_CRITERIA.longBlackMonths) return false;
   if (recent[0]! < previousMonth(previousMonth(current))) return false;
   return recent.every((m, i) => blackMonths.has(m) && (i === 0 || m === previousMonth(recent[i - 1]!)));
+}
+
+/**
+ * The key-supervision ledger (000 附件 一(三)): companies flagged, or complained about by more than
+ * THRESHOLDS.keySupervisionComplainants distinct complainants; most complained-about first.
+ */
+export function keyCompanies(
+  companies: readonly { input: CompanyInput; flagged: boolean }[],
+  asOf: Date,
+): { name: string; complainants: number; complaints: number; substantiated: number }[] {
+  const out: { name: string; complainants: number; complaints: number; substantiated: number }[] = [];
+  for (const v of companies) {
+    const counts = companyCounts(v.input, asOf);
+    if (!v.flagged && counts.complainants <= THRESHOLDS.keySupervisionComplainants) continue;
+    out.push({
+      name: v.input.company.name ?? v.input.company.companyId,
+      complainants: counts.complainants,
+      complaints: v.input.complaints.length,
+      substantiated: v.input.complaints.filter((f) => f.substantiated).length,
+    });
+  }
+  return out.sort((a, b) => b.complainants - a.complainants || a.name.localeCompare(b.name, 'zh'));
 }

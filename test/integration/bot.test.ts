@@ -19,7 +19,7 @@ import { syncReferenceData } from '../../src/store/reference.ts';
 import type { Calendar } from '../../src/workflow/calendar.ts';
 import { register } from '../../src/workflow/complaint.ts';
 import { endOfDayShanghai, shanghaiDay } from '../../src/time.ts';
-import { runReminders } from '../../src/scheduler/jobs.ts';
+import { runReminders } from '../../src/cases/jobs.ts';
 import { createBot, type OfficerBot } from '../../src/bot/index.ts';
 import { availableVerbs } from '../../src/bot/auth.ts';
 import { TEXT } from '../../src/messages/index.ts';
@@ -598,7 +598,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
       .values({ company_id: company.id, type: 'survey', rule: '000 附件 三(三)', reason: '测试：10日内完成满意度调查', due_at: dueAt, created_at: nowIso, done_at: null, done_by: null })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await runReminders({ cfg: h.cfg, db: h.db, cal: h.cal, log: h.log, clock: h.clock, owner: 'bot-test' }, now);
+    await runReminders({ cfg: h.cfg, db: h.db, cal: h.cal, log: h.log, clock: h.clock, owner: 'bot-test', wakeOutbox: () => undefined }, now);
     h.worker.kick();
     const data = `cd:${action.id}`;
     const reminder = await lastWithButton(h, HOUSING, data);
@@ -622,7 +622,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     expect(String(again.params.text)).toMatch(/^已于 .* 登记完成（测试1001）$/);
     // No more reminders for it: on the first working day after its deadline it would be overdue.
     const lateDay = h.cal.addWorkdays(shanghaiDay(new Date(Date.parse(dueAt) - 1)), 1);
-    await runReminders({ cfg: h.cfg, db: h.db, cal: h.cal, log: h.log, clock: h.clock, owner: 'bot-test' }, new Date(`${lateDay}T10:00:00+08:00`));
+    await runReminders({ cfg: h.cfg, db: h.db, cal: h.cal, log: h.log, clock: h.clock, owner: 'bot-test', wakeOutbox: () => undefined }, new Date(`${lateDay}T10:00:00+08:00`));
     const keys = await h.db.selectFrom('outbox').select('idempotency_key').where('idempotency_key', 'like', `company-remind:${action.id}:%`).execute();
     expect(keys.map((r) => r.idempotency_key.split(':')[2])).toEqual(['pre']);
   });

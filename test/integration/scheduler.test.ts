@@ -13,8 +13,8 @@ import { createLogger } from '../../src/log.ts';
 import type { MailPayload, TelegramPayload } from '../../src/domain.ts';
 import { loadCalendar } from '../../src/runtime.ts';
 import { startScheduler, type RunOutcome, type Scheduler } from '../../src/scheduler/index.ts';
-import { runReminders } from '../../src/scheduler/jobs.ts';
-import { companyViews } from '../../src/scheduler/reports.ts';
+import { runReminders } from '../../src/cases/jobs.ts';
+import { companyViews } from '../../src/cases/reports.ts';
 import { companyActions, companyDone } from '../../src/cli/company.ts';
 import { shanghaiDay } from '../../src/time.ts';
 import { syncReferenceData } from '../../src/store/reference.ts';
@@ -194,7 +194,7 @@ describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
   it('reminds a company action that runs late, once a working day, and stops when it is marked done', async () => {
     const company = await store.db.selectFrom('company').selectAll().where('name', '=', ANJU).executeTakeFirstOrThrow();
     const survey = await store.db.selectFrom('company_action').selectAll().where('company_id', '=', company.id).where('type', '=', 'survey').executeTakeFirstOrThrow();
-    const ctx = { cfg, db: store.db, cal, log, clock, owner: 'test' };
+    const ctx = { cfg, db: store.db, cal, log, clock, owner: 'test', wakeOutbox: () => undefined };
     // Ten days from 3 Dec (art. 203: a last day on a rest day moves on); run at 10:00 of the next working days after.
     const lastDay = shanghaiDay(new Date(Date.parse(survey.due_at) - 1));
     const day1 = cal.addWorkdays(lastDay, 1);

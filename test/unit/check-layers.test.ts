@@ -1,11 +1,11 @@
 // scripts/check-layers.mjs on small trees: each case writes a few files under a temp src/, runs the script with
 // --root and --json, and compares the violations (`file:line rule`) with exactly the expected list.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'check-layers.mjs');
 
@@ -16,8 +16,14 @@ interface Violation {
   detail: string;
 }
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function tree(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'wuye-layers-'));
+  made.push(dir);
   mkdirSync(path.join(dir, 'src'));
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });

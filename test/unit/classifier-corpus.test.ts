@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseMail } from '../../src/ingest/parse.ts';
-import { classify, loadRulesFile, type Classification } from '../../src/classifier/index.ts';
+import { classify, type Classification } from '../../src/classifier/index.ts';
+import { loadRulesFile } from '../../src/runtime.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CORPUS = path.resolve(HERE, '..', '..', '..', 'shared', 'corpora', 'trec06c-dev');

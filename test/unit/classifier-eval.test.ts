@@ -1,7 +1,8 @@
 // The evaluator's counting rules: alt labels, triage as a miss that is not a wrong unit, urgent recall and
 // precision, problem accuracy, the confusion matrix and its text form.
 import { describe, expect, it } from 'vitest';
-import { classify, evaluate, formatEvaluation, loadRulesFile, parseLabelledRows, type LabelledRow } from '../../src/classifier/index.ts';
+import { classify, evaluate, formatEvaluation, parseLabelledRows, type LabelledRow } from '../../src/classifier/index.ts';
+import { loadRulesFile } from '../../src/runtime.ts';
 
 const rules = loadRulesFile();
 const FIRE = '我们楼是高层，楼道里天天有人给电动车充电，太危险了';

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RULES_FILE, loadRules } from '../../src/classifier/index.ts';
+import { loadRules } from '../../src/classifier/index.ts';
+import { DEFAULT_RULES_FILE } from '../../src/runtime.ts';
 
 const text = readFileSync(DEFAULT_RULES_FILE, 'utf8');
 const FILE = 'config/keywords-test.yaml';

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { UnitCode } from '../../src/domain.ts';
-import { DEFAULT_RULES_FILE, classify, evaluate, loadRules, loadRulesFile, parseLabelledRows } from '../../src/classifier/index.ts';
+import { classify, evaluate, loadRules, parseLabelledRows } from '../../src/classifier/index.ts';
+import { DEFAULT_RULES_FILE, loadRulesFile } from '../../src/runtime.ts';
 import { compileFooters, stripFooters } from '../../src/classifier/footers.ts';
 
 const rules = loadRulesFile();

@@ -1,7 +1,4 @@
-// One section list, two mail bodies (src/report/render.ts); and the line between pure layouts and the writers.
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// One section list, two mail bodies (src/report/render.ts).
 import { describe, expect, it } from 'vitest';
 import { layoutToHtml, renderMail, type Sections } from '../../src/report/render.ts';
 import { plainRow, type SheetLayout } from '../../src/report/types.ts';
@@ -58,17 +55,5 @@ describe('renderMail', () => {
     const out = renderMail('s', 't', [{ kind: 'sheet', layout: SHEET, rows }]);
     expect(out.html).toContain(layoutToHtml(SHEET, rows));
     expect(out.text).toBe(['标题', '', '县 | 件数', '盐湖区 | 3', '', '说明：x'].join('\n'));
-  });
-});
-
-describe('layering', () => {
-  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/report');
-  const layouts = readdirSync(dir).filter((f) => f.endsWith('.ts'));
-
-  it.each(layouts)('%s imports no I/O library and reads no clock', (f) => {
-    const src = readFileSync(path.join(dir, f), 'utf8');
-    const body = f === 'index.ts' ? src.replace(/^export .* from '\.\/writers\/.*$/gm, '') : src;
-    expect(body).not.toMatch(/from '(node:|exceljs|echarts|@resvg|kysely|pg|better-sqlite3)|\.\/writers\//);
-    expect(body).not.toMatch(/Date\.now\(\)|new Date\(\)/);
   });
 });

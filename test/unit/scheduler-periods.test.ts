@@ -2,9 +2,9 @@
 // node-cron's own matcher by scanning minute by minute), and the period keys of job_run.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { cronMatches, previousFire, CronExpressionError } from '../../src/scheduler/cron.ts';
-import { jobSpecs, latestPeriod } from '../../src/scheduler/jobs.ts';
-import { isoWeekKey, periodOf } from '../../src/scheduler/periods.ts';
+import { cronMatches, previousFire, CronExpressionError } from '../../src/cron.ts';
+import { jobSpecs, latestPeriod } from '../../src/cases/jobs.ts';
+import { isoWeekKey, periodOf } from '../../src/workflow/periods.ts';
 import { formatShanghai } from '../../src/time.ts';
 
 const sh = (wall: string) => new Date(`${wall}+08:00`);

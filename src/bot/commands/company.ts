@@ -1,9 +1,10 @@
-// The ✅ 已完成 button of a company action's notice and reminders (scheduler/company-reminders.ts): the officer who
+// The ✅ 已完成 button of a company action's notice and reminders (messages/company.ts): the officer who
 // carried the step out records it done, which ends its reminders. Who may: bot/auth.ts mayCompleteCompanyAction.
 import { Composer, type Context } from 'telegraf';
-import { companyActionById, markCompanyActionDone } from '../../store/companies.ts';
+import { completeCompanyAction } from '../../cases/company.ts';
+import { companyActionById } from '../../store/companies.ts';
 import { ACTION_UNIT } from '../../workflow/companies.ts';
-import { mayCompleteCompanyAction } from '../auth.ts';
+import { actorOf, mayCompleteCompanyAction } from '../auth.ts';
 import { callbackOf, officerOf, type BotDeps } from '../context.ts';
 import { TEXT } from '../../messages/index.ts';
 import { deadlineText } from '../../time.ts';
@@ -25,7 +26,7 @@ export function companyComposer(deps: BotDeps): Composer<Context> {
       return;
     }
     const now = deps.clock.now();
-    const done = a.doneAt === null && (await markCompanyActionDone(deps.db, a.id, now.toISOString(), o.name ?? `officer:${o.id}`));
+    const done = a.doneAt === null && (await completeCompanyAction(deps, a.id, actorOf(o)));
     if (done) deps.log.info({ actionId: a.id, officerId: o.id }, 'bot: company action recorded done');
     await answer(ctx, done ? TEXT.companyActionDone : `已于 ${deadlineText(a.doneAt ?? now.toISOString())} 登记完成${a.doneBy ? `（${a.doneBy}）` : ''}`);
     // The button is spent either way.

@@ -1,7 +1,7 @@
 // The scheduled jobs. Each is "what is due for this period" (built outside any transaction, reading only) plus
 // ONE transaction that claims the period in job_run and writes what must go out as outbox rows:
 //
-//   build (read, render XLSX/PNG…) ─► BEGIN · claimPeriod(job, period) · enqueue(rows) · finishPeriod · COMMIT
+//   build (read, render XLSX/PNG…) ─► BEGIN · claimPeriod(job, period) · outbox rows · finishPeriod · COMMIT
 //
 // Exactly once: the claim and the rows commit together, so a crash before COMMIT leaves no claim (the next start
 // catches the period up) and a crash after it leaves rows the outbox worker delivers (a killed worker's lease
@@ -12,24 +12,26 @@
 // Reminders are not claimed per period: every run writes the reminders due at that moment, and the outbox's
 // unique idempotency key drops the ones already written.
 import { createHash } from 'node:crypto';
-import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
-import type { Logger } from '../log.ts';
-import { deadlineText } from '../time.ts';
-import { quietHoursRelease, telegramMessage } from '../outbox/effects.ts';
+import { previousFire } from '../cron.ts';
 import type { MailPayload } from '../domain.ts';
-import { rowToComplaint } from '../store/complaints.ts';
-import { addCompanyAction, openCompanyActions, recordCompanyLists, setKeySupervision } from '../store/companies.ts';
-import { companyActionKeyboard, companyActionReminders } from './company-reminders.ts';
-import { claimPeriod, finishPeriod } from '../store/jobs.ts';
-import { inTransaction, type Conn, type Db, type Tx } from '../store/db.ts';
+import { companyNotice } from '../messages/company.ts';
+import { companyActionKeyboard } from '../messages/keyboards.ts';
+import { companyActionReminders } from '../messages/company.ts';
+import { remindersFor } from '../messages/reminders.ts';
+import { telegramMessage } from '../messages/telegram.ts';
+import { addCompanyAction, NO_DUE, openCompanyActions, recordCompanyLists, setKeySupervision } from '../store/companies.ts';
+import { casesWithRunningClocks } from '../store/complaints.ts';
+import { claimPeriod, finishPeriod, periodRun } from '../store/jobs.ts';
 import { listOfficers, recipientsFor } from '../store/officers.ts';
-import { enqueue, type OutboxMessage } from '../store/outbox.ts';
-import type { Calendar } from '../workflow/calendar.ts';
-import { ACTION_UNIT, evaluateCompany, type CompanyAction } from '../workflow/companies.ts';
-import { previousFire } from './cron.ts';
-import { periodOf, type PeriodKind, type ReportPeriod } from './periods.ts';
-import { remindersFor, type ReminderOfficer } from './reminders.ts';
+import type { OutboxMessage } from '../store/outbox.ts';
+import { expireTelegramState } from '../store/telegram.ts';
+import { ACTION_UNIT, evaluateCompany } from '../workflow/companies.ts';
+import { periodOf, type PeriodKind, type ReportPeriod } from '../workflow/periods.ts';
+import { quietHoursRelease } from '../workflow/quiet-hours.ts';
+import type { ReminderOfficer } from '../workflow/reminders.ts';
+import { commit, type Work } from './commit.ts';
+import type { CaseDeps } from './deps.ts';
 import { buildReport, companyViews, type ReportBundle, type ReportKind } from './reports.ts';
 
 export const JOB_NAMES = ['reminders', 'weekly', 'provinceData', 'province', 'discipline', 'monthly', 'companies', 'housekeeping'] as const;
@@ -47,11 +49,8 @@ export const JOB_TITLES: Record<JobName | 'scheduler', string> = {
   scheduler: '定时任务启用',
 };
 
-/** The company thresholds are checked daily; not in config (nothing to tune: the actions carry their own periods). */
 /** A run started this long after its fire is marked late (补发) in job_run. */
 export const LATE_AFTER_MS = 5 * 60_000;
-/** company_action.due_at is NOT NULL; actions the seed gives no period (重点督办台账, 退出程序) get this. */
-export const NO_DUE = '9999-12-31T23:59:59.999Z';
 
 export interface JobSpec {
   name: JobName;
@@ -74,12 +73,8 @@ export function jobSpecs(cfg: Pick<Config, 'schedule'>): JobSpec[] {
   ];
 }
 
-export interface JobContext {
-  cfg: Config;
-  db: Db;
-  cal: Calendar;
-  log: Logger;
-  clock: Clock;
+export interface JobContext extends CaseDeps {
+  /** Who runs the jobs (an instance name), recorded in job_run. */
   owner: string;
 }
 
@@ -90,14 +85,11 @@ export function latestPeriod(spec: JobSpec, at: Date): ReportPeriod | null {
   return fire ? periodOf(spec.period, fire) : null;
 }
 
-export async function periodRun(db: Conn, job: string, key: string) {
-  return db.selectFrom('job_run').selectAll().where('job', '=', job).where('period_key', '=', key).executeTakeFirst();
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Claim + write.
 
-export type RunStatus = 'done' | 'already-done' | 'not-due';
+/** `failed`: the run threw; it is logged and runs again at the job's next tick or start. */
+export type RunStatus = 'done' | 'already-done' | 'not-due' | 'failed';
 
 export interface RunOutcome {
   job: JobName;
@@ -112,7 +104,7 @@ export interface RunOutcome {
 /** What a job writes once its period is claimed; returns the outbox rows it wrote. */
 export interface Prepared {
   detail: string;
-  write(tx: Tx, nowIso: string): Promise<number>;
+  write(w: Work): Promise<number>;
 }
 
 class AlreadyClaimed extends Error {}
@@ -129,11 +121,10 @@ export async function commitPeriod(
   times: { startedAt: Date; late: boolean },
 ): Promise<RunOutcome> {
   try {
-    const rows = await inTransaction(ctx.db, async (tx) => {
-      if (!(await claimPeriod(tx, job, period.key, times.startedAt.toISOString(), ctx.owner, times.late))) throw new AlreadyClaimed();
-      const nowIso = ctx.clock.now().toISOString();
-      const n = await prepared.write(tx, nowIso);
-      await finishPeriod(tx, job, period.key, nowIso, prepared.detail);
+    const rows = await commit(ctx, async (w) => {
+      if (!(await claimPeriod(w.tx, job, period.key, times.startedAt.toISOString(), ctx.owner, times.late))) throw new AlreadyClaimed();
+      const n = await prepared.write(w);
+      await finishPeriod(w.tx, job, period.key, w.nowIso, prepared.detail);
       return n;
     });
     return { job, status: 'done', period: period.key, late: times.late, rows, detail: prepared.detail };
@@ -187,10 +178,10 @@ export async function prepareReport(ctx: JobContext, kind: ReportKind, period: R
   return {
     bundle,
     detail: `${bundle.summary}${nobody}`,
-    async write(tx, nowIso) {
+    async write(w) {
       // The published list becomes history in the transaction that claims the month: recorded once, with the mail.
-      if (bundle.companyLists) await recordCompanyLists(tx, bundle.companyLists, nowIso);
-      return enqueue(tx, rows, nowIso);
+      if (bundle.companyLists) await recordCompanyLists(w.tx, bundle.companyLists, w.nowIso);
+      return w.send(rows);
     },
   };
 }
@@ -198,16 +189,7 @@ export async function prepareReport(ctx: JobContext, kind: ReportKind, period: R
 // ---------------------------------------------------------------------------------------------------------------
 // Company thresholds (000 附件 一(三), 三(三), 三(四)).
 
-function companyNotice(name: string, a: CompanyAction): string {
-  const due = a.dueAt ? `\n期限：${deadlineText(a.dueAt.toISOString())}` : '';
-  return `🏢 物业企业督办提示\n企业：${name}\n${a.reason}${due}\n依据：${a.rule}`;
-}
 
-/**
- * Evaluates every company and records the actions its thresholds trigger (company_action is unique per company,
- * type and rule, so an action is recorded once); a new action is told to the housing officers and admins of the
- * company's county (the city's when the company has none), and key supervision sets the company's flag.
- */
 /** Telegram update ids are kept long enough to drop any redelivery; dialogues left half-way expire. */
 export const UPDATE_ID_RETENTION_DAYS = 30;
 export const DIALOGUE_RETENTION_DAYS = 7;
@@ -216,21 +198,26 @@ export function prepareHousekeeping(now: Date): Prepared {
   const before = (days: number) => new Date(now.getTime() - days * 24 * 3600_000).toISOString();
   return {
     detail: `删除${UPDATE_ID_RETENTION_DAYS}天前的更新记录、${DIALOGUE_RETENTION_DAYS}天前的未完成对话`,
-    async write(tx) {
-      await tx.deleteFrom('telegram_update').where('received_at', '<', before(UPDATE_ID_RETENTION_DAYS)).execute();
-      await tx.deleteFrom('bot_session').where('updated_at', '<', before(DIALOGUE_RETENTION_DAYS)).execute();
+    async write(w) {
+      await expireTelegramState(w.tx, { updatesBefore: before(UPDATE_ID_RETENTION_DAYS), dialoguesBefore: before(DIALOGUE_RETENTION_DAYS) });
       return 0;
     },
   };
 }
 
+/**
+ * Evaluates every company and records the actions its thresholds trigger (company_action is unique per company,
+ * type and rule, so an action is recorded once); a new action is told to the housing officers and admins of the
+ * company's county (the city's when the company has none), and key supervision sets the company's flag.
+ */
 export async function prepareCompanies(ctx: JobContext, now: Date): Promise<Prepared> {
   const views = await companyViews(ctx.db, now);
   const due = views.map((v) => ({ v, actions: evaluateCompany(v.input, now, ctx.cal) })).filter((x) => x.actions.length);
   const total = due.reduce((n, x) => n + x.actions.length, 0);
   return {
     detail: `${views.length}家企业，${due.length}家达到督办条件（${total}项）`,
-    async write(tx, nowIso) {
+    async write(w) {
+      const { tx, nowIso } = w;
       const rows: OutboxMessage[] = [];
       for (const { v, actions } of due) {
         for (const a of actions) {
@@ -253,20 +240,18 @@ export async function prepareCompanies(ctx: JobContext, now: Date): Promise<Prep
               // An action with a period gets the ✅ 已完成 button; 重点督办 and 退出程序 have no end to record here.
               payload: telegramMessage(o.chatId!, companyNotice(v.name, a), a.dueAt ? companyActionKeyboard(actionId) : undefined),
               key: `company:${v.id}:${a.type}:${a.rule}:${o.id}`,
-              notBefore: quietHoursRelease(new Date(nowIso), ctx.cfg.schedule.quietHours).toISOString(),
+              notBefore: quietHoursRelease(w.now, ctx.cfg.schedule.quietHours).toISOString(),
             });
           }
         }
       }
-      return enqueue(tx, rows, nowIso);
+      return w.send(rows);
     },
   };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reminders.
-
-const LIVE_STATUSES = ['received', 'triage', 'assigned', 'accepted', 'in_progress', 'plan_submitted', 'reopened', 'resolved', 'cosigned', 'reviewed'];
 
 /** Writes the reminders due at `now` (see reminders.ts); returns how many rows were new. */
 export async function runReminders(ctx: JobContext, now: Date): Promise<number> {
@@ -278,20 +263,11 @@ export async function runReminders(ctx: JobContext, now: Date): Promise<number> 
   const pageSize = 1000;
   for (;;) {
     // Cases with a clock still running: open ones, and supervised ones until written off (monthly progress).
-    const rows = await ctx.db
-      .selectFrom('complaint')
-      .selectAll()
-      .where('id', '>', after)
-      .where('status', 'in', LIVE_STATUSES)
-      .where((eb) => eb.or([eb('status', 'not in', ['resolved', 'cosigned', 'reviewed']), eb('supervised', '=', 1)]))
-      .orderBy('id')
-      .limit(pageSize)
-      .execute();
-    const reminders = remindersFor(rows.map(rowToComplaint), officers, {
+    const cases = await casesWithRunningClocks(ctx.db, after, pageSize);
+    const reminders = remindersFor(cases, officers, {
       now,
       cal: ctx.cal,
       quietHours: ctx.cfg.schedule.quietHours,
-      release: quietHoursRelease,
       cityCounty: ctx.cfg.city.code,
       unitNames,
     });
@@ -304,10 +280,10 @@ export async function runReminders(ctx: JobContext, now: Date): Promise<number> 
         complaintId: r.caseId,
         notBefore: r.notBefore,
       }));
-      written += await inTransaction(ctx.db, (tx) => enqueue(tx, msgs, now.toISOString()));
+      written += await commit(ctx, (w) => w.send(msgs), now);
     }
-    if (rows.length < pageSize) return written + (await runCompanyReminders(ctx, now, officers));
-    after = rows[rows.length - 1]!.id;
+    if (cases.length < pageSize) return written + (await runCompanyReminders(ctx, now, officers));
+    after = cases[cases.length - 1]!.id;
   }
 }
 
@@ -317,7 +293,7 @@ async function runCompanyReminders(ctx: JobContext, now: Date, officers: Reminde
   const reminders = companyActionReminders(actions, officers, {
     now,
     cal: ctx.cal,
-    release: (t) => quietHoursRelease(t, ctx.cfg.schedule.quietHours),
+    quietHours: ctx.cfg.schedule.quietHours,
     cityCounty: ctx.cfg.city.code,
   });
   if (!reminders.length) return 0;
@@ -328,7 +304,7 @@ async function runCompanyReminders(ctx: JobContext, now: Date, officers: Reminde
     key: r.key,
     notBefore: r.notBefore,
   }));
-  return inTransaction(ctx.db, (tx) => enqueue(tx, msgs, now.toISOString()));
+  return commit(ctx, (w) => w.send(msgs), now);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

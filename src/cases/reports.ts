@@ -1,10 +1,9 @@
-// Assembles the mailed reports of one period from the store, with the pure builders of src/report (layout,
-// tallies, masking) and their XLSX/PNG writers. Reads only; writing the outbox rows is jobs.ts's business, writing
-// files the CLI's. Each report is a list of mails (body + attachments as bytes) addressed to a recipient list of
+// Assembles the mailed reports of one period from the store (store/reporting.ts), with the pure layouts of
+// src/report (tallies, masking) and their XLSX/PNG writers. Reads only; writing the outbox rows is jobs.ts's
+// business, writing files the CLI's. Each report is a list of mails (body + attachments as bytes) addressed to a recipient list of
 // config (`reports.recipients.<audience>`).
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { Selectable } from 'kysely';
 import type { Config } from '../config.ts';
 import { UNIT_NAMES, type Complaint, type UnitCode } from '../domain.ts';
 import {
@@ -15,32 +14,27 @@ import {
   buildOverdueRollup,
   buildProvinceWeekly,
   chartDataFromBrief,
-  isClosed,
   ledgerRowsFromComplaints,
   overdueCasesOf,
   pickTypicalCases,
-  renderChartPng,
   summaryRowsFromComplaints,
   tallyComplaints,
   typicalCaseOf,
-  writeLedgerXlsx,
-  writeProvinceWeeklyXlsx,
-  writeSummaryXlsx,
   type KeyCompany,
   type MailBody,
   type ProvinceWeeklyData,
 } from '../report/index.ts';
+import { renderChartPng } from '../report/writers/chart.ts';
+import { writeLedgerXlsx, writeProvinceWeeklyXlsx, writeSummaryXlsx } from '../report/writers/xlsx.ts';
 import { latestFigures } from '../report/figures.ts';
-import { blackListHistory } from '../store/companies.ts';
-import { rowToComplaint } from '../store/complaints.ts';
+import { blackListHistory, listCompanies } from '../store/companies.ts';
 import { figureEntries } from '../store/figures.ts';
 import type { Conn } from '../store/db.ts';
-import type { ComplaintTable } from '../store/schema.ts';
+import { acceptedBy, companyComplaints, complaintsReceived, returnedByUnit } from '../store/reporting.ts';
 import type { Calendar } from '../workflow/calendar.ts';
-import { companyCounts, longOnBlackList, redBlackList, THRESHOLDS, type CompanyInput, type ComplaintFact, type ListEntry } from '../workflow/companies.ts';
-import { due } from '../workflow/complaint.ts';
-import { shanghaiDay, startOfDayShanghai } from '../time.ts';
-import type { ReportPeriod } from './periods.ts';
+import { complaintFact, keyCompanies, longOnBlackList, redBlackList, type CompanyInput, type ComplaintFact, type ListEntry } from '../workflow/companies.ts';
+import type { ReportPeriod } from '../workflow/periods.ts';
+import { lastDayOf, shanghaiDay, startOfDayShanghai } from '../time.ts';
 
 export const REPORT_KINDS = ['weekly', 'provinceData', 'province', 'discipline', 'monthly'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
@@ -87,73 +81,9 @@ export const LEDGER_FILLER = '物业投诉举报受理台（系统生成）';
 // ---------------------------------------------------------------------------------------------------------------
 // Reading the store.
 
-type Row = Selectable<ComplaintTable>;
-
-async function* complaintRows(db: Conn, opts: { since?: string; until: string; withCompany?: boolean }, pageSize = 2000): AsyncGenerator<Row> {
-  let after = 0;
-  for (;;) {
-    let q = db.selectFrom('complaint').selectAll().where('id', '>', after).where('received_at', '<', opts.until);
-    if (opts.since) q = q.where('received_at', '>=', opts.since);
-    if (opts.withCompany) q = q.where('company_id', 'is not', null);
-    const rows = await q.orderBy('id').limit(pageSize).execute();
-    yield* rows;
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1]!.id;
-  }
-}
-
 /** Every case received since the campaign start (004 附件2 说明1: 填专项行动开展以来的相关情况) and before `until`. */
 export async function campaignComplaints(db: Conn, cfg: Config, until: Date): Promise<Complaint[]> {
-  const out: Complaint[] = [];
-  const since = startOfDayShanghai(cfg.reports.campaignStart).toISOString();
-  for await (const r of complaintRows(db, { since, until: until.toISOString() })) out.push(rowToComplaint(r));
-  return out;
-}
-
-/** 受理人 of the ledger: the officer who last accepted the case (接收), by name. */
-export async function acceptedBy(db: Conn): Promise<Map<number, string>> {
-  const rows = await db
-    .selectFrom('complaint_event as e')
-    .leftJoin('officer as o', 'o.id', 'e.actor_officer_id')
-    .select(['e.complaint_id', 'e.actor_name', 'o.name as officer_name'])
-    .where('e.type', '=', 'accepted')
-    .orderBy('e.id')
-    .execute();
-  const out = new Map<number, string>();
-  for (const r of rows) {
-    const name = r.officer_name ?? r.actor_name;
-    if (r.complaint_id != null && name) out.set(r.complaint_id, name);
-  }
-  return out;
-}
-
-/** Cases sent back by a unit as not theirs in [start, end) (推诿扯皮 is judged from these, 000 附件 六(二)). */
-export async function returnedCount(db: Conn, period: { start: Date; end: Date }): Promise<number> {
-  const r = await db
-    .selectFrom('complaint_event')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('type', '=', 'returned')
-    .where('at', '>=', period.start.toISOString())
-    .where('at', '<', period.end.toISOString())
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
-}
-
-/** Returns per unit in a period, from the `returned` audit events (their data names the unit that sent it back). */
-export async function returnedByUnit(db: Conn, period: { start: Date; end: Date }): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('complaint_event')
-    .select('data')
-    .where('type', '=', 'returned')
-    .where('at', '>=', period.start.toISOString())
-    .where('at', '<', period.end.toISOString())
-    .execute();
-  const out = new Map<string, number>();
-  for (const r of rows) {
-    const unit = (r.data ? (JSON.parse(r.data) as { unit?: string }).unit : undefined) ?? 'unknown';
-    out.set(unit, (out.get(unit) ?? 0) + 1);
-  }
-  return out;
+  return complaintsReceived(db, startOfDayShanghai(cfg.reports.campaignStart).toISOString(), until.toISOString());
 }
 
 export interface CompanyView {
@@ -169,20 +99,11 @@ export interface CompanyView {
  * 属实 counts 属实 and 部分属实, as workflow/companies.ts recommends; "overdue" is an open case past a live deadline.
  */
 export async function companyViews(db: Conn, asOf: Date): Promise<CompanyView[]> {
-  const companies = await db.selectFrom('company').selectAll().orderBy('id').execute();
+  const companies = await listCompanies(db);
   const lists = await blackListHistory(db, shanghaiDay(asOf).slice(0, 7));
   const facts = new Map<string, ComplaintFact[]>();
-  for await (const r of complaintRows(db, { until: asOf.toISOString(), withCompany: true })) {
-    const c = rowToComplaint(r);
-    const closed = isClosed(c);
-    const fact: ComplaintFact = {
-      companyId: String(r.company_id),
-      complainantKey: r.complainant_key,
-      receivedAt: c.receivedAt,
-      substantiated: c.finding === 'substantiated' || c.finding === 'partly',
-      closedAt: closed ? c.resolvedAt : null,
-      overdue: !closed && due(c, asOf, 0).some((d) => d.state === 'overdue'),
-    };
+  for await (const r of companyComplaints(db, asOf.toISOString())) {
+    const fact = complaintFact(r.complaint, String(r.companyId), r.complainantKey, asOf);
     const list = facts.get(fact.companyId);
     if (list) list.push(fact);
     else facts.set(fact.companyId, [fact]);
@@ -206,20 +127,12 @@ export async function companyViews(db: Conn, asOf: Date): Promise<CompanyView[]>
   }));
 }
 
-/** Companies on the key-supervision ledger (000 附件 一(三)): flagged, or over the distinct-complainant threshold. */
+/** Companies on the key-supervision ledger (000 附件 一(三)), most complained-about first. */
 export function keyCompaniesOf(views: CompanyView[], asOf: Date): KeyCompany[] {
-  const out: KeyCompany[] = [];
-  for (const v of views) {
-    const counts = companyCounts(v.input, asOf);
-    if (!v.keySupervision && counts.complainants <= THRESHOLDS.keySupervisionComplainants) continue;
-    out.push({
-      name: v.name,
-      complainants: counts.complainants,
-      complaints: v.input.complaints.length,
-      substantiated: v.input.complaints.filter((f) => f.substantiated).length,
-    });
-  }
-  return out.sort((a, b) => b.complainants - a.complainants || a.name.localeCompare(b.name, 'zh'));
+  return keyCompanies(
+    views.map((v) => ({ input: v.input, flagged: v.keySupervision })),
+    asOf,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -274,7 +187,7 @@ async function weekly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBun
   const body = buildBrief(brief);
   const officers = await acceptedBy(db);
   // 查处 and 督导检查 as entered by the office, as of the report's day (the period ends at its Friday 12:00).
-  const reportDay = shanghaiDay(new Date(period.end.getTime() - 1));
+  const reportDay = lastDayOf(period.end);
   const manual = latestFigures(await figureEntries(db, reportDay), reportDay);
   const sorted = [...all].sort(byReceipt);
   const ledger = await streamToBuffer((out) =>
@@ -356,7 +269,7 @@ async function discipline(deps: ReportDeps, period: ReportPeriod): Promise<Repor
     city: cfg.city.name,
     reportingUnit: cfg.reports.reportingUnit,
     overdueCases: overdue,
-    returned: await returnedCount(db, period),
+    returned: [...(await returnedByUnit(db, period)).values()].reduce((a, b) => a + b, 0),
     keyCompanies: keyCompaniesOf(views, period.end),
     difficulties: [],
   });

@@ -6,9 +6,9 @@
 // Wall time → instant uses Asia/Shanghai's fixed +08:00 (no daylight saving since 1991; config pins the zone), so
 // every candidate instant is exact; node-cron's matcher, told the same zone, confirms the day.
 import cron, { type ScheduledTask } from 'node-cron';
+import { SHANGHAI_OFFSET_MS } from './time.ts';
 
 export const TIMEZONE = 'Asia/Shanghai';
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 // Never-started tasks used only for `match`; one per expression (a handful, from config).

@@ -1,0 +1,69 @@
+// Reporting queries: what the weekly, monthly, province and discipline reports read (cases/reports.ts builds them).
+import type { Complaint } from '../domain.ts';
+import { rowToComplaint } from './complaints.ts';
+import type { Conn } from './db.ts';
+import type { ComplaintTable } from './schema.ts';
+import type { Selectable } from 'kysely';
+
+type Row = Selectable<ComplaintTable>;
+
+async function* complaintRows(db: Conn, opts: { since?: string; until: string; withCompany?: boolean }, pageSize = 2000): AsyncGenerator<Row> {
+  let after = 0;
+  for (;;) {
+    let q = db.selectFrom('complaint').selectAll().where('id', '>', after).where('received_at', '<', opts.until);
+    if (opts.since) q = q.where('received_at', '>=', opts.since);
+    if (opts.withCompany) q = q.where('company_id', 'is not', null);
+    const rows = await q.orderBy('id').limit(pageSize).execute();
+    yield* rows;
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+/** Every case received in [since, until), in id order. */
+export async function complaintsReceived(db: Conn, since: string, until: string): Promise<Complaint[]> {
+  const out: Complaint[] = [];
+  for await (const r of complaintRows(db, { since, until })) out.push(rowToComplaint(r));
+  return out;
+}
+
+/** Every case that names a company, received before `until`, with the company and the complainant's identity key. */
+export async function* companyComplaints(db: Conn, until: string): AsyncGenerator<{ complaint: Complaint; companyId: number; complainantKey: string | null }> {
+  for await (const r of complaintRows(db, { until, withCompany: true })) {
+    yield { complaint: rowToComplaint(r), companyId: r.company_id!, complainantKey: r.complainant_key };
+  }
+}
+
+/** 受理人 of the ledger: the officer who last accepted each case (接收), by name. */
+export async function acceptedBy(db: Conn): Promise<Map<number, string>> {
+  const rows = await db
+    .selectFrom('complaint_event as e')
+    .leftJoin('officer as o', 'o.id', 'e.actor_officer_id')
+    .select(['e.complaint_id', 'e.actor_name', 'o.name as officer_name'])
+    .where('e.type', '=', 'accepted')
+    .orderBy('e.id')
+    .execute();
+  const out = new Map<number, string>();
+  for (const r of rows) {
+    const name = r.officer_name ?? r.actor_name;
+    if (r.complaint_id != null && name) out.set(r.complaint_id, name);
+  }
+  return out;
+}
+
+/** Returns per unit in [start, end), from the `returned` audit events (their data names the unit that sent it back). */
+export async function returnedByUnit(db: Conn, period: { start: Date; end: Date }): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('complaint_event')
+    .select('data')
+    .where('type', '=', 'returned')
+    .where('at', '>=', period.start.toISOString())
+    .where('at', '<', period.end.toISOString())
+    .execute();
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const unit = (r.data ? (JSON.parse(r.data) as { unit?: string }).unit : undefined) ?? 'unknown';
+    out.set(unit, (out.get(unit) ?? 0) + 1);
+  }
+  return out;
+}
