@@ -1,4 +1,4 @@
-// Figures 2 and 3 (issue 6): backlog ingest — every generated mail through `Intake.ingestMany` (4 in flight), as
+// Figures 2 and 3 (intake): backlog ingest — every generated mail through `Intake.ingestMany` (4 in flight), as
 // the IMAP catch-up does after an outage — into a file-backed SQLite database and into PostgreSQL; the baseline is
 // mailparser's own `simpleParser` over the same bytes in the same run. The machine is shared, so the methods are
 // interleaved finely: the backlog is cut into chunks of 100 mails and each chunk goes through simpleParser, the

@@ -1,4 +1,4 @@
-// Figure 5 (issue 7): `/tasks` and button presses end-to-end against the loopback Bot API with a million complaints
+// Figure 5 (officer bot): `/tasks` and button presses end-to-end against the loopback Bot API with a million complaints
 // in SQLite. The real bot (createBot, telegraf long polling through `apiRoot`) runs on a bulk-loaded database; the
 // benchmark plays a housing officer of 盐湖区 — the largest task list (own unit's work plus the county's triage
 // queue) — and times each action from `sendText`/`pressButton` to the bot's call that completes the answer, as

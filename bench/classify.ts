@@ -1,4 +1,4 @@
-// Figure 1 (issue 4): classifications per second on one core over the dev set, repeated. The whole dev set is
+// Figure 1 (classifier): classifications per second on one core over the dev set, repeated. The whole dev set is
 // classified in a loop on the main thread for a fixed time per round; the figure is the median round.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

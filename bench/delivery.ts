@@ -1,4 +1,4 @@
-// Figure 4 (issues 6, 7): a mail delivered to Dovecot → the officer's task message at the loopback Bot API. The
+// Figure 4 (intake to bot): a mail delivered to Dovecot → the officer's task message at the loopback Bot API. The
 // real service (startService: IMAP IDLE intake, outbox worker, bot) runs against a private Dovecot, the loopback
 // Bot API and an SMTP sink; officers of every unit of 盐湖区 are linked. Mails are delivered one at a time with
 // dovecot-lda; the clock starts when the delivery has finished (the mail is in the mailbox) and stops when the

@@ -1,4 +1,4 @@
-// Figure 6 (issue 8): the annex 2 ledger of 100,000 cases — time and peak RSS of the process that writes it. The
+// Figure 6 (reports): the annex 2 ledger of 100,000 cases — time and peak RSS of the process that writes it. The
 // cases are bulk-loaded into SQLite here; each variant runs in its own child process (bench/ledger-child.ts), whose
 // VmHWM is the peak RSS. Two variants: the writer streaming from the database to a file, and the weekly job's path
 // (all cases in memory, the XLSX built in a buffer for the mail).

@@ -1,4 +1,4 @@
-// `npm run bench` — the one benchmark run (issue 9): every figure measured side by side in this process (children for
+// `npm run bench` — the one benchmark run: every figure measured side by side in this process (children for
 // the ledger and the idle service), each with its goal, ratios against baselines measured in the same run. Writes
 // bench/results.json and prints the table. Environment:
 //   BENCH_ONLY=classify,backlog,delivery,bot,ledger,idle   run a subset (default: all)

@@ -325,11 +325,6 @@ export function unitName(cfg: Config, code: UnitCode): string {
   return cfg.units.find((u) => u.code === code)?.name ?? code;
 }
 
-export function countyOfMailbox(cfg: Config, address: string): CountyConfig | undefined {
-  const m = cfg.mailboxes.find((b) => b.address.toLowerCase() === address.toLowerCase());
-  return m ? cfg.counties.find((c) => c.code === m.county) : undefined;
-}
-
 export function countyByCode(cfg: Config, code: string): CountyConfig | undefined {
   return cfg.counties.find((c) => c.code === code || c.name === code);
 }

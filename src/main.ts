@@ -63,7 +63,7 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
   const token = botToken(cfg, env);
 
   try {
-    const store = await openStore(cfg.db);
+    const store = await openStore(cfg.db, { onPoolError: (e) => log.warn({ err: e.message }, 'postgres: client error; the pool replaces the client') });
     shutdown.add('store', () => store.close());
     await syncReferenceData(store.db, cfg);
     log.info({ db: store.dialect, dataDir: cfg.dataDir }, 'store ready');

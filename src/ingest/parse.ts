@@ -82,12 +82,6 @@ function formatMb(bytes: number): string {
   return Number.isInteger(mb) ? String(mb) : mb.toFixed(1);
 }
 
-/** Decode bytes of unknown charset the way Chinese mail is in practice: UTF-8 if valid, else GB18030. */
-export function decodeUnknownBytes(buf: Buffer): string {
-  if (!has8bit(buf) || isUtf8(buf)) return buf.toString('utf8');
-  return iconv.decode(buf, 'gb18030');
-}
-
 export async function parseMail(raw: Buffer, opts: ParseOptions = {}): Promise<ParseResult> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;

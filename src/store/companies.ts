@@ -41,16 +41,6 @@ export async function listCompanies(db: Conn) {
   return db.selectFrom('company').selectAll().orderBy('id').execute();
 }
 
-/** Complaint facts per company, for the threshold rules (distinct complainants are counted by the pure core). */
-export async function companyFacts(db: Conn, companyId?: number) {
-  let q = db
-    .selectFrom('complaint')
-    .select(['id', 'company_id', 'complainant_key', 'received_at', 'finding'])
-    .where('company_id', 'is not', null);
-  if (companyId) q = q.where('company_id', '=', companyId);
-  return q.execute();
-}
-
 /** Records an action once per company, type and rule; its id when new, null when it was recorded before. */
 export async function addCompanyAction(
   db: Conn,

@@ -103,6 +103,11 @@ export interface OpenOptions {
   poolSize?: number;
   /** SQLite files: WAL checkpoints on a worker thread (default on; see wal-checkpointer.ts). */
   checkpointer?: boolean | CheckpointerOptions;
+  /**
+   * A PostgreSQL client lost its connection (a restarted server, a dropped socket). The pool replaces it; the error
+   * is reported here — main.ts logs it — and by default as a process warning, never swallowed.
+   */
+  onPoolError?: (e: Error) => void;
 }
 
 export async function openStore(url: string, opts: OpenOptions = {}): Promise<Store> {
@@ -126,8 +131,9 @@ export async function openStore(url: string, opts: OpenOptions = {}): Promise<St
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 8, connectionTimeoutMillis: 10_000 });
     // A restarted server drops clients; the pool must not crash the process for it — neither an idle client
     // (pool 'error') nor one checked out inside a transaction (the client's own 'error').
-    pool.on('error', () => {});
-    pool.on('connect', (client) => client.on('error', () => {}));
+    const report = opts.onPoolError ?? ((e: Error) => process.emitWarning(`PostgreSQL client error: ${e.message}`, 'PostgresPool'));
+    pool.on('error', report);
+    pool.on('connect', (client) => client.on('error', report));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const store: Store = {

@@ -4,10 +4,14 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import { OPEN_STATUSES, TRIAGE_STATUSES, WORKING_STATUSES, type Complaint, type TaskScope } from '../domain.ts';
 import { rowToComplaint } from './complaints.ts';
 import type { Conn } from './db.ts';
+import { TASK_ORDER_SQL } from './migrations/0002_task_order_indexes.ts';
 import type { Database } from './schema.ts';
 
-/** The deadline that orders a task list: close once a unit has it, transfer while it waits (the 0002 indexes). */
-export const TASK_ORDER = sql<string>`coalesce(due_close, due_transfer, '9999')`;
+/**
+ * The deadline that orders a task list: close once a unit has it, transfer while it waits. The text is the one the
+ * migration indexed: an index on an expression helps only a query that writes the very same expression.
+ */
+export const TASK_ORDER = sql<string>`${sql.raw(TASK_ORDER_SQL)}`;
 const UNIT_WORK = [...WORKING_STATUSES];
 const TRIAGE = [...TRIAGE_STATUSES];
 

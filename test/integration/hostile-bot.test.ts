@@ -1,4 +1,4 @@
-// Bad bot input (issue 9, "Hostile input"): huge texts, unknown commands, forged / oversized / malformed callback
+// Bad bot input (hostile input): huge texts, unknown commands, forged / oversized / malformed callback
 // data, photos in the wrong dialogue state, updates with missing fields, edited messages and channel posts. The
 // bot must answer politely (Chinese text, an alert on buttons) or ignore, never fail an update, and change nothing
 // in the database. telegraf talks to the loopback Bot API over real HTTP; update types Telegram would not deliver

@@ -1,4 +1,4 @@
-// Bad CLI arguments and bad configuration files for every `wuye` command (issue 9, "Hostile input"), run as an
+// Bad CLI arguments and bad configuration files for every `wuye` command (hostile input), run as an
 // operator would run them (the real bin/wuye.js in a child process). The contract (src/cli.ts header): exit 0 ok,
 // 1 a check or an operation failed, 2 bad configuration or bad arguments; every error says what is wrong in
 // Chinese and in English, on stderr, without a stack trace.

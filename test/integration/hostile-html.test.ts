@@ -1,4 +1,4 @@
-// Pathological HTML through the real intake, each mail in its own child process (issue 9, "no hang (a per-mail
+// Pathological HTML through the real intake, each mail in its own child process ("no hang (a per-mail
 // time limit)"). parseMail's time limit is a Promise.race: it bounds waiting, not computing. A synchronous
 // CPU-bound step (a backtracking regex, html-to-text on unclosed markup) blocks the event loop and the race never
 // fires, so these mails cannot be run in the test process itself: a child is killed from outside when it overruns.

@@ -1,5 +1,5 @@
 // Hostile mail through the REAL intake (Intake.ingest → raw_mail → parse → signals → classify → register) into
-// SQLite (issue 9, "Hostile input"): the 300 real mails of ../shared/corpora/trec06c-dev/ (read in place, never
+// SQLite (hostile input): the 300 real mails of ../shared/corpora/trec06c-dev/ (read in place, never
 // copied), more than 10,000 deterministic mutations of them and of test/fixtures/mail/*.eml, and the structural
 // monsters (1 MB header lines, 10,000 parts, 200 nesting levels, 25 MB attachments, huge single lines, NUL floods).
 // Promises checked: nothing crashes; every ingest ends within a per-mail time limit; every mail gets one of the five

@@ -1,4 +1,4 @@
-// Secrets never reach the log, the database's error columns or `wuye doctor` (issue 9, "Security"): the service
+// Secrets never reach the log, the database's error columns or `wuye doctor` (security): the service
 // runs (startService) with a bot token, two IMAP passwords (one right, one wrong, against real Dovecot) and an SMTP
 // password (against a relay that refuses it), all from the environment, with a logger that keeps every line at
 // trace level. Login failures, delivery errors, the Bot API going away and a bad token are all provoked, and the

@@ -1,4 +1,4 @@
-// Deterministic mutations of raw RFC 822 mail for the hostile-input suite (issue 9): the same seed gives the same
+// Deterministic mutations of raw RFC 822 mail for the hostile-input suite: the same seed gives the same
 // bytes on every machine, so a mutant that breaks the intake can be rebuilt from its (base, kind, seed) label.
 // Cheap mutations (truncation, flipped bytes, wrong charset labels, NUL bytes, CRLF/LF mixes, a missing blank
 // line, duplicated headers, broken base64/QP) are applied by the thousand; the structural monsters (1 MB header
