@@ -108,8 +108,10 @@ export const STATUS_NAMES: Record<Status, string> = {
 // One vocabulary of status groups; every list of statuses in the code is one of these.
 /** Waiting for the housing office to name a unit (分转, 000 附件 二). */
 export const TRIAGE_STATUSES = ['received', 'triage'] as const satisfies readonly Status[];
-/** A unit has the case and has not finished it. */
-export const WORKING_STATUSES = ['assigned', 'accepted', 'in_progress', 'plan_submitted', 'reopened'] as const satisfies readonly Status[];
+/** The unit has accepted the case (接收) and works it; a reopened case is worked again. */
+export const ACCEPTED_STATUSES = ['accepted', 'in_progress', 'plan_submitted', 'reopened'] as const satisfies readonly Status[];
+/** A unit has the case and has not finished it: its close clock runs. */
+export const WORKING_STATUSES = ['assigned', ...ACCEPTED_STATUSES] as const satisfies readonly Status[];
 /** 在办: not yet finished by a unit. */
 export const OPEN_STATUSES = [...TRIAGE_STATUSES, ...WORKING_STATUSES] as const satisfies readonly Status[];
 /** Finished by the unit, waiting for co-signing, review or the write-off (000 附件 三(一)). */

@@ -2,8 +2,6 @@
 // src/report (tallies, masking) and their XLSX/PNG writers. Reads only; writing the outbox rows is jobs.ts's
 // business, writing files the CLI's. Each report is a list of mails (body + attachments as bytes) addressed to a recipient list of
 // config (`reports.recipients.<audience>`).
-import { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import type { Config } from '../config.ts';
 import { UNIT_NAMES, type Complaint, type UnitCode } from '../domain.ts';
 import {
@@ -24,6 +22,7 @@ import {
   type MailBody,
   type ProvinceWeeklyData,
 } from '../report/index.ts';
+import { streamToBuffer } from '../report/writers/buffer.ts';
 import { renderChartPng } from '../report/writers/chart.ts';
 import { writeLedgerXlsx, writeProvinceWeeklyXlsx, writeSummaryXlsx } from '../report/writers/xlsx.ts';
 import { latestFigures } from '../report/figures.ts';
@@ -136,22 +135,7 @@ export function keyCompaniesOf(views: CompanyView[], asOf: Date): KeyCompany[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Bytes.
-
-/** Collects what a builder streams (the XLSX writers take a stream) into one Buffer for the mail. */
-export async function streamToBuffer(write: (out: NodeJS.WritableStream) => Promise<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(Buffer.from(chunk));
-      done();
-    },
-  });
-  await write(sink);
-  if (!sink.writableEnded) sink.end();
-  await finished(sink);
-  return Buffer.concat(chunks);
-}
+// Settings the layouts take.
 
 function unitNames(cfg: Config): Record<UnitCode, string> {
   const out = { ...UNIT_NAMES };

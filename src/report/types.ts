@@ -1,6 +1,6 @@
 // Shared vocabulary of the report builders: the sheet description that layout code produces and writers/xlsx.ts
 // writes, the input rows of each report, and the one fact every report reads the same way (closed). Pure.
-import type { Complaint, ProblemType, Status } from '../domain.ts';
+import { isClosedByUnit, type Complaint, type ProblemType } from '../domain.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sheet description. Rows are laid out like an HTML table: each cell takes the next free column of its row, and a
@@ -145,12 +145,8 @@ export interface ChartData {
 // ---------------------------------------------------------------------------------------------------------------
 // Shared facts.
 
-/**
- * 办结: the unit has finished the case (resolved, and any later sign-off step). The ledger's 是否办结 and every
- * "closed" count use this one definition; a reopened case is open again.
- */
-export const CLOSED_STATUSES: readonly Status[] = ['resolved', 'cosigned', 'reviewed', 'written_off'];
+/** 办结 (domain.ts CLOSED_STATUSES): the ledger's 是否办结 and every "closed" count of the reports. */
 export function isClosed(c: Pick<Complaint, 'status'>): boolean {
-  return CLOSED_STATUSES.includes(c.status);
+  return isClosedByUnit(c.status);
 }
 

@@ -22,8 +22,11 @@
 // - A misrouted case (return) loses its unit, complex flag, pending request and used extension: the next unit
 //   starts fresh from its own assignment.
 import {
+  ACCEPTED_STATUSES,
+  CLOSED_STATUSES,
   FINDINGS,
   PROBLEM_TYPES,
+  WORKING_STATUSES,
   UNIT_CODES,
   type Actor,
   type CaseEvent,
@@ -129,13 +132,13 @@ export function withCaseId(drafts: readonly EffectDraft[], caseId: number): Effe
 // ─── States ──────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** The unit is working the case: it may report progress, ask for time, close it. */
-const WORKING: readonly Status[] = ['accepted', 'in_progress', 'plan_submitted', 'reopened'];
+const WORKING: readonly Status[] = ACCEPTED_STATUSES;
 /** Working, and no plan submitted yet (plan_submitted is always a complex case). */
 const BEFORE_PLAN: readonly Status[] = ['accepted', 'in_progress', 'reopened'];
 /** The unit's close clock runs. */
-const OPEN: readonly Status[] = ['assigned', ...WORKING];
+const OPEN: readonly Status[] = WORKING_STATUSES;
 /** Closed by the unit; the complainant may still say it is not solved. */
-const REOPENABLE: readonly Status[] = ['resolved', 'cosigned', 'reviewed', 'written_off'];
+const REOPENABLE: readonly Status[] = CLOSED_STATUSES;
 
 const SYSTEM: Actor = { kind: 'system', name: 'intake' };
 
