@@ -12,9 +12,9 @@ import { writeLedgerXlsx } from '../src/report/writers/xlsx.ts';
 import { campaignComplaints, LEDGER_FILLER } from '../src/cases/reports.ts';
 import { streamToBuffer } from '../src/report/writers/buffer.ts';
 import { acceptedBy } from '../src/store/reporting.ts';
-import { allComplaints } from '../src/store/complaints.ts';
+import { allCases } from '../src/store/cases.ts';
 import { openStore } from '../src/store/db.ts';
-import { UNIT_NAMES, type Complaint } from '../src/domain.ts';
+import { UNIT_NAMES, type Case } from '../src/domain.ts';
 import { procStatusMb } from './lib.ts';
 
 async function main(): Promise<void> {
@@ -32,13 +32,13 @@ async function main(): Promise<void> {
   if (mode === 'stream') {
     async function* ledgerRows() {
       let seq = 0;
-      for await (const c of allComplaints(store.db)) yield ledgerRowFromComplaint(c, ++seq, { unitNames });
+      for await (const c of allCases(store.db)) yield ledgerRowFromComplaint(c, ++seq, { unitNames });
     }
     rows = (await writeLedgerXlsx(ledgerRows(), meta, out)).rows;
   } else {
     const all = await campaignComplaints(store.db, cfg, new Date());
     const officers = await acceptedBy(store.db);
-    const byReceipt = (a: Complaint, b: Complaint) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || a.id - b.id;
+    const byReceipt = (a: Case, b: Case) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || a.id - b.id;
     const sorted = [...all].sort(byReceipt);
     let n = 0;
     const buffer = await streamToBuffer(async (sink) => {

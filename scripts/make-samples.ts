@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../src/config.ts';
-import type { Actor, Complaint, ProblemType, Source, UnitCode } from '../src/domain.ts';
+import type { Actor, Case, ProblemType, Source, UnitCode } from '../src/domain.ts';
 import { commit } from '../src/cases/commit.ts';
 import { writeNewCase } from '../src/cases/register.ts';
-import { appendEvents, findById, saveComplaint } from '../src/store/complaints.ts';
+import { appendEvents, findById, saveCase } from '../src/store/cases.ts';
 import { inTransaction, type Db } from '../src/store/db.ts';
 import type { Calendar } from '../src/workflow/calendar.ts';
 import { transition, type Command } from '../src/workflow/complaint.ts';
@@ -213,7 +213,7 @@ export async function seedOfficers(db: Db, now: Date): Promise<Map<string, numbe
   return ids;
 }
 
-function actorFor(officers: Map<string, number>, c: Complaint, step: Step[0]): Actor {
+function actorFor(officers: Map<string, number>, c: Case, step: Step[0]): Actor {
   const admin = DEMO_OFFICERS.find((o) => o.key === 'city-admin')!;
   if (step === 'accept' || step === 'resolve' || step === 'progress') {
     const o = DEMO_OFFICERS.find((x) => x.unit === c.unit && x.county === c.county) ?? admin;
@@ -240,9 +240,9 @@ function command(step: Step): Command {
 }
 
 /** Registers each case and applies its steps; returns the final case by demo number. */
-export async function seedDemo(db: Db, cfg: Config, cal: Calendar, cases: DemoCase[] = DEMO_CASES): Promise<Map<number, Complaint>> {
+export async function seedDemo(db: Db, cfg: Config, cal: Calendar, cases: DemoCase[] = DEMO_CASES): Promise<Map<number, Case>> {
   const officers = await seedOfficers(db, at('2024-05-01T09:00'));
-  const out = new Map<number, Complaint>();
+  const out = new Map<number, Case>();
   for (const d of cases) {
     const now = at(d.receivedAt);
     const reg = await commit(
@@ -277,7 +277,7 @@ export async function seedDemo(db: Db, cfg: Config, cal: Calendar, cases: DemoCa
       const r = transition(c, command(step), actorFor(officers, c, step[0]), when, cal);
       if (!r.ok) throw new Error(`demo case ${d.no} ${step[0]}: ${r.error.message}`);
       await inTransaction(db, async (tx) => {
-        await saveComplaint(tx, r.case, c.version, when.toISOString());
+        await saveCase(tx, r.case, c.version, when.toISOString());
         await appendEvents(tx, c.id, r.events);
       });
     }

@@ -2,7 +2,7 @@
 // Times are ISO-8601 UTC strings (`2026-11-23T08:01:50.000Z`) wherever they are stored or passed as data;
 // pure functions that need "now" take it as a `Date` argument.
 
-/** The 12 member units of the joint meeting (000 附件 二 (一)–(十二)). */
+/** The 12 units that share the handling of cases, each with its duties (000 附件 二 (一)–(十二)). */
 export const UNIT_CODES = [
   'housing',
   'development-reform',
@@ -59,7 +59,10 @@ export const PROBLEM_NAMES: Record<ProblemType, string> = {
   other: '其他违法违规行为',
 };
 
-/** Where a complaint came from; the ledger's 来源 column (004 附件2 说明2). */
+/**
+ * Where a complaint came from; the ledger's 来源 column. 004 附件2 说明2 names 来信来访来电, 信访部门转办 and 12345;
+ * `email` is our reading of 来信, `province` (省厅转办) comes from annex 3's 受理情况 columns.
+ */
 export const SOURCES = ['email', 'phone', 'visit', 'letter', '12345', 'petition', 'province'] as const;
 export type Source = (typeof SOURCES)[number];
 export const SOURCE_NAMES: Record<Source, string> = {
@@ -168,7 +171,12 @@ export interface Complainant {
   email: string | null;
 }
 
-export interface Complaint {
+/**
+ * A case (案件): what a resident's complaint (投诉) becomes once registered, and what officers work. The code says
+ * "case" for the record and "complaint" only for what a resident sends (and what the reports count as 投诉件);
+ * the table is still named `complaint`, as frozen by the first migration.
+ */
+export interface Case {
   id: number;
   tracking: string; // e.g. YH-2026-000123
   county: string; // county code, e.g. 'yanhu'

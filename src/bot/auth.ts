@@ -1,7 +1,7 @@
 // Officers as workflow actors, and what each may see and tap. Pure: who may act is decided by the workflow
 // (workflow/auth.ts canAct and the state checks of transition); the buttons shown are those a dry run of the
 // workflow would accept, so the keyboard can never offer what the workflow refuses.
-import type { Actor, Complaint, TaskScope, UnitCode } from '../domain.ts';
+import type { Actor, Case, TaskScope, UnitCode } from '../domain.ts';
 import type { Officer } from '../store/officers.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { canAct, reviewingUnit, type AuthResult } from '../workflow/auth.ts';
@@ -20,7 +20,7 @@ export function actorOf(o: Officer): Actor {
   };
 }
 
-export function canRead(o: Officer, c: Pick<Complaint, 'county' | 'unit'>): AuthResult {
+export function canRead(o: Officer, c: Pick<Case, 'county' | 'unit'>): AuthResult {
   return canAct(actorOf(o), 'read', c);
 }
 
@@ -73,7 +73,7 @@ function farFuture(now: Date): string {
 }
 
 /** The case buttons this officer may press now, in display order. */
-export function availableVerbs(c: Complaint, o: Officer, now: Date, cal: Calendar): CaseVerb[] {
+export function availableVerbs(c: Case, o: Officer, now: Date, cal: Calendar): CaseVerb[] {
   const actor = actorOf(o);
   return PROBES.filter(([, cmd]) => transition(c, cmd(now), actor, now, cal).ok).map(([verb]) => verb);
 }
@@ -82,7 +82,7 @@ export function availableVerbs(c: Complaint, o: Officer, now: Date, cal: Calenda
  * Would the workflow accept this verb from this officer now (ignoring the content still to be typed)? Checked
  * before a dialogue starts, so nobody types a reason only to be refused afterwards.
  */
-export function precheck(c: Complaint, o: Officer, verb: CaseVerb, now: Date, cal: Calendar): { ok: true } | { ok: false; message: string } {
+export function precheck(c: Case, o: Officer, verb: CaseVerb, now: Date, cal: Calendar): { ok: true } | { ok: false; message: string } {
   const probe = PROBE_BY_VERB.get(verb === 'cosignAgree' ? 'cosign' : verb === 'finding' ? 'resolve' : verb);
   if (!probe) return { ok: true };
   const r = transition(c, probe(now), actorOf(o), now, cal);

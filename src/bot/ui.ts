@@ -1,8 +1,8 @@
 // Shared chat mechanics: answering button taps, drawing and redrawing case cards (tolerating Telegram's
 // "message is not modified"), and reading a case within the officer's reach, audited for supervisors.
 import type { Context, Telegram } from 'telegraf';
-import type { Complaint } from '../domain.ts';
-import { appendEvents, findById, findByTracking } from '../store/complaints.ts';
+import type { Case } from '../domain.ts';
+import { appendEvents, findById, findByTracking } from '../store/cases.ts';
 import type { Officer } from '../store/officers.ts';
 import { actorOf, availableVerbs, canRead, readIsAudited } from './auth.ts';
 import type { BotDeps } from './context.ts';
@@ -29,13 +29,13 @@ export async function refuse(ctx: Context, message: string): Promise<void> {
   else await ctx.reply(message);
 }
 
-export function cardOf(deps: BotDeps, c: Complaint, o: Officer, notice?: string): { text: string; keyboard: InlineKeyboard } {
+export function cardOf(deps: BotDeps, c: Case, o: Officer, notice?: string): { text: string; keyboard: InlineKeyboard } {
   const now = deps.clock.now();
   return { text: caseCard(c, now, notice), keyboard: caseKeyboard(c, availableVerbs(c, o, now, deps.cal)) };
 }
 
 /** Edits the tapped message into the card; falls back to a new message when it cannot be edited. */
-export async function showCard(ctx: Context, deps: BotDeps, c: Complaint, o: Officer, mode: 'edit' | 'reply', notice?: string): Promise<void> {
+export async function showCard(ctx: Context, deps: BotDeps, c: Case, o: Officer, mode: 'edit' | 'reply', notice?: string): Promise<void> {
   const { text, keyboard } = cardOf(deps, c, o, notice);
   if (mode === 'edit' && ctx.callbackQuery?.message) {
     try {
@@ -50,7 +50,7 @@ export async function showCard(ctx: Context, deps: BotDeps, c: Complaint, o: Off
 }
 
 /** Redraws a card message remembered by a dialogue (errors only logged: the new state is shown anyway). */
-export async function redrawCard(deps: BotDeps, telegram: Telegram, chatId: number, messageId: number, c: Complaint, o: Officer): Promise<void> {
+export async function redrawCard(deps: BotDeps, telegram: Telegram, chatId: number, messageId: number, c: Case, o: Officer): Promise<void> {
   const { text, keyboard } = cardOf(deps, c, o);
   try {
     await telegram.editMessageText(chatId, messageId, undefined, text, { reply_markup: keyboard });
@@ -68,7 +68,7 @@ export async function readCase(
   o: Officer,
   key: { id: number } | { tracking: string },
   what: string,
-): Promise<(Complaint & { version: number }) | undefined> {
+): Promise<(Case & { version: number }) | undefined> {
   const c = 'id' in key ? await findById(deps.db, key.id) : await findByTracking(deps.db, key.tracking);
   if (!c || !canRead(o, c).ok) return undefined;
   if (readIsAudited(o)) await auditRead(deps, o, c.id, what);

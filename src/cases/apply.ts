@@ -1,9 +1,9 @@
 // Applying a command to a case — an officer's tap, the desk's click, a complainant's mail: load → workflow
 // transition (pure) → ONE transaction with the new state (optimistic version), its audit events, any photos or
 // files, and the outbox rows of its effects. A concurrent change is retried on the fresh case (commit.ts).
-import type { Actor, CaseEvent, Complaint } from '../domain.ts';
+import type { Actor, CaseEvent, Case } from '../domain.ts';
 import { TEXT } from '../messages/bot-texts.ts';
-import { appendEvents, findById, originalMessageIdOf, saveComplaint } from '../store/complaints.ts';
+import { appendEvents, findById, originalMessageIdOf, saveCase } from '../store/cases.ts';
 import { transition, type Command, type TransitionResult } from '../workflow/complaint.ts';
 import type { WorkflowErrorCode } from '../workflow/errors.ts';
 import { commit, retryConcurrent, StillConflicting, type Work } from './commit.ts';
@@ -12,7 +12,7 @@ import { effectRows } from './effects.ts';
 import { saveEvidence, type Evidence } from './evidence.ts';
 
 export type ApplyResult =
-  | { ok: true; case: Complaint & { version: number }; command: Command }
+  | { ok: true; case: Case & { version: number }; command: Command }
   | { ok: false; message: string; code: WorkflowErrorCode | 'NOT_FOUND' | 'CONFLICT' };
 
 export interface ApplyExtras {
@@ -23,7 +23,7 @@ export interface ApplyExtras {
   /** The Message-ID letters reply to; by default the complainant's first mail. */
   originalMessageId?: string | null;
   /** More writes of the same transaction, after the transition (e.g. the raw mail's outcome and its files). */
-  alsoWrite?: (w: Work, c: Complaint, firstEventId: number | null) => Promise<void>;
+  alsoWrite?: (w: Work, c: Case, firstEventId: number | null) => Promise<void>;
 }
 
 /**
@@ -55,7 +55,7 @@ export async function applyCommand(
       const version = await commit(
         deps,
         async (w) => {
-          const v = await saveComplaint(w.tx, done.case, c.version, w.nowIso);
+          const v = await saveCase(w.tx, done.case, c.version, w.nowIso);
           const events: CaseEvent[] = extras.eventData ? done.events.map((e) => ({ ...e, data: { ...(e.data ?? {}), ...extras.eventData } })) : done.events;
           const ids = await appendEvents(w.tx, c.id, events);
           const first = ids[0] ?? null;

@@ -2,7 +2,7 @@
 // its effects; after the commit — never inside — the outbox worker is woken to deliver them. Nothing talks to the
 // outside world inside a transaction, which is what makes "kill -9 at any point: nothing lost, nothing twice" hold.
 import { inTransaction, type Tx } from '../store/db.ts';
-import { ConcurrentUpdateError } from '../store/complaints.ts';
+import { ConcurrentUpdateError } from '../store/cases.ts';
 import { enqueue, type OutboxMessage } from '../store/outbox.ts';
 import type { CaseDeps } from './deps.ts';
 

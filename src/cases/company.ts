@@ -1,7 +1,7 @@
 // Company supervision steps a person records (000 附件 三(三)/(四)): marking an action done stops its reminders; the
 // step is written to the append-only audit trail with who and when.
 import * as companies from '../store/companies.ts';
-import { appendEvents } from '../store/complaints.ts';
+import { appendEvents } from '../store/cases.ts';
 import { commit } from './commit.ts';
 import type { CaseDeps } from './deps.ts';
 import type { Actor } from '../domain.ts';

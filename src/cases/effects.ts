@@ -2,7 +2,7 @@
 // the officers who must act or be told, and letters to the complainant. Quiet hours hold non-urgent officer
 // messages until morning. Reads recipients in the caller's transaction; writes nothing itself.
 import type { Config } from '../config.ts';
-import type { Complaint, Effect, Role } from '../domain.ts';
+import type { Case, Effect, Role } from '../domain.ts';
 import { complainantLetter } from '../messages/letters.ts';
 import { noticeKeyboard, viewKeyboard } from '../messages/keyboards.ts';
 import { renderNotice } from '../messages/case-texts.ts';
@@ -23,7 +23,7 @@ export interface EffectContext {
   originalMessageId?: string | null;
 }
 
-async function officersFor(tx: Conn, e: Effect, c: Complaint) {
+async function officersFor(tx: Conn, e: Effect, c: Case) {
   switch (e.kind) {
     case 'notify-unit':
       return officers.recipientsFor(tx, { unit: e.unit, county: e.county, roles: ['officer'] });
@@ -48,7 +48,7 @@ async function officersFor(tx: Conn, e: Effect, c: Complaint) {
 }
 
 /** The outbox rows of `effects` on case `c`. */
-export async function effectRows(tx: Conn, c: Complaint, effects: readonly Effect[], ctx: EffectContext): Promise<OutboxMessage[]> {
+export async function effectRows(tx: Conn, c: Case, effects: readonly Effect[], ctx: EffectContext): Promise<OutboxMessage[]> {
   const rows: OutboxMessage[] = [];
   const nowIso = ctx.now.toISOString();
   const county = ctx.cfg.counties.find((k) => k.code === c.county);

@@ -21,7 +21,7 @@ import { companyActionReminders } from '../messages/company.ts';
 import { remindersFor } from '../messages/reminders.ts';
 import { telegramMessage } from '../messages/telegram.ts';
 import { addCompanyAction, NO_DUE, openCompanyActions, recordCompanyLists, setKeySupervision } from '../store/companies.ts';
-import { casesWithRunningClocks } from '../store/complaints.ts';
+import { casesWithRunningClocks } from '../store/cases.ts';
 import { claimPeriod, finishPeriod, periodRun } from '../store/jobs.ts';
 import { listOfficers, recipientsFor } from '../store/officers.ts';
 import type { OutboxMessage } from '../store/outbox.ts';

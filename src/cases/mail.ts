@@ -2,7 +2,7 @@
 // answers as the complainant's words (补充) or dissatisfaction (不满意 → 重新办理). Either way the raw mail's
 // outcome is recorded in the same transaction, guarded by `outcome IS NULL`, so a mail is handled exactly once
 // even when two processes or a crash-resume race for it.
-import type { Actor, Complaint } from '../domain.ts';
+import type { Actor, Case } from '../domain.ts';
 import { claimOutcome } from '../store/mail.ts';
 import type { Tx } from '../store/db.ts';
 import type { RegisterInput } from '../workflow/complaint.ts';
@@ -32,7 +32,7 @@ async function claim(tx: Tx, mail: MailRef, outcome: 'registered' | 'reply', com
 }
 
 /** A new case from a mail: the case, the raw mail's outcome and its files in one transaction. */
-export async function registerMail(deps: CaseDeps, input: RegisterInput, mail: MailRef): Promise<Complaint> {
+export async function registerMail(deps: CaseDeps, input: RegisterInput, mail: MailRef): Promise<Case> {
   return commit(deps, async (w) => {
     const r = await writeNewCase(w, deps, input, { rawMailId: mail.rawMailId, originalMessageId: mail.messageId });
     if (!r.ok) throw new Error(r.error.message);

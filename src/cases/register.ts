@@ -1,10 +1,10 @@
 // Registering a new case — from a resident's mail (mail.ts) or an officer's phone/visit/letter/12345 entry (/new,
 // and the desk). One transaction: tracking number, case row, company/compound, audit events, outbox rows (the
 // acknowledgement and the officers' notices).
-import type { Actor, Complaint, Effect } from '../domain.ts';
+import type { Actor, Case, Effect } from '../domain.ts';
 import { ackMessageId } from '../messages/letters.ts';
 import * as companies from '../store/companies.ts';
-import * as complaints from '../store/complaints.ts';
+import * as caseStore from '../store/cases.ts';
 import { countAcksTo } from '../store/outbox.ts';
 import { shanghaiYear } from '../time.ts';
 import { register, withCaseId, type RegisterInput } from '../workflow/complaint.ts';
@@ -21,7 +21,7 @@ export interface RegisterOptions {
   originalMessageId?: string | null;
 }
 
-export type RegisterResult = { ok: true; complaint: Complaint; ackSuppressed: boolean } | { ok: false; error: WorkflowError };
+export type RegisterResult = { ok: true; complaint: Case; ackSuppressed: boolean } | { ok: false; error: WorkflowError };
 
 /** Writes a new case inside the caller's transaction (mail.ts adds the raw mail's outcome to the same one). */
 export async function writeNewCase(w: Work, deps: Pick<CaseDeps, 'cfg' | 'cal'>, input: RegisterInput, opts: RegisterOptions = {}): Promise<RegisterResult> {
@@ -30,12 +30,12 @@ export async function writeNewCase(w: Work, deps: Pick<CaseDeps, 'cfg' | 'cal'>,
   if (!reg.ok) return reg;
   const county = cfg.counties.find((c) => c.code === input.county);
   if (!county) throw new Error(`unknown county ${input.county}`);
-  const tracking = await complaints.nextTrackingNumber(w.tx, county.prefix, shanghaiYear(input.receivedAt));
+  const tracking = await caseStore.nextTrackingNumber(w.tx, county.prefix, shanghaiYear(input.receivedAt));
 
   const companyId = input.company ? await companies.ensureCompany(w.tx, normaliseCompanyName(input.company), input.county, w.nowIso) : null;
   if (input.compound) await companies.ensureCompound(w.tx, input.compound, input.county, companyId, w.nowIso);
 
-  const created = await complaints.insertComplaint(w.tx, reg.case, tracking, w.nowIso, {
+  const created = await caseStore.insertCase(w.tx, reg.case, tracking, w.nowIso, {
     complainantKey: complainantKey({ ...input.complainant, compound: input.compound }),
     companyId,
     rawMailId: opts.rawMailId ?? null,
@@ -55,7 +55,7 @@ export async function writeNewCase(w: Work, deps: Pick<CaseDeps, 'cfg' | 'cal'>,
       events.push({ type: 'ack-suppressed', at: w.nowIso, actor: { kind: 'system', name: 'intake' }, data: { reason: '同一发件人一小时内回执过多 ack rate limit' } });
     }
   }
-  const ids = await complaints.appendEvents(w.tx, created.id, events);
+  const ids = await caseStore.appendEvents(w.tx, created.id, events);
   await w.send(await effectRows(w.tx, created, effects, { cfg, now: w.now, eventId: ids[0] ?? 0, originalMessageId: opts.originalMessageId }));
   return { ok: true, complaint: created, ackSuppressed };
 }

@@ -3,7 +3,7 @@
 // business, writing files the CLI's. Each report is a list of mails (body + attachments as bytes) addressed to a recipient list of
 // config (`reports.recipients.<audience>`).
 import type { Config } from '../config.ts';
-import { UNIT_NAMES, type Complaint, type UnitCode } from '../domain.ts';
+import { UNIT_NAMES, type Case, type UnitCode } from '../domain.ts';
 import {
   briefDataFromComplaints,
   buildBrief,
@@ -81,7 +81,7 @@ export const LEDGER_FILLER = '物业投诉举报受理台（系统生成）';
 // Reading the store.
 
 /** Every case received since the campaign start (004 附件2 说明1: 填专项行动开展以来的相关情况) and before `until`. */
-export async function campaignComplaints(db: Conn, cfg: Config, until: Date): Promise<Complaint[]> {
+export async function campaignComplaints(db: Conn, cfg: Config, until: Date): Promise<Case[]> {
   return complaintsReceived(db, startOfDayShanghai(cfg.reports.campaignStart).toISOString(), until.toISOString());
 }
 
@@ -147,7 +147,7 @@ function counties(cfg: Config) {
   return cfg.counties.map((k) => ({ code: k.code, name: k.name }));
 }
 
-const byReceipt = (a: Complaint, b: Complaint) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || a.id - b.id;
+const byReceipt = (a: Case, b: Case) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || a.id - b.id;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The reports.

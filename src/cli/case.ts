@@ -1,7 +1,7 @@
 // `wuye case show <tracking>`: the case, its deadlines and its full audit trail.
 import type { Config } from '../config.ts';
 import { FINDING_NAMES, PROBLEM_NAMES, SOURCE_NAMES, STATUS_NAMES, UNIT_NAMES } from '../domain.ts';
-import * as complaints from '../store/complaints.ts';
+import * as caseStore from '../store/cases.ts';
 import { formatShanghai } from '../time.ts';
 import { withStore } from './common.ts';
 
@@ -9,12 +9,12 @@ const t = (iso: string | null | undefined) => (iso ? formatShanghai(new Date(iso
 
 export async function caseShow(cfg: Config, tracking: string, json: boolean): Promise<number> {
   return withStore(cfg, async ({ db }) => {
-    const c = await complaints.findByTracking(db, tracking);
+    const c = await caseStore.findByTracking(db, tracking);
     if (!c) {
       process.stderr.write(`未找到案件 no such case: ${tracking}\n`);
       return 1;
     }
-    const events = await complaints.eventsOf(db, c.id);
+    const events = await caseStore.eventsOf(db, c.id);
     if (json) {
       process.stdout.write(`${JSON.stringify({ case: c, events })}\n`);
       return 0;

@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { Config } from '../config.ts';
 import { backupSqlite, restoreSqlite } from '../store/backup.ts';
-import { allComplaints, allEvents } from '../store/complaints.ts';
+import { allCases, allEvents } from '../store/cases.ts';
 import { dialectOf, redactUrl } from '../store/db.ts';
 import { withStore } from './common.ts';
 
@@ -68,13 +68,13 @@ export async function exportCommand(cfg: Config, o: { format: string; out: strin
   return withStore(cfg, async ({ db }) => {
     if (o.format === 'csv') {
       const lines = [CASE_COLUMNS.map(([, zh]) => zh).join(',')];
-      for await (const c of allComplaints(db)) lines.push(CASE_COLUMNS.map(([k]) => csvCell((c as unknown as Record<string, unknown>)[k])).join(','));
+      for await (const c of allCases(db)) lines.push(CASE_COLUMNS.map(([k]) => csvCell((c as unknown as Record<string, unknown>)[k])).join(','));
       writeFileSync(o.out, `\ufeff${lines.join('\r\n')}\r\n`);
     } else {
       const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: o.out, useStyles: false });
       const cases = wb.addWorksheet('案件');
       cases.addRow(CASE_COLUMNS.map(([, zh]) => zh)).commit();
-      for await (const c of allComplaints(db)) cases.addRow(CASE_COLUMNS.map(([k]) => (c as unknown as Record<string, unknown>)[k] ?? '')).commit();
+      for await (const c of allCases(db)) cases.addRow(CASE_COLUMNS.map(([k]) => (c as unknown as Record<string, unknown>)[k] ?? '')).commit();
       cases.commit();
       const audit = wb.addWorksheet('审计记录');
       audit.addRow(['ID', '案件ID', '类型', '时间', '操作人', '角色', '原状态', '新状态', '数据']).commit();

@@ -8,9 +8,9 @@
 // by `outcome IS NULL`, so a crash anywhere resumes from raw_mail and no mail is ever handled twice.
 import type { CaseDeps } from '../cases/deps.ts';
 import { AlreadyProcessed, applyComplainantMail, registerMail } from '../cases/mail.ts';
-import type { ClassificationSummary, Complaint, Source } from '../domain.ts';
+import type { ClassificationSummary, Case, Source } from '../domain.ts';
 import { MESSAGE_ID_DOMAIN } from '../messages/letters.ts';
-import * as complaints from '../store/complaints.ts';
+import * as caseStore from '../store/cases.ts';
 import * as mailStore from '../store/mail.ts';
 import type { ParsedComplaintMail, ParseOptions, ParseResult } from './parse.ts';
 import { ParsePool } from './parse-pool.ts';
@@ -178,12 +178,12 @@ export class Intake {
     return cfg.mailboxes[0]?.county ?? cfg.counties[0]?.code ?? null;
   }
 
-  private async findThread(mail: ParsedComplaintMail): Promise<Complaint | undefined> {
+  private async findThread(mail: ParsedComplaintMail): Promise<Case | undefined> {
     const ids = [mail.inReplyTo, ...mail.references].filter((x): x is string => !!x && x.includes(`@${MESSAGE_ID_DOMAIN}`));
-    const byHeader = await complaints.findByAckMessageId(this.deps.db, ids);
+    const byHeader = await caseStore.findByAckMessageId(this.deps.db, ids);
     if (byHeader) return byHeader;
     const tracking = findTrackingNumber(mail.subject);
-    return tracking ? complaints.findByTracking(this.deps.db, tracking) : undefined;
+    return tracking ? caseStore.findByTracking(this.deps.db, tracking) : undefined;
   }
 
   /** Not registered (ignored, quarantined): the outcome with its reason, exactly once. */
@@ -224,7 +224,7 @@ export class Intake {
     return { outcome: 'registered', tracking: result.tracking, reason: null, rawMailId, complaintId: result.id };
   }
 
-  private async reply(rawMailId: number, target: Complaint, mail: ParsedComplaintMail): Promise<IngestResult> {
+  private async reply(rawMailId: number, target: Case, mail: ParsedComplaintMail): Promise<IngestResult> {
     const fresh = stripQuoted(mail.text).slice(0, MAX_BODY);
     const r = await applyComplainantMail(this.deps, target.id, {
       rawMailId,

@@ -1,5 +1,5 @@
 // The bot's own words to officers, in Chinese: task lists, statistics, prompts, confirmations, help. Pure.
-import type { Complaint, Finding, Role, UnitCode, UnitStats } from '../domain.ts';
+import type { Case, Finding, Role, UnitCode, UnitStats } from '../domain.ts';
 import { FINDING_NAMES, ROLE_NAMES, STATUS_NAMES, UNIT_NAMES } from '../domain.ts';
 import { deadlineText } from '../time.ts';
 import { clip, isOverdue, keyDeadline, MAX_TEXT } from './case-texts.ts';
@@ -9,7 +9,7 @@ import { TASK_PAGE_SIZE } from './keyboards.ts';
 // ─── Task list and statistics ────────────────────────────────────────────────────────────────────────────────
 
 
-export function taskListText(items: readonly Complaint[], total: number, page: number, now: Date, title = '我的任务'): string {
+export function taskListText(items: readonly Case[], total: number, page: number, now: Date, title = '我的任务'): string {
   if (total === 0) return `📋 ${title}\n\n暂无待办任务。`;
   const pages = Math.max(1, Math.ceil(total / TASK_PAGE_SIZE));
   const lines = [`📋 ${title}（共 ${total} 件，第 ${page + 1}/${pages} 页，逾期在前）`, ''];

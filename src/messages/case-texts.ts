@@ -1,7 +1,7 @@
 // What officers read about a case in Telegram, in Chinese: notice titles, the case summary and card, the original
 // text. Pure: data in, text out. Plain text only (no parse_mode), so whatever a complainant wrote can never break a
 // message.
-import type { Complaint } from '../domain.ts';
+import type { Case } from '../domain.ts';
 import { FINDING_NAMES, isClosedByUnit, PROBLEM_NAMES, SOURCE_NAMES, STATUS_NAMES, UNIT_NAMES } from '../domain.ts';
 import type { EffectTemplate } from '../workflow/complaint.ts';
 import { deadlineText, formatMinute } from '../time.ts';
@@ -49,7 +49,7 @@ export function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n)}…` : s;
 }
 
-function flags(c: Complaint): string {
+function flags(c: Case): string {
   const f: string[] = [];
   if (c.urgent) f.push('🚨紧急');
   if (c.complex) f.push('🧩复杂');
@@ -59,7 +59,7 @@ function flags(c: Complaint): string {
 }
 
 /** The due date that matters now: close once a unit has it, transfer while it waits for one. */
-export function keyDeadline(c: Complaint): { label: string; at: string } | null {
+export function keyDeadline(c: Case): { label: string; at: string } | null {
   if (c.deadlines.close) return { label: '办结期限', at: c.deadlines.close };
   if (c.deadlines.transfer) return { label: '分转期限', at: c.deadlines.transfer };
   return null;
@@ -67,7 +67,7 @@ export function keyDeadline(c: Complaint): { label: string; at: string } | null 
 
 // ─── Case texts ──────────────────────────────────────────────────────────────────────────────────────────────
 
-export function caseSummary(c: Complaint): string {
+export function caseSummary(c: Case): string {
   const lines = [
     `编号：${c.tracking}${flags(c)}`,
     `状态：${STATUS_NAMES[c.status]}`,
@@ -88,13 +88,13 @@ export function caseSummary(c: Complaint): string {
 }
 
 /** A pushed notice (outbox): what happened, the case, the start of the complaint. */
-export function renderNotice(template: EffectTemplate, c: Complaint): string {
+export function renderNotice(template: EffectTemplate, c: Case): string {
   const body = clip(c.body, 300);
   return `${TEMPLATE_TITLES[template]}\n\n${caseSummary(c)}\n\n${body}`.slice(0, MAX_TEXT);
 }
 
 /** The case card an officer works from: summary, who complained, pending requests, the result so far. */
-export function caseCard(c: Complaint, now: Date, notice?: string): string {
+export function caseCard(c: Case, now: Date, notice?: string): string {
   const lines: string[] = [];
   if (notice) lines.push(notice, '');
   lines.push(caseSummary(c));
@@ -111,7 +111,7 @@ export function caseCard(c: Complaint, now: Date, notice?: string): string {
 }
 
 /** The original complaint in ≤ 4000-character parts. */
-export function rawParts(c: Complaint): string[] {
+export function rawParts(c: Case): string[] {
   const head = [`📄 原文 ${c.tracking}`, `主题：${c.subject || '（无主题）'}`, `来源：${SOURCE_NAMES[c.source]}　收到：${shortTime(c.receivedAt)}`];
   const who = [c.complainant.name, c.complainant.phone, c.complainant.email].filter(Boolean).join('　');
   if (who) head.push(`投诉人：${who}`);

@@ -1,6 +1,6 @@
 // Every inline keyboard officers get in Telegram, with Chinese labels. Pure: data in, markup out. Callback data
 // is encoded by callback.ts (≤ 64 bytes); whoever taps is still checked by the bot before anything happens.
-import type { Complaint, Finding, UnitCode } from '../domain.ts';
+import type { Case, Finding, UnitCode } from '../domain.ts';
 import { FINDING_NAMES, FINDINGS, UNIT_CODES, UNIT_NAMES } from '../domain.ts';
 import type { EffectTemplate } from '../workflow/complaint.ts';
 import { caseCb, encodeCallback, NEW_CASE_SOURCES, type CaseVerb, type NewCaseSource } from './callback.ts';
@@ -48,7 +48,7 @@ function btn(verb: Exclude<CaseVerb, 'finding'>, caseId: number): InlineButton {
 }
 
 /** The card's buttons: the actions this officer may take now (auth.availableVerbs), then 查看原文 · 刷新. */
-export function caseKeyboard(c: Pick<Complaint, 'id'>, verbs: readonly CaseVerb[]): InlineKeyboard {
+export function caseKeyboard(c: Pick<Case, 'id'>, verbs: readonly CaseVerb[]): InlineKeyboard {
   const actions = verbs.filter((v): v is Exclude<CaseVerb, 'finding'> => v !== 'finding' && v !== 'raw' && v !== 'refresh' && v !== 'view');
   return { inline_keyboard: [...rows(actions.map((v) => btn(v, c.id))), [btn('raw', c.id), btn('refresh', c.id)]] };
 }
@@ -57,7 +57,7 @@ export function caseKeyboard(c: Pick<Complaint, 'id'>, verbs: readonly CaseVerb[
  * Buttons on a pushed notice. The recipient is not known here, so they follow the template; whoever taps is
  * still checked (auth), and 查看 opens the card with exactly their own buttons.
  */
-export function noticeKeyboard(template: EffectTemplate, c: Complaint): InlineKeyboard | undefined {
+export function noticeKeyboard(template: EffectTemplate, c: Case): InlineKeyboard | undefined {
   const view = btn('view', c.id);
   switch (template) {
     case 'assigned':
@@ -84,7 +84,7 @@ export function noticeKeyboard(template: EffectTemplate, c: Complaint): InlineKe
 }
 
 /** For those told about a case they do not work (township on a housing danger case, leaders): look, don't act. */
-export function viewKeyboard(c: Complaint): InlineKeyboard {
+export function viewKeyboard(c: Case): InlineKeyboard {
   return { inline_keyboard: [[btn('view', c.id), btn('raw', c.id)]] };
 }
 
@@ -135,7 +135,7 @@ export function sourceKeyboard(): InlineKeyboard {
 /** Officers' task list pages (/tasks). */
 export const TASK_PAGE_SIZE = 8;
 
-export function taskListKeyboard(items: readonly Complaint[], total: number, page: number): InlineKeyboard {
+export function taskListKeyboard(items: readonly Case[], total: number, page: number): InlineKeyboard {
   const pages = Math.max(1, Math.ceil(total / TASK_PAGE_SIZE));
   const open = rows(
     items.map((c) => ({ text: c.tracking, callback_data: caseCb('view', c.id) })),

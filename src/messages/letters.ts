@@ -1,6 +1,6 @@
 // Letters to complainants, in Chinese. Pure: the case in, a mail payload out. The acknowledgement's Message-ID is
 // derived from the tracking number, so a resident's reply (In-Reply-To) finds its case.
-import type { Complaint, MailPayload } from '../domain.ts';
+import type { Case, MailPayload } from '../domain.ts';
 import { FINDING_NAMES, UNIT_NAMES } from '../domain.ts';
 import type { EffectTemplate } from '../workflow/complaint.ts';
 import { chineseDeadline, formatMinute } from '../time.ts';
@@ -23,7 +23,7 @@ export interface LetterContext {
 }
 
 /** The letter for a template, or null when that template does not write to the complainant. */
-export function complainantLetter(template: EffectTemplate, c: Complaint, ctx: LetterContext): MailPayload | null {
+export function complainantLetter(template: EffectTemplate, c: Case, ctx: LetterContext): MailPayload | null {
   const to = c.complainant.email;
   if (!to) return null;
   const dear = c.complainant.name ? `${c.complainant.name}：` : '您好：';

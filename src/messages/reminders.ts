@@ -3,7 +3,7 @@
 // before) and held until the quiet hours end unless the case is a danger case (000 附件 二 立即).
 // Keys: `remind:<caseId>:<deadline>:<step>:<dueIso>:<officerId>`, the step of an overdue reminder carrying its day
 // (`overdue@2026-10-09`); a moved deadline (extension, plan, reopening) has a new dueIso and starts a new ladder.
-import { UNIT_NAMES, type Complaint, type UnitCode } from '../domain.ts';
+import { UNIT_NAMES, type Case, type UnitCode } from '../domain.ts';
 import { deadlineText, type Day } from '../time.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { quietHoursRelease, type QuietHours } from '../workflow/quiet-hours.ts';
@@ -48,7 +48,7 @@ const SUBJECT_NAMES: Record<ReminderSubject, string> = {
   accept: '接收',
 };
 
-function headline(c: Complaint, r: ReminderDue, unitName: string): string {
+function headline(c: Case, r: ReminderDue, unitName: string): string {
   const what = SUBJECT_NAMES[r.subject];
   const when = deadlineText(r.dueAt);
   const late = r.workdaysLate > 0 ? `，已超期${r.workdaysLate}个工作日` : '';
@@ -69,14 +69,14 @@ function headline(c: Complaint, r: ReminderDue, unitName: string): string {
   }
 }
 
-function keyboardFor(c: Complaint, r: ReminderDue): InlineKeyboard | undefined {
+function keyboardFor(c: Case, r: ReminderDue): InlineKeyboard | undefined {
   if (r.subject === 'transfer' && r.audience === 'office') return noticeKeyboard('triage', c);
   if (r.step === 'unaccepted') return noticeKeyboard('assigned', c);
   return noticeKeyboard('progress', c); // 查看: the card, with the buttons this officer may use
 }
 
 /** Every reminder due at `ctx.now` for these cases, one per recipient. Calling it again yields the same keys. */
-export function remindersFor(cases: Iterable<Complaint>, officers: readonly ReminderOfficer[], ctx: ReminderContext): Reminder[] {
+export function remindersFor(cases: Iterable<Case>, officers: readonly ReminderOfficer[], ctx: ReminderContext): Reminder[] {
   const out: Reminder[] = [];
   const nowIso = ctx.now.toISOString();
   const held = quietHoursRelease(ctx.now, ctx.quietHours).toISOString();

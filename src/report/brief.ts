@@ -1,7 +1,7 @@
 // The weekly 工作简报 to the city bureau (004 五(五): 专项整治工作简报, with 工作进展情况、典型案例): tallies, the
 // key-supervision companies and the typical cases of the week, with the chart inline as <img src="cid:…">.
 // Pure: data in, mail body out; the chart itself is drawn by writers/chart.ts from chartDataFromBrief.
-import type { Complaint } from '../domain.ts';
+import type { Case } from '../domain.ts';
 import { formatMinute, shanghaiDay } from '../time.ts';
 import { keyCompanyTable, pickTypicalCases, typicalCaseOf, typicalCaseSections, type KeyCompany, type TypicalCase } from './cases.ts';
 import { renderMail, tableOr, type MailBody, type Sections } from './render.ts';
@@ -27,7 +27,7 @@ export interface BriefContext extends TallyContext {
   chartCid?: string | null;
 }
 
-export function briefDataFromComplaints(cs: Iterable<Complaint>, ctx: BriefContext): BriefData {
+export function briefDataFromComplaints(cs: Iterable<Case>, ctx: BriefContext): BriefData {
   const all = [...cs];
   const tallies = tallyComplaints(all, ctx);
   const countyName = new Map(ctx.counties.map((k) => [k.code, k.name]));

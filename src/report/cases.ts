@@ -1,7 +1,7 @@
 // Cases and companies as more than one report shows them: typical cases (the weekly brief, the monthly public
 // report), overdue cases (the discipline weekly, the monthly roll-up), key-supervision companies (the brief, the
 // discipline weekly). Everything here leaves the office: complainants are masked (mask.ts). Pure.
-import { PROBLEM_NAMES, STATUS_NAMES, UNIT_NAMES, type Complaint, type UnitCode } from '../domain.ts';
+import { PROBLEM_NAMES, STATUS_NAMES, UNIT_NAMES, type Case, type UnitCode } from '../domain.ts';
 import { due } from '../workflow/index.ts';
 import { maskComplainant, maskContactsInText } from './mask.ts';
 import { tableOr, type Section } from './render.ts';
@@ -23,7 +23,7 @@ export interface TypicalCase {
   result: string;
 }
 
-export function typicalCaseOf(c: Complaint, countyName: string, excerptChars = 80): TypicalCase {
+export function typicalCaseOf(c: Case, countyName: string, excerptChars = 80): TypicalCase {
   const known = [c.complainant.name];
   // Mask before cutting: a phone number cut in half would no longer be recognised as one.
   const chars = Array.from(maskContactsInText(c.body.replace(/\s+/g, ' ').trim(), known));
@@ -45,10 +45,10 @@ export function typicalCaseOf(c: Complaint, countyName: string, excerptChars = 8
  * The most telling cases of the period: 挂牌督办, then 危及安全, then 重大复杂, then substantiated and closed; cases
  * with activity in the period first. Cases with none of these marks are not typical.
  */
-export function pickTypicalCases(cs: Iterable<Complaint>, period: { start: Date; end: Date }, limit = 3): Complaint[] {
+export function pickTypicalCases(cs: Iterable<Case>, period: { start: Date; end: Date }, limit = 3): Case[] {
   const start = period.start.getTime();
   const end = period.end.getTime();
-  const scored: { c: Complaint; score: number; at: number }[] = [];
+  const scored: { c: Case; score: number; at: number }[] = [];
   for (const c of cs) {
     const received = Date.parse(c.receivedAt);
     if (received >= end) continue;
@@ -98,7 +98,7 @@ export interface OverdueCase {
 
 /** The open cases past a live deadline at `now`, oldest deadline first. */
 export function overdueCasesOf(
-  cs: Iterable<Complaint>,
+  cs: Iterable<Case>,
   now: Date,
   names: { counties: { code: string; name: string }[]; unitNames?: Partial<Record<UnitCode, string>> },
 ): OverdueCase[] {

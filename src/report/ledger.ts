@@ -1,7 +1,7 @@
 // Annex 2 of the Yuncheng campaign plan (004 附件2): 登记办理台账. Pure: complaints → ledger rows → a sheet
 // description; writers/xlsx.ts writes it. The title, the three filing lines, the ten column headings and the 说明
 // note are the seed's words (the PDF's line breaks removed, its spacing around numbers kept).
-import { FINDING_NAMES, SOURCE_NAMES, STATUS_NAMES, UNIT_NAMES, type Complaint, type UnitCode } from '../domain.ts';
+import { FINDING_NAMES, SOURCE_NAMES, STATUS_NAMES, UNIT_NAMES, type Case, type UnitCode } from '../domain.ts';
 import { maskComplainant, maskContactsInText } from './mask.ts';
 import { formatMinute, shanghaiDate } from '../time.ts';
 import {
@@ -76,7 +76,7 @@ export interface LedgerContext {
   /** Unit names as configured (config.units); UNIT_NAMES otherwise. */
   unitNames?: Partial<Record<UnitCode, string>>;
   /** 受理人: who registered/accepted the case; '' when unknown. */
-  officerOf?: (c: Complaint) => string;
+  officerOf?: (c: Case) => string;
   /** Mask names and phones (for a copy that leaves the government network). Off: the ledger is an internal record. */
   mask?: boolean;
   /** Longest excerpt of the mail body kept in 问题和舆情简要内容. */
@@ -84,7 +84,7 @@ export interface LedgerContext {
 }
 
 /** Numbered in the order given: pass complaints sorted by receipt time. Lazy, so 100 000 rows stream. */
-export function* ledgerRowsFromComplaints(cs: Iterable<Complaint>, ctx: LedgerContext = {}): Generator<LedgerRow> {
+export function* ledgerRowsFromComplaints(cs: Iterable<Case>, ctx: LedgerContext = {}): Generator<LedgerRow> {
   let seq = 0;
   for (const c of cs) {
     seq += 1;
@@ -92,7 +92,7 @@ export function* ledgerRowsFromComplaints(cs: Iterable<Complaint>, ctx: LedgerCo
   }
 }
 
-export function ledgerRowFromComplaint(c: Complaint, seq: number, ctx: LedgerContext = {}): LedgerRow {
+export function ledgerRowFromComplaint(c: Case, seq: number, ctx: LedgerContext = {}): LedgerRow {
   const unitName = c.unit ? (ctx.unitNames?.[c.unit] ?? UNIT_NAMES[c.unit]) : '';
   return {
     seq,
@@ -108,7 +108,7 @@ export function ledgerRowFromComplaint(c: Complaint, seq: number, ctx: LedgerCon
   };
 }
 
-function complainantLines(c: Complaint): string {
+function complainantLines(c: Case): string {
   const { name, phone, email } = c.complainant;
   const lines = [name, phone, email].filter((v): v is string => !!v && v.trim() !== '');
   return lines.length > 0 ? lines.join('\n') : '匿名';
@@ -118,7 +118,7 @@ function complainantLines(c: Complaint): string {
  * 小区 / company / subject first, then the start of the mail: enough for a reader to know what it is about.
  * With `mask`, contacts are masked before the cut, so a truncated phone number cannot slip through.
  */
-export function complaintSummary(c: Complaint, excerptChars: number, mask = false): string {
+export function complaintSummary(c: Case, excerptChars: number, mask = false): string {
   const hide = (s: string) => (mask ? maskContactsInText(s, [c.complainant.name]) : s);
   const facts = [c.compound && `小区：${c.compound}`, c.company && `物业企业：${c.company}`].filter(Boolean).join('；');
   const chars = Array.from(hide(c.body.replace(/\s+/g, ' ').trim()));
@@ -126,14 +126,14 @@ export function complaintSummary(c: Complaint, excerptChars: number, mask = fals
   return [facts, hide(c.subject.trim()), excerpt].filter((s) => s !== '').join('\n') || '（无内容）';
 }
 
-function progressText(c: Complaint): string {
+function progressText(c: Case): string {
   const parts: string[] = [STATUS_NAMES[c.status]];
   if (c.finding) parts.push(`核查${FINDING_NAMES[c.finding]}`);
   if (c.result) parts.push(c.result.trim());
   return parts.join('；');
 }
 
-function noteText(c: Complaint): string {
+function noteText(c: Case): string {
   const flags = [
     c.urgent && '危及房屋使用和人身安全',
     c.complex && '重大复杂',

@@ -19,7 +19,7 @@
 //   piece has the full names (its 未公示公共收支收益情况 differs from 三(二)2's 未公示公共收益收支情况), the 整改
 //   piece the shortened ones (未履行信息公开报告义务, 未按照合同约定安全防范工作, 未公示公共收益情况, …).
 // - The 说明 note is the seed's text; its e-mail address (fckwy222907@163.com) is printed as the annex has it.
-import { PROBLEM_TYPES, type Complaint, type ProblemType } from '../domain.ts';
+import { PROBLEM_TYPES, type Case, type ProblemType } from '../domain.ts';
 import {
   fitRowHeight,
   isClosed,
@@ -202,12 +202,12 @@ export function summaryTotal(rows: SummaryCountyRow[]): SummaryCountyRow {
  * A complaint shows a problem (存在问题) when it has a problem type and was not found unsubstantiated: cases still
  * being verified count, because annex 3 is a picture of what the 排查 has surfaced so far.
  */
-export function showsProblem(c: Complaint): boolean {
+export function showsProblem(c: Case): boolean {
   return c.problem !== null && c.finding !== 'unsubstantiated';
 }
 
 /** Compounds are told apart by name; a case without one stands for its own compound (by address, else by case). */
-function compoundKey(c: Complaint): string {
+function compoundKey(c: Case): string {
   const name = c.compound?.trim() || c.address?.trim();
   return name ? `n:${name}` : `c:${c.id}`;
 }
@@ -227,7 +227,7 @@ export interface SummaryContext {
  * - 市级 / 接收省厅转办 受理件数, 办结件数: all cases, split by source 'province', closed as isClosed;
  * - 查处情况 and 督导检查情况 come from `manual` (no complaint record carries them), 0 when not given.
  */
-export function summaryRowsFromComplaints(cs: Iterable<Complaint>, ctx: SummaryContext): SummaryCountyRow[] {
+export function summaryRowsFromComplaints(cs: Iterable<Case>, ctx: SummaryContext): SummaryCountyRow[] {
   interface Acc {
     companies: Set<string>;
     open: Map<string, Set<ProblemType>>; // compound → types with an open case

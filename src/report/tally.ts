@@ -1,6 +1,6 @@
 // Tallies: one pass over the complaints, shared by the weekly brief, the discipline weekly and the province weekly;
 // and the few ways every report writes a period, a rate and a tally row. Pure: the period comes in as an argument.
-import { PROBLEM_NAMES, PROBLEM_TYPES, UNIT_CODES, UNIT_NAMES, type Complaint, type UnitCode } from '../domain.ts';
+import { PROBLEM_NAMES, PROBLEM_TYPES, UNIT_CODES, UNIT_NAMES, type Case, type UnitCode } from '../domain.ts';
 import { due } from '../workflow/index.ts';
 import { chineseDate, lastDayOf, parseDay, shanghaiDate, shanghaiDay, startOfDayShanghai } from '../time.ts';
 import { isClosed, type ChartData } from './types.ts';
@@ -30,7 +30,7 @@ export interface TallyContext {
   counties: { code: string; name: string }[];
   unitNames?: Partial<Record<UnitCode, string>>;
   /** Defaults to the workflow's live deadlines (workflow.due). */
-  isOverdue?: (c: Complaint, now: Date) => boolean;
+  isOverdue?: (c: Case, now: Date) => boolean;
   /** Weeks of trend for the chart, ending with the period (default 8). */
   trendWeeks?: number;
 }
@@ -48,7 +48,7 @@ export interface Tallies {
   trend: ChartData['trend'];
 }
 
-export function defaultIsOverdue(c: Complaint, now: Date): boolean {
+export function defaultIsOverdue(c: Case, now: Date): boolean {
   return due(c, now, 0).some((d) => d.state === 'overdue');
 }
 
@@ -63,7 +63,7 @@ function emptyTally(name: string): Tally {
  * period; 本周办结: closed (isClosed) with resolvedAt in the period; 超期: open cases past a live deadline at the
  * period's end. Cases not yet routed are shown as 待分转 among the units, cases without a type as 未分类.
  */
-export function tallyComplaints(cs: Iterable<Complaint>, ctx: TallyContext): Tallies {
+export function tallyComplaints(cs: Iterable<Case>, ctx: TallyContext): Tallies {
   const start = ctx.period.start.getTime();
   const end = ctx.period.end.getTime();
   const isOverdue = ctx.isOverdue ?? defaultIsOverdue;

@@ -1,6 +1,6 @@
 // Shared vocabulary of the report builders: the sheet description that layout code produces and writers/xlsx.ts
 // writes, the input rows of each report, and the one fact every report reads the same way (closed). Pure.
-import { isClosedByUnit, type Complaint, type ProblemType } from '../domain.ts';
+import { isClosedByUnit, type Case, type ProblemType } from '../domain.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sheet description. Rows are laid out like an HTML table: each cell takes the next free column of its row, and a
@@ -146,7 +146,7 @@ export interface ChartData {
 // Shared facts.
 
 /** 办结 (domain.ts CLOSED_STATUSES): the ledger's 是否办结 and every "closed" count of the reports. */
-export function isClosed(c: Pick<Complaint, 'status'>): boolean {
+export function isClosed(c: Pick<Case, 'status'>): boolean {
   return isClosedByUnit(c.status);
 }
 

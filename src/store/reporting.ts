@@ -1,6 +1,6 @@
 // Reporting queries: what the weekly, monthly, province and discipline reports read (cases/reports.ts builds them).
-import type { Complaint } from '../domain.ts';
-import { rowToComplaint } from './complaints.ts';
+import type { Case } from '../domain.ts';
+import { rowToCase } from './cases.ts';
 import type { Conn } from './db.ts';
 import type { ComplaintTable } from './schema.ts';
 import type { Selectable } from 'kysely';
@@ -21,16 +21,16 @@ async function* complaintRows(db: Conn, opts: { since?: string; until: string; w
 }
 
 /** Every case received in [since, until), in id order. */
-export async function complaintsReceived(db: Conn, since: string, until: string): Promise<Complaint[]> {
-  const out: Complaint[] = [];
-  for await (const r of complaintRows(db, { since, until })) out.push(rowToComplaint(r));
+export async function complaintsReceived(db: Conn, since: string, until: string): Promise<Case[]> {
+  const out: Case[] = [];
+  for await (const r of complaintRows(db, { since, until })) out.push(rowToCase(r));
   return out;
 }
 
 /** Every case that names a company, received before `until`, with the company and the complainant's identity key. */
-export async function* companyComplaints(db: Conn, until: string): AsyncGenerator<{ complaint: Complaint; companyId: number; complainantKey: string | null }> {
+export async function* companyComplaints(db: Conn, until: string): AsyncGenerator<{ complaint: Case; companyId: number; complainantKey: string | null }> {
   for await (const r of complaintRows(db, { until, withCompany: true })) {
-    yield { complaint: rowToComplaint(r), companyId: r.company_id!, complainantKey: r.complainant_key };
+    yield { complaint: rowToCase(r), companyId: r.company_id!, complainantKey: r.complainant_key };
   }
 }
 

@@ -1,8 +1,8 @@
 // Task lists: one page of a scope's open cases, overdue (earliest due) first — the bot's /tasks and the desk's
 // lists. Served by the task-order indexes of migration 0002, whose expression is TASK_ORDER: keep them identical.
 import { sql, type SelectQueryBuilder } from 'kysely';
-import { OPEN_STATUSES, TRIAGE_STATUSES, WORKING_STATUSES, type Complaint, type TaskScope } from '../domain.ts';
-import { rowToComplaint } from './complaints.ts';
+import { OPEN_STATUSES, TRIAGE_STATUSES, WORKING_STATUSES, type Case, type TaskScope } from '../domain.ts';
+import { rowToCase } from './cases.ts';
 import type { Conn } from './db.ts';
 import { TASK_ORDER_SQL } from './migrations/0002_task_order_indexes.ts';
 import type { Database } from './schema.ts';
@@ -22,7 +22,7 @@ type Base = SelectQueryBuilder<Database, 'complaint', {}>;
  * county's triage queue — each read in deadline order from its own index (migration 0002) and merged, because an
  * OR across both makes the planner read and sort every matching row (≈ 26 ms at 1,000,000 cases instead of < 1 ms).
  */
-export async function taskPage(db: Conn, scope: TaskScope, page: number, size: number): Promise<{ items: Complaint[]; total: number }> {
+export async function taskPage(db: Conn, scope: TaskScope, page: number, size: number): Promise<{ items: Case[]; total: number }> {
   const branches: Base[] = [];
   const from = (): Base => db.selectFrom('complaint');
   switch (scope.kind) {
@@ -67,5 +67,5 @@ export async function taskPage(db: Conn, scope: TaskScope, page: number, size: n
   if (!ids.length) return { items: [], total };
   const rows = await db.selectFrom('complaint').selectAll().where('id', 'in', ids).execute();
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return { items: ids.map((id) => rowToComplaint(byId.get(id)!)), total };
+  return { items: ids.map((id) => rowToCase(byId.get(id)!)), total };
 }

@@ -8,7 +8,7 @@
 //   supervisor — reads everything, changes nothing (纪检监察机关可实时监督检查; the adapter audits reads).
 //   admin      — everything.
 // A system actor (the mail intake) registers cases and turns complainant replies into reopen/reply.
-import type { Actor, Complaint, UnitCode } from '../domain.ts';
+import type { Actor, Case, UnitCode } from '../domain.ts';
 import type { CommandType } from './complaint.ts';
 import { workflowError, type WorkflowError } from './errors.ts';
 
@@ -41,7 +41,7 @@ export function reviewingUnit(unit: UnitCode): UnitCode {
   return COSIGNER_UNITS.has(unit) ? 'housing' : unit;
 }
 
-export function canAct(actor: Actor, action: Action, c: Pick<Complaint, 'county' | 'unit'>): AuthResult {
+export function canAct(actor: Actor, action: Action, c: Pick<Case, 'county' | 'unit'>): AuthResult {
   if (actor.kind === 'system') {
     return action === 'read' || COMPLAINANT_ACTIONS.has(action) ? OK : deny('FORBIDDEN_ROLE');
   }
@@ -70,7 +70,7 @@ export function canAct(actor: Actor, action: Action, c: Pick<Complaint, 'county'
   }
 }
 
-function officerCan(actor: Actor, action: Action, c: Pick<Complaint, 'county' | 'unit'>): AuthResult {
+function officerCan(actor: Actor, action: Action, c: Pick<Case, 'county' | 'unit'>): AuthResult {
   const office = OFFICE_ACTIONS.has(action);
   if (!office && !UNIT_ACTIONS.has(action) && action !== 'read') return deny('FORBIDDEN_ROLE');
   if (actor.county !== c.county) return deny('NOT_YOUR_COUNTY');

@@ -14,7 +14,7 @@
 // complaint that brought the distinct count over the threshold, or `flaggedAt` for facts without a date in the
 // complaint list (refusal, satisfaction, credit, black list). Without `flaggedAt` the trigger is `now`, so the
 // adapter should persist the first action of each type instead of recomputing its due date on every tick.
-import { isClosedByUnit, type CompanyActionType, type Complaint, type UnitCode } from '../domain.ts';
+import { isClosedByUnit, type CompanyActionType, type Case, type UnitCode } from '../domain.ts';
 export { isCompanyActionType, type CompanyActionType } from '../domain.ts';
 import { due } from './complaint.ts';
 import type { Calendar } from './calendar.ts';
@@ -59,7 +59,7 @@ export interface ComplaintFact {
  * What a company's thresholds count of one case: 属实 counts 属实 and 部分属实 (the complaint was founded, at least in
  * part); "overdue" is an open case past a live deadline (久拖不决, for the black list).
  */
-export function complaintFact(c: Complaint, companyId: string, complainantKey: string | null, asOf: Date): ComplaintFact {
+export function complaintFact(c: Case, companyId: string, complainantKey: string | null, asOf: Date): ComplaintFact {
   const closed = isClosedByUnit(c.status);
   return {
     companyId,

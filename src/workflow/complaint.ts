@@ -32,7 +32,7 @@ import {
   type CaseEvent,
   type ClassificationSummary,
   type Complainant,
-  type Complaint,
+  type Case,
   type Deadlines,
   type Effect,
   type Finding,
@@ -157,10 +157,10 @@ export interface RegisterInput {
   classification: ClassificationSummary;
 }
 
-export type NewComplaint = Omit<Complaint, 'id' | 'tracking'>;
+export type NewCase = Omit<Case, 'id' | 'tracking'>;
 
 export type RegisterResult =
-  | { ok: true; case: NewComplaint; events: CaseEvent[]; effects: EffectDraft[] }
+  | { ok: true; case: NewCase; events: CaseEvent[]; effects: EffectDraft[] }
   | { ok: false; error: WorkflowError };
 
 /**
@@ -188,7 +188,7 @@ export function register(input: RegisterInput, now: Date, cal: Calendar, actor: 
   if (unit) deadlines.close = dueAt('close', now, cal).toISOString();
   const status: Status = unit ? 'assigned' : 'triage';
 
-  const c: NewComplaint = {
+  const c: NewCase = {
     county: input.county,
     source: input.source,
     status,
@@ -284,11 +284,11 @@ function validateRegisterInput(input: RegisterInput): WorkflowError | null {
 // ─── Transitions ─────────────────────────────────────────────────────────────────────────────────────────────
 
 export type TransitionResult =
-  | { ok: true; case: Complaint; events: CaseEvent[]; effects: Effect[] }
+  | { ok: true; case: Case; events: CaseEvent[]; effects: Effect[] }
   | { ok: false; error: WorkflowError };
 
 interface Ctx<C extends Command> {
-  c: Complaint;
+  c: Case;
   cmd: C;
   actor: Actor;
   now: Date;
@@ -300,7 +300,7 @@ interface Ctx<C extends Command> {
 interface Step {
   type: string;
   to?: Status;
-  patch?: Partial<Omit<Complaint, 'id' | 'tracking' | 'status'>>;
+  patch?: Partial<Omit<Case, 'id' | 'tracking' | 'status'>>;
   data?: Record<string, unknown>;
   effects?: EffectDraft[];
 }
@@ -312,7 +312,7 @@ type Handlers = { [K in CommandType]: (ctx: Ctx<Extract<Command, { type: K }>>) 
  * then the command's content. Every success appends one event; any deadline that changed is listed in the
  * event's `data.deadlines` as `{ old, new }`.
  */
-export function transition(c: Complaint, cmd: Command, actor: Actor, now: Date, cal: Calendar): TransitionResult {
+export function transition(c: Case, cmd: Command, actor: Actor, now: Date, cal: Calendar): TransitionResult {
   if (!cmd || typeof cmd !== 'object' || !(COMMAND_TYPES as readonly string[]).includes((cmd as { type?: string }).type ?? '')) {
     return fail('INVALID_INPUT', '未知操作');
   }
@@ -324,7 +324,7 @@ export function transition(c: Complaint, cmd: Command, actor: Actor, now: Date, 
   const step = handler({ c, cmd, actor, now, at: now.toISOString(), cal });
   if ('code' in step) return { ok: false, error: step };
 
-  const next: Complaint = { ...c, ...step.patch, status: step.to ?? c.status };
+  const next: Case = { ...c, ...step.patch, status: step.to ?? c.status };
   const changed = deadlineChanges(c.deadlines, next.deadlines);
   const data = { ...step.data, ...(changed ? { deadlines: changed } : {}) };
   const event: CaseEvent = { type: step.type, at: now.toISOString(), actor, from: c.status, to: next.status, data };
@@ -603,7 +603,7 @@ export interface DueItem {
  *   progress — complex cases while worked, supervised cases until written off.
  * Sorted by due instant.
  */
-export function due(c: Complaint, now: Date, horizonDays = 1): DueItem[] {
+export function due(c: Case, now: Date, horizonDays = 1): DueItem[] {
   const today = shanghaiDay(now);
   const open = OPEN.includes(c.status);
   const live: Record<keyof Deadlines, boolean> = {
@@ -636,19 +636,19 @@ function fail(code: WorkflowErrorCode, detail?: string): { ok: false; error: Wor
   return { ok: false, error: workflowError(code, detail) };
 }
 
-function wrongState(c: Complaint): WorkflowError {
+function wrongState(c: Case): WorkflowError {
   return workflowError('WRONG_STATE', `当前状态为「${STATUS_NAMES[c.status]}」`);
 }
 
 
 /** Cosign applies to housing-handled cases only (000 附件 三(一)). */
-function needsCosign(c: Complaint): WorkflowError | null {
+function needsCosign(c: Case): WorkflowError | null {
   if (c.status !== 'resolved') return wrongState(c);
   if (c.unit !== 'housing') return workflowError('WRONG_STATE', '非住建部门直接办理的案件无需会签，由市级相关部门审核');
   return null;
 }
 
-function awaitingReview(c: Complaint): WorkflowError | null {
+function awaitingReview(c: Case): WorkflowError | null {
   if (c.unit === 'housing') {
     if (c.status === 'resolved') return workflowError('COSIGN_REQUIRED');
     return c.status === 'cosigned' ? null : wrongState(c);
@@ -657,7 +657,7 @@ function awaitingReview(c: Complaint): WorkflowError | null {
 }
 
 /** A refused closure goes back to the unit as work in progress. */
-function sendBack(c: Complaint, reasonText: string, template: 'cosign-rejected' | 'review-rejected'): Step | WorkflowError {
+function sendBack(c: Case, reasonText: string, template: 'cosign-rejected' | 'review-rejected'): Step | WorkflowError {
   const reason = text(reasonText);
   if (!reason) return workflowError('INVALID_INPUT', '退回理由');
   return {
@@ -669,7 +669,7 @@ function sendBack(c: Complaint, reasonText: string, template: 'cosign-rejected' 
   };
 }
 
-function notifyUnit(c: Complaint, unit: UnitCode, template: EffectTemplate, urgent: boolean): EffectDraft {
+function notifyUnit(c: Case, unit: UnitCode, template: EffectTemplate, urgent: boolean): EffectDraft {
   return { kind: 'notify-unit', unit, county: c.county, template, urgent };
 }
 
@@ -682,15 +682,15 @@ function notifyReviewers(template: EffectTemplate): EffectDraft {
 }
 
 /** 转办的住建部门 is kept informed when another unit handles the case (000 附件 三(一)). */
-function tellHousing(c: Complaint, template: EffectTemplate): EffectDraft[] {
+function tellHousing(c: Case, template: EffectTemplate): EffectDraft[] {
   return c.unit && c.unit !== 'housing' ? [notifyUnit(c, 'housing', template, false)] : [];
 }
 
-function complainantMail(c: Complaint, template: EffectTemplate): EffectDraft[] {
+function complainantMail(c: Case, template: EffectTemplate): EffectDraft[] {
   return c.complainant.email ? [{ kind: 'email-complainant', template }] : [];
 }
 
-function closeRule(c: Complaint): DeadlineRule {
+function closeRule(c: Case): DeadlineRule {
   return c.complex ? 'complex' : 'close';
 }
 

@@ -13,7 +13,7 @@ export {
   type EffectTemplate,
   type RegisterInput,
   type RegisterResult,
-  type NewComplaint,
+  type NewCase,
   type TransitionResult,
   type DueItem,
   type DueState,

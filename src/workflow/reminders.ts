@@ -18,7 +18,7 @@
 // cases (危及房屋使用和人身安全, 000 附件 二 立即) go at once, on any day.
 // Keys: `remind:<caseId>:<deadline>:<step>:<dueIso>:<officerId>`, the step of an overdue reminder carrying its day
 // (`overdue@2026-10-09`); a moved deadline (extension, plan, reopening) has a new dueIso and starts a new ladder.
-import type { Complaint, Deadlines, Role, UnitCode } from '../domain.ts';
+import type { Case, Deadlines, Role, UnitCode } from '../domain.ts';
 import { daysBetween, lastDayOf, shanghaiDay, type Day } from '../time.ts';
 import type { Calendar } from './calendar.ts';
 import { due } from './complaint.ts';
@@ -95,7 +95,7 @@ export function ladder(dueIso: string, overdue: boolean, now: Date, cal: Calenda
 }
 
 /** The rungs of the ladder due for one case at `now` (each also due at every later run until its key is stored). */
-export function remindersDue(c: Complaint, now: Date, cal: Calendar): ReminderDue[] {
+export function remindersDue(c: Case, now: Date, cal: Calendar): ReminderDue[] {
   const today = shanghaiDay(now);
   const out: ReminderDue[] = [];
   for (const item of due(c, now, HORIZON_DAYS)) {
@@ -117,7 +117,7 @@ export function remindersDue(c: Complaint, now: Date, cal: Calendar): ReminderDu
   return out;
 }
 
-export function reminderRecipients(c: Complaint, audience: ReminderDue['audience'], officers: readonly ReminderOfficer[], cityCounty: string): ReminderOfficer[] {
+export function reminderRecipients(c: Case, audience: ReminderDue['audience'], officers: readonly ReminderOfficer[], cityCounty: string): ReminderOfficer[] {
   const reachable = officers.filter((o) => o.active && o.chatId !== null);
   switch (audience) {
     case 'office':

@@ -4,7 +4,7 @@ import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/clock.ts';
 import type { Config } from '../../src/config.ts';
-import type { ClassificationSummary, Complaint, Role, Status, UnitCode } from '../../src/domain.ts';
+import type { ClassificationSummary, Case, Role, Status, UnitCode } from '../../src/domain.ts';
 import { UNIT_CODES } from '../../src/domain.ts';
 import { Intake } from '../../src/ingest/intake.ts';
 import type { Logger } from '../../src/log.ts';
@@ -12,7 +12,7 @@ import { createMailSender } from '../../src/outbox/mailer.ts';
 import { createTelegramClient } from '../../src/outbox/telegram.ts';
 import { OutboxWorker } from '../../src/outbox/worker.ts';
 import { loadCalendar } from '../../src/runtime.ts';
-import { findById, insertComplaint, nextTrackingNumber, type NewComplaint } from '../../src/store/complaints.ts';
+import { findById, insertCase, nextTrackingNumber, type NewCase } from '../../src/store/cases.ts';
 import { openStore, type Db, type Dialect, type Store } from '../../src/store/db.ts';
 import { createInvite, officerByChat, revokeInvite, setReachable, type Officer } from '../../src/store/officers.ts';
 import { syncReferenceData } from '../../src/store/reference.ts';
@@ -146,7 +146,7 @@ async function link(h: Harness, chat: number, role: Role, unit: UnitCode, county
   return (await officerByChat(h.db, chat))!;
 }
 
-async function mailIn(h: Harness, classification: ClassificationSummary, subject: string, attachment?: { filename: string; content: Buffer }): Promise<Complaint & { version: number }> {
+async function mailIn(h: Harness, classification: ClassificationSummary, subject: string, attachment?: { filename: string; content: Buffer }): Promise<Case & { version: number }> {
   h.nextClassification = classification;
   const raw = await new MailComposer({
     from: '王女士 <wang@example.com>',
@@ -163,7 +163,7 @@ async function mailIn(h: Harness, classification: ClassificationSummary, subject
   return (await findById(h.db, r.complaintId!))!;
 }
 
-async function caseState(h: Harness, id: number, status: Status): Promise<Complaint & { version: number }> {
+async function caseState(h: Harness, id: number, status: Status): Promise<Case & { version: number }> {
   return until(async () => {
     const c = await findById(h.db, id);
     return c?.status === status ? c : undefined;
@@ -495,7 +495,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     const REVIEWER_POLICE = 2003;
     const officers: Record<number, Officer> = {};
 
-    async function seed(unit: UnitCode | null, status: Status, over: Partial<NewComplaint> = {}): Promise<Complaint & { version: number }> {
+    async function seed(unit: UnitCode | null, status: Status, over: Partial<NewCase> = {}): Promise<Case & { version: number }> {
       const now = h.clock.now();
       const r = register(
         {
@@ -515,7 +515,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
       );
       if (!r.ok) throw new Error(r.error.message);
       const tracking = await nextTrackingNumber(h.db, 'YH', 2026);
-      const c = await insertComplaint(h.db, { ...r.case, unit, status, ...over }, tracking, now.toISOString());
+      const c = await insertCase(h.db, { ...r.case, unit, status, ...over }, tracking, now.toISOString());
       return (await findById(h.db, c.id))!;
     }
 

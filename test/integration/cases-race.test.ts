@@ -10,7 +10,7 @@ import type { CaseDeps } from '../../src/cases/deps.ts';
 import { systemClock } from '../../src/clock.ts';
 import type { Actor } from '../../src/domain.ts';
 import { loadCalendar } from '../../src/runtime.ts';
-import * as complaints from '../../src/store/complaints.ts';
+import * as caseStore from '../../src/store/cases.ts';
 import * as mailStore from '../../src/store/mail.ts';
 import { complaintMail, intakeKit, type IntakeKit } from '../support/intake-kit.ts';
 import { memoryLogger, testConfig } from '../support/service.ts';
@@ -49,7 +49,7 @@ describe('a complainant reply racing an officer action on postgres', () => {
     const first = await kit.intake.ingest(complaintMail({ to: BOX, from: RESIDENT }), { source: 'file', mailbox: BOX });
     expect(first.outcome).toBe('registered');
     const caseId = first.complaintId!;
-    const initial = await complaints.findById(kit.store.db, caseId);
+    const initial = await caseStore.findById(kit.store.db, caseId);
     expect(initial?.unit).toBe('housing');
     const accepted = await applyCommand(deps, officer, caseId, { type: 'accept' });
     expect(accepted.ok).toBe(true);
@@ -83,10 +83,10 @@ describe('a complainant reply racing an officer action on postgres', () => {
     const raw = await mailStore.getRaw(kit.store.db, r.rawMailId!);
     expect(raw?.outcome).toBe('reply');
 
-    const events = (await complaints.eventsOf(kit.store.db, caseId)).map((e) => e.type);
+    const events = (await caseStore.eventsOf(kit.store.db, caseId)).map((e) => e.type);
     expect(events.indexOf('progress')).toBeGreaterThan(-1);
     expect(events.lastIndexOf('reply')).toBeGreaterThan(events.indexOf('progress'));
-    const after = await complaints.findById(kit.store.db, caseId);
+    const after = await caseStore.findById(kit.store.db, caseId);
     // registered → accepted → progress → reply: every write bumped the version once, none was lost.
     expect(after!.version).toBe(initial!.version + 3);
   });

@@ -11,7 +11,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { SOURCE_NAMES, UNIT_NAMES, type Complaint } from '../../src/domain.ts';
+import { SOURCE_NAMES, UNIT_NAMES, type Case } from '../../src/domain.ts';
 import { createLogger } from '../../src/log.ts';
 import { createMailSender } from '../../src/outbox/mailer.ts';
 import { OutboxWorker } from '../../src/outbox/worker.ts';
@@ -150,7 +150,7 @@ describe.each(DIALECTS)('the Friday digest on %s', (dialect) => {
   let sink: SmtpSink;
   let cfg: Config;
   let dataDir: string;
-  let seeded: Map<number, Complaint>;
+  let seeded: Map<number, Case>;
   const cal = loadCalendar(loadConfig({ env: {} }));
 
   beforeAll(async () => {

@@ -11,7 +11,7 @@ import { MAX_INPUT } from '../../src/bot/commands/actions.ts';
 import type { Config } from '../../src/config.ts';
 import type { ClassificationSummary } from '../../src/domain.ts';
 import { loadCalendar } from '../../src/runtime.ts';
-import { findById, insertComplaint, nextTrackingNumber } from '../../src/store/complaints.ts';
+import { findById, insertCase, nextTrackingNumber } from '../../src/store/cases.ts';
 import { openStore, type Db, type Store } from '../../src/store/db.ts';
 import { createInvite } from '../../src/store/officers.ts';
 import { syncReferenceData } from '../../src/store/reference.ts';
@@ -137,7 +137,7 @@ describe('hostile bot input', () => {
     );
     if (!r.ok) throw new Error(r.error.message);
     const tracking = await nextTrackingNumber(db, 'YH', 2026);
-    caseId = (await insertComplaint(db, r.case, tracking, now.toISOString())).id;
+    caseId = (await insertCase(db, r.case, tracking, now.toISOString())).id;
     expect((await findById(db, caseId))?.status).toBe('assigned');
     before = await snapshot(db);
   });

@@ -7,7 +7,7 @@ import { DIALECTS, freshDatabaseUrl } from '../support/stores.ts';
 import { testConfig } from '../support/service.ts';
 import { complaintMail, intakeKit, type IntakeKit } from '../support/intake-kit.ts';
 import * as mailStore from '../../src/store/mail.ts';
-import * as complaints from '../../src/store/complaints.ts';
+import * as caseStore from '../../src/store/cases.ts';
 import { transition } from '../../src/workflow/complaint.ts';
 import { loadCalendar } from '../../src/runtime.ts';
 
@@ -79,7 +79,7 @@ describe.each(DIALECTS)('intake pipeline on %s', (dialect) => {
 
   it('sends danger at once to the unit, the township and the leaders', async () => {
     const r = await ingest(complaintMail({ to: BOX, from: 'gas@example.com', subject: '楼道里煤气泄漏，味道很大', body: '阳光花园小区5号楼楼道里煤气泄漏，味道特别大，物业电话打不通，随时可能爆炸！' }));
-    const c = (await complaints.findById(kit.store.db, r.complaintId!))!;
+    const c = (await caseStore.findById(kit.store.db, r.complaintId!))!;
     expect(c.urgent).toBe(true);
     expect(c.status).toBe('assigned');
     const rows = await kit.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'telegram').where('complaint_id', '=', c.id).execute();
@@ -107,18 +107,18 @@ describe.each(DIALECTS)('intake pipeline on %s', (dialect) => {
     expect(r1).toMatchObject({ outcome: 'reply', tracking });
     // Close the case, then an unhappy reply with only the tracking number in the subject reopens it.
     const cal = loadCalendar(kit.cfg);
-    let c = (await complaints.findByTracking(kit.store.db, tracking))!;
+    let c = (await caseStore.findByTracking(kit.store.db, tracking))!;
     const officer = { kind: 'officer' as const, role: 'officer' as const, unit: c.unit!, county: c.county, officerId: 1 };
     for (const cmd of [{ type: 'accept' }, { type: 'resolve', finding: 'substantiated', result: '已清运' }] as const) {
       const t = transition(c, cmd as never, officer, new Date(), cal);
       if (!t.ok) throw new Error(t.error.message);
-      await complaints.saveComplaint(kit.store.db, t.case, c.version, new Date().toISOString());
-      c = (await complaints.findById(kit.store.db, c.id))!;
+      await caseStore.saveCase(kit.store.db, t.case, c.version, new Date().toISOString());
+      c = (await caseStore.findById(kit.store.db, c.id))!;
     }
     const r2 = await ingest(complaintMail({ to: BOX, from: 'qian@example.com', subject: `回复：${tracking} 办理结果`, body: '不满意，垃圾还是没有清运，问题没解决。' }));
     expect(r2).toMatchObject({ outcome: 'reply', tracking });
-    expect((await complaints.findByTracking(kit.store.db, tracking))!.status).toBe('reopened');
-    const events = await complaints.eventsOf(kit.store.db, c.id);
+    expect((await caseStore.findByTracking(kit.store.db, tracking))!.status).toBe('reopened');
+    const events = await caseStore.eventsOf(kit.store.db, c.id);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['reply', 'reopened']));
   });
 
@@ -133,7 +133,7 @@ describe.each(DIALECTS)('intake pipeline on %s', (dialect) => {
       }),
     );
     expect(r.outcome).toBe('registered');
-    const c = (await complaints.findById(kit.store.db, r.complaintId!))!;
+    const c = (await caseStore.findById(kit.store.db, r.complaintId!))!;
     expect(c.classification?.triage).toBe(true);
     expect(c.status).toBe('triage');
     expect(c.unit).toBeNull();

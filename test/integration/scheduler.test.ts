@@ -8,7 +8,7 @@ import cron from 'node-cron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../../src/clock.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import type { Complaint } from '../../src/domain.ts';
+import type { Case } from '../../src/domain.ts';
 import { createLogger } from '../../src/log.ts';
 import type { MailPayload, TelegramPayload } from '../../src/domain.ts';
 import { loadCalendar } from '../../src/runtime.ts';
@@ -39,7 +39,7 @@ describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
   let store: Awaited<ReturnType<typeof openTestStore>>;
   let cfg: Config;
   let dataDir: string;
-  let seeded: Map<number, Complaint>;
+  let seeded: Map<number, Case>;
   const clock = fixedClock(sh('2026-11-30T10:00'));
   const cal = loadCalendar(loadConfig({ env: {} }));
   let sched: Scheduler;

@@ -18,7 +18,7 @@ import { loadCalendar } from '../../src/runtime.ts';
 import { typicalCaseOf } from '../../src/report/index.ts';
 import { buildReport } from '../../src/cases/reports.ts';
 import { periodOf } from '../../src/workflow/periods.ts';
-import { insertComplaint, nextTrackingNumber } from '../../src/store/complaints.ts';
+import { insertCase, nextTrackingNumber } from '../../src/store/cases.ts';
 import { openStore } from '../../src/store/db.ts';
 import { syncReferenceData } from '../../src/store/reference.ts';
 import { register } from '../../src/workflow/complaint.ts';
@@ -298,7 +298,7 @@ describe('public outputs mask names and phones (monthly public report)', () => {
         );
         if (!r.ok) throw new Error(r.error.message);
         const tracking = await nextTrackingNumber(store.db, 'YH', 2026);
-        await insertComplaint(
+        await insertCase(
           store.db,
           // The result is shown whole: every writing appears in every typical case picked.
           { ...r.case, urgent: true, supervised: i % 3 === 0, status: 'resolved', finding: 'substantiated', result: `已回访${name}（${writings.join('；')}），电梯已修复`, resolvedAt: new Date(at.getTime() + 86_400_000).toISOString() },

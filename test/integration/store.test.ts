@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import iconv from 'iconv-lite';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as complaints from '../../src/store/complaints.ts';
+import * as caseStore from '../../src/store/cases.ts';
 import * as mail from '../../src/store/mail.ts';
 import * as outbox from '../../src/store/outbox.ts';
 import * as jobs from '../../src/store/jobs.ts';
@@ -100,9 +100,9 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
   it('refuses UPDATE and DELETE on the audit table', async () => {
     const c = await inTransaction(store.db, async (tx) => {
-      const tracking = await complaints.nextTrackingNumber(tx, 'YC', 2026);
+      const tracking = await caseStore.nextTrackingNumber(tx, 'YC', 2026);
       const now = new Date().toISOString();
-      const created = await complaints.insertComplaint(
+      const created = await caseStore.insertCase(
         tx,
         {
           county: 'yuncheng', source: 'email', status: 'triage', unit: null, problem: null, urgent: false, complex: false, supervised: false,
@@ -113,23 +113,23 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         tracking,
         now,
       );
-      await complaints.appendEvents(tx, created.id, [{ type: 'registered', at: now, actor: { kind: 'system' }, to: 'triage' }]);
+      await caseStore.appendEvents(tx, created.id, [{ type: 'registered', at: now, actor: { kind: 'system' }, to: 'triage' }]);
       return created;
     });
-    const events = await complaints.eventsOf(store.db, c.id);
+    const events = await caseStore.eventsOf(store.db, c.id);
     expect(events).toHaveLength(1);
     await expect(store.db.updateTable('complaint_event').set({ type: 'forged' }).where('complaint_id', '=', c.id).execute()).rejects.toThrow(/append-only/);
     await expect(store.db.deleteFrom('complaint_event').where('complaint_id', '=', c.id).execute()).rejects.toThrow(/append-only/);
     if (dialect === 'postgres') await expect(sql`TRUNCATE complaint_event CASCADE`.execute(store.db)).rejects.toThrow(/append-only/);
-    expect((await complaints.eventsOf(store.db, c.id))[0]!.type).toBe('registered');
+    expect((await caseStore.eventsOf(store.db, c.id))[0]!.type).toBe('registered');
   });
 
   it('saves a case optimistically: a stale version is refused', async () => {
-    const c = (await complaints.findByTracking(store.db, 'YC-2026-000001'))!;
+    const c = (await caseStore.findByTracking(store.db, 'YC-2026-000001'))!;
     const now = new Date().toISOString();
-    await complaints.saveComplaint(store.db, { ...c, status: 'assigned', unit: 'housing' }, c.version, now);
-    await expect(complaints.saveComplaint(store.db, { ...c, status: 'assigned', unit: 'fire' }, c.version, now)).rejects.toBeInstanceOf(complaints.ConcurrentUpdateError);
-    expect((await complaints.findById(store.db, c.id))!.unit).toBe('housing');
+    await caseStore.saveCase(store.db, { ...c, status: 'assigned', unit: 'housing' }, c.version, now);
+    await expect(caseStore.saveCase(store.db, { ...c, status: 'assigned', unit: 'fire' }, c.version, now)).rejects.toBeInstanceOf(caseStore.ConcurrentUpdateError);
+    expect((await caseStore.findById(store.db, c.id))!.unit).toBe('housing');
   });
 
   it('writes outbox rows once per idempotency key and claims one row per recipient in order', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mayCompleteCompanyAction } from '../../src/bot/auth.ts';
 import type { Officer } from '../../src/store/officers.ts';
-import type { Actor, Complaint, UnitCode } from '../../src/domain.ts';
+import type { Actor, Case, UnitCode } from '../../src/domain.ts';
 import { canAct, reviewingUnit, type Action } from '../../src/workflow/auth.ts';
 import { COMMAND_TYPES } from '../../src/workflow/complaint.ts';
 import { ERROR_MESSAGES_ZH, WORKFLOW_ERROR_CODES } from '../../src/workflow/errors.ts';
@@ -77,7 +77,7 @@ const MATRIX: Record<Action, Verdict[]> = {
   read: READ,
 };
 
-const caseOf = (unit: UnitCode | null): Pick<Complaint, 'county' | 'unit'> => ({ county: COUNTY, unit });
+const caseOf = (unit: UnitCode | null): Pick<Case, 'county' | 'unit'> => ({ county: COUNTY, unit });
 
 describe('canAct matrix: action × actor (own/other unit, own/other county)', () => {
   it('covers every command', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ClassificationSummary, Complaint, Role, Status, UnitCode } from '../../src/domain.ts';
+import type { ClassificationSummary, Case, Role, Status, UnitCode } from '../../src/domain.ts';
 import { createCalendar } from '../../src/workflow/calendar.ts';
 import { EFFECT_TEMPLATES } from '../../src/workflow/complaint.ts';
 import type { Officer } from '../../src/store/officers.ts';
@@ -13,7 +13,7 @@ const NOW = new Date('2026-03-05T02:00:00Z');
 
 const cls: ClassificationSummary = { unit: 'fire', units: [], problem: 'service-not-delivered', urgent: false, triage: false, score: 1, matched: ['电动车', '楼道'] };
 
-function complaint(over: Partial<Complaint> = {}): Complaint {
+function complaint(over: Partial<Case> = {}): Case {
   return {
     id: 42,
     tracking: 'YH-2026-000042',
@@ -153,7 +153,7 @@ describe('task list', () => {
 });
 
 describe('buttons each officer gets (a dry run of the workflow)', () => {
-  const table: [string, Officer, Partial<Complaint>, CaseVerb[]][] = [
+  const table: [string, Officer, Partial<Case>, CaseVerb[]][] = [
     ['unit officer, new task', officer('officer', 'fire'), {}, ['accept', 'return']],
     ['unit officer, accepted', officer('officer', 'fire'), { status: 'accepted' }, ['return', 'progress', 'complex', 'extend', 'resolve']],
     ['unit officer, complex', officer('officer', 'fire'), { status: 'in_progress', complex: true }, ['progress', 'plan', 'extend', 'resolve']],

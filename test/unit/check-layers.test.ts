@@ -83,7 +83,7 @@ const cases: { name: string; files: Record<string, string>; expected: string[] }
     files: {
       'src/bot/commands/x.ts': [
         "import { open } from '../../cases/open.ts';",
-        "import { find } from '../../store/complaints.ts';",
+        "import { find } from '../../store/cases.ts';",
         "import { texts } from '../../messages/index.ts';",
         "import { transition } from '../../workflow/complaint.ts';",
         "import { sheet } from '../../report/writers/xlsx.ts';",

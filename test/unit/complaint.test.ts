@@ -4,7 +4,7 @@ import {
   type Actor,
   type CaseEvent,
   type ClassificationSummary,
-  type Complaint,
+  type Case,
   type Effect,
   type Status,
   type UnitCode,
@@ -62,13 +62,13 @@ function input(over: Partial<RegisterInput> = {}): RegisterInput {
 }
 
 /** Registers and gives the case an id, as the store would. */
-function registered(over: Partial<RegisterInput> = {}, now = MON_0302): Complaint {
+function registered(over: Partial<RegisterInput> = {}, now = MON_0302): Case {
   const r = register(input(over), now, cal);
   if (!r.ok) throw new Error(r.error.message);
   return { ...r.case, id: 7, tracking: 'YH-2026-000007' };
 }
 
-function caseIn(status: Status, over: Partial<Complaint> = {}): Complaint {
+function caseIn(status: Status, over: Partial<Case> = {}): Case {
   const unit: UnitCode | null = status === 'triage' || status === 'received' ? null : 'fire';
   return {
     ...registered({ classification: classification({ unit: 'fire' }) }),
@@ -121,7 +121,7 @@ function sample(type: CommandType): Command {
 }
 
 /** A case in which `type` is legal, with the unit the command needs. */
-function validCaseFor(type: CommandType): Complaint {
+function validCaseFor(type: CommandType): Case {
   const pending = { until: '2026-03-20T16:00:00.000Z', reason: '需等待配件', requestedBy: 11 };
   switch (type) {
     case 'assign':
@@ -169,7 +169,7 @@ const ACTOR_COLUMNS = [
   'complainant',
 ] as const;
 
-function actorFor(column: (typeof ACTOR_COLUMNS)[number], c: Complaint): Actor {
+function actorFor(column: (typeof ACTOR_COLUMNS)[number], c: Case): Actor {
   const unit = c.unit ?? 'fire';
   switch (column) {
     case 'own unit, own county':
@@ -292,7 +292,7 @@ describe('transition: command × state matrix', () => {
   it.each(rows)('$type from $status → legal: $legal', ({ type, status, legal }) => {
     const base = validCaseFor(type);
     const needsUnit = status !== 'triage' && status !== 'received';
-    const c: Complaint = {
+    const c: Case = {
       ...base,
       status,
       unit: needsUnit ? (base.unit ?? 'fire') : null,
@@ -422,7 +422,7 @@ describe('register', () => {
 
 // ─── Happy paths ─────────────────────────────────────────────────────────────────────────────────────────────
 /** Runs steps in order, checking each succeeds; returns the case and the whole audit trail. */
-function run(c0: Complaint, steps: [Command, Actor, string][]) {
+function run(c0: Case, steps: [Command, Actor, string][]) {
   let c = c0;
   const events: CaseEvent[] = [];
   const effects: Effect[] = [];

@@ -3,7 +3,7 @@
 // reminder rules every 10 minutes as the scheduler does, and compares every reminder written with a table
 // derived by hand from the calendar and the seed's clocks.
 import { describe, expect, it } from 'vitest';
-import type { Actor, Complaint } from '../../src/domain.ts';
+import type { Actor, Case } from '../../src/domain.ts';
 import { remindersFor } from '../../src/messages/reminders.ts';
 import { remindersDue, type ReminderOfficer } from '../../src/workflow/reminders.ts';
 import { createCalendar } from '../../src/workflow/calendar.ts';
@@ -78,8 +78,8 @@ interface Row {
   notBefore: string;
 }
 
-function walk(from: string, to: string): { rows: Row[]; cases: Map<number, Complaint> } {
-  const cases = new Map<number, Complaint>();
+function walk(from: string, to: string): { rows: Row[]; cases: Map<number, Case> } {
+  const cases = new Map<number, Case>();
   const seen = new Set<string>();
   const rows: Row[] = [];
   const pending = [...STEPS];
@@ -170,7 +170,7 @@ describe('reminders through Mid-Autumn, National Day and the 调休 Saturday of 
 describe('reminder messages', () => {
   const reg = register(input('电梯长期不维保', { unit: 'market-regulation' }, at('2026-09-24T10:00')), at('2026-09-24T10:00'), cal);
   if (!reg.ok) throw new Error('register');
-  const c: Complaint = { ...reg.case, id: 41, tracking: 'YH-2026-000041' };
+  const c: Case = { ...reg.case, id: 41, tracking: 'YH-2026-000041' };
   const ctx = (now: Date) => ({ now, cal, quietHours: QUIET, cityCounty: 'yuncheng' });
 
   it('are the same at every run of a day: the keys make the outbox drop repeats', () => {
@@ -196,7 +196,7 @@ describe('reminder messages', () => {
   });
 
   it('stop once the case is closed', () => {
-    const closed: Complaint = { ...c, status: 'resolved' };
+    const closed: Case = { ...c, status: 'resolved' };
     expect(remindersDue(closed, at('2026-10-12T10:00'), cal)).toEqual([]);
   });
 });

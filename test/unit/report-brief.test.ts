@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Complaint } from '../../src/domain.ts';
+import type { Case } from '../../src/domain.ts';
 import { briefDataFromComplaints, buildBrief, chartDataFromBrief, type BriefContext } from '../../src/report/brief.ts';
 import { overdueCasesOf, pickTypicalCases, typicalCaseOf } from '../../src/report/cases.ts';
 import { buildDisciplineWeekly } from '../../src/report/discipline.ts';
@@ -8,7 +8,7 @@ import { buildProvinceWeekly, provinceWeeklyLayout, provinceWeeklyRows } from '.
 import { layoutToHtml } from '../../src/report/render.ts';
 import { periodLabel, tallyComplaints } from '../../src/report/tally.ts';
 
-function complaint(over: Partial<Complaint> & { id: number }): Complaint {
+function complaint(over: Partial<Case> & { id: number }): Case {
   return {
     tracking: `YH-2024-${String(over.id).padStart(6, '0')}`,
     county: 'yanhu',
@@ -57,7 +57,7 @@ const CTX: BriefContext = {
   keyCompanies: [{ name: 'A物业', complainants: 12, complaints: 15, substantiated: 4 }],
 };
 
-const SEED: Complaint[] = [
+const SEED: Case[] = [
   // this week: 3 received (ids 1, 2, 3), 2 closed (ids 1 and 4; 4 was received earlier)
   complaint({ id: 1, status: 'written_off', finding: 'substantiated', resolvedAt: '2024-06-06T08:00:00.000Z', result: '已修复，回访王小明满意', supervised: true }),
   complaint({ id: 2, unit: 'fire', problem: 'other', county: 'yongji', urgent: true }),

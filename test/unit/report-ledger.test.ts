@@ -1,12 +1,12 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import type { Complaint } from '../../src/domain.ts';
+import type { Case } from '../../src/domain.ts';
 import { LEDGER_HEADERS, LEDGER_NOTE, LEDGER_TITLE, ledgerFiledLine, ledgerRowsFromComplaints } from '../../src/report/ledger.ts';
 import type { LedgerRow } from '../../src/report/types.ts';
 import { writeLedgerXlsx } from '../../src/report/writers/xlsx.ts';
 
-function complaint(over: Partial<Complaint> & { id: number }): Complaint {
+function complaint(over: Partial<Case> & { id: number }): Case {
   return {
     tracking: `YH-2024-${String(over.id).padStart(6, '0')}`,
     county: 'yanhu',

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import type { Complaint } from '../../src/domain.ts';
+import type { Case } from '../../src/domain.ts';
 import {
   SUMMARY_NOTE,
   SUMMARY_TITLE,
@@ -12,7 +12,7 @@ import {
 import type { SummaryCountyRow } from '../../src/report/types.ts';
 import { writeSummaryXlsx } from '../../src/report/writers/xlsx.ts';
 
-function complaint(over: Partial<Complaint> & { id: number }): Complaint {
+function complaint(over: Partial<Case> & { id: number }): Case {
   return {
     tracking: `T-${over.id}`,
     county: 'yanhu',
@@ -53,7 +53,7 @@ const COUNTIES = [
 // 盐湖: three compounds with problems (阳光花园 open, 金水湾 rectified, 翠苑 open), one unsubstantiated and one
 // untyped case that show no problem, one case forwarded by the province. 永济: one rectified compound.
 // 'mystery' is a county missing from the list.
-const SEED: Complaint[] = [
+const SEED: Case[] = [
   complaint({ id: 1, compound: '阳光花园', company: 'A物业', problem: 'service-not-delivered', status: 'written_off', finding: 'substantiated' }),
   complaint({ id: 2, compound: '阳光花园', company: 'A物业', problem: 'public-income-taken', status: 'in_progress' }),
   complaint({ id: 3, compound: '金水湾', company: 'B物业', problem: 'service-not-delivered', status: 'resolved', finding: 'partly' }),

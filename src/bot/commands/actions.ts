@@ -5,10 +5,10 @@
 // for something they may not do.
 import { Composer, type Context } from 'telegraf';
 import type { Message } from 'telegraf/types';
-import { findById } from '../../store/complaints.ts';
+import { findById } from '../../store/cases.ts';
 import type { Officer } from '../../store/officers.ts';
 import type { Command } from '../../workflow/complaint.ts';
-import { UNIT_NAMES, type Complaint } from '../../domain.ts';
+import { UNIT_NAMES, type Case } from '../../domain.ts';
 import { applyCommand } from '../../cases/apply.ts';
 import { evidenceRef, type Evidence } from '../../cases/evidence.ts';
 import { actorOf, precheck } from '../auth.ts';
@@ -348,7 +348,7 @@ async function finishDialogueAction(
 }
 
 /** After a dialogue: the card it started from shows the new state; the conversation gets a short confirmation. */
-async function announce(ctx: Context, deps: BotDeps, o: Officer, c: Complaint, verb: CaseVerb, cardMessageId: number | undefined): Promise<void> {
+async function announce(ctx: Context, deps: BotDeps, o: Officer, c: Case, verb: CaseVerb, cardMessageId: number | undefined): Promise<void> {
   const done = `✅ ${DONE_TOAST[verb]}（${c.tracking}）`;
   if (!cardMessageId) {
     await showCard(ctx, deps, c, o, 'reply', done);

@@ -2,7 +2,7 @@
 import { Composer, type Context } from 'telegraf';
 import { countyByCode } from '../../config.ts';
 import { UNIT_NAMES } from '../../domain.ts';
-import { unitStats } from '../../store/complaints.ts';
+import { unitStats } from '../../store/cases.ts';
 import { addDays, shanghaiDay, startOfDayShanghai, weekday } from '../../time.ts';
 import { readIsAudited, statsScope } from '../auth.ts';
 import { officerOf, type BotDeps } from '../context.ts';

@@ -1,12 +1,12 @@
-// Complaint aggregate: the case row, its tracking number, and its audit trail (complaint_event).
+// The case aggregate: the case row (table `complaint`), its tracking number, and its audit trail (complaint_event).
 import { sql } from 'kysely';
-import { LIVE_STATUSES, OPEN_STATUSES, SIGN_OFF_STATUSES, type Actor, type CaseEvent, type ClassificationSummary, type Complaint, type Deadlines, type UnitStats } from '../domain.ts';
+import { LIVE_STATUSES, OPEN_STATUSES, SIGN_OFF_STATUSES, type Actor, type CaseEvent, type ClassificationSummary, type Case, type Deadlines, type UnitStats } from '../domain.ts';
 import type { Conn } from './db.ts';
 import type { ComplaintTable, ComplaintEventTable } from './schema.ts';
 import type { Insertable, Selectable } from 'kysely';
 import { hotQuery } from './hot-query.ts';
 
-export type NewComplaint = Omit<Complaint, 'id' | 'tracking'>;
+export type NewCase = Omit<Case, 'id' | 'tracking'>;
 
 type Row = Selectable<ComplaintTable>;
 
@@ -14,7 +14,7 @@ const bool = (n: number | null | undefined) => n === 1;
 const int = (b: boolean) => (b ? 1 : 0);
 const json = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);
 
-export function rowToComplaint(r: Row): Complaint {
+export function rowToCase(r: Row): Case {
   const deadlines: Deadlines = {};
   if (r.due_transfer) deadlines.transfer = r.due_transfer;
   if (r.due_close) deadlines.close = r.due_close;
@@ -26,10 +26,10 @@ export function rowToComplaint(r: Row): Complaint {
     id: r.id,
     tracking: r.tracking,
     county: r.county,
-    source: r.source as Complaint['source'],
-    status: r.status as Complaint['status'],
-    unit: r.unit as Complaint['unit'],
-    problem: r.problem as Complaint['problem'],
+    source: r.source as Case['source'],
+    status: r.status as Case['status'],
+    unit: r.unit as Case['unit'],
+    problem: r.problem as Case['problem'],
     urgent: bool(r.urgent),
     complex: bool(r.complex),
     supervised: bool(r.supervised),
@@ -45,15 +45,15 @@ export function rowToComplaint(r: Row): Complaint {
     acceptedAt: r.accepted_at,
     resolvedAt: r.resolved_at,
     writtenOffAt: r.written_off_at,
-    finding: r.finding as Complaint['finding'],
+    finding: r.finding as Case['finding'],
     result: r.result,
     deadlines,
-    extension: json<Complaint['extension']>(r.extension),
+    extension: json<Case['extension']>(r.extension),
     extended: bool(r.extended),
   };
 }
 
-function stateColumns(c: NewComplaint) {
+function stateColumns(c: NewCase) {
   return {
     status: c.status,
     unit: c.unit,
@@ -122,13 +122,13 @@ export interface InsertExtras {
 type ComplaintInsert = Required<Omit<Insertable<ComplaintTable>, 'id'>>;
 const insertRow = hotQuery((tx, p: ComplaintInsert) => tx.insertInto('complaint').values(p).returningAll());
 
-export async function insertComplaint(
+export async function insertCase(
   tx: Conn,
-  c: NewComplaint,
+  c: NewCase,
   tracking: string,
   now: string,
   extras: InsertExtras = {},
-): Promise<Complaint> {
+): Promise<Case> {
   const { rows } = await insertRow(tx, {
     tracking,
     county: c.county,
@@ -145,7 +145,7 @@ export async function insertComplaint(
     updated_at: now,
     ...stateColumns(c),
   });
-  return rowToComplaint(rows[0]!);
+  return rowToCase(rows[0]!);
 }
 
 export class ConcurrentUpdateError extends Error {
@@ -156,7 +156,7 @@ export class ConcurrentUpdateError extends Error {
 }
 
 /** Saves the new state of a case; optimistic: fails when someone else changed it since `expectedVersion`. */
-export async function saveComplaint(tx: Conn, c: Complaint, expectedVersion: number, now: string): Promise<number> {
+export async function saveCase(tx: Conn, c: Case, expectedVersion: number, now: string): Promise<number> {
   const res = await tx
     .updateTable('complaint')
     .set({ ...stateColumns(c), version: expectedVersion + 1, updated_at: now })
@@ -167,20 +167,20 @@ export async function saveComplaint(tx: Conn, c: Complaint, expectedVersion: num
   return expectedVersion + 1;
 }
 
-export async function findById(db: Conn, id: number): Promise<(Complaint & { version: number }) | undefined> {
+export async function findById(db: Conn, id: number): Promise<(Case & { version: number }) | undefined> {
   const r = await db.selectFrom('complaint').selectAll().where('id', '=', id).executeTakeFirst();
-  return r ? { ...rowToComplaint(r), version: r.version } : undefined;
+  return r ? { ...rowToCase(r), version: r.version } : undefined;
 }
 
-export async function findByTracking(db: Conn, tracking: string): Promise<(Complaint & { version: number }) | undefined> {
+export async function findByTracking(db: Conn, tracking: string): Promise<(Case & { version: number }) | undefined> {
   const r = await db.selectFrom('complaint').selectAll().where('tracking', '=', tracking.toUpperCase()).executeTakeFirst();
-  return r ? { ...rowToComplaint(r), version: r.version } : undefined;
+  return r ? { ...rowToCase(r), version: r.version } : undefined;
 }
 
-export async function findByAckMessageId(db: Conn, messageIds: string[]): Promise<Complaint | undefined> {
+export async function findByAckMessageId(db: Conn, messageIds: string[]): Promise<Case | undefined> {
   if (!messageIds.length) return undefined;
   const r = await db.selectFrom('complaint').selectAll().where('ack_message_id', 'in', messageIds).executeTakeFirst();
-  return r ? rowToComplaint(r) : undefined;
+  return r ? rowToCase(r) : undefined;
 }
 
 const insertEvent = hotQuery((tx, p: Required<Omit<Insertable<ComplaintEventTable>, 'id'>>) => tx.insertInto('complaint_event').values(p).returning('id'));
@@ -260,7 +260,7 @@ export async function unitStats(db: Conn, unit: string | null, county: string | 
 }
 
 /** Streams every case (for reports and exports) in id order, in pages, so 100,000 rows never sit in memory at once. */
-export async function* allComplaints(db: Conn, opts: { since?: string; until?: string; pageSize?: number } = {}): AsyncGenerator<Complaint> {
+export async function* allCases(db: Conn, opts: { since?: string; until?: string; pageSize?: number } = {}): AsyncGenerator<Case> {
   let after = 0;
   const size = opts.pageSize ?? 2000;
   for (;;) {
@@ -268,7 +268,7 @@ export async function* allComplaints(db: Conn, opts: { since?: string; until?: s
     if (opts.since) q = q.where('received_at', '>=', opts.since);
     if (opts.until) q = q.where('received_at', '<', opts.until);
     const rows = await q.orderBy('id').limit(size).execute();
-    for (const r of rows) yield rowToComplaint(r);
+    for (const r of rows) yield rowToCase(r);
     if (rows.length < size) return;
     after = rows[rows.length - 1]!.id;
   }
@@ -279,7 +279,7 @@ export async function* allComplaints(db: Conn, opts: { since?: string; until?: s
  * One page (by id) of the cases with a clock still running, for the reminders: the open ones, and the supervised
  * ones until written off (挂牌督办 reports progress monthly until 销号, 000 正文 四(四)).
  */
-export async function casesWithRunningClocks(db: Conn, afterId: number, limit: number): Promise<Complaint[]> {
+export async function casesWithRunningClocks(db: Conn, afterId: number, limit: number): Promise<Case[]> {
   const rows = await db
     .selectFrom('complaint')
     .selectAll()
@@ -289,7 +289,7 @@ export async function casesWithRunningClocks(db: Conn, afterId: number, limit: n
     .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.map(rowToComplaint);
+  return rows.map(rowToCase);
 }
 
 /** Every audit row in id order, in pages (exports). */
