@@ -287,7 +287,7 @@ export async function runReminders(ctx: JobContext, now: Date): Promise<number> 
   }
 }
 
-/** The company actions' own clocks (company-reminders.ts). */
+/** The company actions' own clocks (workflow/reminders.ts ladder, messages/company.ts words). */
 async function runCompanyReminders(ctx: JobContext, now: Date, officers: ReminderOfficer[]): Promise<number> {
   const actions = await openCompanyActions(ctx.db, NO_DUE, ctx.cfg.city.code);
   const reminders = companyActionReminders(actions, officers, {

@@ -1,6 +1,7 @@
 // Pure signals read off a parsed mail before classification: is this a complaint at all (auto-replies, bounces,
 // bulk mail and our own mail must never become cases, or the desk would answer robots in a loop), which case does a
-// reply belong to, and is the resident unhappy with the answer (a reply that reopens the case: our design, so that 办结并反馈给投诉人 of 000 附件 三(一) is answered).
+// reply belong to, and is the resident unhappy with the answer (a reply that reopens the case: our design for the
+// 办结并反馈给投诉人 of 000 附件 三(一), which does not itself speak of reopening).
 import type { ParsedComplaintMail } from './parse.ts';
 
 export type NotComplaintKind = 'auto-reply' | 'bounce' | 'own-address' | 'bulk' | 'empty';

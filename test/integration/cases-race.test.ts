@@ -2,7 +2,8 @@
 // run at once). The officer's transaction takes the case row and is held open; the complainant's reply, read
 // before that commit, then waits on the row lock — seen in pg_stat_activity — and, once the officer commits, finds
 // the version changed (ConcurrentUpdateError). The use case decides again on the fresh case: the mail is applied,
-// never quarantined, and both the officer's progress and the resident's words are on the case.
+// never quarantined, and both the officer's progress and the resident's words are on the case. Later letters thread
+// under the resident's first mail.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCommand } from '../../src/cases/apply.ts';
@@ -46,7 +47,8 @@ describe('a complainant reply racing an officer action on postgres', () => {
   }
 
   it('applies the reply after a retry instead of quarantining the mail', async () => {
-    const first = await kit.intake.ingest(complaintMail({ to: BOX, from: RESIDENT }), { source: 'file', mailbox: BOX });
+    const residentMid = '<first-mail.race@example.com>';
+    const first = await kit.intake.ingest(complaintMail({ to: BOX, from: RESIDENT, messageId: residentMid }), { source: 'file', mailbox: BOX });
     expect(first.outcome).toBe('registered');
     const caseId = first.complaintId!;
     const initial = await caseStore.findById(kit.store.db, caseId);
@@ -89,5 +91,12 @@ describe('a complainant reply racing an officer action on postgres', () => {
     const after = await caseStore.findById(kit.store.db, caseId);
     // registered → accepted → progress → reply: every write bumped the version once, none was lost.
     expect(after!.version).toBe(initial!.version + 3);
+
+    // The result letter threads under the resident's own first mail (its Message-ID is kept with the raw mail).
+    const resolved = await applyCommand(deps, officer, caseId, { type: 'resolve', finding: 'substantiated', result: '电梯已修复并通过检验' });
+    expect(resolved.ok).toBe(true);
+    const letters = await kit.store.db.selectFrom('outbox').select(['payload']).where('complaint_id', '=', caseId).where('kind', '=', 'email').execute();
+    const result = letters.map((l) => JSON.parse(l.payload) as { subject: string; inReplyTo?: string }).find((p) => p.subject.startsWith('【办理结果】'));
+    expect(result?.inReplyTo).toBe(residentMid);
   });
 });

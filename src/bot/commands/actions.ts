@@ -1,7 +1,7 @@
 // The work on a case, one tap at a time: 接收 · 退回 (reason) · 进展 (text + photos) · 认定复杂问题 · 提交方案 (plan +
 // date) · 申请延期 (reason + date) · 办结 (finding + result + photos) · 会签/驳回 · 审核通过/驳回 · 销号 · 延期 批准/驳回 ·
-// 分转 (triage). Every change goes through apply.ts (workflow → one transaction → outbox). What still has to be typed
-// is asked in a dialogue kept in bot_session; the workflow is asked first (auth.precheck) so nobody types a reason
+// 分转 (triage). Every change goes through cases/apply.ts (workflow → one transaction → outbox). What still has to be
+// typed is asked in a dialogue kept in bot_session; the workflow is asked first (auth.precheck) so nobody types a reason
 // for something they may not do.
 import { Composer, type Context } from 'telegraf';
 import type { Message } from 'telegraf/types';

@@ -1,6 +1,6 @@
 // /new — registering a phone call, a visit, a letter or a 12345 ticket in a short dialogue: source → complainant
 // → phone → compound → content. The text is classified like a mail and the case is persisted exactly as mail
-// intake does (ingest/register-case.ts: tracking number, audit, outbox in one transaction).
+// intake does (cases/register.ts: tracking number, audit, outbox in one transaction).
 import { Composer, type Context } from 'telegraf';
 import type { ClassificationSummary, Source } from '../../domain.ts';
 import { registerCase } from '../../cases/register.ts';
