@@ -1,3 +1,4 @@
+// The pure texts of src/messages: notices, cards and keyboards stay within Telegram's limits and say what the case says.
 import { describe, expect, it } from 'vitest';
 import type { ClassificationSummary, Case, Role, Status, UnitCode } from '../../src/domain.ts';
 import { createCalendar } from '../../src/workflow/calendar.ts';
