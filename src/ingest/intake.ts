@@ -226,15 +226,19 @@ export class Intake {
 
   private async reply(rawMailId: number, target: Case, mail: ParsedComplaintMail): Promise<IngestResult> {
     const fresh = stripQuoted(mail.text).slice(0, MAX_BODY);
+    const words = fresh || mail.subject.trim();
+    // A reply that says nothing and brings nothing is no news for the officer; files alone are.
+    if (!words && !mail.attachments.length) return this.finish(rawMailId, 'ignored', `空回复 empty reply to ${target.tracking}`);
     const r = await applyComplainantMail(this.deps, target.id, {
       rawMailId,
       messageId: mail.messageId,
       files: mail.attachments,
       from: mail.from.address ?? mail.from.name ?? null,
-      text: fresh || mail.subject,
+      text: words || '（来信无正文，见附件）',
       dissatisfied: isDissatisfied(fresh),
     });
-    if (!r.ok) throw new Error(r.message);
+    // The workflow refused it (the case cannot take a reply now): kept, with the reason, for the desk to read.
+    if (!r.ok) return this.finish(rawMailId, 'quarantined', `回复未能记入案件 ${target.tracking} reply refused: ${r.message}`);
     return { outcome: 'reply', tracking: r.case.tracking, reason: r.case.status === 'reopened' ? '投诉人不满意，已重新办理 reopened' : null, rawMailId, complaintId: r.case.id };
   }
 }

@@ -3,8 +3,9 @@
 // Each lane is one worker that parses its mails one after another. Mails are posted to it ahead (up to `depth`),
 // so the worker never sits idle waiting for this thread to hand over the next one while this thread is busy
 // storing the last (a round trip per mail cost a backlog a third of its speed). The clock of a mail starts when
-// the worker starts it: at posting if the worker was idle, else when the result of the mail before it arrives. A
-// stuck worker is stopped; its mail is timed out and the mails queued behind it go to a fresh worker.
+// the worker starts it: at posting if the worker was idle, else when the result of the mail before it arrives — and
+// never before a new worker says it has loaded (starting one can take seconds on a busy machine, which is no fault
+// of the mail). A stuck worker is stopped; its mail is timed out and the mails queued behind it go to a fresh worker.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ParseOptions, ParseResult } from './parse.ts';
@@ -27,10 +28,15 @@ class ParseLane {
   /** Not yet posted (the worker has `depth` already, or is starting). */
   #queue: Job[] = [];
   #timer: NodeJS.Timeout | null = null;
+  /** The current worker has loaded the parser (its first message). */
+  #ready = false;
   #seq = 0;
   #closed = false;
 
-  constructor(private readonly depth: number) {}
+  constructor(
+    private readonly depth: number,
+    private readonly workerUrl?: URL,
+  ) {}
 
   /** Mails waiting or being parsed here. */
   get load(): number {
@@ -71,18 +77,24 @@ class ParseLane {
       const job = this.#queue.shift()!;
       this.#posted.push(job);
       this.#worker!.postMessage({ id: job.id, raw: job.raw, opts: { maxBytes: job.opts.maxBytes } });
-      if (this.#posted.length === 1) this.#startClock();
+      if (this.#posted.length === 1 && this.#ready) this.#startClock();
     }
   }
 
   #spawn(): void {
     // Compiled (dist/…/parse-pool.js): the compiled loop; from the sources: the entry that registers tsx first.
     const entry = import.meta.url.endsWith('.js') ? './parse-thread.js' : './parse-worker.mjs';
-    const worker = new Worker(new URL(entry, import.meta.url));
+    const worker = new Worker(this.workerUrl ?? new URL(entry, import.meta.url));
     worker.unref();
     this.#worker = worker;
-    worker.on('message', (m: { id: number; result: ParseResult }) => {
+    this.#ready = false;
+    worker.on('message', (m: { id: number; result: ParseResult } | { ready: true }) => {
       if (this.#worker !== worker) return; // a stopped worker's late answer
+      if ('ready' in m) {
+        this.#ready = true;
+        if (this.#posted.length && !this.#timer) this.#startClock();
+        return;
+      }
       const head = this.#posted[0];
       if (!head || head.id !== m.id) return;
       this.#posted.shift();
@@ -142,6 +154,8 @@ export interface ParsePoolOptions {
   size?: number;
   /** Mails posted ahead to each worker. */
   depth?: number;
+  /** The worker's script (default: the parser loop of this folder); tests give one that starts slowly. */
+  workerUrl?: URL;
 }
 
 /**
@@ -156,7 +170,7 @@ export class ParsePool {
   readonly #lanes: ParseLane[];
   constructor(opts: ParsePoolOptions = {}) {
     const size = Math.max(1, opts.size ?? defaultParserThreads());
-    this.#lanes = Array.from({ length: size }, () => new ParseLane(Math.max(1, opts.depth ?? DEFAULT_DEPTH)));
+    this.#lanes = Array.from({ length: size }, () => new ParseLane(Math.max(1, opts.depth ?? DEFAULT_DEPTH), opts.workerUrl));
   }
 
   parse(raw: Buffer, opts: ParseOptions = {}): Promise<ParseResult> {

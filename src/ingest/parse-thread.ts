@@ -21,3 +21,6 @@ port.on('message', (req: Request) => {
     port.postMessage({ id: req.id, result });
   });
 });
+// Loaded (the parser and its libraries imported): the pool starts the clock of the first mail only now, so a thread
+// that starts slowly on a busy machine does not eat a mail's time limit.
+port.postMessage({ ready: true });

@@ -1,6 +1,6 @@
-// The loopback Bot API driven by a real, unmodified telegraf bot over HTTP (long polling and webhook).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The loopback Bot API stand-in driven by a real, unmodified telegraf over HTTP: what the officer bot relies on
+// (long polling, plain-text messages with inline keyboards, callbacks, edits, uploads, getFile) and the errors it
+// must handle, with Telegram's texts. Formatting and unused methods are refused, so that is checked too.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Markup, Telegraf, TelegramError } from 'telegraf';
 import { startBotApi, type BotApiPeer, type RecordedCall } from '../support/bot-api.ts';
@@ -10,14 +10,15 @@ const PNG_2X1 = Buffer.from(
   '89504e470d0a1a0a0000000d4948445200000002000000010806000000f478d4fa0000000d4944415478da63f8cfc0f01f0005000201a3e1e0d20000000049454e44ae426082',
   'hex',
 );
+// Only a PNG header saying 200×100: enough for the stand-in, which reads sizes and does not decode.
+const PNG_200X100 = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452000000c8000000640806000000', 'hex'), Buffer.alloc(16)]);
 
 let peer: BotApiPeer;
 let bot: Telegraf;
 let polling: Promise<void> | undefined;
-let webhookServer: Server | undefined;
 
 beforeEach(async () => {
-  peer = await startBotApi({ botUsername: 'wuye_test_bot' });
+  peer = await startBotApi();
   bot = new Telegraf(peer.token, { telegram: { apiRoot: peer.apiRoot } });
   polling = undefined;
 });
@@ -27,8 +28,6 @@ afterEach(async () => {
     bot.stop('test over');
     await polling; // resolves once telegraf's polling loop has really ended
   }
-  if (webhookServer) await new Promise((resolve) => webhookServer!.close(resolve));
-  webhookServer = undefined;
   await peer.close();
 });
 
@@ -54,6 +53,7 @@ describe('identity and transport', () => {
   it('answers getMe with the bot user and rejects a wrong token with 401 Unauthorized', async () => {
     const me = await bot.telegram.getMe();
     expect(me).toMatchObject({ id: 123456789, is_bot: true, username: 'wuye_test_bot' });
+    expect(peer.bot).toMatchObject({ id: me.id, username: me.username });
 
     const stranger = new Telegraf('987654321:wrong-token', { telegram: { apiRoot: peer.apiRoot } });
     const err = await apiError(stranger.telegram.getMe());
@@ -61,11 +61,37 @@ describe('identity and transport', () => {
     expect(err.description).toBe('Unauthorized');
   });
 
-  it('answers an unknown method with 404 Not Found and records every call', async () => {
-    const err = await apiError(bot.telegram.callApi('sendTelepathy' as 'getMe', {}));
-    expect(err.code).toBe(404);
-    expect(err.description).toBe('Not Found');
-    expect(peer.sent.map((c) => `${c.method}:${c.status}`)).toEqual(['sendTelepathy:404']);
+  it('answers methods the bot does not use with 404 Not Found, and records every call', async () => {
+    peer.registerChat(5);
+    // Some real methods on purpose: the stand-in covers only what the bot calls.
+    for (const method of ['sendTelepathy', 'deleteMessage', 'sendMediaGroup', 'setWebhook', 'getChat']) {
+      const err = await apiError(bot.telegram.callApi(method as 'getMe', { chat_id: 5, message_id: 1 } as never));
+      expect([method, err.code, err.description]).toEqual([method, 404, 'Not Found']);
+    }
+    // Method names are case-insensitive (Bot API "Making requests").
+    await expect(bot.telegram.callApi('SendMessage' as 'sendMessage', { chat_id: 5, text: '大小写' })).resolves.toMatchObject({
+      text: '大小写',
+    });
+    // Outside /bot<token>/<method>, and a body that is not JSON.
+    expect((await fetch(`${peer.apiRoot}/v2/${peer.token}/getMe`)).status).toBe(404);
+    const badJson = await fetch(`${peer.apiRoot}/bot${peer.token}/sendMessage`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"chat_id": 5,',
+    });
+    expect([badJson.status, await badJson.json()]).toEqual([
+      400,
+      { ok: false, error_code: 400, description: "Bad Request: can't parse JSON object" },
+    ]);
+    expect(peer.sent.map((c) => `${c.method}:${c.status}`)).toEqual([
+      'sendTelepathy:404',
+      'deleteMessage:404',
+      'sendMediaGroup:404',
+      'setWebhook:404',
+      'getChat:404',
+      'SendMessage:200',
+      'sendMessage:400',
+    ]);
   });
 });
 
@@ -84,12 +110,15 @@ describe('long polling with telegraf', () => {
     expect(call.params).toMatchObject({ chat_id: 1001, text: '您好，王科长' });
     const message = resultOf(call);
     // The user's /start is message 1 of the chat, the bot's reply message 2.
-    expect(message).toMatchObject({ message_id: 2, text: '您好，王科长', chat: { id: 1001, type: 'private' } });
+    expect(message).toMatchObject({ message_id: 2, text: '您好，王科长', chat: { id: 1001, type: 'private', first_name: '王科长' } });
     expect(message.from).toMatchObject({ is_bot: true, username: 'wuye_test_bot' });
+    expect(message.date).toBeTypeOf('number');
     expect(peer.messages(1001).map((m) => [m.message_id, m.from?.is_bot, m.text])).toEqual([
       [1, false, '/start'],
       [2, true, '您好，王科长'],
     ]);
+    // telegraf's launch: getMe, then deleteWebhook (answered as Telegram does when none is set).
+    expect(peer.calls('deleteWebhook')[0]?.response).toEqual({ ok: true, result: true, description: 'Webhook is already deleted' });
   });
 
   it('runs an inline keyboard round trip: pressButton → callback handler → answerCallbackQuery + editMessageText', async () => {
@@ -103,12 +132,15 @@ describe('long polling with telegraf', () => {
     launch();
     peer.sendText(1002, '/case');
     const sent = resultOf(await peer.waitFor((c) => c.method === 'sendMessage'));
+    // Telegram echoes only the button fields it knows: telegraf's `hide` is gone.
     expect(sent.reply_markup).toEqual({ inline_keyboard: [[{ text: '签收', callback_data: 'accept:123' }]] });
 
     const update = peer.pressButton(1002, sent.message_id as number, 'accept:123');
+    const queryId = (update as { callback_query: { id: string; message: { message_id: number } } }).callback_query;
+    expect(queryId.message.message_id).toBe(sent.message_id);
     const answer = await peer.waitFor((c) => c.method === 'answerCallbackQuery');
-    expect(answer.params).toMatchObject({ text: '已签收' });
-    expect(answer.params.callback_query_id).toBe((update as { callback_query: { id: string } }).callback_query.id);
+    expect(answer.params).toMatchObject({ text: '已签收', callback_query_id: queryId.id });
+    expect(answer.status).toBe(200);
     const edit = await peer.waitFor((c) => c.method === 'editMessageText');
     expect(edit.status).toBe(200);
 
@@ -118,6 +150,10 @@ describe('long polling with telegraf', () => {
     expect(botMessage?.reply_markup).toBeUndefined();
     expect(botMessage?.edit_date).toBeTypeOf('number');
     expect(() => peer.pressButton(1002, sent.message_id as number, 'accept:123')).toThrow(/no button/);
+
+    // A query is answered once; a second answer is refused like an expired one.
+    const again = await apiError(bot.telegram.answerCbQuery(queryId.id, '再次'));
+    expect(again.description).toBe('Bad Request: query is too old and response timeout expired or query ID is invalid');
   });
 
   it('honours offset, limit, timeout and allowed_updates on getUpdates', async () => {
@@ -126,27 +162,50 @@ describe('long polling with telegraf', () => {
     expect(empty).toEqual([]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900); // held for the timeout
 
-    const ids = [peer.sendText(1, 'a'), peer.sendText(1, 'b'), peer.sendText(1, 'c')].map((u) => u.update_id);
+    const updates = [peer.sendText(1, 'a'), peer.sendText(1, 'b'), peer.sendText(1, 'c')];
+    const ids = updates.map((u) => u.update_id);
+    expect(ids[1]).toBe(ids[0]! + 1);
     const first = await bot.telegram.callApi('getUpdates', { limit: 2 });
     expect(first.map((u) => u.update_id)).toEqual(ids.slice(0, 2));
     // Without a higher offset nothing is confirmed: the same updates come again.
     const again = await bot.telegram.callApi('getUpdates', { limit: 2 });
     expect(again.map((u) => u.update_id)).toEqual(ids.slice(0, 2));
+    // An offset confirms only the updates below it: b was delivered but not confirmed, so it comes again.
+    const fromB = await bot.telegram.callApi('getUpdates', { offset: ids[0]! + 1 });
+    expect(fromB.map((u) => u.update_id)).toEqual(ids.slice(1));
     const rest = await bot.telegram.callApi('getUpdates', { offset: ids[1]! + 1 });
     expect(rest.map((u) => u.update_id)).toEqual([ids[2]]);
-    expect(peer.pendingUpdates()).toBe(1);
+    // Confirmed ones are gone for good.
+    const stillThere = await bot.telegram.callApi('getUpdates', { timeout: 0 });
+    expect(stillThere.map((u) => u.update_id)).toEqual([ids[2]]);
+    await expect(bot.telegram.callApi('getUpdates', { offset: ids[2]! + 1 })).resolves.toEqual([]);
+    // A replayed old update_id (redelivery after a crash) is still delivered once, though below the offset.
+    peer.injectUpdate(updates[0]!);
+    const replay = await bot.telegram.callApi('getUpdates', { offset: ids[2]! + 1 });
+    expect(replay.map((u) => u.update_id)).toEqual([ids[0]]);
 
     // A waiting long poll is answered as soon as an update arrives.
     const held = bot.telegram.callApi('getUpdates', { offset: ids[2]! + 1, timeout: 30 });
     setTimeout(() => peer.sendText(1, 'd'), 50);
     const late = await held;
     expect(late).toHaveLength(1);
+    expect((late[0] as { message: { text: string } }).message.text).toBe('d');
     expect(Date.now() - started).toBeLessThan(10_000);
 
     await bot.telegram.callApi('getUpdates', { offset: late[0]!.update_id + 1, allowed_updates: ['callback_query'] });
     peer.sendText(1, 'ignored: not an allowed type');
     const filtered = await bot.telegram.callApi('getUpdates', { timeout: 0 });
     expect(filtered).toEqual([]);
+  });
+
+  it('ends an older long poll with 409 when another getUpdates starts, as with two bot instances', async () => {
+    const older = bot.telegram.callApi('getUpdates', { timeout: 10 });
+    await new Promise((r) => setTimeout(r, 200)); // let the first request reach the peer
+    await expect(bot.telegram.callApi('getUpdates', { timeout: 0 })).resolves.toEqual([]);
+    const err = await apiError(older);
+    expect(err.code).toBe(409);
+    expect(err.description).toBe('Conflict: terminated by other getUpdates request; make sure that only one bot instance is running');
+    expect(peer.calls('getUpdates').map((c) => c.status).sort()).toEqual([200, 409]);
   });
 
   it('delivers an injected repeat of an update_id once more, as after a crash before confirmation', async () => {
@@ -174,33 +233,37 @@ describe('long polling with telegraf', () => {
     expect(peer.messages(2000).map((m) => m.message_id)).toEqual(Array.from({ length: 60 }, (_, k) => k + 1));
   });
 
-  it('sends my_chat_member when the user blocks the bot, then answers 403', async () => {
+  it('sends my_chat_member when the user blocks the bot, then answers sends and edits with 403', async () => {
     const statuses: string[] = [];
     bot.on('my_chat_member', (ctx) => {
       statuses.push(ctx.myChatMember.new_chat_member.status);
     });
     launch();
-    peer.sendText(1004, '/start');
+    peer.registerChat(1004);
+    const card = await bot.telegram.sendMessage(1004, '案件卡片');
     peer.block(1004);
     await peer.drained();
     expect(statuses).toEqual(['kicked']);
 
     const err = await apiError(bot.telegram.sendMessage(1004, '您的投诉已受理'));
-    expect(err.code).toBe(403);
-    expect(err.description).toBe('Forbidden: bot was blocked by the user');
+    expect([err.code, err.description]).toEqual([403, 'Forbidden: bot was blocked by the user']);
+    const editErr = await apiError(bot.telegram.editMessageText(1004, card.message_id, undefined, '新卡片'));
+    expect(editErr.code).toBe(403);
     expect(() => peer.sendText(1004, 'hi')).toThrow(/blocked/);
 
     peer.block(1004, false);
+    await peer.drained();
+    expect(statuses).toEqual(['kicked', 'member']);
     await expect(bot.telegram.sendMessage(1004, '欢迎回来')).resolves.toMatchObject({ text: '欢迎回来' });
   });
 });
 
-describe('errors exactly like Telegram', () => {
+describe('errors like Telegram', () => {
   beforeEach(() => {
     peer.registerChat(7);
   });
 
-  it('refuses an identical edit with 400 "message is not modified"', async () => {
+  it('refuses an identical edit with 400 "message is not modified" and unknown or foreign messages', async () => {
     const keyboard = Markup.inlineKeyboard([Markup.button.callback('办结', 'close:1')]);
     const message = await bot.telegram.sendMessage(7, '待办结', keyboard);
     const err = await apiError(bot.telegram.editMessageText(7, message.message_id, undefined, '待办结', keyboard));
@@ -210,15 +273,26 @@ describe('errors exactly like Telegram', () => {
     );
     const markupErr = await apiError(bot.telegram.editMessageReplyMarkup(7, message.message_id, undefined, keyboard.reply_markup));
     expect(markupErr.description).toMatch(/^Bad Request: message is not modified/);
-    // Changing only the keyboard is a modification.
+    // Changing only the keyboard is a modification; removing it twice is not.
     await expect(bot.telegram.editMessageReplyMarkup(7, message.message_id, undefined, undefined)).resolves.toMatchObject({
       text: '待办结',
     });
+    expect(peer.messages(7).at(-1)?.reply_markup).toBeUndefined();
+    const twice = await apiError(bot.telegram.editMessageReplyMarkup(7, message.message_id, undefined, undefined));
+    expect(twice.description).toMatch(/^Bad Request: message is not modified/);
+    // Same text, new keyboard: modified.
+    await expect(bot.telegram.editMessageText(7, message.message_id, undefined, '待办结', keyboard)).resolves.toMatchObject({
+      reply_markup: { inline_keyboard: [[{ text: '办结', callback_data: 'close:1' }]] },
+    });
+
     const notFound = await apiError(bot.telegram.editMessageText(7, 999, undefined, 'x'));
     expect(notFound.description).toBe('Bad Request: message to edit not found');
+    const users = peer.sendText(7, '用户的话') as unknown as { message: { message_id: number } };
+    const foreign = await apiError(bot.telegram.editMessageText(7, users.message.message_id, undefined, 'x'));
+    expect(foreign.description).toBe("Bad Request: message can't be edited");
   });
 
-  it('surfaces 429 with parameters.retry_after from rateLimit and failNext', async () => {
+  it('surfaces 429 with parameters.retry_after from rateLimit and failNext, and injected 5xx', async () => {
     peer.rateLimit({ retryAfter: 7, everyN: 2 });
     await expect(bot.telegram.sendMessage(7, '第一条')).resolves.toBeDefined();
     const err = await apiError(bot.telegram.sendMessage(7, '第二条'));
@@ -235,9 +309,15 @@ describe('errors exactly like Telegram', () => {
     }
     await expect(bot.telegram.sendMessage(7, 'y')).resolves.toBeDefined();
     expect(peer.calls('sendMessage').map((c) => c.status)).toEqual([200, 429, 200, 429, 429, 200]);
+
+    peer.failNext('editMessageText', { code: 502, description: 'Bad Gateway' });
+    const gateway = await apiError(bot.telegram.editMessageText(7, 1, undefined, '改'));
+    expect([gateway.code, gateway.description]).toEqual([502, 'Bad Gateway']);
+    // Failed calls change nothing: only the accepted messages are there.
+    expect(peer.messages(7).map((m) => m.text)).toEqual(['第一条', '第三条', 'y']);
   });
 
-  it('rejects callback_data over 64 bytes with BUTTON_DATA_INVALID (bytes, not characters)', async () => {
+  it('checks reply_markup: callback_data over 64 bytes, rows that are not arrays, buttons without an action', async () => {
     const longChinese = '办'.repeat(22); // 22 characters, 66 bytes in UTF-8
     const err = await apiError(
       bot.telegram.sendMessage(7, '请选择', Markup.inlineKeyboard([Markup.button.callback('选', longChinese)])),
@@ -247,16 +327,26 @@ describe('errors exactly like Telegram', () => {
     await expect(
       bot.telegram.sendMessage(7, '请选择', Markup.inlineKeyboard([Markup.button.callback('选', '办'.repeat(21))])),
     ).resolves.toBeDefined();
+
+    const flat = await apiError(bot.telegram.sendMessage(7, '请选择', { reply_markup: { inline_keyboard: [{ text: 'a' }] } as never }));
+    expect(flat.description).toBe('Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays');
+    const plain = await apiError(bot.telegram.sendMessage(7, '请选择', { reply_markup: { inline_keyboard: [[{ text: 'a' }]] } as never }));
+    expect(plain.description).toBe("Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard");
   });
 
-  it('validates text, chat and length like Telegram', async () => {
+  it('validates text, chat and length like Telegram (length in characters, after trimming)', async () => {
     const cases: [Promise<unknown>, number, string][] = [
       [bot.telegram.sendMessage(7, ''), 400, 'Bad Request: message text is empty'],
       [bot.telegram.sendMessage(7, '   \n '), 400, 'Bad Request: message text is empty'],
       [bot.telegram.sendMessage(31337, 'hi'), 400, 'Bad Request: chat not found'],
+      [bot.telegram.callApi('sendMessage', { text: 'hi' } as never), 400, 'Bad Request: chat_id is empty'],
+      [
+        bot.telegram.callApi('sendMessage', { chat_id: 7, text: 'hi', reply_markup: '{"inline_keyboard":' } as never),
+        400,
+        "Bad Request: can't parse reply keyboard markup JSON object",
+      ],
       [bot.telegram.sendMessage(7, '长'.repeat(4097)), 400, 'Bad Request: message is too long'],
-      [bot.telegram.sendChatAction(7, 'dancing' as 'typing'), 400, 'Bad Request: wrong parameter action in request'],
-      [bot.telegram.deleteMessage(7, 4242), 400, 'Bad Request: message to delete not found'],
+      [bot.telegram.sendMessage(7, '😀'.repeat(4097)), 400, 'Bad Request: message is too long'],
       [bot.telegram.getFile('nope'), 400, 'Bad Request: invalid file_id'],
       [
         bot.telegram.answerCbQuery('12345'),
@@ -268,33 +358,40 @@ describe('errors exactly like Telegram', () => {
       const err = await apiError(promise);
       expect([err.code, err.description]).toEqual([code, description]);
     }
+    // 4096 characters pass, even when each is two UTF-16 units (Telegram counts code points).
     await expect(bot.telegram.sendMessage(7, '长'.repeat(4096))).resolves.toBeDefined();
-    const sent = await bot.telegram.sendMessage(7, '短');
+    await expect(bot.telegram.sendMessage(7, '😀'.repeat(4096))).resolves.toBeDefined();
+    // Surrounding white space is stripped, and a 4096-character text with it still fits.
+    await expect(bot.telegram.sendMessage(7, `\n  ${'长'.repeat(4096)}  \n`)).resolves.toMatchObject({ text: '长'.repeat(4096) });
+    const sent = await bot.telegram.sendMessage(7, '  短 \n');
+    expect(sent.text).toBe('短');
     const tooLong = await apiError(bot.telegram.editMessageText(7, sent.message_id, undefined, '长'.repeat(4097)));
     expect(tooLong.description).toBe('Bad Request: MESSAGE_TOO_LONG');
+
+    // answerCallbackQuery text: 0-200 characters.
+    const card = await bot.telegram.sendMessage(7, '卡片', Markup.inlineKeyboard([Markup.button.callback('好', 'ok')]));
+    const query = (peer.pressButton(7, card.message_id, 'ok') as unknown as { callback_query: { id: string } }).callback_query.id;
+    const longAnswer = await apiError(bot.telegram.answerCbQuery(query, '长'.repeat(201)));
+    expect(longAnswer.description).toBe('Bad Request: MESSAGE_TOO_LONG');
+    await expect(bot.telegram.answerCbQuery(query, '长'.repeat(200), { show_alert: true })).resolves.toBe(true);
   });
 
-  it('parses HTML and MarkdownV2 into entities and reports formatting mistakes', async () => {
-    const html = await bot.telegram.sendMessage(7, '  <b>案件</b> &lt;YH&gt; <a href="https://example.org/c?a=1&amp;b=2">详情</a>\n', {
-      parse_mode: 'HTML',
-    });
-    expect(html.text).toBe('案件 <YH> 详情');
-    expect(html.entities).toEqual([
-      { type: 'bold', offset: 0, length: 2 },
-      { type: 'text_link', offset: 8, length: 2, url: 'https://example.org/c?a=1&b=2' },
-    ]);
-    const badTag = await apiError(bot.telegram.sendMessage(7, '面积 <br> 100㎡', { parse_mode: 'HTML' }));
-    expect(badTag.description).toBe(`Bad Request: can't parse entities: Unsupported start tag "br" at byte offset 7`);
-    const unclosed = await apiError(bot.telegram.sendMessage(7, '<b>加粗', { parse_mode: 'HTML' }));
-    expect(unclosed.description).toBe(`Bad Request: can't parse entities: Can't find end tag corresponding to start tag "b"`);
-
-    const md = await bot.telegram.sendMessage(7, '*编号* YH\\-2026\\-000123', { parse_mode: 'MarkdownV2' });
-    expect(md.text).toBe('编号 YH-2026-000123');
-    expect(md.entities).toEqual([{ type: 'bold', offset: 0, length: 2 }]);
-    const reserved = await apiError(bot.telegram.sendMessage(7, '编号 YH-2026', { parse_mode: 'MarkdownV2' }));
-    expect(reserved.description).toBe(
-      `Bad Request: can't parse entities: Character '-' is reserved and must be escaped with the preceding '\\'`,
+  it('refuses parse_mode and entities instead of pretending to format, and records the attempt', async () => {
+    const html = await apiError(bot.telegram.sendMessage(7, '<b>案件</b>', { parse_mode: 'HTML' }));
+    expect(html.code).toBe(400);
+    expect(html.description).toBe(
+      'Bad Request: parse_mode is not supported by the loopback Bot API stand-in (the bot sends plain text)',
     );
+    const entities = await apiError(bot.telegram.sendMessage(7, '案件', { entities: [{ type: 'bold', offset: 0, length: 2 }] }));
+    expect(entities.description).toMatch(/^Bad Request: entities is not supported/);
+    const sent = await bot.telegram.sendMessage(7, '案件');
+    const edit = await apiError(bot.telegram.editMessageText(7, sent.message_id, undefined, '*案件*', { parse_mode: 'MarkdownV2' }));
+    expect(edit.description).toMatch(/^Bad Request: parse_mode is not supported/);
+    expect(peer.messages(7).map((m) => m.text)).toEqual(['案件']);
+    expect(peer.sent.filter((c) => c.params.parse_mode !== undefined).map((c) => [c.method, c.params.parse_mode])).toEqual([
+      ['sendMessage', 'HTML'],
+      ['editMessageText', 'MarkdownV2'],
+    ]);
   });
 });
 
@@ -305,34 +402,35 @@ describe('files', () => {
 
   it('takes a photo upload as multipart and serves the same bytes through getFile and the file URL', async () => {
     const message = await bot.telegram.sendPhoto(8, { source: PNG_2X1 }, {
-      caption: '<b>现场照片</b>',
-      parse_mode: 'HTML',
+      caption: ' 现场照片 ',
       ...Markup.inlineKeyboard([Markup.button.callback('查看', 'view:1')]),
     });
     const call = peer.calls('sendPhoto')[0]!;
     expect(call.params.photo).toMatchObject({ size: PNG_2X1.length });
+    expect(call.params.chat_id).toBe(8); // multipart fields arrive as strings and are decoded
     expect(call.params.reply_markup).toEqual({ inline_keyboard: [[{ text: '查看', callback_data: 'view:1', hide: false }]] });
     expect(message.caption).toBe('现场照片');
-    expect(message.caption_entities).toEqual([{ type: 'bold', offset: 0, length: 4 }]);
+    expect(message.reply_markup).toEqual({ inline_keyboard: [[{ text: '查看', callback_data: 'view:1' }]] });
+    expect(message.photo).toHaveLength(1); // no thumbnail for a picture under 90 px
     const largest = message.photo.at(-1)!;
     expect(largest).toMatchObject({ width: 2, height: 1, file_size: PNG_2X1.length });
 
     const file = await bot.telegram.getFile(largest.file_id);
+    expect(file).toMatchObject({ file_id: largest.file_id, file_size: PNG_2X1.length });
     expect(file.file_path).toMatch(/^photos\/file_\d+\.jpg$/);
     const link = await bot.telegram.getFileLink(largest.file_id);
-    expect(link.href.startsWith(`${peer.apiRoot}/file/bot${peer.token}/`)).toBe(true);
+    expect(link.href).toBe(`${peer.apiRoot}/file/bot${peer.token}/${file.file_path}`);
     const download = await fetch(link);
     expect(download.status).toBe(200);
     expect(Buffer.from(await download.arrayBuffer()).equals(PNG_2X1)).toBe(true);
-    expect(peer.uploadedFile(largest.file_id)?.equals(PNG_2X1)).toBe(true);
 
     const notAPicture = await apiError(bot.telegram.sendPhoto(8, { source: Buffer.from('not an image') }));
     expect(notAPicture.description).toBe('Bad Request: IMAGE_PROCESS_FAILED');
-    const missing = await fetch(`${peer.apiRoot}/file/bot${peer.token}/photos/none.jpg`);
-    expect(missing.status).toBe(404);
+    expect((await fetch(`${peer.apiRoot}/file/bot${peer.token}/photos/none.jpg`)).status).toBe(404);
+    expect((await fetch(`${peer.apiRoot}/file/bot987654321:wrong/${file.file_path}`)).status).toBe(404);
   });
 
-  it('sends documents, reuses file_ids, and lets the bot fetch what a user sent', async () => {
+  it('sends documents, resends file_ids, and lets the bot fetch the largest size of a photo a user sent', async () => {
     const xlsx = Buffer.from('PK\u0003\u0004 pretend workbook');
     const doc = await bot.telegram.sendDocument(8, { source: xlsx, filename: '附件2-台账.xlsx' });
     expect(doc.document).toMatchObject({
@@ -343,91 +441,68 @@ describe('files', () => {
     const again = await bot.telegram.sendDocument(8, doc.document.file_id);
     expect(again.document.file_id).toBe(doc.document.file_id);
 
-    const fromUser = peer.sendPhotoFromUser(8, '楼道堆物', PNG_2X1);
-    const photo = (fromUser as { message: { photo: { file_id: string }[] } }).message.photo.at(-1)!;
-    const link = await bot.telegram.getFileLink(photo.file_id);
-    expect(Buffer.from(await (await fetch(link)).arrayBuffer()).equals(PNG_2X1)).toBe(true);
-
-    const album = await bot.telegram.sendMediaGroup(8, [
-      { type: 'photo', media: { source: PNG_2X1 }, caption: '一' },
-      { type: 'photo', media: photo.file_id },
+    // Telegram lists a photo's sizes smallest first: the bot must take the last one.
+    const fromUser = peer.sendPhotoFromUser(8, '楼道堆物', PNG_200X100);
+    const sizes = (fromUser as { message: { photo: { file_id: string; width: number; height: number }[] } }).message.photo;
+    expect(sizes.map((s) => [s.width, s.height])).toEqual([
+      [90, 45],
+      [200, 100],
     ]);
-    expect(album).toHaveLength(2);
-    expect(album[0]!.media_group_id).toBeDefined();
-    expect(album[0]!.media_group_id).toBe(album[1]!.media_group_id);
-    expect(album.map((m) => m.message_id)).toEqual([album[0]!.message_id, album[0]!.message_id + 1]);
-    expect((album[1] as { photo: { file_id: string }[] }).photo.at(-1)!.file_id).toBe(photo.file_id);
+    const largest = sizes.at(-1)!;
+    const link = await bot.telegram.getFileLink(largest.file_id);
+    expect(Buffer.from(await (await fetch(link)).arrayBuffer()).equals(PNG_200X100)).toBe(true);
+
+    // `/case` shows an officer's photo again by its file_id.
+    const resent = await bot.telegram.sendPhoto(8, largest.file_id, { caption: '现场.jpg' });
+    expect(resent.photo.at(-1)!.file_id).toBe(largest.file_id);
+    const unknown = await apiError(bot.telegram.sendPhoto(8, 'AgACAgUAAxkBAAnope'));
+    expect(unknown.description).toBe('Bad Request: wrong file identifier/HTTP URL specified');
+  });
+
+  it('enforces the documented limits and checks of uploads, captions and getFile', async () => {
+    const cases: [Promise<unknown>, number, string][] = [
+      [bot.telegram.sendPhoto(8, ''), 400, 'Bad Request: there is no photo in the request'],
+      [bot.telegram.sendDocument(8, { source: Buffer.alloc(0), filename: 'empty.txt' }), 400, 'Bad Request: file must be non-empty'],
+      [
+        bot.telegram.sendPhoto(8, { source: PNG_2X1 }, { caption: '说'.repeat(1025) }),
+        400,
+        'Bad Request: message caption is too long',
+      ],
+      // 50 MB for files sent by bots.
+      [
+        bot.telegram.sendDocument(8, { source: Buffer.alloc(50 * 1024 * 1024 + 1), filename: 'big.bin' }),
+        413,
+        'Request Entity Too Large',
+      ],
+    ];
+    for (const [promise, code, description] of cases) {
+      const err = await apiError(promise);
+      expect([err.code, err.description]).toEqual([code, description]);
+    }
+    const photo = await bot.telegram.sendPhoto(8, { source: PNG_2X1 }, { caption: '说'.repeat(1024) });
+    const noText = await apiError(bot.telegram.editMessageText(8, photo.message_id, undefined, '改'));
+    expect(noText.description).toBe('Bad Request: there is no text in the message to edit');
+
+    // getFile serves at most 20 MB to bots; the bot must cope with the refusal.
+    const big = peer.sendDocumentFromUser(8, Buffer.alloc(20 * 1024 * 1024 + 1), 'scan.pdf') as unknown as {
+      message: { document: { file_id: string; mime_type: string } };
+    };
+    expect(big.message.document.mime_type).toBe('application/pdf');
+    const tooBig = await apiError(bot.telegram.getFile(big.message.document.file_id));
+    expect(tooBig.description).toBe('Bad Request: file is too big');
+    expect(peer.messages(8).map((m) => m.message_id)).toEqual([photo.message_id, photo.message_id + 1]);
   });
 });
 
-describe('bot settings and chat methods', () => {
-  it('stores commands per scope, answers getChat, sendChatAction and deleteMessage', async () => {
-    peer.sendText(9, '你好', { first_name: '李', last_name: '四', username: 'lisi' });
-    await bot.telegram.setMyCommands([{ command: 'start', description: '开始' }, { command: 'mine', description: '我的案件' }]);
-    await bot.telegram.setMyCommands([{ command: 'admin', description: '管理' }], { scope: { type: 'chat', chat_id: 9 } });
-    expect((await bot.telegram.getMyCommands()).map((c) => c.command)).toEqual(['start', 'mine']);
-    expect((await bot.telegram.getMyCommands({ scope: { type: 'chat', chat_id: 9 } })).map((c) => c.command)).toEqual(['admin']);
+describe('bot settings', () => {
+  it('accepts setMyCommands with valid names and records them; refuses invalid ones', async () => {
+    const commands = [
+      { command: 'start', description: '开始' },
+      { command: 'tasks', description: '我的待办' },
+    ];
+    await expect(bot.telegram.setMyCommands(commands)).resolves.toBe(true);
+    expect(peer.calls('setMyCommands')[0]?.params.commands).toEqual(commands);
     const invalid = await apiError(bot.telegram.setMyCommands([{ command: 'Bad-Command', description: 'x' }]));
     expect(invalid.description).toBe('Bad Request: BOT_COMMAND_INVALID');
-
-    await expect(bot.telegram.getChat(9)).resolves.toMatchObject({ id: 9, type: 'private', first_name: '李', username: 'lisi' });
-    await expect(bot.telegram.sendChatAction(9, 'typing')).resolves.toBe(true);
-    const m = await bot.telegram.sendMessage(9, '临时');
-    await expect(bot.telegram.deleteMessage(9, m.message_id)).resolves.toBe(true);
-    expect(peer.messages(9).map((x) => x.text)).toEqual(['你好']);
-  });
-});
-
-describe('fault injection', () => {
-  beforeEach(() => {
-    peer.registerChat(10);
-  });
-
-  it('afterApply performs the call but loses the answer; dropConnection fails at the transport', async () => {
-    peer.failNext('sendMessage', { code: 502, description: 'Bad Gateway', afterApply: true });
-    const err = await apiError(bot.telegram.sendMessage(10, '已转办'));
-    expect(err.code).toBe(502);
-    expect(peer.messages(10).map((m) => m.text)).toEqual(['已转办']); // delivered although the bot saw an error
-
-    peer.failNext('sendMessage', { code: 0, description: '', dropConnection: true });
-    const dropped = await bot.telegram.sendMessage(10, 'x').then(
-      () => undefined,
-      (e: unknown) => e as Error,
-    );
-    expect(dropped).toBeInstanceOf(Error);
-    expect(dropped).not.toBeInstanceOf(TelegramError);
-    await expect(bot.telegram.sendMessage(10, '恢复')).resolves.toMatchObject({ text: '恢复' });
-  });
-});
-
-describe('webhook mode', () => {
-  it('POSTs updates to a loopback webhook with the secret and runs methods from the webhook reply', async () => {
-    bot.start((ctx) => ctx.reply('webhook 您好'));
-    bot.action('ok', (ctx) => ctx.answerCbQuery('好的')); // answerCallbackQuery travels in the webhook response
-    webhookServer = createServer(bot.webhookCallback('/hook', { secretToken: 's3cret' }));
-    await new Promise<void>((resolve) => webhookServer!.listen(0, '127.0.0.1', resolve));
-    const { port } = webhookServer.address() as AddressInfo;
-    await bot.telegram.setWebhook(`http://127.0.0.1:${port}/hook`, { secret_token: 's3cret' });
-    expect(peer.webhook()).toEqual({ url: `http://127.0.0.1:${port}/hook`, secretToken: 's3cret' });
-
-    const conflict = await apiError(bot.telegram.callApi('getUpdates', {}));
-    expect(conflict.code).toBe(409);
-
-    peer.sendText(11, '/start');
-    await peer.waitFor((c) => c.method === 'sendMessage');
-    const sent = peer.messages(11).at(-1)!;
-    expect(sent.text).toBe('webhook 您好');
-
-    const withKeyboard = await bot.telegram.sendMessage(11, '确认?', Markup.inlineKeyboard([Markup.button.callback('好', 'ok')]));
-    peer.pressButton(11, withKeyboard.message_id, 'ok');
-    const answer = await peer.waitFor((c) => c.method === 'answerCallbackQuery');
-    expect(answer.viaWebhookReply).toBe(true);
-    expect(answer.status).toBe(200);
-    await peer.drained();
-
-    const offBox = await apiError(bot.telegram.setWebhook('https://example.org/hook'));
-    expect(offBox.code).toBe(400);
-    await bot.telegram.deleteWebhook();
-    expect(peer.webhook()).toBeUndefined();
   });
 });

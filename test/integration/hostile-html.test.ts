@@ -19,8 +19,11 @@ import { hugeSingleLine, pathologicalHtml } from '../support/mutate.ts';
 
 const ROOT = process.cwd();
 const MAILBOX = 'yhqzjjwy@163.com';
-/** Database work of one mail on a shared 2-core machine, on top of the parse limit. */
-const DB_GRACE_MS = 5_000;
+/**
+ * On top of the parse limit, what the database work of one mail may take before the mail counts as hung, on a
+ * shared 2-core machine other processes keep busy: a ceiling for hangs, not a speed goal (that is npm run bench).
+ */
+const DB_GRACE_MS = 30_000;
 const PER_MAIL_MS = loadConfig({ env: {} }).intake.perMailTimeoutMs + DB_GRACE_MS;
 /** Children at a time: the machine has 2 cores. */
 const PARALLEL = 2;

@@ -15,6 +15,9 @@ describe.each(DIALECTS)('IMAP intake on %s', (dialect) => {
   let kit: IntakeKit;
   let source: ImapSource;
   let cleanup: () => Promise<void>;
+  let sourceLines: string[];
+  /** How often the source has (re)connected: a mail fetched without a new connection came by IDLE's EXISTS push. */
+  const connections = () => sourceLines.filter((l) => l.includes('imap: connected')).length;
 
   const count = async (table: 'complaint' | 'raw_mail') =>
     Number((await kit.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -26,9 +29,11 @@ describe.each(DIALECTS)('IMAP intake on %s', (dialect) => {
     const cfg = testConfig({ db: db.url, imap: { host: dovecot.host, port: dovecot.port, addresses: [BOX] } });
     kit = await intakeKit(cfg);
     await kit.addOfficer('housing', 'yanhu', 5001);
+    const logger = (await import('../support/service.ts')).memoryLogger();
+    sourceLines = logger.lines;
     source = new ImapSource(cfg.mailboxes.find((m) => m.address === BOX)!, {
       db: kit.store.db,
-      log: (await import('../support/service.ts')).memoryLogger().log,
+      log: logger.log,
       intake: kit.intake,
       env: { WUYE_TEST_IMAP_PASSWORD: 'secret' },
       minBackoffMs: 100,
@@ -45,24 +50,25 @@ describe.each(DIALECTS)('IMAP intake on %s', (dialect) => {
     await cleanup?.();
   });
 
-  it('registers a delivered mail through IDLE within about a second, with the officer notice in the outbox', async () => {
+  it('registers a delivered mail pushed by IDLE, with the officer notice in the outbox', async () => {
     // Let the connection settle into IDLE first.
     await new Promise((r) => setTimeout(r, 300));
-    const t0 = Date.now();
+    const before = connections();
     await dovecot.deliver(BOX, complaintMail({ to: BOX }));
     const row = await waitUntil(
       () => kit.store.db.selectFrom('complaint').select(['id', 'tracking', 'unit', 'county']).executeTakeFirst(),
-      10_000,
+      60_000,
       'the case',
     );
-    const latency = Date.now() - t0;
     expect(row.tracking).toMatch(/^YH-\d{4}-000001$/);
     expect(row.county).toBe('yanhu');
     const notices = await kit.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'telegram').where('complaint_id', '=', row.id).execute();
     expect(notices.length).toBeGreaterThanOrEqual(1);
     expect(notices[0]!.recipient).toBe('5001');
-    // IDLE push, not a 15 s poll: generous bound for a shared machine; the benchmark reports the real figure.
-    expect(latency).toBeLessThan(3000);
+    // The source never polls: without a reconnect (and its catch-up), only the EXISTS pushed during IDLE fetches.
+    // How fast that is belongs to the benchmark (mail → officer message), not to this test.
+    expect(before).toBeGreaterThanOrEqual(1);
+    expect(connections()).toBe(before);
   });
 
   it('ingests mail delivered around a server outage exactly once', async () => {

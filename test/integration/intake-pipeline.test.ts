@@ -122,6 +122,30 @@ describe.each(DIALECTS)('intake pipeline on %s', (dialect) => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['reply', 'reopened']));
   });
 
+  it('ignores a reply with no words of its own and no files, with the reason, instead of failing on it', async () => {
+    // Found by the hostile-mail suite: a reply that only quotes our letter, with no subject, used to end in the
+    // catch-all error path (an error-level log line and a quarantine without a useful reason).
+    const first = await ingest(complaintMail({ to: BOX, from: 'zhou@example.com', subject: '楼道灯坏了', body: '幸福小区5号楼楼道灯坏了两周，物业不修。' }));
+    const tracking = first.tracking!;
+    const empty = Buffer.from(
+      [
+        'From: zhou@example.com',
+        `To: ${BOX}`,
+        'Subject: ',
+        `In-Reply-To: <ack.${tracking}@wuye-desk>`,
+        'Message-ID: <empty-reply@example.com>',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        `> 您反映的问题已受理，受理编号：${tracking}。`,
+        '',
+      ].join('\r\n'),
+    );
+    const r = await ingest(empty);
+    expect(r).toMatchObject({ outcome: 'ignored', reason: `空回复 empty reply to ${tracking}` });
+    const events = await caseStore.eventsOf(kit.store.db, first.complaintId!);
+    expect(events.map((e) => e.type)).not.toContain('reply');
+  });
+
   it('sends a doubtful mail to the housing office triage queue, not away and not to a unit', async () => {
     // Township and housing score almost alike here (an old compound without a property company).
     const r = await ingest(

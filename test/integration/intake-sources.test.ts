@@ -10,9 +10,10 @@ import { DropDir } from '../../src/ingest/dropdir.ts';
 import { freshDatabaseUrl, DIALECTS } from '../support/stores.ts';
 import { memoryLogger, testConfig } from '../support/service.ts';
 import { complaintMail, intakeKit, type IntakeKit } from '../support/intake-kit.ts';
+import { NO_CORPUS, trec06cDir } from '../support/corpus.ts';
 
 const run = promisify(execFile);
-const CORPUS = path.resolve(process.cwd(), '../shared/corpora/trec06c-dev');
+const CORPUS = trec06cDir();
 
 describe('SMTP intake', () => {
   let kit: IntakeKit;
@@ -69,9 +70,9 @@ describe('drop folder', () => {
   });
 });
 
-describe.each(DIALECTS)('wuye ingest over the real corpus on %s', (dialect) => {
+describe.skipIf(!CORPUS).each(DIALECTS)(`wuye ingest over the real corpus on %s${CORPUS ? '' : ` — ${NO_CORPUS}`}`, (dialect) => {
   it('gives every one of the 300 files an outcome, ignores spam, and says duplicate on the second run', async () => {
-    const files = ['normal', 'spam'].flatMap((d) => readdirSync(path.join(CORPUS, d)).map((f) => path.join(CORPUS, d, f)));
+    const files = ['normal', 'spam'].flatMap((d) => readdirSync(path.join(CORPUS!, d)).map((f) => path.join(CORPUS!, d, f)));
     expect(files).toHaveLength(300);
     const db = await freshDatabaseUrl(dialect, 'corpus');
     const env = { ...process.env, WUYE_DB: db.url, WUYE_DATA_DIR: path.dirname(db.url.replace(/^sqlite:/, '')) };

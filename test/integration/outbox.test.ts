@@ -48,15 +48,14 @@ describe.each(DIALECTS)('outbox worker on %s', (dialect) => {
     sink.clear();
     const now = new Date().toISOString();
     await outbox.enqueue(store.db, [mail('c@x.cn', 1)], now);
-    // A process of this host that no longer exists claimed the row for a minute, then died.
+    // A process of this host that no longer exists claimed the row for an hour, then died. Waiting for the lease
+    // would outlast the wait below many times over: delivery within it shows the lease was freed.
     const dead = `${hostname()}:999999:dead`;
-    expect(await outbox.claim(store.db, dead, now, 60_000, 10)).toHaveLength(1);
+    expect(await outbox.claim(store.db, dead, now, 3_600_000, 10)).toHaveLength(1);
     const w = worker(`${hostname()}:${process.pid}:fresh`);
-    const t0 = Date.now();
     w.start();
-    await sink.waitFor((m) => m.to.includes('c@x.cn'), 10_000);
+    await sink.waitFor((m) => m.to.includes('c@x.cn'), 120_000);
     await w.stop();
-    expect(Date.now() - t0).toBeLessThan(5000);
     // A lease of another host is left alone: it may be alive.
     await outbox.enqueue(store.db, [mail('d@x.cn', 1)], new Date().toISOString());
     await outbox.claim(store.db, 'other-host:1234:x', new Date().toISOString(), 60_000, 10);

@@ -191,26 +191,27 @@ describe('secrets never in the log output, the database or doctor', () => {
     const api3 = await startBotApi({ token: TOKEN });
     const data = (await freshDatabaseUrl('sqlite', 'secrets-start')).url.replace(/^sqlite:/, '').replace(/\/wuye\.db$/, '');
     try {
-      const r = await new Promise<{ code: number | string | null; out: string; ms: number }>((resolve) => {
-        const t0 = Date.now();
+      const r = await new Promise<{ code: number | string | null; out: string }>((resolve) => {
         execFile(
           process.execPath,
           ['bin/wuye.js', 'start'],
           {
-            timeout: 20_000,
+            // A hang ceiling: killed, the child would end with a signal and no exit code.
+            timeout: 90_000,
             killSignal: 'SIGKILL',
             env: { ...withoutDb(process.env), WUYE_CONFIG: '', WUYE_DATA_DIR: data, WUYE_SMTP_LISTEN: 'off', TELEGRAM_API_ROOT: api3.apiRoot, TELEGRAM_BOT_TOKEN: BAD_TOKEN },
           },
-          (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number | string }).code ?? null) : 0, out: `${stdout}\n${stderr}`, ms: Date.now() - t0 }),
+          (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number | string }).code ?? null) : 0, out: `${stdout}\n${stderr}` }),
         );
       });
       expect(leaks(r.out), r.out).toEqual([]);
       expect(r.out).toMatch(/401|Unauthorized/);
-      expect({ code: r.code, exitedWithinMs: r.ms < 19_000 }, r.out.slice(-1000)).toEqual({ code: 1, exitedWithinMs: true });
+      // Exit code 1 means it stopped by itself, saying why; a kill at the ceiling gives no code.
+      expect(r.code, r.out.slice(-1000)).toBe(1);
     } finally {
       await api3.close();
     }
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('public outputs mask names and phones (monthly public report)', () => {

@@ -1,13 +1,23 @@
-// A loopback Telegram Bot API server for integration tests and benchmarks.
+// A loopback stand-in for the Telegram Bot API (https://core.telegram.org/bots/api) for integration tests and
+// benchmarks. telegraf talks to it unmodified through `apiRoot`; the test side plays the officers (sendText,
+// pressButton, sendPhotoFromUser, block, …) and inspects what the bot did (sent, calls, messages, waitFor).
 //
-// It answers like https://core.telegram.org/bots/api (shapes, error texts, HTTP status = error_code) so that telegraf
-// talks to it unmodified through `new Telegraf(token, { telegram: { apiRoot: peer.apiRoot } })`. The test side plays
-// the human users (sendText, pressButton, …) and inspects what the bot did (sent, messages, waitFor).
+// Covered: the methods the bot calls (src/bot, the outbox worker, `wuye doctor`) and those telegraf calls for it,
+// with the documented shapes, error texts and HTTP status = error_code:
+//   getUpdates — long polling with offset (confirms), limit, timeout, allowed_updates; a newer poller ends the older
+//     one with 409, as when two instances run; getMe; deleteWebhook; setMyCommands; sendMessage; sendPhoto and
+//     sendDocument (multipart upload or a known file_id); editMessageText; editMessageReplyMarkup;
+//     answerCallbackQuery; getFile and the file download URL.
+//   The errors the bot must survive: 400 message is not modified, message to edit not found, chat not found, message
+//   text is empty, message is too long, BUTTON_DATA_INVALID, query is too old; 403 bot was blocked by the user;
+//   429 with parameters.retry_after (rateLimit, failNext); 401 for a wrong token.
 //
-// Deliberate simplifications, all documented where they happen: one long-poll consumer at a time (a second one
-// terminates the first with 409 like Telegram), webhook delivery only to loopback URLs and one update at a time,
-// no image resizing (thumbnails share the original bytes), 'Markdown'/'MarkdownV2'/'HTML' parsed to the usual
-// entities with Telegram's error texts for the common mistakes.
+// Deliberately not covered: any other method answers 404 Not Found, as Telegram does for an unknown one. No
+// webhooks (nothing runs the bot's webhook mode against this peer). No formatting: the bot sends plain text, so
+// parse_mode / entities / caption_entities are refused with a 400 naming this stand-in — storing the raw markup as
+// if it had been rendered would let a test pass on text no user would see. Other optional parameters (replies, link
+// previews, …) are recorded but have no effect. No image resizing (a photo's thumbnail holds the original bytes) and
+// no automatic url/mention entities in the bot's texts.
 
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,15 +48,11 @@ export interface MessageEntity {
   type: string;
   offset: number;
   length: number;
-  url?: string;
-  language?: string;
-  custom_emoji_id?: string;
 }
 
 export interface InlineKeyboardButton {
   text: string;
   callback_data?: string;
-  url?: string;
   [other: string]: unknown;
 }
 
@@ -79,20 +85,10 @@ export interface BotMessage {
   text?: string;
   entities?: MessageEntity[];
   caption?: string;
-  caption_entities?: MessageEntity[];
   photo?: PhotoSize[];
   document?: DocumentInfo;
-  media_group_id?: string;
   reply_markup?: InlineKeyboardMarkup;
-  reply_to_message?: BotMessage;
   edit_date?: number;
-}
-
-export interface TgFile {
-  file_id: string;
-  file_unique_id: string;
-  file_size: number;
-  file_path: string;
 }
 
 export type ApiResponse =
@@ -104,12 +100,10 @@ export interface RecordedCall {
   seq: number;
   method: string;
   params: Record<string, unknown>;
-  /** Milliseconds (the peer's clock) when the request arrived. */
+  /** Date.now() when the request arrived. */
   at: number;
   status: number;
   response: ApiResponse;
-  /** True when the bot answered a webhook POST with this call in the HTTP response body. */
-  viaWebhookReply?: boolean;
 }
 
 /** A multipart file part, as it appears in RecordedCall.params (the bytes are kept by the peer). */
@@ -123,33 +117,21 @@ export interface InjectedError {
   code: number;
   description: string;
   retryAfter?: number;
-  /** Perform the call (state changes, message stored) and then answer with the error: a lost response. */
-  afterApply?: boolean;
-  /** Destroy the socket instead of answering (telegraf sees a FetchError). */
-  dropConnection?: boolean;
 }
 
 export interface BotApiOptions {
   token?: string;
-  botUsername?: string;
-  botName?: string;
-  /** Clock in milliseconds; message dates and RecordedCall.at come from it. */
-  now?: () => number;
-  firstUpdateId?: number;
-  /** Delay before a failed webhook delivery is tried again. */
-  webhookRetryMs?: number;
 }
 
 export interface BotApiPeer {
   apiRoot: string;
   token: string;
-  port: number;
   bot: TgUser;
   /** Every method call the bot made, in answer order (getUpdates included). */
   sent: RecordedCall[];
   /** Makes a chat known without a message from the user (otherwise "chat not found"). */
   registerChat(chatId: number, from?: Partial<TgUser>): TgChat;
-  /** A user writes to the bot; the update is queued for getUpdates / the webhook. */
+  /** A user writes to the bot; the update is queued for getUpdates. */
   sendText(chatId: number, text: string, from?: Partial<TgUser>): Update;
   sendPhotoFromUser(chatId: number, caption?: string, bytes?: Buffer, from?: Partial<TgUser>): Update;
   sendDocumentFromUser(
@@ -167,7 +149,7 @@ export interface BotApiPeer {
   ): Update;
   /** Raw update (update_id assigned when missing), e.g. a forged callback or a repeated update_id. */
   injectUpdate(update: object): void;
-  /** Current messages of a chat (user's and bot's), oldest first, deleted ones left out. */
+  /** Current messages of a chat (user's and bot's), oldest first. */
   messages(chatId: number): BotMessage[];
   /** Recorded calls of one method. */
   calls(method: string): RecordedCall[];
@@ -175,15 +157,12 @@ export interface BotApiPeer {
   waitFor(pred: (call: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>;
   /** Resolves once every queued update has been delivered and confirmed. */
   drained(timeoutMs?: number): Promise<void>;
-  pendingUpdates(): number;
   /** The next `times` calls of `method` fail with this error. */
   failNext(method: string, error: InjectedError, times?: number): void;
   /** Every `everyN`-th call (getUpdates exempt) gets 429 `retry after N`; null switches it off. */
   rateLimit(opts: { retryAfter: number; everyN?: number } | null): void;
   /** The user blocks (or unblocks) the bot: sends answer 403 and a my_chat_member update is queued. */
   block(chatId: number, blocked?: boolean): void;
-  uploadedFile(fileId: string): Buffer | undefined;
-  webhook(): { url: string; secretToken?: string } | undefined;
   close(): Promise<void>;
 }
 
@@ -202,401 +181,18 @@ class ApiError extends Error {
 const badRequest = (what: string): ApiError => new ApiError(400, `Bad Request: ${what}`);
 const NOT_MODIFIED =
   'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message';
+const BLOCKED = 'Forbidden: bot was blocked by the user';
+const POLL_CONFLICT = 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running';
 
-// ───────────────────────────── Text formatting (parse_mode) ─────────────────────────────
-
-interface FormattedText {
-  text: string;
-  entities: MessageEntity[];
-}
-
-const byteOffset = (src: string, index: number): number => Buffer.byteLength(src.slice(0, index), 'utf8');
-const cantParse = (what: string): ApiError => badRequest(`can't parse entities: ${what}`);
-
-const HTML_TAGS: Record<string, string> = {
-  b: 'bold', strong: 'bold', i: 'italic', em: 'italic', u: 'underline', ins: 'underline',
-  s: 'strikethrough', strike: 'strikethrough', del: 'strikethrough', span: 'spoiler', 'tg-spoiler': 'spoiler',
-  a: 'text_link', code: 'code', pre: 'pre', blockquote: 'blockquote', 'tg-emoji': 'custom_emoji',
-};
-const HTML_NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"' };
-const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\n' || c === '\t' || c === '\r';
-
-/** Decodes the entities Telegram knows (`&lt; &gt; &amp; &quot;` and numeric); anything else stays literal. */
-function decodeHtmlEntity(src: string, i: number): { char: string; next: number } {
-  const m = /^&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{1,10});/.exec(src.slice(i, i + 12));
-  if (m?.[1] !== undefined) {
-    const body = m[1];
-    if (body.startsWith('#')) {
-      const code = body[1] === 'x' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      if (code > 0 && code <= 0x10ffff) return { char: String.fromCodePoint(code), next: i + m[0].length };
-    } else {
-      const named = HTML_NAMED[body.toLowerCase()];
-      if (named !== undefined) return { char: named, next: i + m[0].length };
-    }
-  }
-  return { char: '&', next: i + 1 };
-}
-
-interface OpenTag {
-  tag: string;
-  offset: number;
-  attrs: Record<string, string>;
-  language?: string;
-}
-
-// Follows tdlib's parse_html: same error texts, byte offsets in UTF-8, entity offsets in UTF-16 units.
-function parseHtml(src: string): FormattedText {
-  let out = '';
-  const entities: MessageEntity[] = [];
-  const stack: OpenTag[] = [];
-  const n = src.length;
-  let i = 0;
-  while (i < n) {
-    const c = src[i]!;
-    if (c === '&') {
-      const { char, next } = decodeHtmlEntity(src, i);
-      out += char;
-      i = next;
-      continue;
-    }
-    if (c !== '<') {
-      out += c;
-      i++;
-      continue;
-    }
-    const begin = i;
-    if (src[i + 1] === '/') {
-      if (stack.length === 0) throw cantParse(`Unexpected end tag at byte offset ${byteOffset(src, begin)}`);
-      let j = i + 2;
-      while (j < n && !isSpace(src[j]) && src[j] !== '>') j++;
-      const name = src.slice(i + 2, j).toLowerCase();
-      while (j < n && isSpace(src[j])) j++;
-      if (src[j] !== '>') throw cantParse(`Unclosed end tag at byte offset ${byteOffset(src, begin)}`);
-      const open = stack.pop()!;
-      if (name !== '' && name !== open.tag) {
-        throw cantParse(
-          `Unmatched end tag at byte offset ${byteOffset(src, begin)}, expected "</${open.tag}>", found "</${name}>"`,
-        );
-      }
-      closeHtmlTag(open, out.length, stack, entities);
-      i = j + 1;
-      continue;
-    }
-    let j = i + 1;
-    while (j < n && !isSpace(src[j]) && src[j] !== '>') j++;
-    if (j >= n) throw cantParse(`Unclosed start tag at byte offset ${byteOffset(src, begin)}`);
-    const tag = src.slice(i + 1, j).toLowerCase();
-    if (HTML_TAGS[tag] === undefined) {
-      throw cantParse(`Unsupported start tag "${tag}" at byte offset ${byteOffset(src, begin)}`);
-    }
-    const attrs: Record<string, string> = {};
-    for (;;) {
-      while (j < n && isSpace(src[j])) j++;
-      if (j >= n) throw cantParse(`Unclosed start tag at byte offset ${byteOffset(src, begin)}`);
-      if (src[j] === '>') break;
-      const nameStart = j;
-      while (j < n && !isSpace(src[j]) && src[j] !== '=' && src[j] !== '>') j++;
-      const attr = src.slice(nameStart, j).toLowerCase();
-      while (j < n && isSpace(src[j])) j++;
-      if (src[j] !== '=') {
-        attrs[attr] = ''; // valueless attribute, e.g. <blockquote expandable>
-        continue;
-      }
-      j++;
-      while (j < n && isSpace(src[j])) j++;
-      let value = '';
-      const quote = src[j];
-      if (quote === '"' || quote === "'") {
-        const end = src.indexOf(quote, j + 1);
-        if (end < 0) throw cantParse(`Unclosed start tag at byte offset ${byteOffset(src, begin)}`);
-        value = src.slice(j + 1, end);
-        j = end + 1;
-      } else {
-        const valueStart = j;
-        while (j < n && !isSpace(src[j]) && src[j] !== '>') j++;
-        value = src.slice(valueStart, j);
-      }
-      attrs[attr] = value.replace(/&(lt|gt|amp|quot);/g, (_m, e: string) => HTML_NAMED[e] ?? '');
-    }
-    if (tag === 'span' && attrs.class !== 'tg-spoiler') {
-      throw cantParse(`Tag "span" must have class "tg-spoiler" at byte offset ${byteOffset(src, begin)}`);
-    }
-    stack.push({ tag, offset: out.length, attrs });
-    i = j + 1;
-  }
-  const unclosed = stack.at(-1);
-  if (unclosed) throw cantParse(`Can't find end tag corresponding to start tag "${unclosed.tag}"`);
-  return { text: out, entities: sortEntities(entities) };
-}
-
-function closeHtmlTag(open: OpenTag, end: number, stack: OpenTag[], entities: MessageEntity[]): void {
-  const type = HTML_TAGS[open.tag]!;
-  const parent = stack.at(-1);
-  // <pre><code class="language-x"> becomes one pre entity with a language (Bot API "formatting options").
-  if (open.tag === 'code' && parent?.tag === 'pre' && open.attrs.class?.startsWith('language-')) {
-    parent.language = open.attrs.class.slice('language-'.length);
-    return;
-  }
-  const length = end - open.offset;
-  if (length <= 0) return;
-  const entity: MessageEntity = { type, offset: open.offset, length };
-  if (type === 'text_link') entity.url = open.attrs.href ?? '';
-  if (type === 'pre' && open.language) entity.language = open.language;
-  if (type === 'blockquote' && open.attrs.expandable !== undefined) entity.type = 'expandable_blockquote';
-  if (type === 'custom_emoji') entity.custom_emoji_id = open.attrs['emoji-id'] ?? '';
-  entities.push(entity);
-}
-
-const MDV2_RESERVED = new Set('_*[]()~`>#+-=|{}.!'.split(''));
-const MDV2_NAMES: Record<string, string> = {
-  bold: 'Bold', italic: 'Italic', underline: 'Underline', strikethrough: 'Strikethrough', spoiler: 'Spoiler',
-  code: 'Code', pre: 'Pre', text_link: 'TextUrl', custom_emoji: 'CustomEmoji',
-};
-
-interface OpenMd {
-  type: string;
-  offset: number;
-  srcIndex: number;
-  language?: string;
-}
-
-// Follows tdlib's parse_markdown_v2 for the documented syntax; blockquotes ('>' at line start) run to the line end.
-function parseMarkdownV2(src: string): FormattedText {
-  let out = '';
-  const entities: MessageEntity[] = [];
-  const stack: OpenMd[] = [];
-  const n = src.length;
-  let quoteStart = -1;
-  let i = 0;
-  const closeQuote = (): void => {
-    if (quoteStart >= 0 && out.length > quoteStart) {
-      entities.push({ type: 'blockquote', offset: quoteStart, length: out.length - quoteStart });
-    }
-    quoteStart = -1;
-  };
-  while (i < n) {
-    const c = src[i]!;
-    const top = stack.at(-1);
-    const atLineStart = i === 0 || src[i - 1] === '\n';
-    if (atLineStart && top?.type !== 'pre' && top?.type !== 'code') {
-      if (c === '>') {
-        if (quoteStart < 0) quoteStart = out.length;
-        i++;
-        continue;
-      }
-      if (quoteStart >= 0) {
-        if (out.endsWith('\n')) {
-          out = out.slice(0, -1);
-          closeQuote();
-          out += '\n';
-        } else closeQuote();
-      }
-    }
-    if (c === '\\' && i + 1 < n) {
-      const code = src.charCodeAt(i + 1);
-      if (code > 0 && code <= 126) {
-        out += src[i + 1];
-        i += 2;
-        continue;
-      }
-    }
-    if (top?.type === 'code' || top?.type === 'pre') {
-      const closing = top.type === 'pre' ? src.startsWith('```', i) : c === '`';
-      if (closing) {
-        stack.pop();
-        const end = out.length;
-        if (end > top.offset) {
-          const e: MessageEntity = { type: top.type, offset: top.offset, length: end - top.offset };
-          if (top.language) e.language = top.language;
-          entities.push(e);
-        }
-        i += top.type === 'pre' ? 3 : 1;
-      } else {
-        out += c;
-        i++;
-      }
-      continue;
-    }
-    if (!MDV2_RESERVED.has(c)) {
-      out += c;
-      i++;
-      continue;
-    }
-    let type: string | undefined;
-    let width = 1;
-    if (c === '*') type = 'bold';
-    else if (c === '_' && src[i + 1] === '_') [type, width] = ['underline', 2];
-    else if (c === '_') type = 'italic';
-    else if (c === '~') type = 'strikethrough';
-    else if (c === '|' && src[i + 1] === '|') [type, width] = ['spoiler', 2];
-    else if (c === '[') type = 'text_link';
-    else if (c === '!' && src[i + 1] === '[') [type, width] = ['custom_emoji', 2];
-    else if (c === '`' && src.startsWith('```', i)) [type, width] = ['pre', 3];
-    else if (c === '`') type = 'code';
-    if (c === ']' && (top?.type === 'text_link' || top?.type === 'custom_emoji')) {
-      stack.pop();
-      i++;
-      let url = '';
-      if (src[i] === '(') {
-        i++;
-        while (i < n && src[i] !== ')') {
-          if (src[i] === '\\' && i + 1 < n) i++;
-          url += src[i];
-          i++;
-        }
-        if (i >= n) throw cantParse(`Can't find end of a url at byte offset ${byteOffset(src, top.srcIndex)}`);
-        i++;
-      }
-      if (out.length > top.offset) {
-        const e: MessageEntity = { type: top.type, offset: top.offset, length: out.length - top.offset };
-        if (top.type === 'text_link') e.url = url;
-        else e.custom_emoji_id = /id=(\d+)/.exec(url)?.[1] ?? '';
-        entities.push(e);
-      }
-      continue;
-    }
-    if (type === undefined) {
-      throw cantParse(`Character '${c}' is reserved and must be escaped with the preceding '\\'`);
-    }
-    if (top?.type === type && type !== 'text_link' && type !== 'custom_emoji') {
-      stack.pop();
-      if (out.length > top.offset) entities.push({ type, offset: top.offset, length: out.length - top.offset });
-      i += width;
-      continue;
-    }
-    const open: OpenMd = { type, offset: out.length, srcIndex: i };
-    i += width;
-    if (type === 'pre') {
-      const nl = src.indexOf('\n', i);
-      const close = src.indexOf('```', i);
-      if (nl >= 0 && (close < 0 || nl < close)) {
-        const language = src.slice(i, nl);
-        if (language !== '') open.language = language;
-        i = nl + 1;
-      }
-      open.offset = out.length;
-    }
-    stack.push(open);
-  }
-  const unclosed = stack.at(-1);
-  if (unclosed) {
-    throw cantParse(
-      `Can't find end of ${MDV2_NAMES[unclosed.type] ?? unclosed.type} entity at byte offset ${byteOffset(src, unclosed.srcIndex)}`,
-    );
-  }
-  closeQuote();
-  return { text: out, entities: sortEntities(entities) };
-}
-
-// Legacy 'Markdown': *bold* _italic_ `code` ```pre``` [text](url), no nesting (Bot API "Markdown style").
-function parseMarkdownLegacy(src: string): FormattedText {
-  let out = '';
-  const entities: MessageEntity[] = [];
-  const n = src.length;
-  let i = 0;
-  while (i < n) {
-    const c = src[i]!;
-    if (c === '\\' && '_*`['.includes(src[i + 1] ?? '')) {
-      out += src[i + 1];
-      i += 2;
-      continue;
-    }
-    if (!'_*`['.includes(c)) {
-      out += c;
-      i++;
-      continue;
-    }
-    const begin = i;
-    const isPre = src.startsWith('```', i);
-    const endMark = isPre ? '```' : c === '[' ? ']' : c;
-    i += isPre ? 3 : 1;
-    let language: string | undefined;
-    if (isPre) {
-      const nl = src.indexOf('\n', i);
-      const close = src.indexOf('```', i);
-      if (nl >= 0 && close >= 0 && nl < close) {
-        language = src.slice(i, nl) || undefined;
-        i = nl + 1;
-      }
-    }
-    const end = src.indexOf(endMark, i);
-    if (end < 0) throw cantParse(`Can't find end of the entity starting at byte offset ${byteOffset(src, begin)}`);
-    const inner = src.slice(i, end);
-    const offset = out.length;
-    out += inner;
-    i = end + endMark.length;
-    const type = isPre ? 'pre' : c === '*' ? 'bold' : c === '_' ? 'italic' : c === '`' ? 'code' : 'text_link';
-    const entity: MessageEntity = { type, offset, length: inner.length };
-    if (language) entity.language = language;
-    if (type === 'text_link') {
-      if (src[i] === '(') {
-        const close = src.indexOf(')', i);
-        if (close < 0) throw cantParse(`Can't find end of the entity starting at byte offset ${byteOffset(src, begin)}`);
-        entity.url = src.slice(i + 1, close);
-        i = close + 1;
-      } else entity.url = inner;
-    }
-    if (inner.length > 0) entities.push(entity);
-  }
-  return { text: out, entities: sortEntities(entities) };
-}
-
-function sortEntities(entities: MessageEntity[]): MessageEntity[] {
-  return entities.sort((a, b) => a.offset - b.offset || b.length - a.length);
-}
-
-// Telegram strips leading and trailing white space from message texts and captions; entities follow the shift.
-function trimFormatted({ text, entities }: FormattedText): FormattedText {
-  const lead = text.length - text.replace(/^[\s\u200b\u2800]+/u, '').length;
-  const trimmed = text.slice(lead).replace(/[\s\u200b\u2800]+$/u, '');
-  const shifted: MessageEntity[] = [];
-  for (const e of entities) {
-    const start = Math.max(0, e.offset - lead);
-    const end = Math.min(trimmed.length, e.offset + e.length - lead);
-    if (end > start) shifted.push({ ...e, offset: start, length: end - start });
-  }
-  return { text: trimmed, entities: shifted };
-}
-
-function formatText(raw: string, parseMode: unknown, explicit: unknown): FormattedText {
-  let formatted: FormattedText;
-  const mode = typeof parseMode === 'string' ? parseMode.toLowerCase() : '';
-  if (mode === '') {
-    formatted = { text: raw, entities: Array.isArray(explicit) ? sortEntities([...(explicit as MessageEntity[])]) : [] };
-  } else if (mode === 'html') formatted = parseHtml(raw);
-  else if (mode === 'markdownv2') formatted = parseMarkdownV2(raw);
-  else if (mode === 'markdown') formatted = parseMarkdownLegacy(raw);
-  else throw badRequest('unsupported parse_mode');
-  return trimFormatted(formatted);
-}
-
-/** bot_command entities for what a user types (telegraf's `bot.command()` matches on them). */
-function commandEntities(text: string): MessageEntity[] {
-  const entities: MessageEntity[] = [];
-  for (const m of text.matchAll(/(^|\s)(\/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?)/g)) {
-    entities.push({ type: 'bot_command', offset: (m.index ?? 0) + m[1]!.length, length: m[2]!.length });
-  }
-  return entities;
-}
-
-// ───────────────────────────── Parameters ─────────────────────────────
+// ───────────────────────────── Parameters and texts ─────────────────────────────
 
 type Params = Record<string, unknown>;
 
-const NUMERIC_PARAMS = new Set([
-  'chat_id', 'from_chat_id', 'message_id', 'reply_to_message_id', 'offset', 'limit', 'timeout', 'cache_time',
-  'max_connections', 'message_thread_id', 'user_id',
-]);
-const JSON_PARAMS = new Set([
-  'reply_markup', 'entities', 'caption_entities', 'allowed_updates', 'commands', 'scope', 'media',
-  'reply_parameters', 'link_preview_options', 'message_ids',
-]);
-const BOOLEAN_PARAMS = new Set([
-  'disable_notification', 'protect_content', 'show_alert', 'drop_pending_updates', 'disable_web_page_preview',
-  'allow_sending_without_reply', 'has_spoiler', 'disable_content_type_detection', 'show_caption_above_media',
-]);
+const NUMERIC_PARAMS = new Set(['chat_id', 'message_id', 'offset', 'limit', 'timeout']);
+const JSON_PARAMS = new Set(['reply_markup', 'allowed_updates', 'commands', 'entities', 'caption_entities']);
+const BOOLEAN_PARAMS = new Set(['show_alert']);
 
-// Form and query-string params arrive as strings; JSON bodies may carry them either way (Bot API "Making requests").
+// Multipart and query-string params arrive as strings; JSON bodies carry them typed (Bot API "Making requests").
 function normalizeParams(raw: Params): Params {
   const params: Params = {};
   for (const [key, value] of Object.entries(raw)) {
@@ -619,7 +215,33 @@ function normalizeParams(raw: Params): Params {
 const optString = (v: unknown): string | undefined =>
   typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 
-// ───────────────────────────── Reply markup ─────────────────────────────
+/** Plain text only: see the header for why formatting is refused instead of ignored. */
+function refuseFormatting(p: Params): void {
+  for (const key of ['parse_mode', 'entities', 'caption_entities']) {
+    if (p[key] !== undefined && p[key] !== '') {
+      throw badRequest(`${key} is not supported by the loopback Bot API stand-in (the bot sends plain text)`);
+    }
+  }
+}
+
+/**
+ * A text or caption as Telegram stores it: leading and trailing white space stripped, then at most `max` characters
+ * (tdlib counts Unicode code points, not UTF-16 units). Returns '' for nothing left.
+ */
+function plainText(raw: unknown, max: number, tooLong: string): string {
+  const text = (optString(raw) ?? '').replace(/^[\s\u200b\u2800]+|[\s\u200b\u2800]+$/gu, '');
+  if ([...text].length > max) throw badRequest(tooLong);
+  return text;
+}
+
+/** bot_command entities for what a user types (telegraf's `bot.command()` matches on them). */
+function commandEntities(text: string): MessageEntity[] {
+  const entities: MessageEntity[] = [];
+  for (const m of text.matchAll(/(^|\s)(\/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?)/g)) {
+    entities.push({ type: 'bot_command', offset: (m.index ?? 0) + m[1]!.length, length: m[2]!.length });
+  }
+  return entities;
+}
 
 const INLINE_BUTTON_KINDS = [
   'callback_data', 'url', 'switch_inline_query', 'switch_inline_query_current_chat', 'switch_inline_query_chosen_chat',
@@ -635,33 +257,30 @@ function checkReplyMarkup(markup: unknown): InlineKeyboardMarkup | undefined {
   if (!Array.isArray(rows) || rows.some((row) => !Array.isArray(row))) {
     throw badRequest('field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays');
   }
-  const keyboard: InlineKeyboardButton[][] = [];
-  for (const row of rows as unknown[][]) {
-    const out: InlineKeyboardButton[] = [];
-    for (const button of row) {
-      if (typeof button !== 'object' || button === null || typeof (button as { text?: unknown }).text !== 'string') {
-        throw badRequest("can't parse inline keyboard button: Text is not specified");
-      }
-      const b = button as InlineKeyboardButton;
-      if (!INLINE_BUTTON_KINDS.some((kind) => b[kind] !== undefined)) {
-        throw badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard");
-      }
-      // callback_data: 1-64 bytes (Bot API InlineKeyboardButton).
-      if (b.callback_data !== undefined) {
-        const bytes = Buffer.byteLength(String(b.callback_data), 'utf8');
-        if (typeof b.callback_data !== 'string' || bytes < 1 || bytes > 64) throw badRequest('BUTTON_DATA_INVALID');
-      }
-      if (b.url !== undefined && !/^(https?|tg):\/\/\S+$/i.test(String(b.url))) throw badRequest('BUTTON_URL_INVALID');
-      // Telegram echoes only the fields it knows (telegraf's `hide` is dropped, for instance).
-      const echoed: InlineKeyboardButton = { text: b.text };
-      for (const kind of INLINE_BUTTON_KINDS) {
-        if (b[kind] !== undefined) echoed[kind] = JSON.parse(JSON.stringify(b[kind])) as unknown;
-      }
-      out.push(echoed);
-    }
-    keyboard.push(out);
-  }
-  return { inline_keyboard: keyboard };
+  return {
+    inline_keyboard: (rows as unknown[][]).map((row) =>
+      row.map((button) => {
+        if (typeof button !== 'object' || button === null || typeof (button as { text?: unknown }).text !== 'string') {
+          throw badRequest("can't parse inline keyboard button: Text is not specified");
+        }
+        const b = button as InlineKeyboardButton;
+        if (!INLINE_BUTTON_KINDS.some((kind) => b[kind] !== undefined)) {
+          throw badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard");
+        }
+        // callback_data: 1-64 bytes (Bot API InlineKeyboardButton) — bytes, so 22 Chinese characters are too many.
+        if (b.callback_data !== undefined) {
+          const bytes = Buffer.byteLength(String(b.callback_data), 'utf8');
+          if (typeof b.callback_data !== 'string' || bytes < 1 || bytes > 64) throw badRequest('BUTTON_DATA_INVALID');
+        }
+        // Telegram echoes only the fields it knows (telegraf's `hide` is dropped, for instance).
+        const echoed: InlineKeyboardButton = { text: b.text };
+        for (const kind of INLINE_BUTTON_KINDS) {
+          if (b[kind] !== undefined) echoed[kind] = structuredClone(b[kind]);
+        }
+        return echoed;
+      }),
+    ),
+  };
 }
 
 // ───────────────────────────── Files ─────────────────────────────
@@ -738,17 +357,10 @@ interface PollWaiter {
   timer: NodeJS.Timeout;
 }
 
-interface CallContext {
-  uploads: Map<string, { part: UploadedPart; bytes: Buffer }>;
-}
+type Uploads = Map<string, { part: UploadedPart; bytes: Buffer }>;
 
 // Updates a bot receives when allowed_updates is empty or never set (Bot API getUpdates).
 const DEFAULT_EXCLUDED_UPDATES = new Set(['chat_member', 'message_reaction', 'message_reaction_count']);
-const CHAT_ACTIONS = new Set([
-  'typing', 'upload_photo', 'record_video', 'upload_video', 'record_voice', 'upload_voice', 'upload_document',
-  'choose_sticker', 'find_location', 'record_video_note', 'upload_video_note',
-]);
-const LOOPBACK_HOSTS = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 const MAX_UPLOAD = 50 * 1024 * 1024; // Bot API: 50 MB for files sent by bots
 const MAX_DOWNLOAD = 20 * 1024 * 1024; // Bot API getFile: 20 MB
 
@@ -756,31 +368,23 @@ class LoopbackBotApi {
   readonly token: string;
   readonly bot: TgUser;
   readonly sent: RecordedCall[] = [];
-  private readonly now: () => number;
   private readonly chats = new Map<number, ChatState>();
   private readonly files = new Map<string, FileRecord>();
   private readonly filesByPath = new Map<string, FileRecord>();
   private readonly callbackQueries = new Map<string, { answered: boolean }>();
-  private readonly commands = new Map<string, unknown[]>();
   private readonly failures = new Map<string, { error: InjectedError; remaining: number }[]>();
   private readonly callWaiters = new Set<{ pred: (c: RecordedCall) => boolean; resolve: (c: RecordedCall) => void }>();
   private readonly drainWaiters = new Set<() => void>();
   private queue: QueuedUpdate[] = [];
   private head = 0;
-  private nextUpdateId: number;
+  private nextUpdateId = 700_000_001;
   private nextFile = 1;
   private nextCallbackId = 1;
-  private nextMediaGroup = 1;
   private seq = 0;
   private allowedUpdates: Set<string> | undefined;
   private poller: PollWaiter | undefined;
   private limiter: { retryAfter: number; everyN: number; count: number } | undefined;
-  private hook: { url: string; secretToken?: string; lastErrorDate?: number; lastErrorMessage?: string } | undefined;
-  private hookBusy = false;
-  private hookTimer: NodeJS.Timeout | undefined;
-  private readonly hookAbort = new AbortController();
   private closed = false;
-  private readonly webhookRetryMs: number;
 
   constructor(opts: BotApiOptions) {
     this.token = opts.token ?? '123456789:AAH-loopback-test-token_0123456789ab';
@@ -788,16 +392,13 @@ class LoopbackBotApi {
     this.bot = {
       id: Number.isSafeInteger(botId) && botId > 0 ? botId : 123456789,
       is_bot: true,
-      first_name: opts.botName ?? '物业投诉受理台(测试)',
-      username: opts.botUsername ?? 'wuye_desk_test_bot',
+      first_name: '物业投诉受理台(测试)',
+      username: 'wuye_test_bot', // the name test configs give bot.username
     };
-    this.now = opts.now ?? Date.now;
-    this.nextUpdateId = opts.firstUpdateId ?? 700_000_001;
-    this.webhookRetryMs = opts.webhookRetryMs ?? 200;
   }
 
   private nowSec(): number {
-    return Math.floor(this.now() / 1000);
+    return Math.floor(Date.now() / 1000);
   }
 
   // ── chats and users ──
@@ -833,11 +434,12 @@ class LoopbackBotApi {
     return { state, user: this.userFor(chatId, from) };
   }
 
-  private chatForBot(chatId: unknown, opts: { sending: boolean }): ChatState {
+  /** The chat a bot call addresses; 403 when the user blocked the bot (sends and edits alike). */
+  private chatForBot(chatId: unknown): ChatState {
     if (chatId === undefined || chatId === '') throw badRequest('chat_id is empty');
     const state = typeof chatId === 'number' ? this.chats.get(chatId) : undefined;
     if (!state) throw badRequest('chat not found');
-    if (opts.sending && state.blocked) throw new ApiError(403, 'Forbidden: bot was blocked by the user');
+    if (state.blocked) throw new ApiError(403, BLOCKED);
     return state;
   }
 
@@ -953,7 +555,7 @@ class LoopbackBotApi {
     });
   }
 
-  pendingUpdates(): number {
+  private pendingUpdates(): number {
     return this.queue.length - this.head;
   }
 
@@ -983,41 +585,26 @@ class LoopbackBotApi {
     this.limiter = opts ? { retryAfter: opts.retryAfter, everyN: Math.max(1, opts.everyN ?? 1), count: 0 } : undefined;
   }
 
-  uploadedFile(fileId: string): Buffer | undefined {
-    const file = this.files.get(fileId);
-    return file ? Buffer.from(file.bytes) : undefined;
-  }
-
-  webhook(): { url: string; secretToken?: string } | undefined {
-    return this.hook ? { url: this.hook.url, ...(this.hook.secretToken ? { secretToken: this.hook.secretToken } : {}) } : undefined;
-  }
-
   // ── update queue ──
-
-  private updateType(update: Record<string, unknown>): string {
-    return Object.keys(update).find((k) => k !== 'update_id') ?? '';
-  }
 
   private enqueue(body: Record<string, unknown>): Update {
     const update = { update_id: typeof body.update_id === 'number' ? body.update_id : this.nextUpdateId++, ...body };
     if (update.update_id >= this.nextUpdateId) this.nextUpdateId = update.update_id + 1;
-    const type = this.updateType(update);
+    const type = Object.keys(update).find((k) => k !== 'update_id') ?? '';
     // allowed_updates applies to updates created after it was set (Bot API getUpdates).
     const allowed = this.allowedUpdates ? this.allowedUpdates.has(type) : !DEFAULT_EXCLUDED_UPDATES.has(type);
     if (allowed && !this.closed) {
       this.queue.push({ update, delivered: false });
       this.wakePoller();
-      this.kickWebhook();
     }
     return structuredClone(update) as unknown as Update;
   }
 
   // An update is confirmed by a getUpdates offset above its update_id. Only delivered updates are dropped, so an
-  // injected replay of an old update_id still reaches the bot once (the at-least-once case after a crash).
+  // injected replay of an old update_id still reaches the bot once (the at-least-once case after a crash). A
+  // negative offset (keep the last N) is not emulated: telegraf never sends one.
   private confirm(offset: number): void {
-    if (offset < 0) {
-      this.head = Math.max(this.head, this.queue.length + offset);
-    } else if (offset > 0) {
+    if (offset > 0) {
       let end = this.head;
       while (end < this.queue.length && this.queue[end]!.delivered) end++;
       const keep = this.queue.slice(this.head, end).filter((q) => q.update.update_id >= offset);
@@ -1055,73 +642,13 @@ class LoopbackBotApi {
     if (!poller || this.pendingUpdates() === 0) return;
     this.poller = undefined;
     clearTimeout(poller.timer);
-    this.respondPoll(poller, this.takeUpdates(poller.limit));
+    this.answerPoll(poller, 200, { ok: true, result: this.takeUpdates(poller.limit) });
   }
 
-  private respondPoll(poller: PollWaiter, updates: unknown[]): void {
-    const body: ApiResponse = { ok: true, result: updates };
-    poller.record(200, body);
-    if (!poller.res.writableEnded && !poller.res.destroyed) send(poller.res, 200, body);
+  private answerPoll(poller: PollWaiter, status: number, body: ApiResponse): void {
+    poller.record(status, body);
+    if (!poller.res.writableEnded && !poller.res.destroyed) send(poller.res, status, body);
   }
-
-  // ── webhook delivery (loopback targets only, one update in flight) ──
-
-  private kickWebhook(): void {
-    if (!this.hook || this.hookBusy || this.hookTimer || this.closed || this.pendingUpdates() === 0) return;
-    const hook = this.hook;
-    const entry = this.queue[this.head]!;
-    this.hookBusy = true;
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (hook.secretToken) headers['x-telegram-bot-api-secret-token'] = hook.secretToken;
-    fetch(hook.url, { method: 'POST', headers, body: JSON.stringify(entry.update), signal: AbortSignal.any([this.hookAbort.signal, AbortSignal.timeout(60_000)]) })
-      .then(async (res) => {
-        const text = await res.text();
-        if (!res.ok) throw new Error(`Wrong response from the webhook: ${res.status} ${res.statusText}`);
-        if (this.queue[this.head] === entry) {
-          this.head++;
-          this.compact();
-        }
-        this.runWebhookReply(text);
-      })
-      .catch((err: unknown) => {
-        if (this.closed) return;
-        hook.lastErrorDate = this.nowSec();
-        hook.lastErrorMessage = err instanceof Error ? err.message : String(err);
-        this.hookTimer = setTimeout(() => {
-          this.hookTimer = undefined;
-          this.kickWebhook();
-        }, this.webhookRetryMs);
-      })
-      .finally(() => {
-        this.hookBusy = false;
-        this.kickWebhook();
-      });
-  }
-
-  // A webhook response body may itself be a method call (Bot API "Making requests when getting updates").
-  private runWebhookReply(text: string): void {
-    if (!text.trim()) return;
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return;
-    }
-    if (typeof body !== 'object' || body === null || typeof (body as { method?: unknown }).method !== 'string') return;
-    const { method, ...rest } = body as { method: string } & Params;
-    const at = this.now();
-    let params: Params = rest;
-    let outcome: { status: number; body: ApiResponse };
-    try {
-      params = normalizeParams(rest);
-      outcome = this.invoke(method, params, { uploads: new Map() });
-    } catch (err) {
-      outcome = errorOutcome(err);
-    }
-    this.record({ method, params, at, status: outcome.status, response: outcome.body, viaWebhookReply: true });
-  }
-
-  // ── recording ──
 
   private record(call: Omit<RecordedCall, 'seq'>): RecordedCall {
     const full: RecordedCall = { seq: ++this.seq, ...call };
@@ -1147,7 +674,7 @@ class LoopbackBotApi {
       res.end(file.bytes);
       return;
     }
-    const at = this.now();
+    const at = Date.now();
     const match = /^\/bot([^/]+)\/([A-Za-z0-9_]*)(?:\?(.*))?$/.exec(url);
     if (!match) {
       send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
@@ -1155,22 +682,17 @@ class LoopbackBotApi {
     }
     const [, token, method = '', query] = match;
     let params: Params = {};
-    const ctx: CallContext = { uploads: new Map() };
-    let outcome: { status: number; body: ApiResponse } | 'held' | 'dropped';
+    const uploads: Uploads = new Map();
+    let outcome: { status: number; body: ApiResponse } | 'held';
     try {
-      const raw = await readParams(req, query, ctx);
+      const raw = await readParams(req, query, uploads);
       if (token !== this.token) throw new ApiError(401, 'Unauthorized');
       params = normalizeParams(raw);
-      outcome = this.dispatch(method, params, ctx, res, at);
+      outcome = this.dispatch(method, params, uploads, res, at);
     } catch (err) {
       outcome = errorOutcome(err);
     }
     if (outcome === 'held') return;
-    if (outcome === 'dropped') {
-      this.record({ method, params, at, status: 0, response: { ok: false, error_code: 0, description: 'connection dropped' } });
-      req.socket.destroy();
-      return;
-    }
     this.record({ method, params, at, status: outcome.status, response: outcome.body });
     send(res, outcome.status, outcome.body);
   }
@@ -1178,25 +700,23 @@ class LoopbackBotApi {
   private dispatch(
     method: string,
     params: Params,
-    ctx: CallContext,
+    uploads: Uploads,
     res: ServerResponse,
     at: number,
-  ): { status: number; body: ApiResponse } | 'held' | 'dropped' {
+  ): { status: number; body: ApiResponse } | 'held' {
     const key = method.toLowerCase(); // method names are case-insensitive (Bot API "Making requests")
-    if (!(key in this.handlers) && key !== 'getupdates') throw new ApiError(404, 'Not Found');
+    const handler = this.handlers[key];
+    if (!handler && key !== 'getupdates') throw new ApiError(404, 'Not Found');
     const injected = this.takeFailure(key);
     if (injected) {
-      if (injected.afterApply && key !== 'getupdates') this.invoke(method, params, ctx);
-      if (injected.dropConnection) return 'dropped';
-      throw new ApiError(
-        injected.code,
-        injected.description,
-        injected.retryAfter !== undefined ? { retry_after: injected.retryAfter } : undefined,
-      );
+      const parameters = injected.retryAfter !== undefined ? { retry_after: injected.retryAfter } : undefined;
+      throw new ApiError(injected.code, injected.description, parameters);
     }
-    if (key === 'getupdates') return this.getUpdates(params, res, at);
+    if (!handler) return this.getUpdates(params, res, at);
     this.applyRateLimit();
-    return this.invoke(method, params, ctx);
+    const body: ApiResponse = { ok: true, result: handler(params, uploads) };
+    if (key === 'deletewebhook') body.description = 'Webhook is already deleted'; // there never is one here
+    return { status: 200, body };
   }
 
   private takeFailure(key: string): InjectedError | undefined {
@@ -1216,19 +736,7 @@ class LoopbackBotApi {
     }
   }
 
-  private invoke(method: string, params: Params, ctx: CallContext): { status: number; body: ApiResponse } {
-    const handler = this.handlers[method.toLowerCase()];
-    if (!handler) throw new ApiError(404, 'Not Found');
-    const result = handler(params, ctx);
-    const body: ApiResponse = { ok: true, result };
-    if (method.toLowerCase() === 'setwebhook') body.description = 'Webhook was set';
-    return { status: 200, body };
-  }
-
   private getUpdates(params: Params, res: ServerResponse, at: number): { status: number; body: ApiResponse } | 'held' {
-    if (this.hook) {
-      throw new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
-    }
     const previous = this.poller;
     if (previous) {
       // A newer getUpdates wins, like Telegram with two bot instances. The answer waits a moment: after
@@ -1236,14 +744,7 @@ class LoopbackBotApi {
       this.poller = undefined;
       clearTimeout(previous.timer);
       setTimeout(() => {
-        if (previous.gone) return;
-        const body: ApiResponse = {
-          ok: false,
-          error_code: 409,
-          description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
-        };
-        previous.record(409, body);
-        if (!previous.res.writableEnded && !previous.res.destroyed) send(previous.res, 409, body);
+        if (!previous.gone) this.answerPoll(previous, 409, { ok: false, error_code: 409, description: POLL_CONFLICT });
       }, 25);
     }
     const offset = typeof params.offset === 'number' ? params.offset : 0;
@@ -1270,7 +771,7 @@ class LoopbackBotApi {
       timer: setTimeout(() => {
         if (this.poller !== poller) return;
         this.poller = undefined;
-        this.respondPoll(poller, []);
+        this.answerPoll(poller, 200, { ok: true, result: [] });
       }, timeout * 1000),
     };
     this.poller = poller;
@@ -1308,30 +809,21 @@ class LoopbackBotApi {
     return record;
   }
 
-  // Telegram answers a photo with several sizes, smallest first. Without an image library the 90-px thumbnail is a
-  // separate file holding the original bytes; bots must take the last (largest) size.
+  // Telegram answers a photo with several sizes, smallest first; bots must take the last (largest). Without an image
+  // library the 90-px thumbnail is a separate file holding the original bytes.
   private photoSizes(file: FileRecord): PhotoSize[] {
-    const full: PhotoSize = {
-      file_id: file.file_id,
-      file_unique_id: file.file_unique_id,
-      width: file.width,
-      height: file.height,
-      file_size: file.bytes.length,
-    };
+    const size = (f: FileRecord, width: number, height: number): PhotoSize => ({
+      file_id: f.file_id,
+      file_unique_id: f.file_unique_id,
+      width,
+      height,
+      file_size: f.bytes.length,
+    });
+    const full = size(file, file.width, file.height);
     const side = Math.max(file.width, file.height);
     if (side <= 90) return [full];
     const thumb = this.storeFile(file.bytes, 'photos', { mimeType: file.mimeType });
-    const scale = 90 / side;
-    return [
-      {
-        file_id: thumb.file_id,
-        file_unique_id: thumb.file_unique_id,
-        width: Math.round(file.width * scale),
-        height: Math.round(file.height * scale),
-        file_size: thumb.bytes.length,
-      },
-      full,
-    ];
+    return [size(thumb, Math.round((file.width * 90) / side), Math.round((file.height * 90) / side)), full];
   }
 
   private documentInfo(file: FileRecord): DocumentInfo {
@@ -1341,108 +833,62 @@ class LoopbackBotApi {
     return doc;
   }
 
-  private inputFile(value: unknown, field: string, ctx: CallContext, kind: 'photo' | 'document'): FileRecord {
-    if (value === undefined || value === '') throw badRequest(`there is no ${kind} in the request`);
-    let partName: string | undefined;
-    if (typeof value === 'object' && ctx.uploads.has(field)) partName = field;
-    if (typeof value === 'string' && value.startsWith('attach://')) partName = value.slice('attach://'.length);
-    if (partName !== undefined) {
-      const upload = ctx.uploads.get(partName);
-      if (!upload) throw badRequest('wrong file identifier/HTTP URL specified');
+  /** The file of sendPhoto/sendDocument: a multipart part under the field's name, or a file_id this peer issued. */
+  private inputFile(value: unknown, uploads: Uploads, kind: 'photo' | 'document'): FileRecord {
+    const upload = uploads.get(kind);
+    if (upload) {
       if (upload.bytes.length === 0) throw badRequest('file must be non-empty');
       if (upload.bytes.length > MAX_UPLOAD) throw new ApiError(413, 'Request Entity Too Large');
-      const fileName = kind === 'document' ? upload.part.filename : undefined;
       // Telegram re-encodes photos and refuses what is not a picture.
       if (kind === 'photo' && imageSize(upload.bytes) === undefined) throw badRequest('IMAGE_PROCESS_FAILED');
+      if (kind === 'photo') return this.storeFile(upload.bytes, 'photos', { mimeType: 'image/jpeg' });
       // Telegram names a document's type from its file name, not from the part header (telegraf sends none).
-      const mimeType = kind === 'photo' ? 'image/jpeg' : libmime.detectMimeType(upload.part.filename || 'file.dat');
-      return this.storeFile(upload.bytes, kind === 'photo' ? 'photos' : 'documents', { fileName, mimeType });
+      const fileName = upload.part.filename;
+      return this.storeFile(upload.bytes, 'documents', { fileName, mimeType: libmime.detectMimeType(fileName || 'file.dat') });
     }
-    if (typeof value !== 'string') throw badRequest('wrong file identifier/HTTP URL specified');
-    // No network here: a URL can never be fetched, as if the remote host failed.
-    if (/^https?:\/\//i.test(value)) throw badRequest('failed to get HTTP URL content');
-    const existing = this.files.get(value);
+    if (value === undefined || value === '') throw badRequest(`there is no ${kind} in the request`);
+    const existing = typeof value === 'string' ? this.files.get(value) : undefined;
     if (!existing) throw badRequest('wrong file identifier/HTTP URL specified');
     return existing;
   }
 
-  // ── message building shared by send methods ──
+  // ── methods ──
 
-  private replyTarget(state: ChatState, params: Params): BotMessage | undefined {
-    const rp = params.reply_parameters as { message_id?: unknown; allow_sending_without_reply?: unknown } | undefined;
-    const id = typeof rp?.message_id === 'number' ? rp.message_id : params.reply_to_message_id;
-    if (typeof id !== 'number') return undefined;
-    const target = state.messages.get(id);
-    if (target) {
-      const { reply_to_message: _nested, ...flat } = structuredClone(target);
-      return flat;
-    }
-    if (params.allow_sending_without_reply === true || rp?.allow_sending_without_reply === true) return undefined;
-    throw badRequest('message to be replied not found');
-  }
-
-  private caption(params: Params): Partial<BotMessage> {
-    const raw = optString(params.caption);
-    if (raw === undefined || raw === '') return {};
-    const { text, entities } = formatText(raw, params.parse_mode, params.caption_entities);
-    if (text.length > 1024) throw badRequest('message caption is too long');
-    if (text === '') return {};
-    return { caption: text, ...(entities.length ? { caption_entities: entities } : {}) };
-  }
-
-  private sendCommon(params: Params, content: (state: ChatState) => Partial<BotMessage>): BotMessage {
-    const state = this.chatForBot(params.chat_id, { sending: true });
+  private send(params: Params, body: Partial<BotMessage>): BotMessage {
+    const state = this.chatForBot(params.chat_id);
     const markup = checkReplyMarkup(params.reply_markup);
-    const reply = this.replyTarget(state, params);
-    const body = content(state);
-    const message = this.storeMessage(state, {
-      from: this.bot,
-      ...(reply ? { reply_to_message: reply } : {}),
-      ...body,
-      ...(markup ? { reply_markup: markup } : {}),
-    });
+    const message = this.storeMessage(state, { from: this.bot, ...body, ...(markup ? { reply_markup: markup } : {}) });
     return structuredClone(message);
   }
 
-  private editable(params: Params): { state: ChatState; message: BotMessage } {
-    if (params.inline_message_id !== undefined) throw badRequest('MESSAGE_ID_INVALID');
-    const state = this.chatForBot(params.chat_id, { sending: true });
+  private caption(params: Params): { caption?: string } {
+    refuseFormatting(params);
+    const caption = plainText(params.caption, 1024, 'message caption is too long');
+    return caption ? { caption } : {};
+  }
+
+  private editable(params: Params): BotMessage {
+    const state = this.chatForBot(params.chat_id);
     const message = typeof params.message_id === 'number' ? state.messages.get(params.message_id) : undefined;
     if (!message) throw badRequest('message to edit not found');
     if (message.from?.id !== this.bot.id) throw badRequest("message can't be edited");
-    return { state, message };
+    return message;
   }
 
-  private applyEdit(message: BotMessage, changes: Partial<BotMessage>, markup: InlineKeyboardMarkup | undefined): BotMessage {
-    const same = (Object.keys(changes) as (keyof BotMessage)[]).every(
-      (k) => JSON.stringify(message[k] ?? null) === JSON.stringify(changes[k] ?? null),
-    );
-    if (same && JSON.stringify(message.reply_markup ?? null) === JSON.stringify(markup ?? null)) {
+  /** Applies an edit; an edit without reply_markup removes the inline keyboard (Bot API editMessageText). */
+  private applyEdit(message: BotMessage, text: string | undefined, markup: InlineKeyboardMarkup | undefined): BotMessage {
+    const sameText = text === undefined || text === message.text;
+    if (sameText && JSON.stringify(message.reply_markup ?? null) === JSON.stringify(markup ?? null)) {
       throw badRequest(NOT_MODIFIED);
     }
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === undefined) delete (message as unknown as Record<string, unknown>)[k];
-      else (message as unknown as Record<string, unknown>)[k] = v;
-    }
-    // An edit without reply_markup removes the inline keyboard (Bot API editMessageText).
+    if (text !== undefined) message.text = text;
     if (markup) message.reply_markup = markup;
     else delete message.reply_markup;
     message.edit_date = this.nowSec();
     return structuredClone(message);
   }
 
-  private messageText(params: Params, tooLong: string): { text: string; entities?: MessageEntity[] } {
-    const raw = optString(params.text);
-    if (raw === undefined || raw === '') throw badRequest('message text is empty');
-    const { text, entities } = formatText(raw, params.parse_mode, params.entities);
-    if (text === '') throw badRequest('message text is empty');
-    if (text.length > 4096) throw badRequest(tooLong); // 4096 characters after entity parsing
-    return { text, entities: entities.length ? entities : undefined };
-  }
-
-  // ── methods ──
-
-  private readonly handlers: Record<string, (params: Params, ctx: CallContext) => unknown> = {
+  private readonly handlers: Record<string, (params: Params, uploads: Uploads) => unknown> = {
     getme: () => ({
       ...this.bot,
       can_join_groups: true,
@@ -1451,140 +897,44 @@ class LoopbackBotApi {
       can_connect_to_business: false,
       has_main_web_app: false,
     }),
-    logout: () => true,
-    close: () => true,
-    setwebhook: (p) => {
-      const url = optString(p.url) ?? '';
-      if (url === '') {
-        this.hook = undefined;
-        return true;
-      }
-      let host: string;
-      try {
-        const parsed = new URL(url);
-        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
-        host = parsed.hostname;
-      } catch {
-        throw badRequest('bad webhook: Wrong HTTP URL specified');
-      }
-      // Only loopback targets: this peer must never send traffic off the machine.
-      if (!LOOPBACK_HOSTS.test(host)) throw badRequest('bad webhook: Failed to resolve host: Name or service not known');
-      if (p.drop_pending_updates === true) this.dropPending();
-      if (Array.isArray(p.allowed_updates)) {
-        const list = p.allowed_updates.map(String);
-        this.allowedUpdates = list.length > 0 ? new Set(list) : undefined;
-      }
-      const secretToken = optString(p.secret_token);
-      this.hook = { url, ...(secretToken ? { secretToken } : {}) };
-      this.respondPollConflict();
-      this.kickWebhook();
-      return true;
-    },
-    deletewebhook: (p) => {
-      this.hook = undefined;
-      if (p.drop_pending_updates === true) this.dropPending();
-      return true;
-    },
-    getwebhookinfo: () => ({
-      url: this.hook?.url ?? '',
-      has_custom_certificate: false,
-      pending_update_count: this.pendingUpdates(),
-      ...(this.hook?.lastErrorDate ? { last_error_date: this.hook.lastErrorDate, last_error_message: this.hook.lastErrorMessage } : {}),
-      ...(this.hook ? { max_connections: 40 } : {}),
-      ...(this.allowedUpdates ? { allowed_updates: [...this.allowedUpdates] } : {}),
-    }),
+    // telegraf calls it before long polling; there is no webhook to delete (drop_pending_updates: the bot never sets it).
+    deletewebhook: () => true,
     setmycommands: (p) => {
-      const commands = Array.isArray(p.commands) ? p.commands : undefined;
-      if (!commands) throw badRequest('parameter "commands" is required');
-      for (const c of commands as { command?: unknown; description?: unknown }[]) {
+      for (const c of (Array.isArray(p.commands) ? p.commands : []) as { command?: unknown }[]) {
         // BotCommand.command: 1-32 chars, lowercase letters, digits and underscores.
         if (typeof c?.command !== 'string' || !/^[a-z0-9_]{1,32}$/.test(c.command)) throw badRequest('BOT_COMMAND_INVALID');
       }
-      this.commands.set(commandsKey(p), structuredClone(commands));
-      return true;
-    },
-    getmycommands: (p) => structuredClone(this.commands.get(commandsKey(p)) ?? []),
-    deletemycommands: (p) => {
-      this.commands.delete(commandsKey(p));
-      return true;
-    },
-    setmydescription: () => true,
-    setmyshortdescription: () => true,
-    setmyname: () => true,
-    setchatmenubutton: () => true,
-    getchat: (p) => {
-      const state = this.chatForBot(p.chat_id, { sending: false });
-      return { ...state.chat, accent_color_id: 0, max_reaction_count: 11 };
-    },
-    sendchataction: (p) => {
-      this.chatForBot(p.chat_id, { sending: true });
-      if (!CHAT_ACTIONS.has(String(p.action))) throw badRequest('wrong parameter action in request');
       return true;
     },
     sendmessage: (p) => {
-      const { text, entities } = this.messageText(p, 'message is too long');
-      return this.sendCommon(p, () => ({ text, ...(entities ? { entities } : {}) }));
+      refuseFormatting(p);
+      const text = plainText(p.text, 4096, 'message is too long');
+      if (text === '') throw badRequest('message text is empty');
+      return this.send(p, { text });
     },
-    sendphoto: (p, ctx) =>
-      this.sendCommon(p, () => {
-        const caption = this.caption(p);
-        return { photo: this.photoSizes(this.inputFile(p.photo, 'photo', ctx, 'photo')), ...caption };
-      }),
-    senddocument: (p, ctx) =>
-      this.sendCommon(p, () => {
-        const caption = this.caption(p);
-        return { document: this.documentInfo(this.inputFile(p.document, 'document', ctx, 'document')), ...caption };
-      }),
-    sendmediagroup: (p, ctx) => {
-      const state = this.chatForBot(p.chat_id, { sending: true });
-      if (!Array.isArray(p.media)) throw badRequest('parameter "media" is required');
-      const reply = this.replyTarget(state, p);
-      const groupId = String(13_000_000_000_000_000n + BigInt(this.nextMediaGroup++));
-      // Check every item before storing any message: the album is sent whole or not at all.
-      const items = (p.media as Params[]).map((item) => {
-        const kind = item.type === 'photo' ? 'photo' : 'document';
-        const file = this.inputFile(item.media, '', ctx, kind);
-        const caption = this.caption({ caption: item.caption, parse_mode: item.parse_mode, caption_entities: item.caption_entities });
-        return kind === 'photo' ? { photo: this.photoSizes(file), ...caption } : { document: this.documentInfo(file), ...caption };
-      });
-      return items.map((body) =>
-        structuredClone(
-          this.storeMessage(state, { from: this.bot, media_group_id: groupId, ...(reply ? { reply_to_message: reply } : {}), ...body }),
-        ),
-      );
+    sendphoto: (p, uploads) => {
+      const caption = this.caption(p);
+      return this.send(p, { photo: this.photoSizes(this.inputFile(p.photo, uploads, 'photo')), ...caption });
+    },
+    senddocument: (p, uploads) => {
+      const caption = this.caption(p);
+      return this.send(p, { document: this.documentInfo(this.inputFile(p.document, uploads, 'document')), ...caption });
     },
     editmessagetext: (p) => {
-      const { message } = this.editable(p);
+      const message = this.editable(p);
       if (message.text === undefined) throw badRequest('there is no text in the message to edit');
-      const { text, entities } = this.messageText(p, 'MESSAGE_TOO_LONG');
-      return this.applyEdit(message, { text, entities }, checkReplyMarkup(p.reply_markup));
+      refuseFormatting(p);
+      const text = plainText(p.text, 4096, 'MESSAGE_TOO_LONG');
+      if (text === '') throw badRequest('message text is empty');
+      return this.applyEdit(message, text, checkReplyMarkup(p.reply_markup));
     },
-    editmessagecaption: (p) => {
-      const { message } = this.editable(p);
-      if (message.photo === undefined && message.document === undefined) throw badRequest('there is no caption in the message to edit');
-      const caption = this.caption(p);
-      return this.applyEdit(
-        message,
-        { caption: caption.caption, caption_entities: caption.caption_entities },
-        checkReplyMarkup(p.reply_markup),
-      );
-    },
-    editmessagereplymarkup: (p) => {
-      const { message } = this.editable(p);
-      return this.applyEdit(message, {}, checkReplyMarkup(p.reply_markup));
-    },
-    deletemessage: (p) => {
-      const state = this.chatForBot(p.chat_id, { sending: false });
-      const id = p.message_id;
-      if (typeof id !== 'number' || !state.messages.delete(id)) throw badRequest('message to delete not found');
-      return true;
-    },
+    editmessagereplymarkup: (p) => this.applyEdit(this.editable(p), undefined, checkReplyMarkup(p.reply_markup)),
     answercallbackquery: (p) => {
       const id = optString(p.callback_query_id);
       const query = id === undefined ? undefined : this.callbackQueries.get(id);
+      // A query can be answered once; a second answer is refused like an expired one.
       if (!query || query.answered) throw badRequest('query is too old and response timeout expired or query ID is invalid');
-      const text = optString(p.text);
-      if (text !== undefined && text.length > 200) throw badRequest('MESSAGE_TOO_LONG');
+      if ([...(optString(p.text) ?? '')].length > 200) throw badRequest('MESSAGE_TOO_LONG');
       query.answered = true;
       return true;
     },
@@ -1592,45 +942,17 @@ class LoopbackBotApi {
       const file = this.files.get(optString(p.file_id) ?? '');
       if (!file) throw badRequest('invalid file_id');
       if (file.bytes.length > MAX_DOWNLOAD) throw badRequest('file is too big');
-      const result: TgFile = {
-        file_id: file.file_id,
-        file_unique_id: file.file_unique_id,
-        file_size: file.bytes.length,
-        file_path: file.path,
-      };
-      return result;
+      return { file_id: file.file_id, file_unique_id: file.file_unique_id, file_size: file.bytes.length, file_path: file.path };
     },
   };
 
-  private respondPollConflict(): void {
-    const poller = this.poller;
-    if (!poller) return;
-    this.poller = undefined;
-    clearTimeout(poller.timer);
-    const body: ApiResponse = {
-      ok: false,
-      error_code: 409,
-      description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
-    };
-    poller.record(409, body);
-    if (!poller.res.writableEnded && !poller.res.destroyed) send(poller.res, 409, body);
-  }
-
-  private dropPending(): void {
-    this.queue = [];
-    this.head = 0;
-    this.compact();
-  }
-
   shutdown(): void {
     this.closed = true;
-    this.hookAbort.abort();
-    if (this.hookTimer) clearTimeout(this.hookTimer);
     const poller = this.poller;
     if (poller) {
       this.poller = undefined;
       clearTimeout(poller.timer);
-      this.respondPoll(poller, []);
+      this.answerPoll(poller, 200, { ok: true, result: [] });
     }
   }
 }
@@ -1641,10 +963,6 @@ function safeDecode(path: string): string {
   } catch {
     return path;
   }
-}
-
-function commandsKey(p: Params): string {
-  return `${JSON.stringify(p.scope ?? { type: 'default' })}|${optString(p.language_code) ?? ''}`;
 }
 
 function errorOutcome(err: unknown): { status: number; body: ApiResponse } {
@@ -1666,16 +984,12 @@ function send(res: ServerResponse, status: number, body: ApiResponse): void {
   res.end(payload);
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+// telegraf sends JSON, or multipart/form-data when it uploads a file; the query string is kept for hand-made calls.
+async function readParams(req: IncomingMessage, query: string | undefined, uploads: Uploads): Promise<Params> {
+  const params: Params = query ? Object.fromEntries(new URLSearchParams(query)) : {};
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-// Bot API accepts a query string, application/x-www-form-urlencoded, application/json or multipart/form-data.
-async function readParams(req: IncomingMessage, query: string | undefined, ctx: CallContext): Promise<Params> {
-  const params: Params = query ? Object.fromEntries(new URLSearchParams(query)) : {};
-  const body = await readBody(req);
+  const body = Buffer.concat(chunks);
   if (body.length === 0) return params;
   const type = (req.headers['content-type'] ?? '').toLowerCase();
   if (type.startsWith('application/json')) {
@@ -1697,7 +1011,7 @@ async function readParams(req: IncomingMessage, query: string | undefined, ctx: 
       }
       const bytes = Buffer.from(await value.arrayBuffer());
       const part: UploadedPart = { filename: value.name, contentType: value.type, size: bytes.length };
-      ctx.uploads.set(key, { part, bytes });
+      uploads.set(key, { part, bytes });
       params[key] = part;
     }
   }
@@ -1726,7 +1040,6 @@ export async function startBotApi(opts: BotApiOptions = {}): Promise<BotApiPeer>
   return {
     apiRoot: `http://127.0.0.1:${port}`,
     token: api.token,
-    port,
     bot: { ...api.bot },
     sent: api.sent,
     registerChat: (chatId, from) => api.registerChat(chatId, from),
@@ -1739,12 +1052,9 @@ export async function startBotApi(opts: BotApiOptions = {}): Promise<BotApiPeer>
     calls: (method) => api.calls(method),
     waitFor: (pred, timeoutMs) => api.waitFor(pred, timeoutMs),
     drained: (timeoutMs) => api.drained(timeoutMs),
-    pendingUpdates: () => api.pendingUpdates(),
     failNext: (method, error, times) => api.failNext(method, error, times),
     rateLimit: (o) => api.rateLimit(o),
     block: (chatId, blocked) => api.block(chatId, blocked),
-    uploadedFile: (fileId) => api.uploadedFile(fileId),
-    webhook: () => api.webhook(),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         api.shutdown();

