@@ -3,8 +3,14 @@
 // outcome is recorded in the same transaction, guarded by `outcome IS NULL`, so a mail is handled exactly once
 // even when two processes or a crash-resume race for it.
 import type { Actor, Case } from '../domain.ts';
+import { relatedMailNotice } from '../messages/case-texts.ts';
+import { viewKeyboard } from '../messages/keyboards.ts';
+import { telegramMessage } from '../messages/telegram.ts';
+import { appendEvents } from '../store/cases.ts';
 import { claimOutcome } from '../store/mail.ts';
+import { recipientsFor } from '../store/officers.ts';
 import type { Tx } from '../store/db.ts';
+import { quietHoursRelease } from '../workflow/quiet-hours.ts';
 import type { RegisterInput } from '../workflow/complaint.ts';
 import { applyCommand, type ApplyResult } from './apply.ts';
 import { commit } from './commit.ts';
@@ -31,14 +37,38 @@ async function claim(tx: Tx, mail: MailRef, outcome: 'registered' | 'reply', com
   if (!ok) throw new AlreadyProcessed(mail.rawMailId);
 }
 
-/** A new case from a mail: the case, the raw mail's outcome and its files in one transaction. */
-export async function registerMail(deps: CaseDeps, input: RegisterInput, mail: MailRef): Promise<Case> {
+/**
+ * A new case from a mail: the case, the raw mail's outcome and its files in one transaction. `related`: a case the
+ * mail names (its tracking number, a reply to its acknowledgement) whose complainant did not send it — the two are
+ * linked both ways in the audit trail and the unit of the older case is told; the older case itself is unchanged.
+ */
+export async function registerMail(deps: CaseDeps, input: RegisterInput, mail: MailRef, related: Case | null = null): Promise<Case> {
   return commit(deps, async (w) => {
     const r = await writeNewCase(w, deps, input, { rawMailId: mail.rawMailId, originalMessageId: mail.messageId });
     if (!r.ok) throw new Error(r.error.message);
-    await claim(w.tx, mail, 'registered', r.complaint.id, w.nowIso);
-    await saveMailFiles(w.tx, mail.files, { complaintId: r.complaint.id, rawMailId: mail.rawMailId }, w.nowIso);
-    return r.complaint;
+    const fresh = r.complaint;
+    await claim(w.tx, mail, 'registered', fresh.id, w.nowIso);
+    await saveMailFiles(w.tx, mail.files, { complaintId: fresh.id, rawMailId: mail.rawMailId }, w.nowIso);
+    if (related) {
+      const actor: Actor = { kind: 'system', name: 'intake' };
+      await appendEvents(w.tx, fresh.id, [{ type: 'related', at: w.nowIso, actor, data: { caseId: related.id, tracking: related.tracking } }]);
+      const [eventId] = await appendEvents(w.tx, related.id, [
+        { type: 'related-mail', at: w.nowIso, actor, data: { caseId: fresh.id, tracking: fresh.tracking, rawMailId: mail.rawMailId, from: input.complainant.email } },
+      ]);
+      const people = await recipientsFor(w.tx, { unit: related.unit ?? 'housing', county: related.county, roles: ['officer'] });
+      const notBefore = quietHoursRelease(w.now, deps.cfg.schedule.quietHours).toISOString();
+      await w.send(
+        people.map((o) => ({
+          kind: 'telegram' as const,
+          recipient: String(o.chatId),
+          payload: telegramMessage(o.chatId!, relatedMailNotice(related, fresh), viewKeyboard(fresh)),
+          key: `related:${eventId}:${o.id}`,
+          complaintId: related.id,
+          notBefore,
+        })),
+      );
+    }
+    return fresh;
   });
 }
 

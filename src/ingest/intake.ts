@@ -144,19 +144,24 @@ export class Intake {
       const not = detectNotComplaint(mail, this.ownAddresses);
       if (not) return await this.finish(rawMailId, 'ignored', `${not.kind}: ${not.reason}`);
 
+      // Only the complainant's own address speaks as the complainant (补充, 不满意 → 重新办理). Anyone else who quotes
+      // a case's tracking number (they are sequential) or our acknowledgement writes a new mail, linked to it.
       const target = await this.findThread(mail);
-      if (target) return await this.reply(rawMailId, target, mail);
+      if (target && isComplainantOf(mail, target)) return await this.reply(rawMailId, target, mail);
+      const related = target ?? null;
 
       const county = this.countyOf(row.mailbox, mail);
       if (!county) return await this.finish(rawMailId, 'quarantined', `无法确定县区 no county for mailbox ${row.mailbox}`);
       const text = mail.text.slice(0, MAX_BODY);
-      const cls = this.deps.classify({ subject: mail.subject, text });
+      const classified = this.deps.classify({ subject: mail.subject, text });
+      // A mail about one of our cases is about housing whatever its words: the desk reads what the keywords miss.
+      const cls = related && !classified.unit && !classified.urgent ? { ...classified, triage: true } : classified;
       // Not a complaint only when there is no unit, no doubt to resolve and no danger: a doubtful mail goes to
       // the housing office's triage queue, never silently away (000 附件 二).
       if (!cls.unit && !cls.triage && !cls.urgent) {
         return await this.finish(rawMailId, 'ignored', `非物业投诉 not a property complaint (advertising/spam/other)${cls.matched.length ? `: ${cls.matched.join(',')}` : ''}`);
       }
-      return await this.register(rawMailId, row.received_at, county, mail, text, cls);
+      return await this.register(rawMailId, row.received_at, county, mail, text, cls, related);
     } catch (e) {
       if (e instanceof AlreadyProcessed) return this.process(rawMailId);
       if (isDatabaseError(e)) throw e;
@@ -201,6 +206,7 @@ export class Intake {
     mail: ParsedComplaintMail,
     text: string,
     cls: ClassificationSummary,
+    related: Case | null,
   ): Promise<IngestResult> {
     const facts = extractFacts({ subject: mail.subject, text, from: mail.from });
     const source: Source = /12345/.test(mail.subject) && /转办|工单/.test(mail.subject + text.slice(0, 200)) ? '12345' : 'email';
@@ -219,6 +225,7 @@ export class Intake {
         classification: cls,
       },
       { rawMailId, messageId: mail.messageId, files: mail.attachments },
+      related,
     );
     this.deps.log.info({ rawMailId, tracking: result.tracking, unit: result.unit, urgent: result.urgent, status: result.status }, 'intake: registered');
     return { outcome: 'registered', tracking: result.tracking, reason: null, rawMailId, complaintId: result.id };
@@ -241,6 +248,12 @@ export class Intake {
     if (!r.ok) return this.finish(rawMailId, 'quarantined', `回复未能记入案件 ${target.tracking} reply refused: ${r.message}`);
     return { outcome: 'reply', tracking: r.case.tracking, reason: r.case.status === 'reopened' ? '投诉人不满意，已重新办理 reopened' : null, rawMailId, complaintId: r.case.id };
   }
+}
+
+/** The mail comes from the address the case's complainant wrote from. */
+function isComplainantOf(mail: ParsedComplaintMail, c: Case): boolean {
+  const from = mail.from.address?.trim().toLowerCase();
+  return !!from && from === c.complainant.email?.trim().toLowerCase();
 }
 
 function isDatabaseError(e: unknown): boolean {

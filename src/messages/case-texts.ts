@@ -121,3 +121,20 @@ export function rawParts(c: Case): string[] {
   return parts;
 }
 
+
+/**
+ * To the unit of a case when someone other than its complainant wrote quoting it: the mail became a case of its own
+ * and changed nothing here. Officers must not take it for the complainant's words.
+ */
+export function relatedMailNotice(old: Case, fresh: Case): string {
+  const unit = fresh.unit ? UNIT_NAMES[fresh.unit] : '待分转';
+  return [
+    `📎 他人来信引用本案编号`,
+    '',
+    `来信人不是本案投诉人：来信未计入本案，也不会重新办理本案，已另行登记为 ${fresh.tracking}（${unit}），请点「查看」。`,
+    '',
+    caseSummary(old),
+  ]
+    .join('\n')
+    .slice(0, MAX_TEXT);
+}

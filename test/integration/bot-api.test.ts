@@ -310,9 +310,10 @@ describe('errors like Telegram', () => {
     await expect(bot.telegram.sendMessage(7, 'y')).resolves.toBeDefined();
     expect(peer.calls('sendMessage').map((c) => c.status)).toEqual([200, 429, 200, 429, 429, 200]);
 
-    peer.failNext('editMessageText', { code: 502, description: 'Bad Gateway' });
+    // telegraf reads a 5xx description from the HTTP status text, not the body: the peer carries it there.
+    peer.failNext('editMessageText', { code: 502, description: 'Bad Gateway: upstream timed out' });
     const gateway = await apiError(bot.telegram.editMessageText(7, 1, undefined, '改'));
-    expect([gateway.code, gateway.description]).toEqual([502, 'Bad Gateway']);
+    expect([gateway.code, gateway.description]).toEqual([502, 'Bad Gateway: upstream timed out']);
     // Failed calls change nothing: only the accepted messages are there.
     expect(peer.messages(7).map((m) => m.text)).toEqual(['第一条', '第三条', 'y']);
   });
@@ -374,6 +375,10 @@ describe('errors like Telegram', () => {
     const longAnswer = await apiError(bot.telegram.answerCbQuery(query, '长'.repeat(201)));
     expect(longAnswer.description).toBe('Bad Request: MESSAGE_TOO_LONG');
     await expect(bot.telegram.answerCbQuery(query, '长'.repeat(200), { show_alert: true })).resolves.toBe(true);
+    // Each tap is its own query with its own id.
+    const next = (peer.pressButton(7, card.message_id, 'ok') as unknown as { callback_query: { id: string } }).callback_query.id;
+    expect(next).not.toBe(query);
+    await expect(bot.telegram.answerCbQuery(next)).resolves.toBe(true);
   });
 
   it('refuses parse_mode and entities instead of pretending to format, and records the attempt', async () => {

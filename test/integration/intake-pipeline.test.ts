@@ -122,6 +122,42 @@ describe.each(DIALECTS)('intake pipeline on %s', (dialect) => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['reply', 'reopened']));
   });
 
+  it('never lets another sender speak as the complainant: a mail quoting a case becomes a new case linked to it', async () => {
+    const first = await ingest(complaintMail({ to: BOX, from: 'sun@example.com', subject: '小区电梯停运', body: '和平小区2号楼电梯停运一周，物业不修。' }));
+    const tracking = first.tracking!;
+    const before = (await caseStore.findByTracking(kit.store.db, tracking))!;
+    // Tracking numbers are sequential: a stranger guesses one, says 不满意, and replies to the acknowledgement too.
+    const bySubject = await ingest(complaintMail({ to: BOX, from: 'mallory@example.com', subject: `回复：${tracking}`, body: '不满意，问题没解决，请重新办理。' }));
+    const byHeader = await ingest(
+      Buffer.from(
+        complaintMail({ to: BOX, from: 'mallory@example.com', subject: `Re: 【受理回执】${tracking}`, body: '补充：这个案子请撤销。' })
+          .toString()
+          .replace('MIME-Version', `In-Reply-To: <ack.${tracking}@wuye-desk>\r\nMIME-Version`),
+      ),
+    );
+    for (const r of [bySubject, byHeader]) {
+      expect(r.outcome).toBe('registered');
+      expect(r.tracking).not.toBe(tracking);
+    }
+    const after = (await caseStore.findByTracking(kit.store.db, tracking))!;
+    expect(after.status).toBe(before.status);
+    expect(after.version).toBe(before.version);
+    const oldEvents = await caseStore.eventsOf(kit.store.db, before.id);
+    expect(oldEvents.filter((e) => e.actor.kind === 'complainant')).toEqual([]);
+    expect(oldEvents.filter((e) => e.type === 'related-mail').map((e) => e.data?.tracking)).toEqual([bySubject.tracking, byHeader.tracking]);
+    const newEvents = await caseStore.eventsOf(kit.store.db, bySubject.complaintId!);
+    expect(newEvents.find((e) => e.type === 'related')?.data).toMatchObject({ tracking });
+    // The unit of the quoted case is told that it is someone else's mail, and which case it became.
+    const told = await kit.store.db.selectFrom('outbox').select(['payload']).where('complaint_id', '=', before.id).where('idempotency_key', 'like', 'related:%').execute();
+    expect(told.length).toBeGreaterThanOrEqual(2);
+    const text = (JSON.parse(told[0]!.payload) as { params: { text: string } }).params.text;
+    expect(text).toContain('来信人不是本案投诉人');
+    expect(text).toContain(bySubject.tracking!);
+    // The complainant's own reply still counts as theirs.
+    const own = await ingest(complaintMail({ to: BOX, from: 'SUN@example.com', subject: `回复：${tracking}`, body: '补充：今天电梯还是停的。' }));
+    expect(own).toMatchObject({ outcome: 'reply', tracking });
+  });
+
   it('ignores a reply with no words of its own and no files, with the reason, instead of failing on it', async () => {
     // Found by the hostile-mail suite: a reply that only quotes our letter, with no subject, used to end in the
     // catch-all error path (an error-level log line and a quarantine without a useful reason).
