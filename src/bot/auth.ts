@@ -8,6 +8,7 @@ import { canAct, reviewingUnit, type AuthResult } from '../workflow/auth.ts';
 import { transition, type Command } from '../workflow/complaint.ts';
 import { UNIT_CODES } from '../domain.ts';
 import type { CaseVerb } from '../messages/callback.ts';
+import { TEXT } from '../messages/bot-texts.ts';
 
 export function actorOf(o: Officer): Actor {
   return {
@@ -115,4 +116,12 @@ export function statsScope(o: Officer): { unit: UnitCode | null; county: string 
     default:
       return { unit: null, county: null };
   }
+}
+
+/**
+ * What an officer is told when an action on a case is refused. A case beyond their reach gets the same answer as
+ * one that does not exist: a forged button (any case id) must not reveal which cases exist.
+ */
+export function refusalFor(o: Officer, c: Pick<Case, 'county' | 'unit'> | undefined, message: string): string {
+  return c && canRead(o, c).ok ? message : TEXT.notFound;
 }

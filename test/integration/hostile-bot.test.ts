@@ -326,6 +326,25 @@ describe('hostile bot input', () => {
     expect(await snapshot(db)).toEqual(before);
   });
 
+  it('a forged button on a case beyond the officer’s reach answers exactly as one on a case that does not exist', async () => {
+    // A case of another county (永济): the 盐湖 housing officer may not read it, so may not learn that it exists.
+    const now = new Date();
+    const r = register(
+      { source: 'email', county: 'yongji', complainant: { name: '李先生', phone: null, email: null }, compound: '永济花园', address: null, company: null, subject: '漏水', body: '楼顶漏水', receivedAt: now.toISOString(), classification: { unit: 'housing', units: [{ unit: 'housing', score: 3 }], problem: null, urgent: false, triage: false, score: 3, matched: ['漏水'] } },
+      now,
+      loadCalendar(cfg),
+    );
+    if (!r.ok) throw new Error(r.error.message);
+    const other = (await insertCase(db, r.case, await nextTrackingNumber(db, 'YJ', 2026), now.toISOString())).id;
+    for (const verb of ['acc', 'ret', 'prg', 'res']) {
+      const beyond = await press(OFFICER, `${verb}:${other}`);
+      const missing = await press(OFFICER, `${verb}:999999998`);
+      expect(beyond.params.text, verb).toBe(TEXT.notFound);
+      expect(beyond.params.text, verb).toBe(missing.params.text);
+    }
+    expect(await findById(db, other)).toMatchObject({ status: r.case.status, version: 0 });
+  });
+
   it('is still alive and well after all of it', async () => {
     expect((await say(OFFICER, '/help'))[0]?.text).toContain('使用说明');
     expect(failures()).toEqual([]);

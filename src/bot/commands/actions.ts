@@ -11,7 +11,7 @@ import type { Command } from '../../workflow/complaint.ts';
 import { UNIT_NAMES, type Case } from '../../domain.ts';
 import { applyCommand } from '../../cases/apply.ts';
 import { evidenceRef, type Evidence } from '../../cases/evidence.ts';
-import { actorOf, precheck } from '../auth.ts';
+import { actorOf, precheck, refusalFor } from '../auth.ts';
 import type { CaseVerb } from '../../messages/callback.ts';
 import { callbackOf, chatIdOf, officerOf, state, type BotDeps } from '../context.ts';
 import { parseOfficerDate } from '../dates.ts';
@@ -149,7 +149,7 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
 async function act(ctx: Context, deps: BotDeps, o: Officer, caseId: number, verb: CaseVerb, cmd: Command, notice?: string): Promise<void> {
   const r = await applyCommand(deps, actorOf(o), caseId, cmd);
   if (!r.ok) {
-    await refuse(ctx, r.message);
+    await refuse(ctx, refusalFor(o, await findById(deps.db, caseId), r.message));
     return;
   }
   await answer(ctx, DONE_TOAST[verb]);
@@ -174,7 +174,7 @@ async function begin(
   }
   const ok = precheck(c, o, verb, deps.clock.now(), deps.cal);
   if (!ok.ok) {
-    await refuse(ctx, ok.message);
+    await refuse(ctx, refusalFor(o, c, ok.message));
     return;
   }
   if (dialogue) {
@@ -197,7 +197,7 @@ async function chooseFinding(ctx: Context, deps: BotDeps, o: Officer, caseId: nu
   const ok = c ? precheck(c, o, 'resolve', deps.clock.now(), deps.cal) : ({ ok: false, message: TEXT.notFound } as const);
   if (!ok.ok) {
     await endDialogue(deps.db, chatIdOf(ctx));
-    await refuse(ctx, ok.message);
+    await refuse(ctx, refusalFor(o, c, ok.message));
     return;
   }
   const next = { ...d, finding };
@@ -338,7 +338,7 @@ async function finishDialogueAction(
     // the same case must not throw away what the officer is typing.
     const fromDialogue = ours !== undefined && ours.action === verb;
     if (r.code !== 'INVALID_INPUT' && fromDialogue) await endDialogue(deps.db, chatId);
-    await refuse(ctx, r.message);
+    await refuse(ctx, refusalFor(o, await findById(deps.db, caseId), r.message));
     return;
   }
   if (ours) await endDialogue(deps.db, chatId);
