@@ -224,6 +224,8 @@ export interface Actor {
   role?: Role;
   unit?: UnitCode;
   county?: string;
+  /** A city-level (市本级) officer: an admin there reaches every county, a county's admin only its own. */
+  cityLevel?: boolean;
   name?: string;
 }
 
@@ -253,6 +255,7 @@ export type TaskScope =
   | { kind: 'unit'; unit: UnitCode; county: string; triage: boolean }
   | { kind: 'cosign'; county: string }
   | { kind: 'review'; units: UnitCode[] }
+  | { kind: 'county'; county: string }
   | { kind: 'all' };
 
 /**

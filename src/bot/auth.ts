@@ -17,6 +17,7 @@ export function actorOf(o: Officer): Actor {
     role: o.role,
     unit: o.unit,
     county: o.county,
+    ...(o.cityLevel ? { cityLevel: true } : {}),
     ...(o.name ? { name: o.name } : {}),
   };
 }
@@ -44,6 +45,7 @@ export function mayRegister(o: Officer): boolean {
  * company's county, or that county's admin. Supervisors and the city watch; they do not sign the work off.
  */
 export function mayCompleteCompanyAction(o: Officer, a: { doer: UnitCode; county: string }): boolean {
+  if (o.role === 'admin' && o.cityLevel) return true;
   if (o.county !== a.county) return false;
   if (o.role === 'admin') return true;
   return o.role === 'officer' && o.unit === a.doer;
@@ -100,8 +102,9 @@ export function taskScope(o: Officer): TaskScope {
     case 'reviewer':
       return { kind: 'review', units: UNIT_CODES.filter((u) => reviewingUnit(u) === o.unit) };
     case 'supervisor':
-    case 'admin':
       return { kind: 'all' };
+    case 'admin':
+      return o.cityLevel ? { kind: 'all' } : { kind: 'county', county: o.county };
   }
 }
 
@@ -113,6 +116,8 @@ export function statsScope(o: Officer): { unit: UnitCode | null; county: string 
       return { unit: o.unit, county: o.county };
     case 'reviewer':
       return { unit: o.unit, county: null };
+    case 'admin':
+      return { unit: null, county: o.cityLevel ? null : o.county };
     default:
       return { unit: null, county: null };
   }

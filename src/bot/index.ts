@@ -107,7 +107,8 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
     if (chat?.type === 'private') {
       const o = await officerByChat(db, chat.id);
       if (o) {
-        state(ctx).officer = o;
+        // 市本级: the city's own officers; a county's admin reaches that county only.
+        state(ctx).officer = { ...o, cityLevel: o.county === cfg.city.code };
         // Writing to the bot again means the chat works again (it was marked unreachable after a 403).
         if (!o.reachable) await setReachable(db, chat.id, true);
       }

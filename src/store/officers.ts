@@ -15,6 +15,8 @@ export interface Officer {
   role: Role;
   active: boolean;
   reachable: boolean;
+  /** Works at the city level (the county code is the city's own, cfg.city.code): set by whoever knows the config. */
+  cityLevel?: boolean;
 }
 
 export function rowToOfficer(r: Selectable<OfficerTable>): Officer {

@@ -48,6 +48,9 @@ export async function taskPage(db: Conn, scope: TaskScope, page: number, size: n
           ),
       );
       break;
+    case 'county':
+      branches.push(from().where('county', '=', scope.county).where('status', 'in', [...OPEN_STATUSES]));
+      break;
     case 'all':
       branches.push(from().where('status', 'in', [...OPEN_STATUSES]));
       break;

@@ -6,7 +6,7 @@
 //   reviewer   — city level, any county, but only the case unit's city-level counterpart (市级相关部门审核后销号);
 //                township/community have no city-level counterpart, so city housing (the lead) reviews theirs.
 //   supervisor — reads everything, changes nothing (纪检监察机关可实时监督检查; the adapter audits reads).
-//   admin      — everything.
+//   admin      — a county's admin: everything in that county; the city's (市本级) admin: everything everywhere.
 // A system actor (the mail intake) registers cases and turns complainant replies into reopen/reply.
 import type { Actor, Case, UnitCode } from '../domain.ts';
 import type { CommandType } from './complaint.ts';
@@ -50,6 +50,8 @@ export function canAct(actor: Actor, action: Action, c: Pick<Case, 'county' | 'u
   }
   switch (actor.role) {
     case 'admin':
+      // A county's admin runs that county (its cases carry residents' contact details); the city's admin all.
+      if (!actor.cityLevel && actor.county && actor.county !== c.county) return deny('NOT_YOUR_COUNTY');
       return OK;
     case 'supervisor':
       return action === 'read' ? OK : deny('FORBIDDEN_ROLE', '督导只能查阅');

@@ -627,6 +627,28 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     expect(keys.map((r) => r.idempotency_key.split(':')[2])).toEqual(['pre']);
   });
 
+  it('a county admin sees its own county’s cases only; the city’s admin sees every county', async () => {
+    const COUNTY_ADMIN = 3301;
+    const CITY_ADMIN = 3302;
+    await link(h, COUNTY_ADMIN, 'admin', 'housing', 'yanhu');
+    await link(h, CITY_ADMIN, 'admin', 'housing', 'yuncheng');
+    const local = await mailIn(h, cls('housing'), '楼道堆放杂物');
+    const now = h.clock.now();
+    const r = register(
+      { source: 'phone', county: 'yuncheng', complainant: { name: '赵先生', phone: '13800000000', email: null }, compound: '市本级小区', address: null, company: null, subject: '市本级测试', body: '市本级测试内容', receivedAt: now.toISOString(), classification: cls('housing') },
+      now,
+      h.cal,
+    );
+    if (!r.ok) throw new Error(r.error.message);
+    const city = await insertCase(h.db, r.case, await nextTrackingNumber(h.db, 'YC', 2026), now.toISOString());
+    expect((await say(h, COUNTY_ADMIN, `/case ${local.tracking}`)).text).toContain(local.tracking);
+    // The 市本级 case carries a resident's phone number: a county admin may not even learn that it exists.
+    expect((await say(h, COUNTY_ADMIN, `/case ${city.tracking}`)).text).toBe(TEXT.notFound);
+    expect((await say(h, COUNTY_ADMIN, '/tasks')).text).not.toContain(city.tracking);
+    expect((await say(h, CITY_ADMIN, `/case ${city.tracking}`)).text).toContain(city.tracking);
+    expect((await say(h, CITY_ADMIN, `/case ${local.tracking}`)).text).toContain(local.tracking);
+  });
+
   it('logged no errors and never the token', () => {
     expect(h.lines.filter((l) => /"level":(50|60)/.test(l))).toEqual([]);
     expect(h.lines.filter((l) => l.includes(h.api.token))).toEqual([]);

@@ -31,7 +31,7 @@ function actors(unit: UnitCode) {
     reviewerCounterpart: officer('reviewer', reviewingUnit(unit), 'yuncheng'),
     reviewerOtherUnit: officer('reviewer', unit === 'police' ? 'fire' : 'police', 'yuncheng'),
     supervisor: officer('supervisor', undefined, 'yuncheng'),
-    admin: officer('admin', undefined, 'yuncheng'),
+    admin: { ...officer('admin', undefined, 'yuncheng'), cityLevel: true },
     system: { kind: 'system' } as Actor,
     complainant: { kind: 'complainant' } as Actor,
   };
@@ -169,6 +169,23 @@ describe('ERROR_MESSAGES_ZH', () => {
   });
 });
 
+describe('a county admin reaches its own county only; the city admin every county', () => {
+  const yanhuCase = { county: 'yanhu', unit: 'housing' as UnitCode };
+  const cityCase = { county: 'yuncheng', unit: 'housing' as UnitCode };
+  it.each<[string, Actor, Pick<Case, 'county' | 'unit'>, 'ok' | 'NOT_YOUR_COUNTY']>([
+    ['盐湖 admin on a 盐湖 case', officer('admin', undefined, 'yanhu'), yanhuCase, 'ok'],
+    ['盐湖 admin on a 市本级 case', officer('admin', undefined, 'yanhu'), cityCase, 'NOT_YOUR_COUNTY'],
+    ['永济 admin on a 盐湖 case', officer('admin', undefined, 'yongji'), yanhuCase, 'NOT_YOUR_COUNTY'],
+    ['city admin on a 盐湖 case', { ...officer('admin', undefined, 'yuncheng'), cityLevel: true }, yanhuCase, 'ok'],
+    ['city admin on a 市本级 case', { ...officer('admin', undefined, 'yuncheng'), cityLevel: true }, cityCase, 'ok'],
+  ])('%s → %s', (_name, actor, c, want) => {
+    for (const action of ['read', 'assign', 'writeOff'] as Action[]) {
+      const r = canAct(actor, action, c);
+      expect(r.ok ? 'ok' : r.error.code, action).toBe(want);
+    }
+  });
+});
+
 describe('who may record a company action done (the ✅ 已完成 button)', () => {
   const o = (role: Officer['role'], unit: UnitCode, county = 'yanhu'): Officer => ({ id: 1, chatId: 1, name: null, unit, county, role, active: true, reachable: true });
   const survey = { doer: 'housing' as UnitCode, county: 'yanhu' };
@@ -176,6 +193,8 @@ describe('who may record a company action done (the ✅ 已完成 button)', () =
   it.each<[string, Officer, { doer: UnitCode; county: string }, boolean]>([
     ['the housing officer of the county, a survey', o('officer', 'housing'), survey, true],
     ['the county admin, a survey', o('admin', 'housing'), survey, true],
+    ['another county’s admin', o('admin', 'housing', 'yongji'), survey, false],
+    ['the city admin', { ...o('admin', 'housing', 'yuncheng'), cityLevel: true }, survey, true],
     ['a housing officer of another county', o('officer', 'housing', 'yongji'), survey, false],
     ['another unit’s officer of the county', o('officer', 'police'), survey, false],
     ['the housing officer, the fee standard (发改’s step)', o('officer', 'housing'), fee, false],
