@@ -18,6 +18,35 @@ export interface MailSender {
 /** A delivery error that will not get better by retrying (SMTP 5xx). */
 export class PermanentError extends Error {}
 
+const REDACTED = '[已隐去 redacted]';
+
+/**
+ * An SMTP error as we may repeat it (log, outbox.last_error, `wuye doctor`): some relays echo the AUTH line they
+ * refused, i.e. the password in base64. Every AUTH argument goes, and the password in any form we sent it.
+ */
+export function redactSmtpSecrets(text: string, cred: { user?: string | null; pass?: string | null }): string {
+  let out = text.replace(/\b(AUTH\s+(?:PLAIN|LOGIN|XOAUTH2|CRAM-MD5|OAUTHBEARER))(\s+[A-Za-z0-9+/=._-]+)+/gi, `$1 ${REDACTED}`);
+  const pass = cred.pass;
+  if (pass) {
+    const user = cred.user ?? '';
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const forms = [b64(`\u0000${user}\u0000${pass}`), b64(`${user}\u0000${user}\u0000${pass}`), b64(pass), pass];
+    for (const f of forms) out = out.split(f).join(REDACTED);
+  }
+  return out;
+}
+
+/** The same error with its message scrubbed (code and response code kept for the worker's retry decision). */
+function scrubbed(e: unknown, cred: { user?: string | null; pass?: string | null }): Error {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const clean = Object.assign(new Error(redactSmtpSecrets(err.message, cred)), {
+    code: (err as { code?: unknown }).code,
+    responseCode: (err as { responseCode?: unknown }).responseCode,
+  });
+  clean.name = err.name;
+  return clean;
+}
+
 function toNodemailer(p: MailPayload, defaultFrom: string) {
   return {
     from: p.from ?? defaultFrom,
@@ -63,6 +92,7 @@ export function createMailSender(cfg: Config, env: NodeJS.ProcessEnv = process.e
     };
   }
   const pass = secret(env, smtp.passwordEnv);
+  const cred = { user: smtp.user, pass };
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
@@ -80,13 +110,18 @@ export function createMailSender(cfg: Config, env: NodeJS.ProcessEnv = process.e
         const info = await transport.sendMail(toNodemailer(p, from));
         return { messageId: info.messageId };
       } catch (e) {
+        const clean = scrubbed(e, cred);
         const code = (e as { responseCode?: number }).responseCode;
-        if (code && code >= 500 && code < 600) throw new PermanentError(`SMTP ${code}: ${(e as Error).message}`);
-        throw e;
+        if (code && code >= 500 && code < 600) throw new PermanentError(`SMTP ${code}: ${clean.message}`);
+        throw clean;
       }
     },
     async verify() {
-      await transport.verify();
+      try {
+        await transport.verify();
+      } catch (e) {
+        throw scrubbed(e, cred);
+      }
     },
     close() {
       transport.close();

@@ -62,7 +62,10 @@ function withoutDb(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return rest;
 }
 
-/** An outbound relay that refuses every login (535) and remembers the credentials it was offered. */
+/**
+ * An outbound relay that refuses every login (535) and remembers the credentials it was offered. Like some real
+ * relays, its refusal echoes the AUTH line it was sent (for PLAIN: base64 of user and password).
+ */
 async function refusingRelay(): Promise<{ port: number; offered: { user: string; pass: string }[]; close(): Promise<void> }> {
   const offered: { user: string; pass: string }[] = [];
   const server = new SMTPServer({
@@ -73,7 +76,11 @@ async function refusingRelay(): Promise<{ port: number; offered: { user: string;
     logger: false,
     onAuth(auth, _session, cb) {
       offered.push({ user: auth.username ?? '', pass: auth.password ?? '' });
-      cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      const line =
+        auth.method === 'PLAIN'
+          ? `AUTH PLAIN ${Buffer.from(`\u0000${auth.username}\u0000${auth.password}`).toString('base64')}`
+          : `AUTH LOGIN ${Buffer.from(auth.password ?? '').toString('base64')}`;
+      cb(Object.assign(new Error(`Invalid username or password (${line})`), { responseCode: 535 }));
     },
     onData(stream, _session, cb) {
       stream.resume();
