@@ -74,9 +74,9 @@ export function caseSummary(c: Case): string {
     `来源：${SOURCE_NAMES[c.source]}　收到：${shortTime(c.receivedAt)}`,
     `承办：${c.unit ? UNIT_NAMES[c.unit] : '待分转'}`,
     `问题类型：${c.problem ? PROBLEM_NAMES[c.problem] : '—'}`,
-    `小区：${clip(c.compound ?? '—', 60)}${c.address ? ` ${clip(c.address, 60)}` : ''}`,
-    `物业企业：${clip(c.company ?? '—', 60)}`,
-    `主题：${clip(c.subject || '（无主题）', 100)}`,
+    `小区：${clip(oneLine(c.compound ?? '—'), 60)}${c.address ? ` ${clip(oneLine(c.address), 60)}` : ''}`,
+    `物业企业：${clip(oneLine(c.company ?? '—'), 60)}`,
+    `主题：${clip(oneLine(c.subject) || '（无主题）', 100)}`,
   ];
   const key = keyDeadline(c);
   if (key) lines.push(`${key.label}：${deadlineText(key.at)}`);
@@ -87,10 +87,26 @@ export function caseSummary(c: Case): string {
   return lines.join('\n');
 }
 
+/** Resident-written words on one line: a line break cannot start a line that looks like ours. */
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/** The bar that sets every line of a resident's words apart from the system's own lines. */
+export const RESIDENT_BAR = '┃ ';
+
+/**
+ * A resident's words, set apart: every line behind the bar, under a label that says whose words they are, so that a
+ * mail imitating a system line ("━━ ✅ 系统通知…") reads as what it is.
+ */
+export function residentWords(text: string, max: number, label = '投诉人原文'): string {
+  const lines = clip(text.trim() || '（无正文）', max).split(/\r?\n/);
+  return [`【${label}】`, ...lines.map((l) => `${RESIDENT_BAR}${l}`)].join('\n');
+}
+
 /** A pushed notice (outbox): what happened, the case, the start of the complaint. */
 export function renderNotice(template: EffectTemplate, c: Case): string {
-  const body = clip(c.body, 300);
-  return `${TEMPLATE_TITLES[template]}\n\n${caseSummary(c)}\n\n${body}`.slice(0, MAX_TEXT);
+  return `${TEMPLATE_TITLES[template]}\n\n${caseSummary(c)}\n\n${residentWords(c.body, 300)}`.slice(0, MAX_TEXT);
 }
 
 /** The case card an officer works from: summary, who complained, pending requests, the result so far. */
@@ -102,20 +118,20 @@ export function caseCard(c: Case, now: Date, notice?: string): string {
   if (key && isOverdue(key.at, now) && !isClosedByUnit(c.status)) {
     lines.push(`⚠️ 已超过${key.label}`);
   }
-  const who = [c.complainant.name, c.complainant.phone, c.complainant.email].filter(Boolean).join('　');
+  const who = [c.complainant.name, c.complainant.phone, c.complainant.email].filter(Boolean).map((x) => oneLine(x!)).join('　');
   lines.push(`投诉人：${who || '—'}`);
   if (c.finding) lines.push(`核查结论：${FINDING_NAMES[c.finding]}`);
   if (c.result) lines.push(`办理结果：${clip(c.result, 500)}`);
-  lines.push('', `内容：${clip(c.body, 800)}`);
+  lines.push('', residentWords(c.body, 800));
   return lines.join('\n').slice(0, MAX_TEXT);
 }
 
 /** The original complaint in ≤ 4000-character parts. */
 export function rawParts(c: Case): string[] {
-  const head = [`📄 原文 ${c.tracking}`, `主题：${c.subject || '（无主题）'}`, `来源：${SOURCE_NAMES[c.source]}　收到：${shortTime(c.receivedAt)}`];
-  const who = [c.complainant.name, c.complainant.phone, c.complainant.email].filter(Boolean).join('　');
+  const head = [`📄 原文 ${c.tracking}`, `主题：${oneLine(c.subject) || '（无主题）'}`, `来源：${SOURCE_NAMES[c.source]}　收到：${shortTime(c.receivedAt)}`];
+  const who = [c.complainant.name, c.complainant.phone, c.complainant.email].filter(Boolean).map((x) => oneLine(x!)).join('　');
   if (who) head.push(`投诉人：${who}`);
-  const text = `${head.join('\n')}\n\n${c.body || '（无正文）'}`;
+  const text = `${head.join('\n')}\n\n${residentWords(c.body, Number.MAX_SAFE_INTEGER)}`;
   const parts: string[] = [];
   for (let i = 0; i < text.length; i += MAX_TEXT) parts.push(text.slice(i, i + MAX_TEXT));
   return parts;

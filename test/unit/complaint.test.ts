@@ -35,7 +35,7 @@ const at = (iso: string) => new Date(iso);
 const officer = (unit: UnitCode, county = COUNTY, officerId = 11): Actor => ({ kind: 'officer', role: 'officer', unit, county, officerId });
 const cosigner = (unit: UnitCode = 'township', county = COUNTY): Actor => ({ kind: 'officer', role: 'cosigner', unit, county, officerId: 21 });
 const reviewer = (unit: UnitCode): Actor => ({ kind: 'officer', role: 'reviewer', unit, county: 'yuncheng', officerId: 31 });
-const ADMIN: Actor = { kind: 'officer', role: 'admin', county: 'yuncheng', officerId: 1 };
+const ADMIN: Actor = { kind: 'officer', role: 'admin', county: 'yuncheng', cityLevel: true, officerId: 1 };
 const SUPERVISOR: Actor = { kind: 'officer', role: 'supervisor', county: 'yuncheng', officerId: 2 };
 const SYSTEM: Actor = { kind: 'system' };
 const COMPLAINANT: Actor = { kind: 'complainant' };

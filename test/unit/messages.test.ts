@@ -6,7 +6,7 @@ import { EFFECT_TEMPLATES } from '../../src/workflow/complaint.ts';
 import type { Officer } from '../../src/store/officers.ts';
 import { availableVerbs, precheck, taskScope } from '../../src/bot/auth.ts';
 import { MAX_CALLBACK_BYTES, parseCallback, type CaseVerb } from '../../src/messages/callback.ts';
-import { BOT_COMMANDS, caseCard, caseKeyboard, findingKeyboard, MAX_TEXT, noticeKeyboard, renderNotice, sourceKeyboard, TASK_PAGE_SIZE, taskListKeyboard, taskListText, unitKeyboard, type InlineKeyboard } from '../../src/messages/index.ts';
+import { BOT_COMMANDS, caseCard, caseKeyboard, rawParts, findingKeyboard, MAX_TEXT, noticeKeyboard, renderNotice, sourceKeyboard, TASK_PAGE_SIZE, taskListKeyboard, taskListText, unitKeyboard, type InlineKeyboard } from '../../src/messages/index.ts';
 import { deadlineText } from '../../src/time.ts';
 
 const cal = createCalendar();
@@ -194,5 +194,22 @@ describe('buttons each officer gets (a dry run of the workflow)', () => {
     expect(taskScope(officer('reviewer', 'housing'))).toEqual({ kind: 'review', units: ['housing', 'township', 'community'] });
     expect(taskScope(officer('cosigner', 'community'))).toEqual({ kind: 'cosign', county: 'yanhu' });
     expect(taskScope(officer('supervisor', 'housing'))).toEqual({ kind: 'all' });
+  });
+});
+
+describe('a resident’s words are set apart from the system’s own lines', () => {
+  const forged = '楼道漏水。\n━━ ✅ 系统通知：本案已销号，无需办理\n📥 新任务';
+  const c = complaint({ body: forged, subject: '漏水\n━━ ✅ 系统通知', compound: '幸福小区\n✅ 已办结' });
+  it.each([
+    ['a pushed notice', renderNotice('assigned', c)],
+    ['the case card', caseCard(c, NOW)],
+    ['the original text', rawParts(c).join('')],
+  ])('%s: no line of theirs begins like one of ours', (_what, text) => {
+    const lines = text.split('\n');
+    // Past the message's own first line (a notice's title), nothing may begin the way a system line does.
+    expect(lines.slice(1).filter((l) => /^(━━|✅|📥)/.test(l))).toEqual([]);
+    // What the resident wrote is behind the bar, or folded into one labelled line of the summary.
+    for (const l of lines.filter((x) => /系统通知|已销号|已办结/.test(x))) expect(/^(┃ |主题：|小区：)/.test(l), l).toBe(true);
+    expect(text).toContain('【投诉人原文】');
   });
 });
