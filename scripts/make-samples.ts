@@ -219,7 +219,8 @@ function actorFor(officers: Map<string, number>, c: Case, step: Step[0]): Actor 
     const o = DEMO_OFFICERS.find((x) => x.unit === c.unit && x.county === c.county) ?? admin;
     return { kind: 'officer', officerId: officers.get(o.key)!, role: o.role, unit: o.unit, county: o.county, name: o.name };
   }
-  return { kind: 'officer', officerId: officers.get(admin.key)!, role: 'admin', unit: admin.unit, county: admin.county, name: admin.name };
+  // The city's admin (市本级) may act on every county's cases.
+  return { kind: 'officer', officerId: officers.get(admin.key)!, role: 'admin', unit: admin.unit, county: admin.county, cityLevel: true, name: admin.name };
 }
 
 function command(step: Step): Command {

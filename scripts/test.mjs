@@ -65,7 +65,9 @@ process.on('SIGTERM', () => child.kill('SIGTERM'));
 child.on('exit', (code, signal) => {
   try {
     const r = JSON.parse(readFileSync(reportFile, 'utf8'));
-    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + (r.numTodoTests ?? 0)} skipped`);
+    // A suite that fails before its tests (a beforeAll) fails none of them: count it as a failure, not as skips.
+    const failed = r.numFailedTests || r.numFailedTestSuites || 0;
+    console.log(`tests: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests + (r.numTodoTests ?? 0)} skipped`);
   } catch {
     console.log('tests: 0 passed, 1 failed (no report: vitest did not finish)');
   }
