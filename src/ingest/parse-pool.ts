@@ -16,7 +16,15 @@ interface Job {
   raw: Buffer;
   opts: ParseOptions;
   resolve: (r: ParseResult) => void;
+  /** Timed out once already: this is its second chance, with the longer limit. */
+  retried?: boolean;
 }
+
+/**
+ * A mail that times out gets one more try on a fresh thread with this many times its limit before it is
+ * quarantined: time is wall-clock, and on a machine other processes keep busy a normal mail can overrun it.
+ */
+export const RETRY_TIMEOUT_FACTOR = 3;
 
 /** Mails posted ahead to one worker: enough to cover a hand-over, few enough that a stuck mail delays little. */
 const DEFAULT_DEPTH = 4;
@@ -114,10 +122,13 @@ class ParseLane {
 
   #startClock(): void {
     const head = this.#posted[0]!;
-    const timeoutMs = head.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const limit = head.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = head.retried ? limit * RETRY_TIMEOUT_FACTOR : limit;
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      if (this.#posted[0] === head) this.#retire(`解析超时 parse timed out (> ${timeoutMs / 1000} s)`);
+      if (this.#posted[0] !== head) return;
+      if (head.retried) this.#retire(`解析超时 parse timed out (> ${limit / 1000} s, again > ${timeoutMs / 1000} s on a fresh thread)`);
+      else this.#retire(null);
     }, timeoutMs);
   }
 
@@ -126,15 +137,23 @@ class ParseLane {
     this.#timer = null;
   }
 
-  /** Stops the current worker: its current mail ends with `reason`, the rest are posted again to a new one. */
-  #retire(reason: string): void {
+  /**
+   * Stops the current worker: its current mail ends with `reason` — or, timed out for the first time (null), goes
+   * first to a new worker with the longer limit — and the rest are posted again to the new one.
+   */
+  #retire(reason: string | null): void {
     this.#clearTimer();
     const worker = this.#worker;
     this.#worker = null;
     void worker?.terminate();
     const [head, ...rest] = this.#posted.splice(0);
-    this.#queue.unshift(...rest);
-    head?.resolve({ ok: false, reason });
+    if (head && reason === null) {
+      head.retried = true;
+      this.#queue.unshift(head, ...rest);
+    } else {
+      this.#queue.unshift(...rest);
+      head?.resolve({ ok: false, reason: reason ?? '解析超时 parse timed out' });
+    }
     this.#pump();
   }
 }
