@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { Config } from '../config.ts';
+import { fitCell } from '../report/writers/xlsx.ts';
 import { backupSqlite, restoreSqlite } from '../store/backup.ts';
 import { allCases, allEvents } from '../store/cases.ts';
 import { dialectOf, redactUrl } from '../store/db.ts';
@@ -53,6 +54,11 @@ const CASE_COLUMNS = [
   ['result', '办理结果'],
 ] as const;
 
+/** A value as an XLSX cell: texts fitted to Excel's cell limit. */
+function cellOf(v: unknown): unknown {
+  return typeof v === 'string' ? fitCell(v) : (v ?? '');
+}
+
 function csvCell(v: unknown): string {
   const s = v == null ? '' : String(v);
   // Leading =,+,-,@ would run as formulas in Excel: prefix them (CSV injection).
@@ -74,12 +80,12 @@ export async function exportCommand(cfg: Config, o: { format: string; out: strin
       const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: o.out, useStyles: false });
       const cases = wb.addWorksheet('案件');
       cases.addRow(CASE_COLUMNS.map(([, zh]) => zh)).commit();
-      for await (const c of allCases(db)) cases.addRow(CASE_COLUMNS.map(([k]) => (c as unknown as Record<string, unknown>)[k] ?? '')).commit();
+      for await (const c of allCases(db)) cases.addRow(CASE_COLUMNS.map(([k]) => cellOf((c as unknown as Record<string, unknown>)[k]))).commit();
       cases.commit();
       const audit = wb.addWorksheet('审计记录');
       audit.addRow(['ID', '案件ID', '类型', '时间', '操作人', '角色', '原状态', '新状态', '数据']).commit();
       for await (const e of allEvents(db)) {
-        audit.addRow([e.id, e.complaint_id, e.type, e.at, e.actor_name ?? e.actor_kind, e.actor_role, e.from_status, e.to_status, e.data]).commit();
+        audit.addRow([e.id, e.complaint_id, e.type, e.at, e.actor_name ?? e.actor_kind, e.actor_role, e.from_status, e.to_status, e.data].map(cellOf)).commit();
       }
       audit.commit();
       await wb.commit();

@@ -197,12 +197,16 @@ export function register(input: RegisterInput, now: Date, cal: Calendar, actor: 
     urgent,
     complex: false,
     supervised: false,
-    complainant: input.complainant,
-    compound: input.compound,
-    address: input.address,
-    company: input.company,
-    subject: input.subject,
-    body: input.body,
+    complainant: {
+      name: capped(input.complainant.name, FIELD_LIMITS.name),
+      phone: capped(input.complainant.phone, FIELD_LIMITS.phone),
+      email: capped(input.complainant.email, FIELD_LIMITS.email),
+    },
+    compound: capped(input.compound, FIELD_LIMITS.compound),
+    address: capped(input.address, FIELD_LIMITS.address),
+    company: capped(input.company, FIELD_LIMITS.company),
+    subject: capped(input.subject, FIELD_LIMITS.subject)!,
+    body: capped(input.body, FIELD_LIMITS.body)!,
     classification: cls,
     receivedAt: input.receivedAt,
     assignedAt: unit ? at : null,
@@ -264,6 +268,17 @@ export function register(input: RegisterInput, now: Date, cal: Calendar, actor: 
   if (input.complainant.email) effects.push({ kind: 'email-complainant', template: 'ack' });
 
   return { ok: true, case: c, events, effects };
+}
+
+/**
+ * The longest a stored field may be. A mail can carry a 1 MB subject; a register, a ledger cell (Excel holds 32,767
+ * characters) and an officer's screen cannot. The raw mail keeps every byte.
+ */
+export const FIELD_LIMITS = { subject: 200, body: 20_000, name: 50, phone: 40, email: 254, compound: 100, address: 200, company: 100 } as const;
+
+function capped(s: string | null, max: number): string | null {
+  if (s === null || s === undefined) return s;
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
 function validateRegisterInput(input: RegisterInput): WorkflowError | null {

@@ -20,6 +20,7 @@ import {
   type CommandType,
   type RegisterInput,
   type TransitionResult,
+  FIELD_LIMITS,
 } from '../../src/workflow/complaint.ts';
 import { ERROR_MESSAGES_ZH } from '../../src/workflow/errors.ts';
 
@@ -322,6 +323,22 @@ describe('transition: command × state matrix', () => {
 
 // ─── Registration ────────────────────────────────────────────────────────────────────────────────────────────
 describe('register', () => {
+  it('caps what it stores: a 1 MB subject does not become a 1 MB field (the raw mail keeps every byte)', () => {
+    const r = register(
+      input({ subject: '电梯'.repeat(500_000), compound: '小区'.repeat(1000), complainant: { name: '王'.repeat(500), phone: null, email: null }, classification: classification({ unit: 'fire' }) }),
+      MON_0302,
+      cal,
+    );
+    if (!r.ok) throw new Error(r.error.code);
+    expect(r.case.subject.length).toBe(FIELD_LIMITS.subject);
+    expect(r.case.subject.endsWith('…')).toBe(true);
+    expect(r.case.compound!.length).toBe(FIELD_LIMITS.compound);
+    expect(r.case.complainant.name!.length).toBe(FIELD_LIMITS.name);
+    // What fits is kept as it is.
+    const small = register(input({ subject: '电梯坏了', classification: classification({ unit: 'fire' }) }), MON_0302, cal);
+    expect(small.ok && small.case.subject).toBe('电梯坏了');
+  });
+
   it('clear classification: assigned now, transfer (7 working days) and close (7 days) deadlines from the calendar', () => {
     const r = register(input({ classification: classification({ unit: 'fire' }) }), MON_0302, cal);
     if (!r.ok) throw new Error(r.error.code);

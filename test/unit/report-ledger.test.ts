@@ -168,6 +168,16 @@ describe('writeLedgerXlsx', () => {
     expect(ws.getCell('A9').value).toBe(LEDGER_NOTE);
   });
 
+  it('fits every cell within Excel’s 32,767 characters, even a case stored with a 1 MB subject', async () => {
+    const huge = complaint({ id: 1, subject: '电梯'.repeat(500_000), body: '漏水'.repeat(100_000) });
+    const buf = await xlsxBuffer((out) => writeLedgerXlsx(ledgerRowsFromComplaints([huge]), META, out));
+    const ws = await readSheet(buf, '登记办理台账');
+    const lengths: number[] = [];
+    ws.eachRow((row) => row.eachCell((cell) => lengths.push(String(cell.value ?? '').length)));
+    expect(Math.max(...lengths)).toBeGreaterThan(1000); // the long text is there…
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(32_767); // …as much of it as a cell can hold
+  });
+
   it('rejects when the row source fails, instead of finishing a truncated file', async () => {
     async function* failing() {
       yield* ledgerRowsFromComplaints([complaint({ id: 1 })]);

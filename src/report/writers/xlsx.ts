@@ -36,6 +36,12 @@ const STYLES: Record<CellStyle, Partial<ExcelJS.Style>> = {
 
 const YIELD_EVERY = 20;
 
+/** Excel refuses a cell of more than 32,767 characters: a longer text is cut, and says so. */
+export const MAX_CELL_CHARS = 32_767;
+export function fitCell(text: string): string {
+  return text.length > MAX_CELL_CHARS ? `${text.slice(0, MAX_CELL_CHARS - 9)}…（已截断）` : text;
+}
+
 export interface XlsxOptions {
   /** Workbook creation time (document properties); defaults to the time of writing. */
   created?: Date;
@@ -121,7 +127,7 @@ function writeBlock(sheet: ExcelJS.Worksheet, rows: SheetRow[], start: number, w
       if (c + colSpan - 1 > width) throw new RangeError(`row ${r}: cells overflow the ${width} columns`);
       if (i + rowSpan > rows.length) throw new RangeError(`row ${r}: rowSpan ${rowSpan} runs past its block`);
       const target = sheetRow.getCell(c);
-      if (cell.value !== null) target.value = cell.value;
+      if (cell.value !== null) target.value = typeof cell.value === 'string' ? fitCell(cell.value) : cell.value;
       target.style = STYLES[cell.style];
       if (colSpan > 1 || rowSpan > 1) {
         merges.push([r, c, r + rowSpan - 1, c + colSpan - 1]);
