@@ -99,7 +99,7 @@ export function buildProgram(): Command {
     .command('ingest')
     .description('把 .eml 文件作为收到的邮件受理，每个文件输出一行 JSON')
     .argument('<文件...>', '.eml 文件')
-    .option('--mailbox <地址>', '视为投递到该邮箱（默认第一个已配置邮箱）')
+    .option('--mailbox <地址>', '视为投递到该邮箱（默认按邮件的收件人 Delivered-To/To/Cc 确定县区）')
     .action(async (files: string[], opts: { mailbox?: string }) => {
       const { ingestCommand } = await import('./cli/ingest.ts');
       process.exitCode = await ingestCommand(config(), files, opts.mailbox);

@@ -137,7 +137,7 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
     } else parts.smtp = 'off (intake.smtpListen / WUYE_SMTP_LISTEN is off)';
 
     if (cfg.intake.dropDir) {
-      const drop = new DropDir(path.join(cfg.dataDir, 'inbox'), cfg.mailboxes[0]?.address ?? 'dropdir', intake, log);
+      const drop = new DropDir(path.join(cfg.dataDir, 'inbox'), intake, log);
       drop.start();
       shutdown.add('dropDir', () => drop.stop());
       parts.dropDir = `on ${drop.dir}`;

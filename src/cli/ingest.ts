@@ -1,4 +1,5 @@
-// `wuye ingest FILE…`: ingests raw .eml files into the configured database as if they arrived at --mailbox.
+// `wuye ingest FILE…`: ingests raw .eml files into the configured database, each under the county its recipients
+// name (or as if it arrived at --mailbox, when given).
 // One JSON line per file: {"file","outcome","tracking","reason"}. Exit 0 even when some are quarantined; a
 // progress bar on stderr when it is a TTY. The running service's outbox worker delivers what this writes.
 import { readFileSync } from 'node:fs';
@@ -17,12 +18,13 @@ function progress(done: number, total: number): void {
 }
 
 export async function ingestCommand(cfg: Config, files: string[], mailbox?: string): Promise<number> {
-  const box = mailbox ?? cfg.mailboxes[0]?.address;
-  if (!box) {
-    process.stderr.write('未配置邮箱，请用 --mailbox 指定 / no mailbox configured: use --mailbox\n');
+  // Without --mailbox each file's own recipients (Delivered-To, To, Cc) name its county; --mailbox overrides.
+  const box = mailbox ?? '';
+  if (!cfg.mailboxes.length) {
+    process.stderr.write('未配置邮箱 / no mailbox configured\n');
     return 2;
   }
-  if (!cfg.mailboxes.some((m) => m.address.toLowerCase() === box.toLowerCase())) {
+  if (box && !cfg.mailboxes.some((m) => m.address.toLowerCase() === box.toLowerCase())) {
     process.stderr.write(`--mailbox: 未配置的邮箱 unknown mailbox ${box}\n`);
     return 2;
   }

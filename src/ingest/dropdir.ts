@@ -14,7 +14,6 @@ export class DropDir {
 
   constructor(
     readonly dir: string,
-    private readonly mailbox: string,
     private readonly intake: Intake,
     private readonly log: Logger,
   ) {}
@@ -57,7 +56,8 @@ export class DropDir {
           this.#again = true;
           continue;
         }
-        const r = await this.intake.ingest(readFileSync(file), { source: 'dropdir', mailbox: this.mailbox });
+        // A saved file was addressed to one of the published mailboxes or another: its headers say which.
+        const r = await this.intake.ingest(readFileSync(file), { source: 'dropdir', mailbox: '' });
         const to = r.outcome === 'quarantined' ? 'failed' : 'done';
         renameSync(file, path.join(this.dir, to, name));
         n++;

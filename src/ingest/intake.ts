@@ -29,6 +29,7 @@ export interface IngestResult {
 
 export interface RawMeta {
   source: 'imap' | 'smtp' | 'dropdir' | 'file';
+  /** The published mailbox it was delivered to, when the source knows it (IMAP account, SMTP RCPT); '' otherwise. */
   mailbox: string;
   uidvalidity?: number | null;
   uid?: number | null;
@@ -171,13 +172,19 @@ export class Intake {
     }
   }
 
+  /**
+   * The county a mail belongs to: the published mailbox it was delivered to when the source knows it; else (a file
+   * in the drop folder, `wuye ingest` without --mailbox, a forwarded copy) the first published address among its
+   * Delivered-To, X-Original-To, To and Cc; else the first mailbox's (the city's), so that the mail is still seen.
+   */
   private countyOf(mailbox: string, mail: ParsedComplaintMail): string | null {
     const { cfg } = this.deps;
-    const byMailbox = cfg.mailboxes.find((m) => m.address.toLowerCase() === mailbox.toLowerCase());
+    const known = (address: string) => cfg.mailboxes.find((m) => m.address.toLowerCase() === address.trim().toLowerCase());
+    const byMailbox = mailbox ? known(mailbox) : undefined;
     if (byMailbox) return byMailbox.county;
-    // Delivered to an address we do not know (drop folder, forwarded): use the recipients, else the first county.
-    for (const to of [...mail.to, ...mail.cc]) {
-      const m = cfg.mailboxes.find((b) => b.address.toLowerCase() === to.toLowerCase());
+    const headerAddresses = ['delivered-to', 'x-original-to'].flatMap((h) => addressesIn(mail.headers[h]));
+    for (const to of [...headerAddresses, ...mail.to, ...mail.cc]) {
+      const m = known(to);
       if (m) return m.county;
     }
     return cfg.mailboxes[0]?.county ?? cfg.counties[0]?.code ?? null;
@@ -248,6 +255,11 @@ export class Intake {
     if (!r.ok) return this.finish(rawMailId, 'quarantined', `回复未能记入案件 ${target.tracking} reply refused: ${r.message}`);
     return { outcome: 'reply', tracking: r.case.tracking, reason: r.case.status === 'reopened' ? '投诉人不满意，已重新办理 reopened' : null, rawMailId, complaintId: r.case.id };
   }
+}
+
+/** The e-mail addresses in a header value ("Name <a@b.cn>, c@d.cn"). */
+function addressesIn(value: string | undefined): string[] {
+  return value ? (value.match(/[^\s<>,;"]+@[^\s<>,;"]+/g) ?? []) : [];
 }
 
 /** The mail comes from the address the case's complainant wrote from. */

@@ -58,7 +58,7 @@ describe('drop folder', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'a.eml'), complaintMail({ to: 'xf2222363@163.com' }));
     writeFileSync(path.join(dir, 'b.eml'), Buffer.alloc(0));
-    const drop = new DropDir(dir, 'xf2222363@163.com', kit.intake, memoryLogger().log);
+    const drop = new DropDir(dir, kit.intake, memoryLogger().log);
     drop.start();
     const end = Date.now() + 10_000;
     while (Date.now() < end && readdirSync(dir).some((f) => f.endsWith('.eml'))) await new Promise((r) => setTimeout(r, 100));
@@ -67,6 +67,31 @@ describe('drop folder', () => {
     expect(existsSync(path.join(dir, 'failed', 'b.eml'))).toBe(true);
     await kit.close();
     await db.cleanup();
+  });
+
+  it('files each mail under the county its recipients name, not under the first mailbox', async () => {
+    const db = await freshDatabaseUrl('sqlite', 'drop-county');
+    const cfg = testConfig({ db: db.url, dropDir: true });
+    const kit = await intakeKit(cfg);
+    try {
+      const ingest = (raw: Buffer, mailbox = '') => kit.intake.ingest(raw, { source: 'dropdir', mailbox });
+      const countyOf = async (id: number | null) => (await kit.store.db.selectFrom('complaint').select('county').where('id', '=', id!).executeTakeFirstOrThrow()).county;
+      // To: 永济's published address.
+      const byTo = await ingest(complaintMail({ to: 'yjfcwuyeke123@163.com', subject: '永济小区电梯坏了' }));
+      expect(await countyOf(byTo.complaintId)).toBe('yongji');
+      // Forwarded: To names someone else, Delivered-To the mailbox it reached (河津).
+      const forwarded = complaintMail({ to: 'someone@example.com', subject: '河津小区楼道漏水', extraHeaders: 'Delivered-To: hjfgb6313022@163.com' });
+      expect(await countyOf((await ingest(forwarded)).complaintId)).toBe('hejin');
+      // Cc'd to 盐湖 among strangers.
+      const cc = Buffer.from(complaintMail({ to: 'a@example.com', subject: '盐湖小区停车乱收费' }).toString().replace('MIME-Version', 'Cc: "盐湖" <yhqzjjwy@163.com>\r\nMIME-Version'));
+      expect(await countyOf((await ingest(cc)).complaintId)).toBe('yanhu');
+      // An explicit mailbox (wuye ingest --mailbox) overrides the headers.
+      const overridden = await ingest(complaintMail({ to: 'yjfcwuyeke123@163.com', subject: '指定邮箱投诉电梯' }), 'hjfgb6313022@163.com');
+      expect(await countyOf(overridden.complaintId)).toBe('hejin');
+    } finally {
+      await kit.close();
+      await db.cleanup();
+    }
   });
 });
 
