@@ -92,3 +92,17 @@ export async function applyComplainantMail(
     },
   });
 }
+
+/**
+ * The same mail again under other bytes (cc'd to two published addresses, resent by a relay): not a second case.
+ * The raw mail is linked to the case the first arrival made, and the case's trail notes that it came again.
+ */
+export async function recordDuplicateMail(deps: CaseDeps, first: { caseId: number; rawMailId: number }, mail: { rawMailId: number; messageId: string; mailbox: string }, reason: string): Promise<void> {
+  await commit(deps, async (w) => {
+    const ok = await claimOutcome(w.tx, { id: mail.rawMailId, outcome: 'duplicate', reason, complaintId: first.caseId, messageId: mail.messageId, now: w.nowIso });
+    if (!ok) throw new AlreadyProcessed(mail.rawMailId);
+    await appendEvents(w.tx, first.caseId, [
+      { type: 'duplicate-mail', at: w.nowIso, actor: { kind: 'system', name: 'intake' }, data: { rawMailId: mail.rawMailId, firstRawMailId: first.rawMailId, mailbox: mail.mailbox || null } },
+    ]);
+  });
+}

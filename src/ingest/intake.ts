@@ -7,7 +7,8 @@
 // Step 1 commits on its own; steps 2–5 end in one transaction that also records the raw mail's outcome, guarded
 // by `outcome IS NULL`, so a crash anywhere resumes from raw_mail and no mail is ever handled twice.
 import type { CaseDeps } from '../cases/deps.ts';
-import { AlreadyProcessed, applyComplainantMail, registerMail } from '../cases/mail.ts';
+import { AlreadyProcessed, applyComplainantMail, recordDuplicateMail, registerMail } from '../cases/mail.ts';
+import { capped, FIELD_LIMITS } from '../workflow/complaint.ts';
 import type { ClassificationSummary, Case, Source } from '../domain.ts';
 import { MESSAGE_ID_DOMAIN } from '../messages/letters.ts';
 import * as caseStore from '../store/cases.ts';
@@ -145,6 +146,14 @@ export class Intake {
       const not = detectNotComplaint(mail, this.ownAddresses);
       if (not) return await this.finish(rawMailId, 'ignored', `${not.kind}: ${not.reason}`);
 
+      // The same mail again under other bytes: same Message-ID, sender and subject as one that made a case.
+      const again = await this.sameMailAgain(rawMailId, mail);
+      if (again) {
+        const reason = `重复邮件 same mail again (Message-ID) as raw mail #${again.rawMailId}: ${again.tracking}`;
+        await recordDuplicateMail(this.deps, again, { rawMailId, messageId: mail.messageId!, mailbox: row.mailbox }, reason);
+        return { outcome: 'duplicate', tracking: again.tracking, reason, rawMailId, complaintId: again.caseId };
+      }
+
       // Only the complainant's own address speaks as the complainant (补充, 不满意 → 重新办理). Anyone else who quotes
       // a case's tracking number (they are sequential) or our acknowledgement writes a new mail, linked to it.
       const target = await this.findThread(mail);
@@ -188,6 +197,15 @@ export class Intake {
       if (m) return m.county;
     }
     return cfg.mailboxes[0]?.county ?? cfg.counties[0]?.code ?? null;
+  }
+
+  private async sameMailAgain(rawMailId: number, mail: ParsedComplaintMail) {
+    if (!mail.messageId) return undefined;
+    const first = await mailStore.registeredByMessageId(this.deps.db, mail.messageId, rawMailId);
+    if (!first) return undefined;
+    const sameSender = (first.complainant_email ?? '') === (mail.from.address?.toLowerCase() ?? '');
+    const sameSubject = first.subject === capped(mail.subject, FIELD_LIMITS.subject);
+    return sameSender && sameSubject ? first : undefined;
   }
 
   private async findThread(mail: ParsedComplaintMail): Promise<Case | undefined> {

@@ -115,6 +115,22 @@ export async function getOutcome(db: Conn, id: number) {
     .executeTakeFirst();
 }
 
+/**
+ * The case an earlier mail with this Message-ID registered, with what identifies the sender and the subject: the
+ * same mail again under other bytes (another published address on Cc, a relay's new Received: line).
+ */
+export async function registeredByMessageId(db: Conn, messageId: string, exceptRawMailId: number) {
+  return db
+    .selectFrom('raw_mail as r')
+    .innerJoin('complaint as c', 'c.id', 'r.complaint_id')
+    .select(['r.id as rawMailId', 'c.id as caseId', 'c.tracking', 'c.complainant_email', 'c.subject'])
+    .where('r.message_id', '=', messageId)
+    .where('r.outcome', '=', 'registered')
+    .where('r.id', '!=', exceptRawMailId)
+    .orderBy('r.id')
+    .executeTakeFirst();
+}
+
 /** Mails stored but not processed (a crash between storing and processing). */
 export async function pendingRaw(db: Conn, limit = 100): Promise<number[]> {
   const rows = await db.selectFrom('raw_mail').select('id').where('outcome', 'is', null).orderBy('id').limit(limit).execute();

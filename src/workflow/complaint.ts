@@ -276,7 +276,7 @@ export function register(input: RegisterInput, now: Date, cal: Calendar, actor: 
  */
 export const FIELD_LIMITS = { subject: 200, body: 20_000, name: 50, phone: 40, email: 254, compound: 100, address: 200, company: 100 } as const;
 
-function capped(s: string | null, max: number): string | null {
+export function capped(s: string | null, max: number): string | null {
   if (s === null || s === undefined) return s;
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

@@ -122,6 +122,23 @@ describe.each(DIALECTS)('intake pipeline on %s', (dialect) => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['reply', 'reopened']));
   });
 
+  it('makes one case of the same mail arriving twice under other bytes (Cc to two mailboxes, a relay’s new Received line)', async () => {
+    const mid = '<same-mail-twice@example.com>';
+    const original = complaintMail({ to: BOX, from: 'feng@example.com', subject: '翠苑小区物业擅自占用绿地停车', body: '翠苑小区物业把绿地改成停车位收费。', messageId: mid });
+    const first = await ingest(original);
+    expect(first.outcome).toBe('registered');
+    const relayed = Buffer.concat([Buffer.from('Received: from relay.example.com by mx.163.com; Wed, 2 Dec 2026 10:00:00 +0800\r\n'), original]);
+    const second = await kit.intake.ingest(relayed, { source: 'smtp', mailbox: 'yjfcwuyeke123@163.com' });
+    expect(second).toMatchObject({ outcome: 'duplicate', tracking: first.tracking, complaintId: first.complaintId });
+    expect(second.rawMailId).not.toBe(first.rawMailId);
+    expect(await kit.store.db.selectFrom('complaint').select('id').where('subject', '=', '翠苑小区物业擅自占用绿地停车').execute()).toHaveLength(1);
+    const trail = await caseStore.eventsOf(kit.store.db, first.complaintId!);
+    expect(trail.find((e) => e.type === 'duplicate-mail')?.data).toMatchObject({ rawMailId: second.rawMailId, firstRawMailId: first.rawMailId });
+    // A Message-ID alone does not make a duplicate: another sender reusing it writes a mail of their own.
+    const other = await ingest(complaintMail({ to: BOX, from: 'someone-else@example.com', subject: '翠苑小区物业擅自占用绿地停车', body: '同样的问题。', messageId: mid }));
+    expect(other.outcome).toBe('registered');
+  });
+
   it('never lets another sender speak as the complainant: a mail quoting a case becomes a new case linked to it', async () => {
     const first = await ingest(complaintMail({ to: BOX, from: 'sun@example.com', subject: '小区电梯停运', body: '和平小区2号楼电梯停运一周，物业不修。' }));
     const tracking = first.tracking!;
