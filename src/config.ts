@@ -75,9 +75,23 @@ export const configSchema = z
         dropDir: z.boolean().default(true),
         ackPerSenderPerHour: z.number().int().positive().default(5),
         perMailTimeoutMs: z.number().int().positive().default(10_000),
+        // SMTP sessions at once, in total and from one address, and how long one may sit idle: idle sockets must not
+        // use up the file handles real mail and the database need.
+        smtpMaxClients: z.number().int().positive().default(100),
+        smtpMaxPerAddress: z.number().int().positive().default(10),
+        smtpIdleTimeoutMs: z.number().int().positive().default(60_000),
       })
       .strict()
-      .default({ smtpListen: '127.0.0.1:2525', maxMessageBytes: 25 * 1024 * 1024, dropDir: true, ackPerSenderPerHour: 5, perMailTimeoutMs: 10_000 }),
+      .default({
+        smtpListen: '127.0.0.1:2525',
+        maxMessageBytes: 25 * 1024 * 1024,
+        dropDir: true,
+        ackPerSenderPerHour: 5,
+        perMailTimeoutMs: 10_000,
+        smtpMaxClients: 100,
+        smtpMaxPerAddress: 10,
+        smtpIdleTimeoutMs: 60_000,
+      }),
     bot: z
       .object({
         tokenEnv: envName.default('TELEGRAM_BOT_TOKEN'),

@@ -15,6 +15,8 @@ export async function startSmtpIntake(cfg: Config, intake: Intake, log: Logger):
   const [host, portStr] = cfg.intake.smtpListen!.split(':') as [string, string];
   const accepted = new Set(cfg.mailboxes.map((m) => m.address.toLowerCase()));
   const maxSize = cfg.intake.maxMessageBytes;
+  const perAddress = new Map<string, number>();
+  const counted = new Set<string>(); // sessions that hold a place in perAddress (a refused one never did)
   const options: SMTPServerOptions = {
     name: 'wuye-desk',
     banner: 'Wuye Desk intake',
@@ -22,6 +24,27 @@ export async function startSmtpIntake(cfg: Config, intake: Intake, log: Logger):
     disabledCommands: ['AUTH', 'STARTTLS'],
     size: maxSize,
     logger: false,
+    // Caps: beyond them a client is told 421 (try later) at once, and an idle one is closed.
+    maxClients: cfg.intake.smtpMaxClients,
+    socketTimeout: cfg.intake.smtpIdleTimeoutMs,
+    onConnect(session, cb) {
+      const from = session.remoteAddress;
+      const n = (perAddress.get(from) ?? 0) + 1;
+      if (n > cfg.intake.smtpMaxPerAddress) {
+        log.warn({ remote: from, open: n - 1 }, 'smtp intake: too many sessions from one address');
+        return cb(Object.assign(new Error('同一地址连接过多，请稍后重试 too many connections from your address'), { responseCode: 421 }));
+      }
+      perAddress.set(from, n);
+      counted.add(session.id);
+      cb();
+    },
+    onClose(session) {
+      if (!counted.delete(session.id)) return;
+      const from = session.remoteAddress;
+      const n = (perAddress.get(from) ?? 1) - 1;
+      if (n > 0) perAddress.set(from, n);
+      else perAddress.delete(from);
+    },
     onRcptTo(address, _session, cb) {
       if (!accepted.has(address.address.toLowerCase())) {
         const err = Object.assign(new Error(`收件地址不受理 no such mailbox here: ${address.address}`), { responseCode: 550 });

@@ -1,5 +1,6 @@
 // SMTP intake, the drop folder and `wuye ingest` over the real mail corpus.
 import { execFile } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -46,6 +47,71 @@ describe('SMTP intake', () => {
     const big = Buffer.concat([complaintMail({ to: 'yjfcwuyeke123@163.com' }), Buffer.alloc(3 * 1024 * 1024, 0x41)]);
     await expect(transport().sendMail({ envelope: { from: 'a@example.com', to: ['yjfcwuyeke123@163.com'] }, raw: big })).rejects.toMatchObject({ responseCode: 552 });
     expect(Number((await kit.store.db.selectFrom('raw_mail').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(1);
+  });
+});
+
+describe('SMTP intake caps its sessions', () => {
+  /** A raw client: resolves with the first line the server says, and with the socket's close. */
+  function client(port: number): { greeting: Promise<string>; closed: Promise<void>; socket: Socket } {
+    const socket = connect(port, '127.0.0.1');
+    let buf = '';
+    const greeting = new Promise<string>((resolve) =>
+      socket.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const line = buf.split('\r\n')[0];
+        if (buf.includes('\r\n')) resolve(line!);
+      }),
+    );
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => undefined);
+    return { greeting, closed, socket };
+  }
+
+  it('tells a client beyond the per-address cap 421 at once, and closes an idle one', async () => {
+    const db = await freshDatabaseUrl('sqlite', 'smtp-caps');
+    const cfg = testConfig({ db: db.url, smtpListen: '127.0.0.1:0' });
+    Object.assign(cfg.intake, { smtpMaxPerAddress: 3, smtpMaxClients: 100, smtpIdleTimeoutMs: 1_500 });
+    const kit = await intakeKit(cfg);
+    const smtp = await startSmtpIntake(cfg, kit.intake, memoryLogger().log);
+    const open: ReturnType<typeof client>[] = [];
+    try {
+      for (let i = 0; i < 3; i++) open.push(client(smtp.port));
+      for (const c of open) expect(await c.greeting).toMatch(/^220 /);
+      const fourth = client(smtp.port);
+      expect(await fourth.greeting).toMatch(/^421 /);
+      await fourth.closed;
+      // An idle session is closed by the server (the 1.5 s idle limit), which frees its place for another.
+      await open[0]!.closed;
+      const again = client(smtp.port);
+      expect(await again.greeting).toMatch(/^220 /);
+      again.socket.destroy();
+    } finally {
+      for (const c of open) c.socket.destroy();
+      await smtp.close();
+      await kit.close();
+      await db.cleanup();
+    }
+  });
+
+  it('caps the sessions of all addresses together', async () => {
+    const db = await freshDatabaseUrl('sqlite', 'smtp-total');
+    const cfg = testConfig({ db: db.url, smtpListen: '127.0.0.1:0' });
+    Object.assign(cfg.intake, { smtpMaxPerAddress: 100, smtpMaxClients: 2 });
+    const kit = await intakeKit(cfg);
+    const smtp = await startSmtpIntake(cfg, kit.intake, memoryLogger().log);
+    const open: ReturnType<typeof client>[] = [];
+    try {
+      for (let i = 0; i < 2; i++) open.push(client(smtp.port));
+      for (const c of open) expect(await c.greeting).toMatch(/^220 /);
+      const third = client(smtp.port);
+      open.push(third);
+      expect(await third.greeting).toMatch(/^421 /);
+    } finally {
+      for (const c of open) c.socket.destroy();
+      await smtp.close();
+      await kit.close();
+      await db.cleanup();
+    }
   });
 });
 
