@@ -369,3 +369,24 @@ describe('propertyKnown: an officer registering a case has already judged it a p
     expect(classify({ subject: '', text: '昨天在社区论坛看到一个帖子', propertyKnown: true }, rules).unit).toBeNull();
   });
 });
+
+describe('danger in the words residents use is urgent (000 附件 二: 立即)', () => {
+  it.each([
+    '小区电梯突然坠落，困住了三个人，有人受伤',
+    '电梯困住老人半小时，物业不管',
+    '楼上外墙瓷砖掉落砸伤了行人，物业不管',
+    '小区车棚顶棚塌了，物业不修',
+    '楼道配电箱漏电，小孩差点触电',
+    '楼道里一股燃气味，物业不处理',
+    '小区里有人被高空坠物砸伤',
+    '小区3号楼墙体出现大裂缝，担心房子塌',
+    '小区单元门夹伤了孩子，物业一直不修',
+    '楼梯扶手断了，老人摔伤，物业不管',
+  ])('%s', (text) => {
+    expect(run(text).urgent).toBe(true);
+  });
+
+  it.each(['小区电梯坏了一个月没人修', '物业费涨价了，没有公示', '去年电梯困过人，现在已经修好了'])('not urgent: %s', (text) => {
+    expect(run(text).urgent).toBe(false);
+  });
+});
