@@ -412,9 +412,11 @@ function finish(m: ParsedMail, headerLines: readonly HeaderLine[], notes: string
 
 /** Binary decoded as text shows as control characters and U+FFFD; real prose has next to none. */
 function isGarbage(text: string): boolean {
-  if (text.length < 16) return false;
-  const bad = text.match(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]/g)?.length ?? 0;
-  return bad / text.length > 0.05;
+  // NUL padding (a client that pads a fixed-size buffer) is no sign of binary content: judge what is left.
+  const unpadded = text.replace(/\x00+/g, '');
+  if (unpadded.length < 16) return false;
+  const bad = unpadded.match(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]/g)?.length ?? 0;
+  return bad / unpadded.length > 0.05;
 }
 
 /**

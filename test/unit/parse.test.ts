@@ -322,6 +322,23 @@ describe('parseMail limits and hostile input', () => {
     }
   });
 
+  it('keeps the readable text of a NUL-padded body, and still drops a random one', async () => {
+    const words = '我是幸福小区5号楼业主，电梯坏了一个月，物业一直不修。';
+    const padded = Buffer.concat([
+      Buffer.from('From: a@b.cn\r\nSubject: 电梯坏了\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'),
+      Buffer.from(words),
+      Buffer.alloc(4000, 0),
+      Buffer.from('\r\n'),
+    ]);
+    const kept = await parseMail(padded);
+    expect(kept.ok && kept.mail.text).toBe(words);
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 8) & 0xff;
+    const noisy = Buffer.concat([Buffer.from('From: a@b.cn\r\nSubject: x\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\n'), Buffer.from(Array.from({ length: 4000 }, random))]);
+    const dropped = await parseMail(noisy);
+    expect(dropped.ok && dropped.mail.text).toBe('');
+  });
+
   it('refuses absurd MIME nesting', async () => {
     let body = 'deep';
     for (let i = 0; i < 40; i++) {
