@@ -31,7 +31,7 @@ const LAYERS = {
   scheduler: ['src/scheduler/'],
   cli: ['src/cli/'],
   web: ['src/web/'],
-  infra: ['src/config.ts', 'src/log.ts', 'src/clock.ts', 'src/runtime.ts', 'src/cron.ts'],
+  infra: ['src/config.ts', 'src/log.ts', 'src/clock.ts', 'src/runtime.ts', 'src/cron.ts', 'src/instance-lock.ts'],
   root: ['src/main.ts', 'src/cli.ts'],
 };
 const GROUPS = { pure: ['rules', 'texts'], adapters: ['ingest', 'bot', 'scheduler', 'cli', 'web'] };

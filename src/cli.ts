@@ -264,9 +264,10 @@ export function buildProgram(): Command {
     .command('restore')
     .description('从备份恢复数据库（服务须已停止）')
     .requiredOption('--from <文件>', '备份文件')
-    .action(async (opts: { from: string }) => {
+    .option('--force', 'PostgreSQL：确认所有服务均已停止')
+    .action(async (opts: { from: string; force?: boolean }) => {
       const { restoreCommand } = await import('./cli/ops.ts');
-      process.exitCode = await restoreCommand(config(), opts.from);
+      process.exitCode = await restoreCommand(config(), opts.from, { force: opts.force === true });
     });
 
   return program;

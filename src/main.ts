@@ -21,6 +21,7 @@ import { OutboxWorker } from './outbox/worker.ts';
 import { createAdminAlerts } from './cases/alerts.ts';
 import type { CaseDeps } from './cases/deps.ts';
 import { attachmentContent } from './store/attachments.ts';
+import { holdInstanceLock } from './instance-lock.ts';
 import { startScheduler } from './scheduler/index.ts';
 
 export interface Service {
@@ -65,6 +66,9 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
   try {
     const store = await openStore(cfg.db, { onPoolError: (e) => log.warn({ err: e.message }, 'postgres: client error; the pool replaces the client') });
     shutdown.add('store', () => store.close());
+    // While this lives, `wuye restore` refuses to replace the database under it.
+    const releaseLock = holdInstanceLock(cfg.dataDir, clock.now());
+    shutdown.add('instance lock', async () => releaseLock());
     await syncReferenceData(store.db, cfg);
     log.info({ db: store.dialect, dataDir: cfg.dataDir }, 'store ready');
 

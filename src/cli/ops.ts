@@ -4,6 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { Config } from '../config.ts';
 import { fitCell } from '../report/writers/xlsx.ts';
+import { liveInstances } from '../instance-lock.ts';
 import { backupSqlite, restoreSqlite } from '../store/backup.ts';
 import { allCases, allEvents } from '../store/cases.ts';
 import { dialectOf, redactUrl } from '../store/db.ts';
@@ -22,9 +23,21 @@ export async function backupCommand(cfg: Config, out: string): Promise<number> {
   return 0;
 }
 
-export async function restoreCommand(cfg: Config, from: string): Promise<number> {
+export async function restoreCommand(cfg: Config, from: string, opts: { force?: boolean } = {}): Promise<number> {
   if (!existsSync(from)) {
     process.stderr.write(`备份文件不存在 no such file: ${from}\n`);
+    return 2;
+  }
+  // Replacing the database under a running service loses the mail it goes on accepting: stop it first.
+  const running = liveInstances(cfg.dataDir);
+  if (running.length) {
+    const who = running.map((r) => `pid ${r.pid}@${r.host}（${r.startedAt} 起）`).join('、');
+    process.stderr.write(`服务正在运行，请先停止服务再恢复 / the service is running, stop it first: ${who}\n`);
+    return 1;
+  }
+  if (dialectOf(cfg.db) === 'postgres' && !opts.force) {
+    // Services on other machines leave no mark here: the operator confirms that every one is stopped.
+    process.stderr.write('PostgreSQL：请先停止所有使用该数据库的服务，再加 --force 恢复 / stop every service using the database, then add --force\n');
     return 2;
   }
   if (dialectOf(cfg.db) === 'sqlite') {

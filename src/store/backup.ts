@@ -26,8 +26,11 @@ export function restoreSqlite(url: string, from: string, now = new Date()): stri
   } finally {
     probe.close();
   }
-  if (existsSync(target)) renameSync(target, `${target}.before-restore-${now.getTime()}`);
-  for (const ext of ['-wal', '-shm']) if (existsSync(target + ext)) renameSync(target + ext, `${target}${ext}.before-restore`);
-  copyFileSync(from, target);
+  // The copy is made beside the target and renamed over it: at every instant the path holds a whole database.
+  const staged = `${target}.restoring-${now.getTime()}`;
+  copyFileSync(from, staged);
+  if (existsSync(target)) copyFileSync(target, `${target}.before-restore-${now.getTime()}`);
+  for (const ext of ['-wal', '-shm']) if (existsSync(target + ext)) renameSync(target + ext, `${target}${ext}.before-restore-${now.getTime()}`);
+  renameSync(staged, target);
   return target;
 }

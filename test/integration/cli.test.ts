@@ -1,9 +1,10 @@
 // The CLI contracts scripts rely on, run as a user would run them (the real `wuye` binary).
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { until } from '../support/wait.ts';
 
 function wuye(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -82,4 +83,33 @@ describe('wuye CLI', () => {
     expect(byName.holidays!.ok).toBe(!/2027/.test(byName.holidays!.detail));
     expect(r.code).toBe(out.ok ? 0 : 1);
   });
+
+  it('restore refuses while the service runs on the data folder, and restores atomically once it has stopped', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wuye-restore-'));
+    const { WUYE_DB: _db, ...base } = process.env;
+    const env = { ...base, WUYE_DATA_DIR: dir, WUYE_CONFIG: '', WUYE_SMTP_LISTEN: 'off', TELEGRAM_BOT_TOKEN: '' };
+    const service = spawn(process.execPath, ['bin/wuye.js', 'start'], { env, stdio: 'ignore' });
+    const stopped = new Promise<void>((resolve) => service.once('exit', () => resolve()));
+    try {
+      const runDir = path.join(dir, 'run');
+      await until(() => existsSync(runDir) && readdirSync(runDir).length > 0, 'the service to mark the data folder', 120_000);
+      const backup = path.join(dir, 'backup.db');
+      expect((await wuye(['backup', '--out', backup], { env })).code).toBe(0);
+      const db = path.join(dir, 'wuye.db');
+      const before = statSync(db).ino;
+      const refused = await wuye(['restore', '--from', backup], { env });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/服务正在运行.*the service is running.*pid \d+/s);
+      expect(statSync(db).ino).toBe(before); // untouched
+      service.kill('SIGTERM');
+      await stopped;
+      expect(readdirSync(runDir)).toEqual([]); // a clean stop removes its mark
+      const restored = await wuye(['restore', '--from', backup], { env });
+      expect(restored.code, restored.stderr).toBe(0);
+      expect(statSync(db).ino).not.toBe(before); // renamed into place whole
+      expect(readdirSync(dir).some((f) => f.startsWith('wuye.db.before-restore-'))).toBe(true);
+    } finally {
+      service.kill('SIGKILL');
+    }
+  }, 240_000);
 });
