@@ -83,11 +83,17 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
     shutdown.add('mail', async () => mail.close());
     const telegram = token ? await createTelegramClient(cfg, token) : null;
     if (telegram) {
-      // A wrong token is a configuration error: say so now, before anything else starts.
-      const me = await telegram.getMe().catch((e: Error) => {
-        throw new Error(`机器人令牌无效或无法连接 Bot API / bot token refused or Bot API unreachable: ${scrub(e.message, [token])}`);
-      });
-      if (!cfg.bot.username) cfg.bot.username = me.username ?? null;
+      // A wrong token is a configuration error: say so now, before anything else starts. An unreachable Bot API is
+      // not: the rest of the service starts and the bot connects when it can.
+      // Loaded only with a token: without one the bot's libraries never load (idle memory).
+      const { tokenRejected } = await import('./bot/index.ts');
+      try {
+        const me = await telegram.getMe();
+        if (!cfg.bot.username) cfg.bot.username = me.username ?? null;
+      } catch (e) {
+        if (tokenRejected(e)) throw new Error(`机器人令牌无效 / bot token refused: ${scrub((e as Error).message, [token])}`);
+        log.warn({ err: scrub((e as Error).message, [token]) }, '无法连接 Bot API，机器人将在后台重试 / Bot API unreachable; the bot will retry');
+      }
     }
     // What every use case gets; the one after-commit hook wakes the worker created just below.
     const cases: CaseDeps = { cfg, db: store.db, cal, clock, log, wakeOutbox: () => worker.kick() };
@@ -126,9 +132,11 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
     if (token) {
       const { createBot } = await import('./bot/index.ts');
       const bot = createBot({ ...cases, token });
-      await bot.start();
+      // Telegram being down must not keep mail and the desk from working: the bot connects when it can.
+      const first = await bot.connect();
       shutdown.add('bot', () => bot.stop());
-      parts.bot = `on${cfg.bot.apiRoot ? ` via ${cfg.bot.apiRoot}` : ''}`;
+      const via = cfg.bot.apiRoot ? ` via ${cfg.bot.apiRoot}` : '';
+      parts.bot = first === 'connected' ? `on${via}` : `connecting${via} (Bot API unreachable; retrying in the background)`;
     } else parts.bot = `off (${cfg.bot.tokenEnv} not set)`;
 
     // Intake last: nothing arrives before the rest can handle it.

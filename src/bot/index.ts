@@ -51,8 +51,25 @@ export interface OfficerBot {
   bot: Telegraf<Context>;
   /** setMyCommands, then long polling (or the webhook when `bot.webhook` is configured). */
   start(): Promise<void>;
-  /** Stops receiving; waits for the updates in hand. */
+  /**
+   * start(), but an unreachable Bot API does not stop the service: the first try's outcome is returned and, when it
+   * could not connect, it tries again in the background with backoff until it does (or stop()). A rejected token
+   * (401/404) is still an error: no retry can fix it.
+   */
+  connect(): Promise<'connected' | 'retrying'>;
+  /** Stops receiving (and connecting); waits for the updates in hand. */
   stop(): Promise<void>;
+}
+
+/** The Bot API said the token is wrong: waiting will not help. */
+export function tokenRejected(e: unknown): boolean {
+  const code = (e as { response?: { error_code?: number } })?.response?.error_code;
+  return code === 401 || code === 404;
+}
+
+/** Waits between connection attempts: 1 s, doubling, at most a minute. */
+export function connectDelay(attempt: number): number {
+  return Math.min(60_000, 1000 * 2 ** attempt);
 }
 
 /** The update types the bot reads. */
@@ -151,6 +168,8 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
   });
 
   let running: Promise<void> | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  let stopping = false;
   return {
     bot,
     async start() {
@@ -176,7 +195,39 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
       });
       log.info({ bot: bot.botInfo?.username }, 'bot: long polling');
     },
+    async connect() {
+      const attempt = async (): Promise<boolean> => {
+        try {
+          await this.start();
+          return true;
+        } catch (e) {
+          if (tokenRejected(e)) throw e;
+          log.warn({ err: scrub(String((e as Error)?.message ?? e), [deps.token]) }, 'bot: Bot API unreachable; mail, the desk and the outbox go on, the bot retries');
+          return false;
+        }
+      };
+      if (await attempt()) return 'connected';
+      let n = 0;
+      const again = () => {
+        if (stopping) return;
+        retry = setTimeout(() => {
+          retry = null;
+          attempt()
+            .then((ok) => {
+              if (ok) log.info('bot: connected to the Bot API');
+              else again();
+            })
+            .catch((e: unknown) => log.error({ err: scrub(String((e as Error)?.message ?? e), [deps.token]) }, 'bot: the Bot API rejected the token; the bot stays off'));
+        }, connectDelay(n++));
+        retry.unref();
+      };
+      again();
+      return 'retrying';
+    },
     async stop() {
+      stopping = true;
+      if (retry) clearTimeout(retry);
+      retry = null;
       if (!running) return;
       try {
         bot.stop('shutdown');

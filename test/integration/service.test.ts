@@ -2,6 +2,7 @@
 // `wuye ingest` beside the running service), and a clean stop.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -67,4 +68,44 @@ describe('the service', () => {
   it('never logs the bot token', () => {
     expect(lines.join('\n')).not.toContain(api.token);
   });
+});
+
+describe('the service while the Bot API is unreachable', () => {
+  it('starts, takes mail, and connects the bot in the background once Telegram answers', async () => {
+    const api = await startBotApi({ token: '123456:TEST-unreachable-token-abcdefghijk' });
+    // A port that refuses connections until the test forwards it to the Bot API stand-in.
+    const door = createServer();
+    await new Promise<void>((resolve) => door.listen(0, '127.0.0.1', () => resolve()));
+    const port = (door.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => door.close(() => resolve()));
+    const target = new URL(api.apiRoot);
+    const db = await freshDatabaseUrl('sqlite', 'service-no-telegram');
+    const cfg = testConfig({ db: db.url, apiRoot: `http://127.0.0.1:${port}` });
+    const mem = memoryLogger();
+    let service: Service | undefined;
+    let forward: Server | undefined;
+    try {
+      service = await startService(cfg, { log: mem.log, env: { TELEGRAM_BOT_TOKEN: api.token } });
+      const started = mem.lines.map((l) => JSON.parse(l) as Record<string, string>).find((l) => l.msg === 'Wuye Desk started')!;
+      expect(started.bot).toMatch(/^connecting/);
+      // Mail is taken while Telegram is away.
+      const r = await service.intake.ingest(complaintMail({ to: 'yhqzjjwy@163.com', from: 'away@example.com' }), { source: 'file', mailbox: 'yhqzjjwy@163.com' });
+      expect(r.outcome).toBe('registered');
+      // Telegram comes back: the bot connects by itself and starts polling.
+      forward = createServer((inbound) => {
+        const outbound = connect(Number(target.port), target.hostname);
+        inbound.pipe(outbound).pipe(inbound);
+        inbound.on('error', () => outbound.destroy());
+        outbound.on('error', () => inbound.destroy());
+      });
+      await new Promise<void>((resolve) => forward!.listen(port, '127.0.0.1', () => resolve()));
+      await api.waitFor((c) => c.method === 'getUpdates', 120_000);
+      expect(mem.lines.some((l) => l.includes('bot: connected to the Bot API'))).toBe(true);
+    } finally {
+      await service?.stop();
+      await new Promise<void>((resolve) => (forward ? forward.close(() => resolve()) : resolve()));
+      await api.close();
+      await db.cleanup();
+    }
+  }, 180_000);
 });
