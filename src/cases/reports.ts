@@ -17,7 +17,7 @@ import {
   pickTypicalCases,
   summaryRowsFromComplaints,
   tallyComplaints,
-  typicalCaseOf,
+  publicTypicalCaseOf,
   type KeyCompany,
   type MailBody,
   type ProvinceWeeklyData,
@@ -289,7 +289,7 @@ async function monthly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBu
     byProblem: tallies.byProblem.map(inMonth),
     red: lists.red,
     black: lists.black,
-    typicalCases: pickTypicalCases(all, period).map((c) => typicalCaseOf(c, countyName.get(c.county) ?? c.county)),
+    typicalCases: pickTypicalCases(all, period).map((c) => publicTypicalCaseOf(c, countyName.get(c.county) ?? c.county)),
   });
   // 000 附件 六(二): the month's overdue and neglected handling, reported up to the province.
   const rollup = buildOverdueRollup({

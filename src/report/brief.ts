@@ -76,7 +76,7 @@ export function buildBrief(b: BriefData): MailBody {
     keyCompanyTable(b.keyCompanies),
     { kind: 'heading', text: '六、典型案例' },
     ...typicalCaseSections(b.typicalCases, '本周暂无。'),
-    { kind: 'note', text: `数据截至${formatMinute(b.asOf ?? b.period.end)}。本简报由物业投诉举报受理台生成，投诉人信息已脱敏。` },
+    { kind: 'note', text: `数据截至${formatMinute(b.asOf ?? b.period.end)}。本简报由物业投诉举报受理台生成。简报正文中的投诉人信息已脱敏；附件2台账按规定格式载有投诉人及联系方式，仅供工作使用，请勿外传。` },
   ];
   return renderMail(`【工作简报】${b.city}物业投诉举报受理情况（${when}）`, title, sections);
 }

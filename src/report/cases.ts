@@ -3,7 +3,7 @@
 // discipline weekly). Everything here leaves the office: complainants are masked (mask.ts). Pure.
 import { PROBLEM_NAMES, STATUS_NAMES, UNIT_NAMES, type Case, type UnitCode } from '../domain.ts';
 import { due } from '../workflow/index.ts';
-import { maskComplainant, maskContactsInText } from './mask.ts';
+import { maskComplainant, maskContactsInText, maskForPublic } from './mask.ts';
 import { tableOr, type Section } from './render.ts';
 import { isClosed } from './types.ts';
 
@@ -38,6 +38,28 @@ export function typicalCaseOf(c: Case, countyName: string, excerptChars = 80): T
     complainant: maskComplainant(c.complainant),
     status: STATUS_NAMES[c.status],
     result: maskContactsInText(c.result ?? '', known),
+  };
+}
+
+/**
+ * A typical case as the public reads it (the monthly 通报, 000 附件 五): no word of the resident's own — their mail
+ * can name neighbours, ID numbers and flats — but a summary the system writes from the case's facts, and the
+ * officer's result with every contact detail, ID number and house number masked.
+ */
+export function publicTypicalCaseOf(c: Case, countyName: string): TypicalCase {
+  const known = [c.complainant.name];
+  const compound = c.compound ? maskForPublic(c.compound, known) : '某小区';
+  const problem = c.problem ? PROBLEM_NAMES[c.problem] : '物业服务问题';
+  return {
+    tracking: c.tracking,
+    county: countyName,
+    compound,
+    company: c.company ?? '',
+    problem: c.problem ? PROBLEM_NAMES[c.problem] : '未分类',
+    summary: `群众反映${countyName}${compound}物业服务企业${problem}${c.urgent ? '，涉及房屋使用和人身安全' : ''}。`,
+    complainant: '（不公开）',
+    status: STATUS_NAMES[c.status],
+    result: maskForPublic(c.result ?? '', known),
   };
 }
 

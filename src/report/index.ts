@@ -6,7 +6,7 @@ export * from './mask.ts';
 export * from './ledger.ts';
 export * from './summary.ts';
 export { defaultIsOverdue, periodLabel, tallyComplaints, type Period, type Tallies, type Tally, type TallyContext } from './tally.ts';
-export { overdueCasesOf, pickTypicalCases, typicalCaseOf, type KeyCompany, type ListedCompany, type OverdueCase, type TypicalCase } from './cases.ts';
+export { overdueCasesOf, pickTypicalCases, publicTypicalCaseOf, typicalCaseOf, type KeyCompany, type ListedCompany, type OverdueCase, type TypicalCase } from './cases.ts';
 export { layoutToHtml, renderMail, type MailBody, type Section, type Sections } from './render.ts';
 export * from './brief.ts';
 export * from './monthly.ts';

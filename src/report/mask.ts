@@ -61,6 +61,24 @@ function asciiDigits(s: string): string {
 const TEXT_MOBILE_RE = /(?<!\d)(?:\+?86[\s.-]?)?1(?:[\s.-]?\d){10}(?!\d)/g;
 const TEXT_LANDLINE_RE = /(?<![\d(])\(?0\d{2,3}\)?[\s.-]?\d{7,8}(?!\d)/g;
 const TEXT_EMAIL_RE = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+// Resident ID numbers (居民身份证号): 17 digits and a check digit or X.
+const TEXT_ID_RE = /(?<![\dA-Za-z])\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?![\dA-Za-z])/g;
+// Phone numbers written in Chinese numerals (一三九一二三四五六七八), 7 digits and more, separators allowed.
+const CN_DIGIT = '[零〇一二三四五六七八九幺两]';
+const TEXT_CN_PHONE_RE = new RegExp(`${CN_DIGIT}(?:[\\s.\\-]?${CN_DIGIT}){6,}`, 'g');
+// Where someone lives: 3号楼 2单元 501室 (also 3栋, 5幢, 12层, 2号院): the numbers go, the words stay.
+// (A date's 号 — 3月5号 — is left alone.)
+const TEXT_ADDRESS_RE = /(?<![月0-9一二三四五六七八九十百零〇])[0-9一二三四五六七八九十百零〇]+(?=\s*(?:号楼|栋|幢|单元|室|层|楼|号院|号))/g;
+
+/**
+ * Text for the public (the monthly 通报, typical cases): on top of maskContactsInText, resident ID numbers, phone
+ * numbers in Chinese numerals and house numbers (楼/单元/室/号) go too.
+ */
+export function maskForPublic(text: string, names: (string | null | undefined)[] = []): string {
+  return maskContactsInText(asciiDigits(text).replace(TEXT_ID_RE, (m) => `${m.slice(0, 6)}${'*'.repeat(12)}`), names)
+    .replace(TEXT_CN_PHONE_RE, (m) => '*'.repeat(Array.from(m.replace(/[\s.\-]/g, '')).length))
+    .replace(TEXT_ADDRESS_RE, (m) => '*'.repeat(Math.min(Array.from(m).length, 3)));
+}
 
 /**
  * Free text (a subject, an excerpt of the mail) with phone numbers, e-mail addresses and the given names masked.

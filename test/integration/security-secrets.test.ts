@@ -297,7 +297,7 @@ describe('public outputs mask names and phones (monthly public report)', () => {
             address: null,
             company: '阳光物业服务有限公司',
             subject: `${name}反映电梯困人，电话${w}`,
-            body: `我是${name}，电话${w}，邮箱${EMAIL_LOCAL}@163.com。小区电梯困人，物业电话打不通。请联系${name}（${w}）。`,
+            body: `我是${name}，身份证142701199001011234，住3号楼2单元501室，电话${w}，手机一三九一二三四五六七八，邮箱${EMAIL_LOCAL}@163.com。小区电梯困人，物业电话打不通。请联系${name}（${w}）。`,
             receivedAt: at.toISOString(),
             classification: cls,
           },
@@ -309,7 +309,7 @@ describe('public outputs mask names and phones (monthly public report)', () => {
         await insertCase(
           store.db,
           // The result is shown whole: every writing appears in every typical case picked.
-          { ...r.case, urgent: true, supervised: i % 3 === 0, status: 'resolved', finding: 'substantiated', result: `已回访${name}（${writings.join('；')}），电梯已修复`, resolvedAt: new Date(at.getTime() + 86_400_000).toISOString() },
+          { ...r.case, urgent: true, supervised: i % 3 === 0, status: 'resolved', finding: 'substantiated', result: `已到3号楼2单元501室回访${name}（${writings.join('；')}），电梯已修复`, resolvedAt: new Date(at.getTime() + 86_400_000).toISOString() },
           tracking,
           at.toISOString(),
         );
@@ -329,6 +329,11 @@ describe('public outputs mask names and phones (monthly public report)', () => {
         expect(out, what).not.toContain(NAME);
         expect(out, what).not.toContain(NAME2);
         expect(out, what).not.toContain(EMAIL_LOCAL);
+        // ID numbers, flats, phones in Chinese numerals, and the resident's own words stay out of the public report.
+        expect(out, what).not.toContain('142701199001011234');
+        expect(out, what).not.toMatch(/\d+号楼|\d+单元|\d+室/);
+        expect(out, what).not.toContain('一三九一二三四五六七八');
+        expect(out, what).not.toContain('物业电话打不通');
         // Phone numbers in any writing: compare the digits of each line (full-width folded to ASCII).
         const leaked = unmaskedNumbers(out);
         expect(leaked, `${what}: ${out.slice(0, 3000)}`).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskComplainant, maskContactsInText, maskEmail, maskName, maskPhone } from '../../src/report/mask.ts';
+import { maskComplainant, maskContactsInText, maskEmail, maskForPublic, maskName, maskPhone } from '../../src/report/mask.ts';
 
 describe('maskName', () => {
   it.each([
@@ -62,5 +62,26 @@ describe('maskContactsInText', () => {
 
   it('does not take a longer digit run for a phone number', () => {
     expect(maskContactsInText('维修资金账号123456789012345')).toBe('维修资金账号123456789012345');
+  });
+});
+
+describe('maskForPublic: what the public may read', () => {
+  it.each([
+    ['身份证142701199001011234', '142701199001011234', '身份证142701************'],
+    ['身份证14270119900101123X号', '14270119900101123X', '身份证142701************号'],
+    ['住幸福小区3号楼2单元501室', '501室', '住幸福小区*号楼*单元***室'],
+    ['阳光花园12栋5层', '12栋', '阳光花园**栋*层'],
+    ['电话一三九一二三四五六七八', '一三九一二三四五六七八', '电话***********'],
+    ['联系13912345678', '13912345678', '联系139****5678'],
+    ['邮箱zhangsan@163.com', 'zhangsan@', '邮箱z***@163.com'],
+  ])('%s', (text, secret, want) => {
+    const out = maskForPublic(text);
+    expect(out).not.toContain(secret);
+    expect(out).toBe(want);
+  });
+
+  it('leaves amounts and dates alone', () => {
+    expect(maskForPublic('物业费每月3元，2026年3月起共交了12个月')).toBe('物业费每月3元，2026年3月起共交了12个月');
+    expect(maskForPublic('3月5号上午已维修')).toBe('3月5号上午已维修');
   });
 });
