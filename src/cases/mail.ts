@@ -7,7 +7,7 @@ import { relatedMailNotice } from '../messages/case-texts.ts';
 import { viewKeyboard } from '../messages/keyboards.ts';
 import { telegramMessage } from '../messages/telegram.ts';
 import { appendEvents } from '../store/cases.ts';
-import { claimOutcome } from '../store/mail.ts';
+import { claimOutcome, reclaimOutcome } from '../store/mail.ts';
 import { recipientsFor } from '../store/officers.ts';
 import type { Tx } from '../store/db.ts';
 import { quietHoursRelease } from '../workflow/quiet-hours.ts';
@@ -42,12 +42,28 @@ async function claim(tx: Tx, mail: MailRef, outcome: 'registered' | 'reply', com
  * mail names (its tracking number, a reply to its acknowledgement) whose complainant did not send it — the two are
  * linked both ways in the audit trail and the unit of the older case is told; the older case itself is unchanged.
  */
-export async function registerMail(deps: CaseDeps, input: RegisterInput, mail: MailRef, related: Case | null = null): Promise<Case> {
+export async function registerMail(
+  deps: CaseDeps,
+  input: RegisterInput,
+  mail: MailRef,
+  related: Case | null = null,
+  promotion?: { from: 'ignored' | 'quarantined'; by: Actor; previousReason: string | null },
+): Promise<Case> {
   return commit(deps, async (w) => {
     const r = await writeNewCase(w, deps, input, { rawMailId: mail.rawMailId, originalMessageId: mail.messageId });
     if (!r.ok) throw new Error(r.error.message);
     const fresh = r.complaint;
-    await claim(w.tx, mail, 'registered', fresh.id, w.nowIso);
+    if (promotion) {
+      // The desk read an unregistered mail and judged it a complaint: registered through the normal path.
+      const reason = `人工登记 promoted from ${promotion.from}`;
+      const ok = await reclaimOutcome(w.tx, { id: mail.rawMailId, from: promotion.from, complaintId: fresh.id, messageId: mail.messageId, now: w.nowIso, reason });
+      if (!ok) throw new AlreadyProcessed(mail.rawMailId);
+      await appendEvents(w.tx, fresh.id, [
+        { type: 'promoted', at: w.nowIso, actor: promotion.by, data: { rawMailId: mail.rawMailId, from: promotion.from, previousReason: promotion.previousReason } },
+      ]);
+    } else {
+      await claim(w.tx, mail, 'registered', fresh.id, w.nowIso);
+    }
     await saveMailFiles(w.tx, mail.files, { complaintId: fresh.id, rawMailId: mail.rawMailId }, w.nowIso);
     if (related) {
       const actor: Actor = { kind: 'system', name: 'intake' };

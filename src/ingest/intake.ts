@@ -9,7 +9,7 @@
 import type { CaseDeps } from '../cases/deps.ts';
 import { AlreadyProcessed, applyComplainantMail, recordDuplicateMail, registerMail } from '../cases/mail.ts';
 import { capped, FIELD_LIMITS } from '../workflow/complaint.ts';
-import type { ClassificationSummary, Case, Source } from '../domain.ts';
+import type { Actor, ClassificationSummary, Case, Source } from '../domain.ts';
 import { MESSAGE_ID_DOMAIN } from '../messages/letters.ts';
 import * as caseStore from '../store/cases.ts';
 import * as mailStore from '../store/mail.ts';
@@ -37,7 +37,7 @@ export interface RawMeta {
 }
 
 export interface IntakeDeps extends CaseDeps {
-  classify: (input: { subject: string; text: string }) => ClassificationSummary;
+  classify: (input: { subject: string; text: string; propertyKnown?: boolean }) => ClassificationSummary;
   /** The parser; by default a worker thread (ParsePool) so that the per-mail time limit can stop a runaway parse. */
   parse?: (raw: Buffer, opts: ParseOptions) => Promise<ParseResult>;
 }
@@ -232,6 +232,7 @@ export class Intake {
     text: string,
     cls: ClassificationSummary,
     related: Case | null,
+    promotion?: Parameters<typeof registerMail>[4],
   ): Promise<IngestResult> {
     const facts = extractFacts({ subject: mail.subject, text, from: mail.from });
     const source: Source = /12345/.test(mail.subject) && /转办|工单/.test(mail.subject + text.slice(0, 200)) ? '12345' : 'email';
@@ -251,9 +252,31 @@ export class Intake {
       },
       { rawMailId, messageId: mail.messageId, files: mail.attachments },
       related,
+      promotion,
     );
     this.deps.log.info({ rawMailId, tracking: result.tracking, unit: result.unit, urgent: result.urgent, status: result.status }, 'intake: registered');
     return { outcome: 'registered', tracking: result.tracking, reason: null, rawMailId, complaintId: result.id };
+  }
+
+  /**
+   * The desk registers a mail the intake did not (ignored or quarantined) through the normal path — classified, its
+   * county from its recipients, the acknowledgement sent — and to the triage queue when the keywords name no unit.
+   */
+  async promote(rawMailId: number, by: Actor): Promise<IngestResult> {
+    const { db, cfg } = this.deps;
+    const stored = await mailStore.getRaw(db, rawMailId);
+    if (!stored) throw new PromoteRefused(`未找到该邮件 no such mail: #${rawMailId}`);
+    if (stored.outcome !== 'ignored' && stored.outcome !== 'quarantined') {
+      throw new PromoteRefused(`该邮件已处理（${stored.outcome ?? '处理中'}），不能再登记 / mail #${rawMailId} is ${stored.outcome ?? 'in process'}`);
+    }
+    const parsed = await this.#parse(Buffer.from(stored.raw), { maxBytes: cfg.intake.maxMessageBytes, timeoutMs: cfg.intake.perMailTimeoutMs });
+    if (!parsed.ok) throw new PromoteRefused(`邮件无法读取，请在机器人或受理台手工登记 / the mail cannot be read: ${parsed.reason}`);
+    const mail = parsed.mail;
+    const county = this.countyOf(stored.mailbox, mail)!;
+    const text = mail.text.slice(0, MAX_BODY);
+    const classified = this.deps.classify({ subject: mail.subject, text, propertyKnown: true });
+    const cls = !classified.unit && !classified.urgent ? { ...classified, triage: true } : classified;
+    return this.register(rawMailId, stored.received_at, county, mail, text, cls, null, { from: stored.outcome, by, previousReason: stored.reason });
   }
 
   private async reply(rawMailId: number, target: Case, mail: ParsedComplaintMail): Promise<IngestResult> {
@@ -274,6 +297,9 @@ export class Intake {
     return { outcome: 'reply', tracking: r.case.tracking, reason: r.case.status === 'reopened' ? '投诉人不满意，已重新办理 reopened' : null, rawMailId, complaintId: r.case.id };
   }
 }
+
+/** A mail the desk asked to register cannot be (unknown, already a case, unreadable): the message says why. */
+export class PromoteRefused extends Error {}
 
 /** The e-mail addresses in a header value ("Name <a@b.cn>, c@d.cn"). */
 function addressesIn(value: string | undefined): string[] {

@@ -106,6 +106,30 @@ export async function getRaw(db: Conn, id: number) {
     .executeTakeFirst();
 }
 
+/** Mail that did not become a case (ignored, quarantined), newest first: what the desk reviews. */
+export async function unregisteredMail(db: Conn, q: { outcome?: 'ignored' | 'quarantined'; since?: string; limit: number }) {
+  let query = db
+    .selectFrom('raw_mail')
+    .select(['id', 'received_at', 'mailbox', 'outcome', 'reason', 'source'])
+    .where('outcome', 'in', q.outcome ? [q.outcome] : ['ignored', 'quarantined']);
+  if (q.since) query = query.where('received_at', '>=', q.since);
+  return query.orderBy('id', 'desc').limit(q.limit).execute();
+}
+
+/**
+ * A mail the desk decided is a complaint after all: its outcome moves from `from` (ignored, quarantined) to
+ * registered, once — false when it is no longer `from` (someone promoted it meanwhile).
+ */
+export async function reclaimOutcome(db: Conn, o: { id: number; from: string; complaintId: number; messageId: string | null; now: string; reason: string }): Promise<boolean> {
+  const res = await db
+    .updateTable('raw_mail')
+    .set({ outcome: 'registered', reason: o.reason, complaint_id: o.complaintId, message_id: o.messageId, processed_at: o.now })
+    .where('id', '=', o.id)
+    .where('outcome', '=', o.from)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
 export async function getOutcome(db: Conn, id: number) {
   return db
     .selectFrom('raw_mail as r')

@@ -3,8 +3,10 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { until } from '../support/wait.ts';
+import { complaintMail } from '../support/intake-kit.ts';
 
 function wuye(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -112,4 +114,46 @@ describe('wuye CLI', () => {
       service.kill('SIGKILL');
     }
   }, 240_000);
+
+  it('mail list / show / promote: an ignored mail stays visible and the desk can register it through the normal path', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wuye-mail-'));
+    const { WUYE_DB: _db, ...base } = process.env;
+    const env = { ...base, WUYE_DATA_DIR: dir, WUYE_CONFIG: '', TELEGRAM_BOT_TOKEN: '' };
+    const file = path.join(dir, 'fever.eml');
+    // The keywords see nothing of housing in it: the intake leaves it unregistered. A person should still see it.
+    writeFileSync(file, complaintMail({ to: 'yhqzjjwy@163.com', from: 'zhao@example.com', subject: '求助', body: '我们单元好几户人家都发烧咳嗽，怀疑是传染病，请有关部门来看看。' }));
+    const ingested = JSON.parse((await wuye(['ingest', file], { env })).stdout) as { outcome: string };
+    expect(ingested.outcome).toBe('ignored');
+
+    const listed = (await wuye(['mail', 'list', '--outcome', 'ignored', '--json'], { env })).stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; subject: string; from: string; reason: string });
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ subject: '求助', from: 'zhao@example.com' });
+    expect(listed[0]!.reason).toBeTruthy();
+    const id = listed[0]!.id;
+    const shown = await wuye(['mail', 'show', String(id)], { env });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('怀疑是传染病');
+
+    const promoted = await wuye(['mail', 'promote', String(id), '--by', '张科员'], { env });
+    expect(promoted.code, promoted.stderr).toBe(0);
+    const tracking = /YH-\d{4}-\d{6}/.exec(promoted.stdout)?.[0];
+    expect(tracking).toBeTruthy();
+    const shownCase = JSON.parse((await wuye(['case', 'show', tracking!, '--json'], { env })).stdout) as { case: { status: string; complainant: { email: string } }; events: { type: string; actor: { name?: string } }[] };
+    expect(shownCase.case.complainant.email).toBe('zhao@example.com');
+    expect(shownCase.events.find((e) => e.type === 'promoted')?.actor.name).toBe('张科员');
+    // Registered through the normal path: the resident's acknowledgement is queued in the outbox.
+    expect(shownCase.events.map((e) => e.type)).toContain('registered');
+    const sqlite = new Database(path.join(dir, 'wuye.db'), { readonly: true });
+    try {
+      const acks = sqlite.prepare("select recipient from outbox where idempotency_key like 'ack:%'").all() as { recipient: string }[];
+      expect(acks.map((a) => a.recipient)).toEqual(['zhao@example.com']);
+    } finally {
+      sqlite.close();
+    }
+    expect((await wuye(['mail', 'list', '--outcome', 'ignored', '--json'], { env })).stdout.trim()).toBe('');
+    // Once only.
+    const again = await wuye(['mail', 'promote', String(id)], { env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/已处理|registered/);
+  }, 120_000);
 });
