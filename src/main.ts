@@ -15,12 +15,14 @@ import { Intake } from './ingest/intake.ts';
 import { ImapSource } from './ingest/imap.ts';
 import { startSmtpIntake, type SmtpIntake } from './ingest/smtp.ts';
 import { DropDir } from './ingest/dropdir.ts';
-import { createMailSender } from './outbox/mailer.ts';
+import type { Telegram } from 'telegraf';
+import { createMailSender, type MailSender } from './outbox/mailer.ts';
 import { createTelegramClient } from './outbox/telegram.ts';
 import { OutboxWorker } from './outbox/worker.ts';
 import { createAdminAlerts } from './cases/alerts.ts';
 import type { CaseDeps } from './cases/deps.ts';
 import { attachmentContent } from './store/attachments.ts';
+import { recipientsFor } from './store/officers.ts';
 import { holdInstanceLock } from './instance-lock.ts';
 import { startScheduler } from './scheduler/index.ts';
 
@@ -39,6 +41,8 @@ export interface ServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** Install SIGINT/SIGTERM handlers (the CLI does; tests do not). */
   signals?: boolean;
+  /** How often mail left pending by a failure is taken up again (default a minute). */
+  resumeEveryMs?: number;
 }
 
 /** Stop steps in start order; `run` stops them in reverse, in groups that may stop side by side. */
@@ -109,7 +113,16 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
       onPermanentFailure: alerts.onPermanentFailure,
       loadAttachment: (id) => attachmentContent(store.db, id),
     });
-    const intake = new Intake({ ...cases, classify });
+    // A full database cannot take an outbox row: the admins are told directly, at most every half hour.
+    let lastFullAlert = 0;
+    const onStoreFull = (e: Error) => {
+      log.error({ err: e.message, code: (e as { code?: string }).code }, '数据库或磁盘已满：新邮件暂不能保存，请立即清理磁盘 / database or disk is full');
+      const now = clock.now().getTime();
+      if (now - lastFullAlert < 30 * 60_000) return;
+      lastFullAlert = now;
+      void storeFullAlert({ cfg, db: store.db, mail, telegram, log, error: e });
+    };
+    const intake = new Intake({ ...cases, classify, onStoreFull });
     // Stopped after the intake sources (registered later, so stopped earlier): flush briefly, then stop.
     shutdown.add('outbox', async () => {
       await intake.close();
@@ -117,9 +130,23 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
       await worker.stop(3000);
     });
 
-    // Mail stored before a crash but never processed goes first.
+    // Mail stored before a crash but never processed goes first; then, now and then, any mail whose processing
+    // failed meanwhile (a full disk) is taken up again without waiting for a restart.
     const resumed = await intake.resume();
     if (resumed) log.info({ resumed }, 'intake: resumed mail stored before the last stop');
+    let resuming: Promise<unknown> | null = null;
+    const resumeTimer = setInterval(() => {
+      resuming ??= intake
+        .resume({ olderThanMs: 30_000 })
+        .then((n) => n && log.info({ resumed: n }, 'intake: processed mail left pending by an earlier failure'))
+        .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'intake: pending mail still cannot be processed'))
+        .finally(() => (resuming = null));
+    }, opts.resumeEveryMs ?? 60_000);
+    resumeTimer.unref();
+    shutdown.add('resume', async () => {
+      clearInterval(resumeTimer);
+      await resuming;
+    });
 
     const parts: Record<string, string> = {};
     worker.start();
@@ -202,4 +229,20 @@ export async function runService(cfg: Config): Promise<void> {
   }
   // Keep running until a signal arrives.
   await new Promise(() => {});
+}
+
+/**
+ * Tells the admins that the database is full — by mail and in Telegram, directly: the outbox, which every other
+ * message goes through, is in the full database. Best effort; a failure is logged.
+ */
+async function storeFullAlert(o: { cfg: Config; db: Store['db']; mail: MailSender; telegram: Telegram | null; log: Logger; error: Error }): Promise<void> {
+  const text = `⚠️ 物业投诉受理台：数据库或磁盘已满，新来信暂不能保存（发件方会稍后重试）。请立即清理磁盘或扩容。(${o.error.message.slice(0, 300)})`;
+  for (const to of o.cfg.reports.recipients.admin) {
+    await o.mail.send({ to, subject: '【系统告警】数据库或磁盘已满', text }).catch((e: unknown) => o.log.warn({ err: (e as Error).message, to }, 'store-full alert mail failed'));
+  }
+  if (!o.telegram) return;
+  const admins = await recipientsFor(o.db, { roles: ['admin'] }).catch(() => []);
+  for (const a of admins) {
+    await o.telegram.sendMessage(a.chatId!, text).catch((e: unknown) => o.log.warn({ err: (e as Error).message }, 'store-full alert message failed'));
+  }
 }

@@ -13,6 +13,7 @@ import type { Actor, ClassificationSummary, Case, Source } from '../domain.ts';
 import { MESSAGE_ID_DOMAIN } from '../messages/letters.ts';
 import * as caseStore from '../store/cases.ts';
 import * as mailStore from '../store/mail.ts';
+import { isStoreFull } from '../store/db.ts';
 import type { ParsedComplaintMail, ParseOptions, ParseResult } from './parse.ts';
 import { ParsePool } from './parse-pool.ts';
 import { detectNotComplaint, findTrackingNumber, isDissatisfied, stripQuoted } from './signals.ts';
@@ -37,6 +38,8 @@ export interface RawMeta {
 }
 
 export interface IntakeDeps extends CaseDeps {
+  /** The database is full: told once per failure (main.ts alerts the admins, outside the full database). */
+  onStoreFull?: (e: Error) => void;
   classify: (input: { subject: string; text: string; propertyKnown?: boolean }) => ClassificationSummary;
   /** The parser; by default a worker thread (ParsePool) so that the per-mail time limit can stop a runaway parse. */
   parse?: (raw: Buffer, opts: ParseOptions) => Promise<ParseResult>;
@@ -58,6 +61,24 @@ export class Intake {
 
   /** Steps 1–5 for one mail. Never throws for bad mail; database errors do throw (the caller retries). */
   async ingest(raw: Buffer, meta: RawMeta): Promise<IngestResult> {
+    try {
+      return await this.#ingest(raw, meta);
+    } catch (e) {
+      throw this.#storeError(e);
+    }
+  }
+
+  /** A full database, said plainly (the caller answers "try later"; the admins are told). */
+  #storeError(e: unknown): unknown {
+    if (!isStoreFull(e)) return e;
+    this.deps.onStoreFull?.(e as Error);
+    return Object.assign(new Error(`数据库或磁盘已满，邮件暂不能保存 database or disk is full (${(e as { code?: string }).code}): ${(e as Error).message}`), {
+      code: (e as { code?: string }).code,
+      cause: e,
+    });
+  }
+
+  async #ingest(raw: Buffer, meta: RawMeta): Promise<IngestResult> {
     const { db, clock } = this.deps;
     const receivedAt = clock.now().toISOString();
     const stored = await mailStore.storeRaw(db, {
@@ -112,14 +133,25 @@ export class Intake {
     await this.#pool?.close();
   }
 
-  /** Processes every stored mail that has no outcome yet (after a crash). */
-  async resume(): Promise<number> {
+  /**
+   * Processes every stored mail that has no outcome yet: after a crash, and — run now and then by the service —
+   * after a failure such as a full disk, once there is room again.
+   */
+  async resume(opts: { olderThanMs?: number } = {}): Promise<number> {
+    // Mail stored moments ago is still being processed by whoever stored it: the periodic run leaves it alone.
+    const before = opts.olderThanMs ? new Date(this.deps.clock.now().getTime() - opts.olderThanMs).toISOString() : undefined;
     let n = 0;
+    let after = 0;
     for (;;) {
-      const ids = await mailStore.pendingRaw(this.deps.db, 50);
+      const ids = await mailStore.pendingRaw(this.deps.db, 50, before, after);
       if (!ids.length) return n;
       for (const id of ids) {
-        await this.process(id);
+        try {
+          await this.process(id);
+        } catch (e) {
+          throw this.#storeError(e);
+        }
+        after = id;
         n++;
       }
     }

@@ -41,6 +41,22 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+
+  // After some errors (SQLITE_FULL, SQLITE_IOERR) SQLite has already rolled the transaction back itself; kysely's
+  // ROLLBACK then fails with "no transaction is active" and that error would hide the one that matters.
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (e) {
+      if (!/no transaction is active/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+/** The database (or its disk) is full: nothing more can be stored until space is made. */
+export function isStoreFull(e: unknown): boolean {
+  const err = e as { code?: string };
+  return err?.code === 'SQLITE_FULL' || err?.code === '53100'; // PostgreSQL disk_full
 }
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: ConstructorParameters<typeof SqliteDialect>[0];

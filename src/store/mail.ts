@@ -156,8 +156,10 @@ export async function registeredByMessageId(db: Conn, messageId: string, exceptR
 }
 
 /** Mails stored but not processed (a crash between storing and processing). */
-export async function pendingRaw(db: Conn, limit = 100): Promise<number[]> {
-  const rows = await db.selectFrom('raw_mail').select('id').where('outcome', 'is', null).orderBy('id').limit(limit).execute();
+export async function pendingRaw(db: Conn, limit = 100, receivedBefore?: string, afterId = 0): Promise<number[]> {
+  let q = db.selectFrom('raw_mail').select('id').where('outcome', 'is', null).where('id', '>', afterId);
+  if (receivedBefore) q = q.where('received_at', '<', receivedBefore);
+  const rows = await q.orderBy('id').limit(limit).execute();
   return rows.map((r) => r.id);
 }
 

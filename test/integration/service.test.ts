@@ -6,7 +6,10 @@ import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeRaw } from '../../src/store/mail.ts';
+import { until } from '../support/wait.ts';
 import { startService, type Service } from '../../src/main.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { startBotApi, type BotApiPeer } from '../support/bot-api.ts';
@@ -105,6 +108,43 @@ describe('the service while the Bot API is unreachable', () => {
       await service?.stop();
       await new Promise<void>((resolve) => (forward ? forward.close(() => resolve()) : resolve()));
       await api.close();
+      await db.cleanup();
+    }
+  }, 180_000);
+});
+
+describe('the service when the database is full', () => {
+  it('says so plainly, tells the admins directly, and takes up a pending mail once there is room again', async () => {
+    const sink = await startSmtpSink();
+    const db = await freshDatabaseUrl('sqlite', 'service-full');
+    const cfg = testConfig({ db: db.url, smtpSink: { host: sink.host, port: sink.port } });
+    cfg.reports.recipients.admin = ['it-admin@example.com'];
+    const mem = memoryLogger();
+    let service: Service | undefined;
+    try {
+      service = await startService(cfg, { log: mem.log, env: {}, resumeEveryMs: 200 });
+      const pragma = async (q: string) => Number(Object.values((await sql.raw(q).execute(service!.store.db)).rows[0] as Record<string, unknown>)[0]);
+      const big = (subject: string) => complaintMail({ to: 'yhqzjjwy@163.com', from: 'full@example.com', subject, body: `小区电梯坏了，物业不修。${'说明'.repeat(60_000)}` });
+      // A mail stored but not processed yet (as after a crash), then no room for anything more.
+      const stored = await storeRaw(service.store.db, { source: 'file', mailbox: 'yhqzjjwy@163.com', uidvalidity: null, uid: null, raw: big('先存未处理'), receivedAt: new Date(Date.now() - 120_000).toISOString() });
+      expect(stored.stored).toBe(true);
+      const pages = await pragma('PRAGMA page_count');
+      await pragma(`PRAGMA max_page_count = ${pages}`);
+      // A new mail cannot be kept: the error says why, in words an operator understands.
+      await expect(service.intake.ingest(big('磁盘已满时到达'), { source: 'file', mailbox: 'yhqzjjwy@163.com' })).rejects.toThrow(/已满.*SQLITE_FULL/);
+      expect(mem.lines.some((l) => /"level":50/.test(l) && l.includes('database or disk is full'))).toBe(true);
+      // The admins hear of it directly: the outbox is in the full database.
+      const alert = await sink.waitFor((m) => m.to.includes('it-admin@example.com'), 60_000);
+      expect(alert.parsed?.subject).toContain('数据库或磁盘已满');
+      // Room again: the pending mail is processed without a restart.
+      await pragma('PRAGMA max_page_count = 1073741823');
+      const id = stored.stored ? stored.id : 0;
+      await until(async () => (await service!.store.db.selectFrom('raw_mail').select('outcome').where('id', '=', id).executeTakeFirst())?.outcome, 'the pending mail to be processed', 60_000);
+      const row = await service.store.db.selectFrom('raw_mail').select('outcome').where('id', '=', id).executeTakeFirstOrThrow();
+      expect(row.outcome).toBe('registered');
+    } finally {
+      await service?.stop();
+      await sink.close();
       await db.cleanup();
     }
   }, 180_000);
