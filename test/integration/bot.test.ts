@@ -132,11 +132,12 @@ async function press(h: Harness, chat: number, data: string, opts: { force?: boo
 }
 
 /** The user writes; resolves (once the bot is done with it) with the bot's first new message after it. */
-async function say(h: Harness, chat: number, text: string): Promise<BotMessage> {
+async function say(h: Harness, chat: number, text: string, reply?: RegExp): Promise<BotMessage> {
   const u = h.api.sendText(chat, text) as unknown as { message: { message_id: number } };
   const after = u.message.message_id;
   await h.api.drained();
-  return until(() => botMessages(h, chat).find((m) => m.message_id > after), `a reply to "${text}" in chat ${chat}`);
+  // `reply`: the answer to look for when a pushed notice may reach the same chat first (the outbox runs meanwhile).
+  return until(() => botMessages(h, chat).find((m) => m.message_id > after && (!reply || reply.test(m.text ?? ''))), `a reply to "${text}" in chat ${chat}`);
 }
 
 async function link(h: Harness, chat: number, role: Role, unit: UnitCode, county: string): Promise<Officer> {
@@ -381,7 +382,8 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     expect((await say(h, HOUSING, 'abc')).text).toContain('格式不正确');
     await say(h, HOUSING, '139 1234 5678');
     await say(h, HOUSING, '幸福里小区');
-    const done = await say(h, HOUSING, '小区电梯经常困人，物业不维修，楼道垃圾也没人清理');
+    // The new case's own notice can reach the same chat before the confirmation: wait for the confirmation.
+    const done = await say(h, HOUSING, '小区电梯经常困人，物业不维修，楼道垃圾也没人清理', /已登记/);
     expect(done.text).toMatch(/✅ 已登记，编号 YH-2026-\d{6}/);
     const tracking = /YH-2026-\d{6}/.exec(done.text!)![0];
     const row = await h.db.selectFrom('complaint').selectAll().where('tracking', '=', tracking).executeTakeFirstOrThrow();
