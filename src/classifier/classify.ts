@@ -170,15 +170,19 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   const urgent = urgentScore >= thresholds.urgentMin;
 
   // An urgent mail about a property is never dropped as not-a-complaint (000 附件 二: 立即通知).
+  let unheard = false; // plainly about a home, yet no complaint word: the desk reads it
   if (!urgent) {
     const spamLike = nonComplaintEvidence > 0 && nonComplaintEvidence >= complaintEvidence * thresholds.nonComplaintRatio;
     const thin = complaintEvidence <= 0 || complaintEvidence < thresholds.complaintMin;
     // One residential cue (家里, 楼上) and weak evidence is how chat reads; a real complaint says more.
     const partialThin = partial && (!leadStrong || top < thresholds.partialMin);
-    if (spamLike || thin || partialThin) return notComplaint(labels(nonComplaintP, rules));
+    // "Not a complaint" needs evidence: advertising/spam, or too little about a home (chat). A mail plainly about a
+    // home or a compound that uses no complaint word is for the desk to read (triage), never dropped unseen.
+    if (spamLike || partialThin || (thin && partial)) return notComplaint(labels(nonComplaintP, rules));
+    unheard = thin;
   }
 
-  const triage = !leadStrong || top < thresholds.minScore || (ranked.length > 1 && top - second < thresholds.minMargin);
+  const triage = unheard || !leadStrong || top < thresholds.minScore || (ranked.length > 1 && top - second < thresholds.minMargin);
   const lead = ranked[0];
   const problem = pickProblem(rules, problemScore, lead?.index ?? -1);
 

@@ -390,3 +390,18 @@ describe('danger in the words residents use is urgent (000 附件 二: 立即)',
     expect(run(text).urgent).toBe(false);
   });
 });
+
+describe('"not a complaint" needs evidence: a mail plainly about a home goes to the desk, never away unseen', () => {
+  it.each([
+    '我们小区好几户业主家里的人都发烧咳嗽，怀疑是传染病。',
+    '幸福小区的业主们最近都在说楼道里的事，物业那边也知道了，想请你们了解一下。',
+  ])('triage: %s', (text) => {
+    const c = run(text);
+    expect(c.verdict).toBe('triage');
+    expect(c.triage).toBe(true);
+  });
+
+  it.each(['今天天气很好，我们去公园玩了。', '本店新到一批家具，全场五折优惠，欢迎选购。'])('still not a complaint: %s', (text) => {
+    expect(run(text).verdict).toBe('not-complaint');
+  });
+});
