@@ -120,6 +120,7 @@ export const configSchema = z
         reminders: z.string().default('*/10 * * * *'),
         companies: z.string().default('0 7 * * *'),
         housekeeping: z.string().default('30 3 * * *'),
+        unregistered: z.string().default('30 8 * * *'),
         quietHours: z.object({ start: hhmm, end: hhmm }).strict().default({ start: '21:00', end: '08:00' }),
       })
       .strict()
@@ -133,6 +134,7 @@ export const configSchema = z
         reminders: '*/10 * * * *',
         companies: '0 7 * * *',
         housekeeping: '30 3 * * *',
+        unregistered: '30 8 * * *',
         quietHours: { start: '21:00', end: '08:00' },
       }),
     reports: z

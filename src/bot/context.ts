@@ -2,7 +2,7 @@
 import type { Agent } from 'node:http';
 import type { Context } from 'telegraf';
 import type { CaseDeps } from '../cases/deps.ts';
-import type { ClassificationSummary } from '../domain.ts';
+import type { Actor, ClassificationSummary } from '../domain.ts';
 import type { Officer } from '../store/officers.ts';
 import type { Callback } from '../messages/callback.ts';
 import type { Dialogue } from './session.ts';
@@ -12,6 +12,8 @@ import type { ClassifyFn } from '../runtime.ts';
 
 /** The use cases' dependencies, and what the bot itself needs. */
 export interface BotDeps extends CaseDeps {
+  /** Registers an unregistered mail through the intake (main.ts gives it; without it the desk's button says busy). */
+  promoteMail?: (rawMailId: number, by: Actor) => Promise<{ ok: true; tracking: string } | { ok: false; message: string }>;
   classify: ClassifyFn;
   /** Proxy for downloading officers' photos (the Bot API client has its own). */
   agent?: Agent;

@@ -22,6 +22,7 @@ import { parseCallback } from '../messages/callback.ts';
 import { actionsComposer } from './commands/actions.ts';
 import { cancelComposer } from './commands/cancel.ts';
 import { companyComposer } from './commands/company.ts';
+import { mailComposer } from './commands/mail.ts';
 import { caseComposer } from './commands/case.ts';
 import { helpComposer } from './commands/help.ts';
 import { newComposer } from './commands/new.ts';
@@ -45,6 +46,7 @@ export interface CreateBotDeps {
   wakeOutbox: () => void;
   /** Defaults to the configured keyword rules (config/keywords.yaml), loaded once here. */
   classify?: ClassifyFn;
+  promoteMail?: BotDeps['promoteMail'];
 }
 
 export interface OfficerBot {
@@ -83,7 +85,7 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
     handlerTimeout: 60_000,
   });
   const classify = deps.classify ?? loadClassifier(cfg);
-  const bd: BotDeps = { cfg, db, log, clock, cal: deps.cal, wakeOutbox: deps.wakeOutbox, classify, agent };
+  const bd: BotDeps = { cfg, db, log, clock, cal: deps.cal, wakeOutbox: deps.wakeOutbox, classify, agent, ...(deps.promoteMail ? { promoteMail: deps.promoteMail } : {}) };
 
   bot.catch(async (err, ctx) => {
     if (err instanceof BlockedByUser) {
@@ -158,7 +160,7 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
     return next();
   });
 
-  bot.use(cancelComposer(bd), helpComposer(), tasksComposer(bd), caseComposer(bd), statsComposer(bd), newComposer(bd), actionsComposer(bd), companyComposer(bd));
+  bot.use(cancelComposer(bd), helpComposer(), tasksComposer(bd), caseComposer(bd), statsComposer(bd), newComposer(bd), actionsComposer(bd), companyComposer(bd), mailComposer(bd));
 
   bot.on('callback_query', async (ctx) => {
     await answer(ctx, TEXT.badButton, true);

@@ -19,13 +19,16 @@ import { companyNotice } from '../messages/company.ts';
 import { companyActionKeyboard } from '../messages/keyboards.ts';
 import { companyActionReminders } from '../messages/company.ts';
 import { remindersFor } from '../messages/reminders.ts';
+import { unregisteredNote, unregisteredNoteKeyboard } from '../messages/mail.ts';
 import { telegramMessage } from '../messages/telegram.ts';
 import { addCompanyAction, NO_DUE, openCompanyActions, recordCompanyLists, setKeySupervision } from '../store/companies.ts';
 import { casesWithRunningClocks } from '../store/cases.ts';
 import { claimPeriod, finishPeriod, periodRun } from '../store/jobs.ts';
 import { listOfficers, recipientsFor } from '../store/officers.ts';
 import type { OutboxMessage } from '../store/outbox.ts';
+import { unregisteredBetween } from '../store/mail.ts';
 import { expireTelegramState } from '../store/telegram.ts';
+import { addDays, startOfDayShanghai } from '../time.ts';
 import { ACTION_UNIT, evaluateCompany } from '../workflow/companies.ts';
 import { periodOf, type PeriodKind, type ReportPeriod } from '../workflow/periods.ts';
 import { quietHoursRelease } from '../workflow/quiet-hours.ts';
@@ -34,7 +37,7 @@ import { commit, type Work } from './commit.ts';
 import type { CaseDeps } from './deps.ts';
 import { buildReport, companyViews, type ReportBundle, type ReportKind } from './reports.ts';
 
-export const JOB_NAMES = ['reminders', 'weekly', 'provinceData', 'province', 'discipline', 'monthly', 'companies', 'housekeeping'] as const;
+export const JOB_NAMES = ['reminders', 'weekly', 'provinceData', 'province', 'discipline', 'monthly', 'companies', 'housekeeping', 'unregistered'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export const JOB_TITLES: Record<JobName | 'scheduler', string> = {
@@ -46,6 +49,7 @@ export const JOB_TITLES: Record<JobName | 'scheduler', string> = {
   monthly: '月度公开通报（红黑榜）',
   companies: '物业企业督办阈值检查',
   housekeeping: '清理过期的机器人会话与更新记录',
+  unregistered: '未登记来信日报（住建受理台）',
   scheduler: '定时任务启用',
 };
 
@@ -70,6 +74,7 @@ export function jobSpecs(cfg: Pick<Config, 'schedule'>): JobSpec[] {
     { name: 'monthly', cron: s.monthly, period: 'month' },
     { name: 'companies', cron: s.companies, period: 'day' },
     { name: 'housekeeping', cron: s.housekeeping, period: 'day' },
+    { name: 'unregistered', cron: s.unregistered, period: 'day' },
   ];
 }
 
@@ -210,6 +215,48 @@ export function prepareHousekeeping(now: Date): Prepared {
  * type and rule, so an action is recorded once); a new action is told to the housing officers and admins of the
  * company's county (the city's when the company has none), and key supervision sets the company's flag.
  */
+/**
+ * The desk's daily note: the previous day's mail that no case came from (ignored, quarantined), per county, to the
+ * county's housing office and admins, each mail one tap away — so that no mail is dropped unseen by a person.
+ */
+export async function prepareUnregisteredNote(ctx: JobContext, period: ReportPeriod): Promise<Prepared> {
+  // The period is the day of the run (its key, YYYY-MM-DD); the note covers the day before it, whole.
+  const day = period.key;
+  const since = startOfDayShanghai(addDays(day, -1)).toISOString();
+  const until = startOfDayShanghai(day).toISOString();
+  const mails = await unregisteredBetween(ctx.db, since, until);
+  const byCounty = new Map<string, typeof mails>();
+  for (const m of mails) {
+    const county = m.county ?? ctx.cfg.city.code;
+    byCounty.set(county, [...(byCounty.get(county) ?? []), m]);
+  }
+  return {
+    detail: `${addDays(day, -1)} 未登记来信 ${mails.length} 封，${byCounty.size} 个县区`,
+    async write(w) {
+      const rows: OutboxMessage[] = [];
+      for (const [county, list] of byCounty) {
+        const countyName = ctx.cfg.counties.find((k) => k.code === county)?.name ?? county;
+        const text = unregisteredNote(countyName, addDays(day, -1), list);
+        const keyboard = unregisteredNoteKeyboard(list);
+        const people = [
+          ...(await recipientsFor(w.tx, { unit: 'housing', county, roles: ['officer'] })),
+          ...(await recipientsFor(w.tx, { county, roles: ['admin'] })),
+        ];
+        for (const o of people) {
+          rows.push({
+            kind: 'telegram',
+            recipient: String(o.chatId),
+            payload: telegramMessage(o.chatId!, text, keyboard),
+            key: `unregistered:${period.key}:${county}:${o.id}`,
+            notBefore: quietHoursRelease(w.now, ctx.cfg.schedule.quietHours).toISOString(),
+          });
+        }
+      }
+      return w.send(rows);
+    },
+  };
+}
+
 export async function prepareCompanies(ctx: JobContext, now: Date): Promise<Prepared> {
   const views = await companyViews(ctx.db, now);
   const due = views.map((v) => ({ v, actions: evaluateCompany(v.input, now, ctx.cal) })).filter((x) => x.actions.length);
@@ -330,6 +377,8 @@ export async function runJob(ctx: JobContext, spec: JobSpec, now: Date, opts: Ru
       ? await prepareCompanies(ctx, now)
       : spec.name === 'housekeeping'
         ? prepareHousekeeping(now)
-        : await prepareReport(ctx, spec.name, period);
+        : spec.name === 'unregistered'
+          ? await prepareUnregisteredNote(ctx, period)
+          : await prepareReport(ctx, spec.name, period);
   return commitPeriod(ctx, spec.name, period, prepared, { startedAt: now, late });
 }

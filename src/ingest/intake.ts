@@ -176,7 +176,7 @@ export class Intake {
       const mail = parsed.mail;
 
       const not = detectNotComplaint(mail, this.ownAddresses);
-      if (not) return await this.finish(rawMailId, 'ignored', `${not.kind}: ${not.reason}`);
+      if (not) return await this.finish(rawMailId, 'ignored', `${not.kind}: ${not.reason}`, { mail, mailbox: row.mailbox });
 
       // The same mail again under other bytes: same Message-ID, sender and subject as one that made a case.
       const again = await this.sameMailAgain(rawMailId, mail);
@@ -201,7 +201,7 @@ export class Intake {
       // Not a complaint only when there is no unit, no doubt to resolve and no danger: a doubtful mail goes to
       // the housing office's triage queue, never silently away (000 附件 二).
       if (!cls.unit && !cls.triage && !cls.urgent) {
-        return await this.finish(rawMailId, 'ignored', `非物业投诉 not a property complaint (advertising/spam/other)${cls.matched.length ? `: ${cls.matched.join(',')}` : ''}`);
+        return await this.finish(rawMailId, 'ignored', `非物业投诉 not a property complaint (advertising/spam/other)${cls.matched.length ? `: ${cls.matched.join(',')}` : ''}`, { mail, mailbox: row.mailbox });
       }
       return await this.register(rawMailId, row.received_at, county, mail, text, cls, related);
     } catch (e) {
@@ -249,9 +249,20 @@ export class Intake {
   }
 
   /** Not registered (ignored, quarantined): the outcome with its reason, exactly once. */
-  private async finish(rawMailId: number, outcome: Outcome, reason: string): Promise<IngestResult> {
-    const claimed = await mailStore.claimOutcome(this.deps.db, { id: rawMailId, outcome, reason, complaintId: null, now: this.deps.clock.now().toISOString() });
+  private async finish(rawMailId: number, outcome: Outcome, reason: string, seen?: { mail: ParsedComplaintMail; mailbox: string }): Promise<IngestResult> {
+    const now = this.deps.clock.now().toISOString();
+    const claimed = await mailStore.claimOutcome(this.deps.db, { id: rawMailId, outcome, reason, complaintId: null, now });
     if (!claimed) return this.process(rawMailId);
+    // What a person needs to see of it later (the desk's daily note, the bot, wuye mail list).
+    const mail = seen?.mail;
+    await mailStore.recordUnregistered(this.deps.db, {
+      rawMailId,
+      county: mail ? this.countyOf(seen.mailbox, mail) : null,
+      subject: mail ? capped(mail.subject, FIELD_LIMITS.subject) : null,
+      sender: mail?.from.address?.toLowerCase() ?? null,
+      preview: mail ? capped(mail.text.trim(), 1000) : null,
+      now,
+    });
     this.deps.log.info({ rawMailId, outcome, reason }, 'intake: mail not registered');
     return { outcome, tracking: null, reason, rawMailId, complaintId: null };
   }

@@ -38,6 +38,8 @@ export const TEXT = {
   badButton: '按钮无效或已过期，请发送 /tasks 重新查看。',
   notFound: '未找到该案件，或您无权查看。',
   companyActionNotFound: '未找到该企业督办事项。',
+  mailNotFound: '未找到该来信，或您无权查看。',
+  mailAlreadyRegistered: '该来信已登记或已处理。',
   mayNotCompleteCompanyAction: '该事项应由承办单位工作人员或本县区管理员登记完成。',
   companyActionDone: '✅ 已登记完成，不再提醒。',
   busy: '系统繁忙，请稍后重试。',

@@ -49,6 +49,7 @@ export type Callback =
   | { kind: 'tasks'; page: number }
   | { kind: 'source'; source: NewCaseSource }
   | { kind: 'companyDone'; actionId: number }
+  | { kind: 'mail'; action: 'view' | 'promote'; rawMailId: number }
   | { kind: 'cancel' };
 
 export function encodeCallback(cb: Callback): string {
@@ -65,6 +66,9 @@ export function encodeCallback(cb: Callback): string {
       break;
     case 'companyDone':
       data = `cd:${cb.actionId}`;
+      break;
+    case 'mail':
+      data = `${cb.action === 'view' ? 'ml' : 'mp'}:${cb.rawMailId}`;
       break;
     case 'case': {
       const head = `${CASE_VERBS[cb.verb]}:${cb.caseId}`;
@@ -99,6 +103,11 @@ export function parseCallback(data: unknown): Callback | null {
   if (done) {
     const actionId = Number(done[1]);
     return Number.isSafeInteger(actionId) ? { kind: 'companyDone', actionId } : null;
+  }
+  const mail = /^(ml|mp):([1-9]\d{0,15})$/.exec(data);
+  if (mail) {
+    const rawMailId = Number(mail[2]);
+    return Number.isSafeInteger(rawMailId) ? { kind: 'mail', action: mail[1] === 'ml' ? 'view' : 'promote', rawMailId } : null;
   }
   const m = CASE_RE.exec(data);
   if (!m) return null;

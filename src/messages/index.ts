@@ -9,3 +9,4 @@ export * from './reminders.ts';
 export * from './company.ts';
 export * from './telegram.ts';
 export * from './alerts.ts';
+export * from './mail.ts';

@@ -106,6 +106,38 @@ export async function getRaw(db: Conn, id: number) {
     .executeTakeFirst();
 }
 
+/** Keeps what the desk needs to see of a mail that did not become a case (written once, when it is decided). */
+export async function recordUnregistered(db: Conn, m: { rawMailId: number; county: string | null; subject: string | null; sender: string | null; preview: string | null; now: string }): Promise<void> {
+  await db
+    .insertInto('unregistered_mail')
+    .values({ raw_mail_id: m.rawMailId, county: m.county, subject: m.subject, sender: m.sender, preview: m.preview, created_at: m.now })
+    .onConflict((oc) => oc.column('raw_mail_id').doNothing())
+    .execute();
+}
+
+/** The mails decided in [since, until) that are still not a case, with what the desk needs to see. */
+export async function unregisteredBetween(db: Conn, since: string, until: string) {
+  return db
+    .selectFrom('unregistered_mail as u')
+    .innerJoin('raw_mail as r', 'r.id', 'u.raw_mail_id')
+    .select(['u.raw_mail_id as id', 'u.county', 'u.subject', 'u.sender', 'r.outcome', 'r.reason'])
+    .where('u.created_at', '>=', since)
+    .where('u.created_at', '<', until)
+    .where('r.outcome', 'in', ['ignored', 'quarantined'])
+    .orderBy('u.raw_mail_id')
+    .execute();
+}
+
+/** One unregistered mail as the desk sees it; undefined when unknown (or no longer unregistered). */
+export async function unregisteredOne(db: Conn, rawMailId: number) {
+  return db
+    .selectFrom('unregistered_mail as u')
+    .innerJoin('raw_mail as r', 'r.id', 'u.raw_mail_id')
+    .select(['u.raw_mail_id as id', 'u.county', 'u.subject', 'u.sender', 'u.preview', 'r.outcome', 'r.reason', 'r.received_at'])
+    .where('u.raw_mail_id', '=', rawMailId)
+    .executeTakeFirst();
+}
+
 /** Mail that did not become a case (ignored, quarantined), newest first: what the desk reviews. */
 export async function unregisteredMail(db: Conn, q: { outcome?: 'ignored' | 'quarantined'; since?: string; limit: number }) {
   let query = db

@@ -8,6 +8,7 @@ import * as m0003 from './migrations/0003_summary_figures.ts';
 import * as m0004 from './migrations/0004_company_lists.ts';
 import * as m0005 from './migrations/0005_raw_mail_body.ts';
 import * as m0006 from './migrations/0006_raw_mail_message_id.ts';
+import * as m0007 from './migrations/0007_unregistered_mail.ts';
 
 /** Each migration module exports `migration(dialect)`; the list is append-only. */
 const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
@@ -17,6 +18,7 @@ const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
   '0004_company_lists': m0004,
   '0005_raw_mail_body': m0005,
   '0006_raw_mail_message_id': m0006,
+  '0007_unregistered_mail': m0007,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -18,6 +18,16 @@ export interface RawMailTable {
   processed_at: string | null;
 }
 
+/** What the desk sees of a mail that did not become a case (0007). */
+export interface UnregisteredMailTable {
+  raw_mail_id: number;
+  county: string | null;
+  subject: string | null;
+  sender: string | null;
+  preview: string | null;
+  created_at: string;
+}
+
 /** The bytes of a raw mail, apart from its row so that recording the outcome does not rewrite them (0005). */
 export interface RawMailBodyTable {
   raw_mail_id: number;
@@ -242,6 +252,7 @@ export interface CompanyListTable {
 export interface Database {
   raw_mail: RawMailTable;
   raw_mail_body: RawMailBodyTable;
+  unregistered_mail: UnregisteredMailTable;
   mailbox_state: MailboxStateTable;
   tracking_seq: TrackingSeqTable;
   complaint: ComplaintTable;

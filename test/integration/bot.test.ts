@@ -4,9 +4,9 @@ import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/clock.ts';
 import type { Config } from '../../src/config.ts';
-import type { ClassificationSummary, Case, Role, Status, UnitCode } from '../../src/domain.ts';
+import type { Actor, ClassificationSummary, Case, Role, Status, UnitCode } from '../../src/domain.ts';
 import { UNIT_CODES } from '../../src/domain.ts';
-import { Intake } from '../../src/ingest/intake.ts';
+import { Intake, PromoteRefused } from '../../src/ingest/intake.ts';
 import type { Logger } from '../../src/log.ts';
 import { createMailSender } from '../../src/outbox/mailer.ts';
 import { createTelegramClient } from '../../src/outbox/telegram.ts';
@@ -18,8 +18,8 @@ import { createInvite, officerByChat, revokeInvite, setReachable, type Officer }
 import { syncReferenceData } from '../../src/store/reference.ts';
 import type { Calendar } from '../../src/workflow/calendar.ts';
 import { register } from '../../src/workflow/complaint.ts';
-import { endOfDayShanghai, shanghaiDay } from '../../src/time.ts';
-import { runReminders } from '../../src/cases/jobs.ts';
+import { addDays, endOfDayShanghai, shanghaiDay, startOfDayShanghai } from '../../src/time.ts';
+import { jobSpecs, runJob, runReminders } from '../../src/cases/jobs.ts';
 import { createBot, type OfficerBot } from '../../src/bot/index.ts';
 import { availableVerbs } from '../../src/bot/auth.ts';
 import { TEXT } from '../../src/messages/index.ts';
@@ -79,7 +79,16 @@ async function startHarness(dialect: Dialect): Promise<Harness> {
   worker.start();
   const h = {} as Harness;
   const intake = new Intake({ cfg, db: store.db, log, clock, cal, classify: () => h.nextClassification, wakeOutbox: () => worker.kick() });
-  const bot = createBot({ cfg, db: store.db, log, clock, cal, token: api.token, wakeOutbox: () => worker.kick() });
+  // As main.ts wires it: the desk's 登记为投诉 goes through the intake.
+  const promoteMail = async (rawMailId: number, by: Actor) => {
+    try {
+      return { ok: true as const, tracking: (await intake.promote(rawMailId, by)).tracking! };
+    } catch (e) {
+      if (e instanceof PromoteRefused) return { ok: false as const, message: e.message };
+      throw e;
+    }
+  };
+  const bot = createBot({ cfg, db: store.db, log, clock, cal, token: api.token, wakeOutbox: () => worker.kick(), promoteMail });
   await bot.start();
   Object.assign(h, {
     dialect,
@@ -649,6 +658,36 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     expect((await say(h, COUNTY_ADMIN, '/tasks')).text).not.toContain(city.tracking);
     expect((await say(h, CITY_ADMIN, `/case ${city.tracking}`)).text).toContain(city.tracking);
     expect((await say(h, CITY_ADMIN, `/case ${local.tracking}`)).text).toContain(local.tracking);
+  });
+
+  it('the desk’s daily note of unregistered mail: one tap opens a mail, one more registers it; others cannot', async () => {
+    h.nextClassification = { unit: null, units: [], problem: null, urgent: false, triage: false, score: 0, matched: [] };
+    const ignored = await h.intake.ingest(
+      Buffer.from(`From: qian@example.com\r\nTo: yhqzjjwy@163.com\r\nSubject: =?UTF-8?B?${Buffer.from('楼里有人发烧').toString('base64')}?=\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n我们楼好几户人家都发烧了，怀疑传染病。\r\n`),
+      { source: 'smtp', mailbox: 'yhqzjjwy@163.com' },
+    );
+    expect(ignored.outcome).toBe('ignored');
+    const id = ignored.rawMailId!;
+    // The next morning's run: the county's housing office is told, with one button per mail.
+    const spec = jobSpecs(h.cfg).find((s) => s.name === 'unregistered')!;
+    const tomorrow = new Date(startOfDayShanghai(addDays(shanghaiDay(h.clock.now()), 1)).getTime() + 9 * 3600_000);
+    const run = await runJob({ cfg: h.cfg, db: h.db, cal: h.cal, log: h.log, clock: h.clock, owner: 'bot-test', wakeOutbox: () => h.worker.kick() }, spec, tomorrow);
+    expect(run.status).toBe('done');
+    const note = await lastWithButton(h, HOUSING, `ml:${id}`);
+    expect(note.text).toContain('未登记来信');
+    expect(note.text).toContain('楼里有人发烧');
+    // Another unit's officer may not open it (nor learn it exists).
+    const policeMessage = botMessages(h, POLICE).at(-1)!.message_id; // a forged button on one of their own messages
+    expect((await press(h, POLICE, `ml:${id}`, { force: true, messageId: policeMessage })).params.text).toBe(TEXT.mailNotFound);
+    await press(h, HOUSING, `ml:${id}`);
+    const card = await lastWithButton(h, HOUSING, `mp:${id}`);
+    expect(card.text).toContain('怀疑传染病');
+    await press(h, HOUSING, `mp:${id}`);
+    const confirmed = await until(() => botMessages(h, HOUSING).findLast((m) => /✅ 已登记，编号 YH-/.test(m.text ?? '')), 'the registration');
+    const tracking = /YH-\d{4}-\d{6}/.exec(confirmed.text!)![0];
+    const row = await h.db.selectFrom('raw_mail').select(['outcome', 'complaint_id']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.outcome).toBe('registered');
+    expect((await findById(h.db, row.complaint_id!))!.tracking).toBe(tracking);
   });
 
   it('logged no errors and never the token', () => {

@@ -254,7 +254,7 @@ describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
     await live.ready;
     const mine = () => [...cron.getTasks().values()].filter((t) => t.name?.startsWith('wuye:'));
     expect(mine().map((t) => t.name).sort()).toEqual(
-      ['companies', 'discipline', 'housekeeping', 'monthly', 'province', 'provinceData', 'reminders', 'weekly'].map((n) => `wuye:${n}`),
+      ['companies', 'discipline', 'housekeeping', 'monthly', 'province', 'provinceData', 'reminders', 'unregistered', 'weekly'].map((n) => `wuye:${n}`),
     );
     const weekly = mine().find((t) => t.name === 'wuye:weekly')!;
     const next = weekly.getNextRun()!; // from the real clock: some Friday 12:00 in Shanghai
