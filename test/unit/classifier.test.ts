@@ -382,6 +382,9 @@ describe('danger in the words residents use is urgent (000 附件 二: 立即)',
     '小区3号楼墙体出现大裂缝，担心房子塌',
     '小区单元门夹伤了孩子，物业一直不修',
     '楼梯扶手断了，老人摔伤，物业不管',
+    // A doubtful danger goes out as urgent too: one cue is enough.
+    '小区5号楼外墙有裂缝，物业一直不管',
+    '楼下业主装修把承重墙拆了一部分，物业不制止',
   ])('%s', (text) => {
     expect(run(text).urgent).toBe(true);
   });
