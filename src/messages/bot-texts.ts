@@ -40,6 +40,7 @@ export const TEXT = {
   companyActionNotFound: '未找到该企业督办事项。',
   mailNotFound: '未找到该来信，或您无权查看。',
   mailAlreadyRegistered: '该来信已登记或已处理。',
+  mayNotReviewMail: '未登记来信由本县区住建部门（受理台）和管理员核看。',
   mayNotCompleteCompanyAction: '该事项应由承办单位工作人员或本县区管理员登记完成。',
   companyActionDone: '✅ 已登记完成，不再提醒。',
   busy: '系统繁忙，请稍后重试。',
@@ -139,6 +140,7 @@ export function helpText(role: Role | null): string {
     '/case 编号 查看案件，例如 /case YH-2026-000123',
     '/new 登记来电、来访、来信或12345转办件',
     '/stats 本单位在办、逾期、本周办结',
+    '/mail 近7日未登记来信（住建受理台、管理员）',
     '/cancel 取消当前操作',
     '/help 本说明',
   ];
@@ -152,6 +154,7 @@ export const BOT_COMMANDS: { command: string; description: string }[] = [
   { command: 'case', description: '按编号查看案件' },
   { command: 'new', description: '登记来电/来访/来信/12345' },
   { command: 'stats', description: '本单位统计' },
+  { command: 'mail', description: '未登记来信（受理台）' },
   { command: 'cancel', description: '取消当前操作' },
   { command: 'help', description: '使用说明' },
 ];

@@ -211,7 +211,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
   it('sets the command menu', () => {
     const call = h.api.calls('setMyCommands')[0];
     expect(call?.status).toBe(200);
-    expect((call!.params.commands as { command: string }[]).map((c) => c.command)).toEqual(['tasks', 'case', 'new', 'stats', 'cancel', 'help']);
+    expect((call!.params.commands as { command: string }[]).map((c) => c.command)).toEqual(['tasks', 'case', 'new', 'stats', 'mail', 'cancel', 'help']);
   });
 
   it('mail → task → accept → progress with photo → close → co-sign → review → written off, result mailed', async () => {
@@ -676,6 +676,9 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     const note = await lastWithButton(h, HOUSING, `ml:${id}`);
     expect(note.text).toContain('未登记来信');
     expect(note.text).toContain('楼里有人发烧');
+    // /mail lists the same, on demand; another unit's officer is told who reviews it.
+    expect((await say(h, HOUSING, '/mail')).text).toContain(`#${id}`);
+    expect((await say(h, POLICE, '/mail')).text).toBe(TEXT.mayNotReviewMail);
     // Another unit's officer may not open it (nor learn it exists).
     const policeMessage = botMessages(h, POLICE).at(-1)!.message_id; // a forged button on one of their own messages
     expect((await press(h, POLICE, `ml:${id}`, { force: true, messageId: policeMessage })).params.text).toBe(TEXT.mailNotFound);

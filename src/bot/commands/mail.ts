@@ -2,8 +2,8 @@
 // through the normal path (the intake's promote, given by main.ts). Who may: the county's housing office and admins,
 // the city's admins everywhere; anyone else is told the mail is not there (as for a case beyond their reach).
 import { Composer, type Context } from 'telegraf';
-import { TEXT, unregisteredMailCard, unregisteredMailKeyboard } from '../../messages/index.ts';
-import { unregisteredOne } from '../../store/mail.ts';
+import { TEXT, unregisteredMailCard, unregisteredMailKeyboard, unregisteredNote, unregisteredNoteKeyboard } from '../../messages/index.ts';
+import { unregisteredBetween, unregisteredOne } from '../../store/mail.ts';
 import type { Officer } from '../../store/officers.ts';
 import { actorOf } from '../auth.ts';
 import { callbackOf, officerOf, type BotDeps } from '../context.ts';
@@ -14,8 +14,25 @@ export function mayReviewMail(o: Officer, county: string): boolean {
   return o.role === 'officer' && o.unit === 'housing' && o.county === county;
 }
 
+/** How far back /mail looks. */
+const MAIL_DAYS = 7;
+
 export function mailComposer(deps: BotDeps): Composer<Context> {
   const composer = new Composer<Context>();
+  // /mail: the county's unregistered mail of the last days, for the desk (the same list as the daily note's).
+  composer.command('mail', async (ctx) => {
+    const o = officerOf(ctx);
+    if (!mayReviewMail(o, o.county)) {
+      await ctx.reply(TEXT.mayNotReviewMail);
+      return;
+    }
+    const now = deps.clock.now();
+    const since = new Date(now.getTime() - MAIL_DAYS * 24 * 3600_000).toISOString();
+    const all = await unregisteredBetween(deps.db, since, new Date(now.getTime() + 1).toISOString());
+    const mine = all.filter((m) => mayReviewMail(o, m.county ?? deps.cfg.city.code)).reverse();
+    const countyName = o.cityLevel ? deps.cfg.city.name : (deps.cfg.counties.find((k) => k.code === o.county)?.name ?? o.county);
+    await ctx.reply(unregisteredNote(countyName, `近${MAIL_DAYS}日`, mine), { reply_markup: unregisteredNoteKeyboard(mine) });
+  });
   composer.on('callback_query', async (ctx, next) => {
     const cb = callbackOf(ctx, 'mail');
     if (!cb) return next();
