@@ -207,7 +207,7 @@ export function buildProgram(): Command {
     .description('列出未登记的来信（最新在前）')
     .option('--outcome <结果>', 'ignored（已忽略）或 quarantined（已隔离）；默认两者')
     .option('--since <日期>', '自该日起（如 2026-12-01）')
-    .option('--limit <n>', '最多几封', (v) => Number(v), 50)
+    .option('--limit <n>', '最多几封', positiveInt, 50)
     .option('--json', '每行一个 JSON')
     .action(async (opts: { outcome?: string; since?: string; limit?: number; json?: boolean }) => {
       const { mailList } = await import('./cli/mail.ts');
@@ -216,20 +216,20 @@ export function buildProgram(): Command {
   mail
     .command('show')
     .description('查看一封来信：邮件头、正文、处理结果和原因')
-    .argument('<编号>', '邮件编号（mail list 第一列）', (v) => Number(v))
+    .argument('<编号>', '邮件编号（mail list 第一列）', positiveInt)
     .option('--json', 'JSON 输出')
     .action(async (id: number, opts: { json?: boolean }) => {
       const { mailShow } = await import('./cli/mail.ts');
-      process.exitCode = Number.isInteger(id) && id > 0 ? await mailShow(config(), id, opts) : (process.stderr.write('编号应为正整数 / id must be a positive integer\n'), 2);
+      process.exitCode = await mailShow(config(), id, opts);
     });
   mail
     .command('promote')
     .description('把一封未登记的来信登记为投诉（正常流程：分类、分转或待分转、回执）')
-    .argument('<编号>', '邮件编号', (v) => Number(v))
+    .argument('<编号>', '邮件编号', positiveInt)
     .option('--by <姓名>', '登记人（默认当前系统用户）')
     .action(async (id: number, opts: { by?: string }) => {
       const { mailPromote } = await import('./cli/mail.ts');
-      process.exitCode = Number.isInteger(id) && id > 0 ? await mailPromote(config(), id, opts) : (process.stderr.write('编号应为正整数 / id must be a positive integer\n'), 2);
+      process.exitCode = await mailPromote(config(), id, opts);
     });
 
   const company = program.command('company').description('物业企业督办事项');

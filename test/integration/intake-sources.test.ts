@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config.ts';
 import { startSmtpIntake, type SmtpIntake } from '../../src/ingest/smtp.ts';
 import { DropDir } from '../../src/ingest/dropdir.ts';
 import { freshDatabaseUrl, DIALECTS } from '../support/stores.ts';
@@ -67,52 +68,47 @@ describe('SMTP intake caps its sessions', () => {
     return { greeting, closed, socket };
   }
 
-  it('tells a client beyond the per-address cap 421 at once, and closes an idle one', async () => {
-    const db = await freshDatabaseUrl('sqlite', 'smtp-caps');
+  /** An SMTP intake with the given caps, the clients a test opens, and everything closed afterwards. */
+  async function withCaps(caps: Partial<Config['intake']>, label: string, test: (port: number, open: ReturnType<typeof client>[]) => Promise<void>): Promise<void> {
+    const db = await freshDatabaseUrl('sqlite', label);
     const cfg = testConfig({ db: db.url, smtpListen: '127.0.0.1:0' });
-    Object.assign(cfg.intake, { smtpMaxPerAddress: 3, smtpMaxClients: 100, smtpIdleTimeoutMs: 1_500 });
+    Object.assign(cfg.intake, caps);
     const kit = await intakeKit(cfg);
     const smtp = await startSmtpIntake(cfg, kit.intake, memoryLogger().log);
     const open: ReturnType<typeof client>[] = [];
     try {
-      for (let i = 0; i < 3; i++) open.push(client(smtp.port));
+      await test(smtp.port, open);
+    } finally {
+      for (const c of open) c.socket.destroy();
+      await smtp.close();
+      await kit.close();
+      await db.cleanup();
+    }
+  }
+
+  it('tells a client beyond the per-address cap 421 at once, and closes an idle one', () =>
+    withCaps({ smtpMaxPerAddress: 3, smtpMaxClients: 100, smtpIdleTimeoutMs: 1_500 }, 'smtp-caps', async (port, open) => {
+      for (let i = 0; i < 3; i++) open.push(client(port));
       for (const c of open) expect(await c.greeting).toMatch(/^220 /);
-      const fourth = client(smtp.port);
+      const fourth = client(port);
+      open.push(fourth);
       expect(await fourth.greeting).toMatch(/^421 /);
       await fourth.closed;
       // An idle session is closed by the server (the 1.5 s idle limit), which frees its place for another.
       await open[0]!.closed;
-      const again = client(smtp.port);
+      const again = client(port);
+      open.push(again);
       expect(await again.greeting).toMatch(/^220 /);
-      again.socket.destroy();
-    } finally {
-      for (const c of open) c.socket.destroy();
-      await smtp.close();
-      await kit.close();
-      await db.cleanup();
-    }
-  });
+    }));
 
-  it('caps the sessions of all addresses together', async () => {
-    const db = await freshDatabaseUrl('sqlite', 'smtp-total');
-    const cfg = testConfig({ db: db.url, smtpListen: '127.0.0.1:0' });
-    Object.assign(cfg.intake, { smtpMaxPerAddress: 100, smtpMaxClients: 2 });
-    const kit = await intakeKit(cfg);
-    const smtp = await startSmtpIntake(cfg, kit.intake, memoryLogger().log);
-    const open: ReturnType<typeof client>[] = [];
-    try {
-      for (let i = 0; i < 2; i++) open.push(client(smtp.port));
+  it('caps the sessions of all addresses together', () =>
+    withCaps({ smtpMaxPerAddress: 100, smtpMaxClients: 2 }, 'smtp-total', async (port, open) => {
+      for (let i = 0; i < 2; i++) open.push(client(port));
       for (const c of open) expect(await c.greeting).toMatch(/^220 /);
-      const third = client(smtp.port);
+      const third = client(port);
       open.push(third);
       expect(await third.greeting).toMatch(/^421 /);
-    } finally {
-      for (const c of open) c.socket.destroy();
-      await smtp.close();
-      await kit.close();
-      await db.cleanup();
-    }
-  });
+    }));
 });
 
 describe('drop folder', () => {
