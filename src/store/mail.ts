@@ -107,12 +107,15 @@ export async function getRaw(db: Conn, id: number) {
 }
 
 /** Keeps what the desk needs to see of a mail that did not become a case (written once, when it is decided). */
-export async function recordUnregistered(db: Conn, m: { rawMailId: number; county: string | null; subject: string | null; sender: string | null; preview: string | null; now: string }): Promise<void> {
-  await db
+const insertUnregistered = hotQuery((db, p: { id: number; county: string | null; subject: string | null; sender: string | null; preview: string | null; now: string }) =>
+  db
     .insertInto('unregistered_mail')
-    .values({ raw_mail_id: m.rawMailId, county: m.county, subject: m.subject, sender: m.sender, preview: m.preview, created_at: m.now })
-    .onConflict((oc) => oc.column('raw_mail_id').doNothing())
-    .execute();
+    .values({ raw_mail_id: p.id, county: p.county, subject: p.subject, sender: p.sender, preview: p.preview, created_at: p.now })
+    .onConflict((oc) => oc.column('raw_mail_id').doNothing()),
+);
+
+export async function recordUnregistered(db: Conn, m: { rawMailId: number; county: string | null; subject: string | null; sender: string | null; preview: string | null; now: string }): Promise<void> {
+  await insertUnregistered(db, { id: m.rawMailId, county: m.county, subject: m.subject, sender: m.sender, preview: m.preview, now: m.now });
 }
 
 /** The mails decided in [since, until) that are still not a case, with what the desk needs to see. */
@@ -175,16 +178,20 @@ export async function getOutcome(db: Conn, id: number) {
  * The case an earlier mail with this Message-ID registered, with what identifies the sender and the subject: the
  * same mail again under other bytes (another published address on Cc, a relay's new Received: line).
  */
-export async function registeredByMessageId(db: Conn, messageId: string, exceptRawMailId: number) {
-  return db
+const byMessageId = hotQuery((db, p: { messageId: string; except: number }) =>
+  db
     .selectFrom('raw_mail as r')
     .innerJoin('complaint as c', 'c.id', 'r.complaint_id')
     .select(['r.id as rawMailId', 'c.id as caseId', 'c.tracking', 'c.complainant_email', 'c.subject'])
-    .where('r.message_id', '=', messageId)
+    .where('r.message_id', '=', p.messageId)
     .where('r.outcome', '=', 'registered')
-    .where('r.id', '!=', exceptRawMailId)
+    .where('r.id', '!=', p.except)
     .orderBy('r.id')
-    .executeTakeFirst();
+    .limit(1),
+);
+
+export async function registeredByMessageId(db: Conn, messageId: string, exceptRawMailId: number) {
+  return (await byMessageId(db, { messageId, except: exceptRawMailId })).rows[0];
 }
 
 /** Mails stored but not processed (a crash between storing and processing). */
