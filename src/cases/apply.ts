@@ -22,6 +22,8 @@ export interface ApplyExtras {
   eventData?: Record<string, unknown>;
   /** The Message-ID letters reply to; by default the complainant's first mail. */
   originalMessageId?: string | null;
+  /** The resident's new words (and how many files came with them), for the officers' notices. */
+  news?: { text: string; files: number };
   /** More writes of the same transaction, after the transition (e.g. the raw mail's outcome and its files). */
   alsoWrite?: (w: Work, c: Case, firstEventId: number | null) => Promise<void>;
 }
@@ -62,7 +64,7 @@ export async function applyCommand(
           if (extras.evidence?.length) await saveEvidence(w.tx, c.id, first, c.tracking, cmd.type, extras.evidence, w.nowIso);
           const mails = done.effects.some((e) => e.kind === 'email-complainant');
           const originalMessageId = extras.originalMessageId !== undefined ? extras.originalMessageId : mails ? await originalMessageIdOf(w.tx, c.id) : null;
-          await w.send(await effectRows(w.tx, done.case, done.effects, { cfg: deps.cfg, now: w.now, eventId: first ?? 0, originalMessageId }));
+          await w.send(await effectRows(w.tx, done.case, done.effects, { cfg: deps.cfg, now: w.now, eventId: first ?? 0, originalMessageId, news: extras.news ?? null }));
           await extras.alsoWrite?.(w, done.case, first);
           return v;
         },

@@ -21,6 +21,8 @@ export interface EffectContext {
   eventId: number;
   /** The complainant's own Message-ID, so letters thread under the mail they sent. */
   originalMessageId?: string | null;
+  /** A resident's new mail that caused these effects (补充, 不满意): officers read its words, not the old ones. */
+  news?: { text: string; files: number } | null;
 }
 
 async function officersFor(tx: Conn, e: Effect, c: Case) {
@@ -66,7 +68,7 @@ export async function effectRows(tx: Conn, c: Case, effects: readonly Effect[], 
     }
     const urgent = ('urgent' in e && e.urgent) || e.kind === 'escalate';
     const notBefore = urgent ? nowIso : quietHoursRelease(ctx.now, ctx.cfg.schedule.quietHours).toISOString();
-    const text = renderNotice(e.template as EffectTemplate, c);
+    const text = renderNotice(e.template as EffectTemplate, c, ctx.news);
     // Action buttons go to the unit that works the case; whoever is only told (township on another unit's danger
     // case, leaders on an escalation) gets a view-only card.
     const onlyTold = e.kind === 'escalate' || (e.kind === 'notify-unit' && c.unit !== null && e.unit !== c.unit && e.template === 'urgent');

@@ -102,6 +102,7 @@ export async function applyComplainantMail(
   return applyCommand(deps, actor, caseId, mail.dissatisfied ? [{ type: 'reopen', text: mail.text }, reply] : [reply], {
     eventData: { rawMailId: mail.rawMailId, from: mail.from },
     originalMessageId: mail.messageId,
+    news: { text: mail.text, files: mail.files.length },
     async alsoWrite(w, c, firstEventId) {
       await claim(w.tx, mail, 'reply', c.id, w.nowIso);
       await saveMailFiles(w.tx, mail.files, { complaintId: c.id, rawMailId: mail.rawMailId, eventId: firstEventId }, w.nowIso);

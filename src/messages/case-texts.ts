@@ -104,9 +104,15 @@ export function residentWords(text: string, max: number, label = '投诉人原�
   return [`【${label}】`, ...lines.map((l) => `${RESIDENT_BAR}${l}`)].join('\n');
 }
 
-/** A pushed notice (outbox): what happened, the case, the start of the complaint. */
-export function renderNotice(template: EffectTemplate, c: Case): string {
-  return `${TEMPLATE_TITLES[template]}\n\n${caseSummary(c)}\n\n${residentWords(c.body, 300)}`.slice(0, MAX_TEXT);
+/**
+ * A pushed notice (outbox): what happened, the case, and the resident's words — those of the new mail when it is a
+ * resident's new mail (补充, 不满意: `news`), else the start of the complaint.
+ */
+export function renderNotice(template: EffectTemplate, c: Case, news?: { text: string; files: number } | null): string {
+  const words = news
+    ? `${residentWords(news.text, 1500, '投诉人新来信')}${news.files ? `\n（附件 ${news.files} 个，点「查看原文」查看）` : ''}`
+    : residentWords(c.body, 300);
+  return `${TEMPLATE_TITLES[template]}\n\n${caseSummary(c)}\n\n${words}`.slice(0, MAX_TEXT);
 }
 
 /** The case card an officer works from: summary, who complained, pending requests, the result so far. */

@@ -105,6 +105,12 @@ describe.each(DIALECTS)('intake pipeline on %s', (dialect) => {
     );
     const r1 = await ingest(byHeader);
     expect(r1).toMatchObject({ outcome: 'reply', tracking });
+    // The unit's 💬 notice carries the resident's new words, not the old complaint again.
+    const notices = await kit.store.db.selectFrom('outbox').select('payload').where('complaint_id', '=', first.complaintId!).where('kind', '=', 'telegram').execute();
+    const replyNotice = notices.map((n) => (JSON.parse(n.payload) as { params: { text: string } }).params.text).find((t) => t.startsWith('💬'));
+    expect(replyNotice).toContain('【投诉人新来信】');
+    expect(replyNotice).toContain('今天还是没人来');
+    expect(replyNotice).not.toContain('臭气熏天');
     // Close the case, then an unhappy reply with only the tracking number in the subject reopens it.
     const cal = loadCalendar(kit.cfg);
     let c = (await caseStore.findByTracking(kit.store.db, tracking))!;
