@@ -12,7 +12,8 @@ import { companyActionKeyboard, type InlineKeyboard } from './keyboards.ts';
 /** The notice to the housing office (and the unit that carries the step out) when a company reaches a threshold. */
 export function companyNotice(name: string, a: CompanyAction): string {
   const due = a.dueAt ? `\n期限：${deadlineText(a.dueAt.toISOString())}` : '';
-  return `🏢 物业企业督办提示\n企业：${name}\n${a.reason}${due}\n依据：${a.rule}`;
+  // The clause (a.rule) stays in the record; officers read the reason in words.
+  return `🏢 物业企业督办提示\n企业：${name}\n${a.reason}${due}`;
 }
 
 export interface CompanyReminder {

@@ -39,12 +39,13 @@ export interface Reminder {
 }
 
 const SUBJECT_NAMES: Record<ReminderSubject, string> = {
-  transfer: '分转期限（7个工作日，000 附件 二）',
-  close: '办结期限（000 附件 三(一)）',
-  plan: '解决方案期限（7日，000 附件 三(一)）',
-  progress: '按月反馈进展期限（000 附件 三(一)、正文 四(四)）',
-  verify: '核查期限（15个工作日，000 附件 三(二)）',
-  penalty: '处罚期限（000 附件 三(二)）',
+  // People read these: the period in words, no document citation (the clauses are cited in workflow/rules.ts).
+  transfer: '分转期限（7个工作日）',
+  close: '办结期限',
+  plan: '解决方案期限（7日）',
+  progress: '按月反馈进展期限',
+  verify: '核查期限（15个工作日）',
+  penalty: '处罚期限',
   accept: '接收',
 };
 

@@ -213,3 +213,20 @@ describe('a resident’s words are set apart from the system’s own lines', () 
     expect(text).toContain('【投诉人原文】');
   });
 });
+
+describe('what people read carries no internal citations', () => {
+  it('reminders and company notices speak in words, not in clause numbers', async () => {
+    const { remindersFor } = await import('../../src/messages/reminders.ts');
+    const { companyNotice } = await import('../../src/messages/company.ts');
+    const c = complaint({ status: 'accepted', deadlines: { close: '2026-03-05T16:00:00.000Z' }, acceptedAt: '2026-03-01T02:00:00.000Z' });
+    const reminders = remindersFor([c], [{ id: 1, chatId: 11, unit: 'fire', county: 'yanhu', role: 'officer', active: true }], {
+      now: new Date('2026-03-05T03:00:00Z'),
+      cal,
+      quietHours: { start: '21:00', end: '08:00' },
+      cityCounty: 'yuncheng',
+    });
+    expect(reminders.length).toBeGreaterThan(0);
+    const notice = companyNotice('某物业', { type: 'survey', rule: '000 附件 三(三)', reason: '半年内属实投诉超过10件，须开展满意度调查', triggeredAt: new Date(), dueAt: new Date('2026-03-15T16:00:00Z') } as never);
+    for (const text of [...reminders.map((r) => r.text), notice]) expect(text).not.toMatch(/\b00[04] |附件 [一二三四五六]|正文 [一二三四五六]/);
+  });
+});
