@@ -4,16 +4,18 @@
 // even when two processes or a crash-resume race for it.
 import type { Actor, Case } from '../domain.ts';
 import { relatedMailNotice } from '../messages/case-texts.ts';
+import { statusLetter } from '../messages/letters.ts';
 import { viewKeyboard } from '../messages/keyboards.ts';
 import { telegramMessage } from '../messages/telegram.ts';
-import { appendEvents } from '../store/cases.ts';
+import { appendEvents, lastEventOf } from '../store/cases.ts';
 import { claimOutcome, reclaimOutcome } from '../store/mail.ts';
 import { recipientsFor } from '../store/officers.ts';
 import type { Tx } from '../store/db.ts';
 import { quietHoursRelease } from '../workflow/quiet-hours.ts';
+import { shanghaiDay } from '../time.ts';
 import type { RegisterInput } from '../workflow/complaint.ts';
 import { applyCommand, type ApplyResult } from './apply.ts';
-import { commit } from './commit.ts';
+import { commit, type Work } from './commit.ts';
 import type { CaseDeps } from './deps.ts';
 import { saveMailFiles, type MailFile } from './evidence.ts';
 import { writeNewCase } from './register.ts';
@@ -95,7 +97,7 @@ export async function registerMail(
 export async function applyComplainantMail(
   deps: CaseDeps,
   caseId: number,
-  mail: MailRef & { from: string | null; text: string; dissatisfied: boolean },
+  mail: MailRef & { from: string | null; text: string; dissatisfied: boolean; asksForStatus?: boolean },
 ): Promise<ApplyResult> {
   const actor: Actor = { kind: 'complainant', ...(mail.from ? { name: mail.from } : {}) };
   const reply = { type: 'reply', text: mail.text } as const;
@@ -106,6 +108,7 @@ export async function applyComplainantMail(
     async alsoWrite(w, c, firstEventId) {
       await claim(w.tx, mail, 'reply', c.id, w.nowIso);
       await saveMailFiles(w.tx, mail.files, { complaintId: c.id, rawMailId: mail.rawMailId, eventId: firstEventId }, w.nowIso);
+      if (mail.asksForStatus) await answerStatus(w, deps, c, mail.messageId);
     },
   });
 }
@@ -122,4 +125,22 @@ export async function recordDuplicateMail(deps: CaseDeps, first: { caseId: numbe
       { type: 'duplicate-mail', at: w.nowIso, actor: { kind: 'system', name: 'intake' }, data: { rawMailId: mail.rawMailId, firstRawMailId: first.rawMailId, mailbox: mail.mailbox || null } },
     ]);
   });
+}
+
+/**
+ * Where the case stands, answered by mail to a complainant who asked (进度, 查询, 到哪一步 …). At most one answer per
+ * case and day: the outbox key drops the rest, so a resident who asks five times gets one letter, not five.
+ */
+async function answerStatus(w: Work, deps: CaseDeps, c: Case, inReplyTo: string | null): Promise<void> {
+  const county = deps.cfg.counties.find((k) => k.code === c.county);
+  const last = await lastEventOf(w.tx, c.id, 'progress');
+  const text = typeof last?.data?.text === 'string' ? last.data.text : null;
+  const letter = statusLetter(c, {
+    cityName: deps.cfg.city.name,
+    countyName: county?.name ?? '',
+    inReplyTo,
+    lastProgress: text && last ? { text, at: last.at } : null,
+  });
+  if (!letter) return;
+  await w.send([{ kind: 'email', recipient: String(letter.to).toLowerCase(), payload: letter, key: `status:${c.id}:${shanghaiDay(w.now)}`, complaintId: c.id }]);
 }

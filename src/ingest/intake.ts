@@ -16,7 +16,7 @@ import * as mailStore from '../store/mail.ts';
 import { isStoreFull } from '../store/db.ts';
 import type { ParsedComplaintMail, ParseOptions, ParseResult } from './parse.ts';
 import { ParsePool } from './parse-pool.ts';
-import { detectNotComplaint, findTrackingNumber, isDissatisfied, stripQuoted } from './signals.ts';
+import { asksForStatus, detectNotComplaint, findTrackingNumber, isDissatisfied, stripQuoted } from './signals.ts';
 import { extractFacts } from './extract.ts';
 
 export type Outcome = 'registered' | 'reply' | 'duplicate' | 'quarantined' | 'ignored';
@@ -334,6 +334,7 @@ export class Intake {
       from: mail.from.address ?? mail.from.name ?? null,
       text: words || '（来信无正文，见附件）',
       dissatisfied: isDissatisfied(fresh),
+      asksForStatus: asksForStatus(`${mail.subject}\n${fresh}`),
     });
     // The workflow refused it (the case cannot take a reply now): kept, with the reason, for the desk to read.
     if (!r.ok) return this.finish(rawMailId, 'quarantined', `回复未能记入案件 ${target.tracking} reply refused: ${r.message}`);

@@ -146,6 +146,13 @@ const DISSATISFIED = [
 // Double negatives that read as satisfied ("没有不满意").
 const NOT_DISSATISFIED = /(?:没有|没|并无|无)不满(?:意)?/g;
 
+const STATUS_QUESTION = /进度|进展如何|查询|到哪一步|到哪了|办到哪|怎么还没|怎么还不|什么时候(?:能|才|可以)?(?:处理|解决|办)|有没有(?:人)?(?:处理|受理)|处理得怎么样/;
+
+/** Does the new part of a mail ask where the case stands (进度, 查询, 到哪一步, 怎么还没…)? */
+export function asksForStatus(text: string): boolean {
+  return STATUS_QUESTION.test(stripQuoted(text).normalize('NFKC'));
+}
+
 /** Does the new part of a reply say the problem is not solved or the resident is not satisfied? */
 export function isDissatisfied(text: string): boolean {
   const fresh = stripQuoted(text).normalize('NFKC').replace(NOT_DISSATISFIED, '');

@@ -1,7 +1,7 @@
 // Letters to complainants, in Chinese. Pure: the case in, a mail payload out. The acknowledgement's Message-ID is
 // derived from the tracking number, so a resident's reply (In-Reply-To) finds its case.
 import type { Case, MailPayload } from '../domain.ts';
-import { FINDING_NAMES, UNIT_NAMES } from '../domain.ts';
+import { FINDING_NAMES, STATUS_NAMES, UNIT_NAMES } from '../domain.ts';
 import type { EffectTemplate } from '../workflow/complaint.ts';
 import { chineseDeadline, formatMinute } from '../time.ts';
 
@@ -71,4 +71,32 @@ export function complainantLetter(template: EffectTemplate, c: Case, ctx: Letter
     default:
       return null;
   }
+}
+
+/**
+ * The automatic answer to a complainant who asks where their case stands: status, unit, the deadline that matters
+ * now and the last progress reported, threaded to their mail.
+ */
+export function statusLetter(
+  c: Case,
+  ctx: LetterContext & { lastProgress?: { text: string; at: string } | null; inReplyTo?: string | null },
+): MailPayload | null {
+  const to = c.complainant.email;
+  if (!to) return null;
+  const dear = c.complainant.name ? `${c.complainant.name}：` : '您好：';
+  const unit = c.unit ? `${ctx.countyName}${UNIT_NAMES[c.unit]}` : '住建部门（正在确定承办单位）';
+  const deadline = c.deadlines.close ? `办结期限：${chineseDeadline(c.deadlines.close)}。` : c.deadlines.transfer ? `转办期限：${chineseDeadline(c.deadlines.transfer)}。` : '';
+  const lines = [
+    dear,
+    `您反映的问题（受理编号 ${c.tracking}）目前的办理情况如下：`,
+    `状态：${STATUS_NAMES[c.status]}。承办单位：${unit}。${deadline}`,
+    ctx.lastProgress ? `最新进展（${formatMinute(ctx.lastProgress.at)}）：${ctx.lastProgress.text}` : '承办单位尚未报送进展。',
+  ];
+  return {
+    to,
+    subject: `【办理情况】${c.tracking}`,
+    text: lines.join('\n') + FOOTER,
+    inReplyTo: ctx.inReplyTo ?? undefined,
+    references: [ctx.inReplyTo, ackMessageId(c.tracking)].filter((x): x is string => !!x),
+  };
 }

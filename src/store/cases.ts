@@ -302,3 +302,9 @@ export async function* allEvents(db: Conn, pageSize = 2000) {
     after = rows[rows.length - 1]!.id;
   }
 }
+
+/** The latest audit event of a type on a case (e.g. the last progress reported), or undefined. */
+export async function lastEventOf(db: Conn, caseId: number, type: string) {
+  const r = await db.selectFrom('complaint_event').selectAll().where('complaint_id', '=', caseId).where('type', '=', type).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return r ? rowToEvent(r) : undefined;
+}

@@ -181,6 +181,36 @@ describe.each(DIALECTS)('intake pipeline on %s', (dialect) => {
     expect(own).toMatchObject({ outcome: 'reply', tracking });
   });
 
+  it('answers a complainant who asks where the case stands, once a day, with status, unit, deadline and last progress', async () => {
+    const first = await ingest(complaintMail({ to: BOX, from: 'wu@example.com', subject: '小区路灯坏了', body: '阳光小区路灯坏了一个月，物业不修，晚上很危险。' }));
+    const tracking = first.tracking!;
+    const cal = loadCalendar(kit.cfg);
+    let c = (await caseStore.findByTracking(kit.store.db, tracking))!;
+    const officer = { kind: 'officer' as const, role: 'officer' as const, unit: c.unit ?? 'housing', county: c.county, officerId: 1 };
+    for (const cmd of [{ type: 'accept' }, { type: 'progress', text: '已联系物业，灯具本周五更换' }] as const) {
+      const t = transition(c, cmd as never, officer, new Date(), cal);
+      if (!t.ok) throw new Error(t.error.message);
+      await caseStore.saveCase(kit.store.db, t.case, c.version, new Date().toISOString());
+      await caseStore.appendEvents(kit.store.db, c.id, t.events);
+      c = (await caseStore.findById(kit.store.db, c.id))!;
+    }
+    const ask = (body: string) => ingest(complaintMail({ to: BOX, from: 'wu@example.com', subject: `回复：${tracking}`, body }));
+    expect((await ask('请问现在进度如何？怎么还没修好？')).outcome).toBe('reply');
+    expect((await ask('再问一下，到哪一步了？')).outcome).toBe('reply');
+    const answers = await kit.store.db.selectFrom('outbox').select(['payload', 'recipient']).where('complaint_id', '=', c.id).where('idempotency_key', 'like', 'status:%').execute();
+    expect(answers).toHaveLength(1); // one a day
+    const letter = JSON.parse(answers[0]!.payload) as { subject: string; text: string };
+    expect(answers[0]!.recipient).toBe('wu@example.com');
+    expect(letter.subject).toBe(`【办理情况】${tracking}`);
+    expect(letter.text).toContain('状态：办理中');
+    expect(letter.text).toContain('已联系物业，灯具本周五更换');
+    expect(letter.text).toMatch(/办结期限：\d{4}年\d+月\d+日/);
+    // A reply that asks nothing gets no status letter.
+    const other = await ingest(complaintMail({ to: BOX, from: 'qian2@example.com', subject: '楼道堆物', body: '锦华小区楼道堆满杂物，物业不清理。' }));
+    await ingest(complaintMail({ to: BOX, from: 'qian2@example.com', subject: `回复：${other.tracking}`, body: '补充：今天又多了两个柜子。' }));
+    expect(await kit.store.db.selectFrom('outbox').select('id').where('complaint_id', '=', other.complaintId!).where('idempotency_key', 'like', 'status:%').execute()).toHaveLength(0);
+  });
+
   it('ignores a reply with no words of its own and no files, with the reason, instead of failing on it', async () => {
     // Found by the hostile-mail suite: a reply that only quotes our letter, with no subject, used to end in the
     // catch-all error path (an error-level log line and a quarantine without a useful reason).

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  asksForStatus,
   detectNotComplaint,
   findTrackingNumber,
   isDissatisfied,
@@ -131,5 +132,14 @@ describe('isDissatisfied', () => {
     ['谢谢。\n在 2026年11月20日，受理台 写道：\n问题没有解决的请说明', false],
   ])('%s → %s', (text, expected) => {
     expect(isDissatisfied(text)).toBe(expected);
+  });
+});
+
+describe('asksForStatus: a complainant asking where the case stands', () => {
+  it.each(['请问现在进度如何？', '我想查询一下办理情况', '到哪一步了？', '怎么还没人来修？', '什么时候能处理？', '有没有人处理啊'])('yes: %s', (text) => {
+    expect(asksForStatus(text)).toBe(true);
+  });
+  it.each(['补充：今天又漏水了。', '谢谢，已经修好了。', '> 请问现在进度如何？\n补充一张照片。'])('no: %s', (text) => {
+    expect(asksForStatus(text)).toBe(false);
   });
 });
