@@ -42,6 +42,8 @@ const countySchema = z
     code: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'lowercase-code' }),
     name: z.string().min(1),
     prefix: z.string().regex(/^[A-Z]{2,4}$/, { message: 'AB' }),
+    /** The housing office's public phone, signed under every letter to residents of the county. */
+    phone: z.string().min(3).optional(),
   })
   .strict();
 

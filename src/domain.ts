@@ -35,6 +35,22 @@ export const UNIT_NAMES: Record<UnitCode, string> = {
   community: '社区',
 };
 
+/** What a unit is called in full in a county (盐湖区 + 住房和城乡建设局): the words letters to residents use. */
+export const UNIT_FULL_NAMES: Record<UnitCode, string> = {
+  housing: '住房和城乡建设局',
+  'development-reform': '发展和改革局',
+  'market-regulation': '市场监督管理局',
+  fire: '消防救援大队',
+  'natural-resources': '自然资源局',
+  police: '公安局',
+  energy: '能源局',
+  health: '卫生健康局',
+  'civil-defence': '人民防空办公室',
+  approval: '行政审批服务管理局',
+  township: '乡镇人民政府（街道办事处）',
+  community: '社区居民委员会',
+};
+
 /** The 7 problem types of Yuncheng's annex 3 plus "other" (004 三 (一)(二), 附件3 columns). */
 export const PROBLEM_TYPES = [
   'service-not-delivered', // 未按照合同约定提供服务

@@ -3,7 +3,7 @@
 // messages until morning. Reads recipients in the caller's transaction; writes nothing itself.
 import type { Config } from '../config.ts';
 import type { Case, Effect, Role } from '../domain.ts';
-import { complainantLetter } from '../messages/letters.ts';
+import { complainantLetter, type LetterContext } from '../messages/letters.ts';
 import { noticeKeyboard, viewKeyboard } from '../messages/keyboards.ts';
 import { renderNotice } from '../messages/case-texts.ts';
 import { telegramMessage } from '../messages/telegram.ts';
@@ -15,7 +15,7 @@ import type { EffectTemplate } from '../workflow/complaint.ts';
 import { quietHoursRelease } from '../workflow/quiet-hours.ts';
 
 export interface EffectContext {
-  cfg: Pick<Config, 'counties' | 'city' | 'schedule'>;
+  cfg: Pick<Config, 'counties' | 'city' | 'schedule' | 'mailboxes'>;
   now: Date;
   /** The first audit event id of this transition: makes each row's idempotency key unique and repeatable. */
   eventId: number;
@@ -49,18 +49,27 @@ async function officersFor(tx: Conn, e: Effect, c: Case) {
   }
 }
 
+/**
+ * Who writes to a resident of `county`: its housing office, from the county's published mailbox (the one residents
+ * write to), signed with its phone when configured. 市本级 is written as the city itself.
+ */
+export function letterContextOf(cfg: Pick<Config, 'counties' | 'city' | 'mailboxes'>, county: string): LetterContext {
+  const k = cfg.counties.find((x) => x.code === county);
+  return {
+    cityName: cfg.city.name,
+    countyName: (k?.name ?? cfg.city.name).replace(/[（(]市本级[)）]$/, ''),
+    mailbox: cfg.mailboxes.find((m) => m.county === county)?.address ?? null,
+    phone: k?.phone ?? null,
+  };
+}
+
 /** The outbox rows of `effects` on case `c`. */
 export async function effectRows(tx: Conn, c: Case, effects: readonly Effect[], ctx: EffectContext): Promise<OutboxMessage[]> {
   const rows: OutboxMessage[] = [];
   const nowIso = ctx.now.toISOString();
-  const county = ctx.cfg.counties.find((k) => k.code === c.county);
   for (const [i, e] of effects.entries()) {
     if (e.kind === 'email-complainant') {
-      const letter = complainantLetter(e.template as EffectTemplate, c, {
-        cityName: ctx.cfg.city.name,
-        countyName: county?.name ?? '',
-        originalMessageId: ctx.originalMessageId,
-      });
+      const letter = complainantLetter(e.template as EffectTemplate, c, { ...letterContextOf(ctx.cfg, c.county), originalMessageId: ctx.originalMessageId });
       if (!letter) continue;
       const key = e.template === 'ack' ? `ack:${c.id}` : `mail:${ctx.eventId}:${i}`;
       rows.push({ kind: 'email', recipient: String(letter.to).toLowerCase(), payload: letter, key, complaintId: c.id });

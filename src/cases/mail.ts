@@ -19,6 +19,7 @@ import { commit, type Work } from './commit.ts';
 import type { CaseDeps } from './deps.ts';
 import { saveMailFiles, type MailFile } from './evidence.ts';
 import { writeNewCase } from './register.ts';
+import { letterContextOf } from './effects.ts';
 
 /** Another process (or an earlier run) recorded this mail's outcome first: nothing was written. */
 export class AlreadyProcessed extends Error {
@@ -132,12 +133,10 @@ export async function recordDuplicateMail(deps: CaseDeps, first: { caseId: numbe
  * case and day: the outbox key drops the rest, so a resident who asks five times gets one letter, not five.
  */
 async function answerStatus(w: Work, deps: CaseDeps, c: Case, inReplyTo: string | null): Promise<void> {
-  const county = deps.cfg.counties.find((k) => k.code === c.county);
   const last = await lastEventOf(w.tx, c.id, 'progress');
   const text = typeof last?.data?.text === 'string' ? last.data.text : null;
   const letter = statusLetter(c, {
-    cityName: deps.cfg.city.name,
-    countyName: county?.name ?? '',
+    ...letterContextOf(deps.cfg, c.county),
     inReplyTo,
     lastProgress: text && last ? { text, at: last.at } : null,
   });

@@ -10,6 +10,7 @@ import * as mailStore from '../../src/store/mail.ts';
 import * as caseStore from '../../src/store/cases.ts';
 import { transition } from '../../src/workflow/complaint.ts';
 import { loadCalendar } from '../../src/runtime.ts';
+import { UNIT_FULL_NAMES } from '../../src/domain.ts';
 
 const FIX = path.resolve('test/fixtures/mail');
 const fixture = (name: string) => readFileSync(path.join(FIX, name));
@@ -66,8 +67,17 @@ describe.each(DIALECTS)('intake pipeline on %s', (dialect) => {
     const r = await ingest(raw);
     expect(r.outcome).toBe('registered');
     const ack = await kit.store.db.selectFrom('outbox').selectAll().where('idempotency_key', '=', `ack:${r.complaintId}`).executeTakeFirstOrThrow();
-    const p = JSON.parse(ack.payload) as { to: string; subject: string; text: string; inReplyTo: string; messageId: string };
+    const p = JSON.parse(ack.payload) as { to: string; from: string; subject: string; text: string; inReplyTo: string; messageId: string };
     expect(p.to).toBe('zhao@example.com');
+    // From the mailbox the resident wrote to, signed by that county's housing office; units named in full;
+    // a greeting; Chinese quotation marks.
+    expect(p.from).toBe('"盐湖区住房和城乡建设局" <yhqzjjwy@163.com>');
+    expect(p.text).toMatch(/^(.+，)?您好：/);
+    expect(p.text).toContain('盐湖区住房和城乡建设局（物业投诉举报受理台）');
+    expect(p.text).toContain('“不满意”');
+    expect(p.text).not.toMatch(/ 住建 |转交 盐湖区住建/);
+    const c = (await caseStore.findById(kit.store.db, r.complaintId!))!;
+    if (c.unit) expect(p.text).toContain(`已转交盐湖区${UNIT_FULL_NAMES[c.unit]}办理`);
     expect(p.subject).toContain(r.tracking!);
     expect(p.text).toContain(`受理编号：${r.tracking}`);
     expect(p.inReplyTo).toBe('<orig-1@example.com>');

@@ -230,3 +230,17 @@ describe('what people read carries no internal citations', () => {
     for (const text of [...reminders.map((r) => r.text), notice]) expect(text).not.toMatch(/\b00[04] |附件 [一二三四五六]|正文 [一二三四五六]/);
   });
 });
+
+describe('letters to residents', () => {
+  it('greet, name the unit in full, sign with the county office and its phone, come from the county mailbox', async () => {
+    const { complainantLetter } = await import('../../src/messages/letters.ts');
+    const c = complaint({ unit: 'market-regulation', complainant: { name: '钱女士', phone: null, email: 'qian@example.com' } });
+    const letter = complainantLetter('ack', c, { cityName: '运城市', countyName: '盐湖区', mailbox: 'yhqzjjwy@163.com', phone: '0359-1234567' })!;
+    expect(letter.from).toBe('"盐湖区住房和城乡建设局" <yhqzjjwy@163.com>');
+    expect(letter.text.startsWith('钱女士，您好：')).toBe(true);
+    expect(letter.text).toContain('已转交盐湖区市场监督管理局办理');
+    expect(letter.text).toContain('盐湖区住房和城乡建设局（物业投诉举报受理台）\n联系电话：0359-1234567');
+    expect(letter.text).toContain('“不满意”');
+    expect(letter.text).not.toContain('"不满意"');
+  });
+});
