@@ -236,11 +236,12 @@ describe('letters to residents', () => {
     const { complainantLetter } = await import('../../src/messages/letters.ts');
     const c = complaint({ unit: 'market-regulation', complainant: { name: '钱女士', phone: null, email: 'qian@example.com' } });
     const letter = complainantLetter('ack', c, { cityName: '运城市', countyName: '盐湖区', mailbox: 'yhqzjjwy@163.com', phone: '0359-1234567' })!;
+    const text = letter.text ?? '';
     expect(letter.from).toBe('"盐湖区住房和城乡建设局" <yhqzjjwy@163.com>');
-    expect(letter.text.startsWith('钱女士，您好：')).toBe(true);
-    expect(letter.text).toContain('已转交盐湖区市场监督管理局办理');
-    expect(letter.text).toContain('盐湖区住房和城乡建设局（物业投诉举报受理台）\n联系电话：0359-1234567');
-    expect(letter.text).toContain('“不满意”');
-    expect(letter.text).not.toContain('"不满意"');
+    expect(text.startsWith('钱女士，您好：')).toBe(true);
+    expect(text).toContain('已转交盐湖区市场监督管理局办理');
+    expect(text).toContain('盐湖区住房和城乡建设局（物业投诉举报受理台）\n联系电话：0359-1234567');
+    expect(text).toContain('“不满意”');
+    expect(text).not.toContain('"不满意"');
   });
 });
