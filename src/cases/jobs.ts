@@ -194,7 +194,6 @@ export async function prepareReport(ctx: JobContext, kind: ReportKind, period: R
 // ---------------------------------------------------------------------------------------------------------------
 // Company thresholds (000 附件 一(三), 三(三), 三(四)).
 
-
 /** Telegram update ids are kept long enough to drop any redelivery; dialogues left half-way expire. */
 export const UPDATE_ID_RETENTION_DAYS = 30;
 export const DIALOGUE_RETENTION_DAYS = 7;

@@ -9,7 +9,6 @@ import * as mailStore from '../store/mail.ts';
 import { formatMinute, parseInstant } from '../time.ts';
 import { caseDepsOf, operatorName, printJson, withStore } from './common.ts';
 
-
 export async function mailList(cfg: Config, o: { outcome?: string; since?: string; limit?: number; json?: boolean }): Promise<number> {
   if (o.outcome && o.outcome !== 'ignored' && o.outcome !== 'quarantined') {
     process.stderr.write('--outcome 应为 ignored 或 quarantined / expected ignored or quarantined\n');

@@ -8,7 +8,6 @@ import { TASK_PAGE_SIZE } from './keyboards.ts';
 
 // ─── Task list and statistics ────────────────────────────────────────────────────────────────────────────────
 
-
 export function taskListText(items: readonly Case[], total: number, page: number, now: Date, title = '我的任务'): string {
   if (total === 0) return `📋 ${title}\n\n暂无待办任务。`;
   const pages = Math.max(1, Math.ceil(total / TASK_PAGE_SIZE));
@@ -23,7 +22,6 @@ export function taskListText(items: readonly Case[], total: number, page: number
   });
   return lines.join('\n').slice(0, MAX_TEXT);
 }
-
 
 export function statsText(scope: string, s: UnitStats): string {
   return [`📊 ${scope}`, '', `在办：${s.open} 件`, `其中逾期：${s.overdue} 件`, `本周办结：${s.closedThisWeek} 件`].join('\n');

@@ -143,7 +143,6 @@ export function rawParts(c: Case): string[] {
   return parts;
 }
 
-
 /**
  * To the unit of a case when someone other than its complainant wrote quoting it: the mail became a case of its own
  * and changed nothing here. Officers must not take it for the complainant's words.

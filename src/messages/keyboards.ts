@@ -131,7 +131,6 @@ export function sourceKeyboard(): InlineKeyboard {
   };
 }
 
-
 /** Officers' task list pages (/tasks). */
 export const TASK_PAGE_SIZE = 8;
 

@@ -11,7 +11,6 @@ export function ackMessageId(tracking: string): string {
   return `<ack.${tracking}@${MESSAGE_ID_DOMAIN}>`;
 }
 
-
 const FOOTER_NOTE =
   '如需补充情况，请直接回复本邮件（请保留主题中的受理编号）。如对办理结果不满意，回复“不满意”并说明理由，我们将重新办理。';
 

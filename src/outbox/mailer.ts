@@ -7,7 +7,6 @@ import type { Config } from '../config.ts';
 import type { MailPayload } from '../domain.ts';
 import { secret } from '../config.ts';
 
-
 export interface MailSender {
   send(p: MailPayload): Promise<{ messageId: string }>;
   verify(): Promise<void>;

@@ -3,7 +3,6 @@ import { Telegram } from 'telegraf';
 import type { Config } from '../config.ts';
 import type { TelegramPayload } from '../domain.ts';
 
-
 export type TelegramOutcome =
   | { kind: 'sent'; result?: string }
   | { kind: 'retry'; afterMs: number; error: string }

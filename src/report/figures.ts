@@ -28,7 +28,6 @@ export function isManualFigure(key: string): key is ManualFigureKey {
   return (MANUAL_FIGURE_KEYS as readonly string[]).includes(key);
 }
 
-
 /**
  * Per county code, the figures a report of `day` shows: for each figure the entry with the latest `asOf` on or before
  * `day` (a correction entered later for the same day wins: higher id). Unknown figure names are ignored.
