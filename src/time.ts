@@ -179,7 +179,7 @@ export function chineseDate(at: Date | string): string {
 
 /** A deadline's last day in Chinese ('2026年12月9日'), '—' when none: what letters to residents say. */
 export function chineseDeadline(iso: string | null | undefined): string {
-  return iso ? chineseDate(lastDayOf(iso) + 'T00:00:00+08:00') : '—';
+  return iso ? chineseDate(new Date(Date.parse(iso) - 1)) : '—'; // the 24:00 rule, as lastDayOf
 }
 
 function assertInstant(instant: Date): void {

@@ -1,7 +1,7 @@
 // Photos officers send with progress and closing reports, and the files of a resident's mail: kept as attachment
 // rows of the case in the transaction of the event they came with, linked to that audit event.
-import { createHash } from 'node:crypto';
 import { insertAttachment } from '../store/attachments.ts';
+import { sha256 } from '../store/mail.ts';
 import type { Tx } from '../store/db.ts';
 
 /** A photo ready to be stored: bytes when the download worked, always Telegram's file id (still valid there). */
@@ -19,10 +19,6 @@ export interface MailFile {
   contentType: string;
   size: number;
   content: Buffer;
-}
-
-export function sha256(content: Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
 }
 
 export function evidenceRef(content: Buffer | null, uniqueId: string): string {

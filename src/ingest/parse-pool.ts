@@ -128,7 +128,7 @@ class ParseLane {
       this.#timer = null;
       if (this.#posted[0] !== head) return;
       if (head.retried) this.#retire(`解析超时 parse timed out (> ${limit / 1000} s, again > ${timeoutMs / 1000} s on a fresh thread)`);
-      else this.#retire(null);
+      else this.#retryOnFreshWorker();
     }, timeoutMs);
   }
 
@@ -137,24 +137,29 @@ class ParseLane {
     this.#timer = null;
   }
 
-  /**
-   * Stops the current worker: its current mail ends with `reason` — or, timed out for the first time (null), goes
-   * first to a new worker with the longer limit — and the rest are posted again to the new one.
-   */
-  #retire(reason: string | null): void {
+  /** Stops the current worker: its current mail ends with `reason`, the rest are posted again to a new one. */
+  #retire(reason: string): void {
+    const [head, ...rest] = this.#stopWorker();
+    this.#queue.unshift(...rest);
+    head?.resolve({ ok: false, reason });
+    this.#pump();
+  }
+
+  /** Stops the current worker after its mail's first time-out: the mail goes first to a new one, with the longer limit. */
+  #retryOnFreshWorker(): void {
+    const posted = this.#stopWorker();
+    if (posted[0]) posted[0].retried = true;
+    this.#queue.unshift(...posted);
+    this.#pump();
+  }
+
+  /** Terminates the current worker; returns the mails it had been posted, the one being parsed first. */
+  #stopWorker(): Job[] {
     this.#clearTimer();
     const worker = this.#worker;
     this.#worker = null;
     void worker?.terminate();
-    const [head, ...rest] = this.#posted.splice(0);
-    if (head && reason === null) {
-      head.retried = true;
-      this.#queue.unshift(head, ...rest);
-    } else {
-      this.#queue.unshift(...rest);
-      head?.resolve({ ok: false, reason: reason ?? '解析超时 parse timed out' });
-    }
-    this.#pump();
+    return this.#posted.splice(0);
   }
 }
 
