@@ -11,7 +11,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { openStore, type Store } from './store/db.ts';
 import { syncReferenceData } from './store/reference.ts';
 import { loadCalendar, loadClassifier, missingHolidayYears } from './runtime.ts';
-import { Intake, PromoteRefused } from './ingest/intake.ts';
+import { Intake } from './ingest/intake.ts';
 import type { Actor } from './domain.ts';
 import { ImapSource } from './ingest/imap.ts';
 import { startSmtpIntake, type SmtpIntake } from './ingest/smtp.ts';
@@ -160,16 +160,7 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
     if (token) {
       const { createBot } = await import('./bot/index.ts');
       // The desk's 登记为投诉 button registers a mail through this intake.
-      const promoteMail = async (rawMailId: number, by: Actor) => {
-        try {
-          const r = await intake.promote(rawMailId, by);
-          return { ok: true as const, tracking: r.tracking! };
-        } catch (e) {
-          if (e instanceof PromoteRefused) return { ok: false as const, message: e.message };
-          throw e;
-        }
-      };
-      const bot = createBot({ ...cases, token, promoteMail });
+      const bot = createBot({ ...cases, token, promoteMail: (rawMailId: number, by: Actor) => intake.promote(rawMailId, by) });
       // Telegram being down must not keep mail and the desk from working: the bot connects when it can.
       const first = await bot.connect();
       shutdown.add('bot', () => bot.stop());

@@ -2,7 +2,7 @@
 // quarantined, with the reason, and registers what is a complaint after all — through the normal path, with the
 // acknowledgement to the resident.
 import type { Config } from '../config.ts';
-import { Intake, PromoteRefused } from '../ingest/intake.ts';
+import { Intake } from '../ingest/intake.ts';
 import { parseMail } from '../ingest/parse.ts';
 import { loadClassifier } from '../runtime.ts';
 import * as mailStore from '../store/mail.ts';
@@ -87,14 +87,12 @@ export async function mailPromote(cfg: Config, id: number, o: { by?: string }): 
     try {
       const by = operatorName(o.by);
       const r = await intake.promote(id, { kind: 'system', ...(by ? { name: by } : {}) });
-      process.stdout.write(`✓ 已登记 registered: ${r.tracking}\n`);
-      return 0;
-    } catch (e) {
-      if (e instanceof PromoteRefused) {
-        process.stderr.write(`${e.message}\n`);
+      if (!r.ok) {
+        process.stderr.write(`${r.message}\n`);
         return 1;
       }
-      throw e;
+      process.stdout.write(`✓ 已登记 registered: ${r.tracking}\n`);
+      return 0;
     } finally {
       await intake.close();
     }

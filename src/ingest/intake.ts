@@ -197,7 +197,7 @@ export class Intake {
       const text = mail.text.slice(0, MAX_BODY);
       const classified = this.deps.classify({ subject: mail.subject, text });
       // A mail about one of our cases is about housing whatever its words: the desk reads what the keywords miss.
-      const cls = related && !classified.unit && !classified.urgent ? { ...classified, triage: true } : classified;
+      const cls = related ? triageUnlessRouted(classified) : classified;
       // Not a complaint only when there is no unit, no doubt to resolve and no danger: a doubtful mail goes to
       // the housing office's triage queue, never silently away (000 附件 二).
       if (!cls.unit && !cls.triage && !cls.urgent) {
@@ -305,21 +305,22 @@ export class Intake {
    * The desk registers a mail the intake did not (ignored or quarantined) through the normal path — classified, its
    * county from its recipients, the acknowledgement sent — and to the triage queue when the keywords name no unit.
    */
-  async promote(rawMailId: number, by: Actor): Promise<IngestResult> {
+  async promote(rawMailId: number, by: Actor): Promise<PromoteResult> {
     const { db, cfg } = this.deps;
     const stored = await mailStore.getRaw(db, rawMailId);
-    if (!stored) throw new PromoteRefused(`未找到该邮件 no such mail: #${rawMailId}`);
+    if (!stored) return { ok: false, message: `未找到该邮件 no such mail: #${rawMailId}` };
     if (stored.outcome !== 'ignored' && stored.outcome !== 'quarantined') {
-      throw new PromoteRefused(`该邮件已处理（${stored.outcome ?? '处理中'}），不能再登记 / mail #${rawMailId} is ${stored.outcome ?? 'in process'}`);
+      return { ok: false, message: `该邮件已处理（${stored.outcome ?? '处理中'}），不能再登记 / mail #${rawMailId} is ${stored.outcome ?? 'in process'}` };
     }
     const parsed = await this.#parse(Buffer.from(stored.raw), { maxBytes: cfg.intake.maxMessageBytes, timeoutMs: cfg.intake.perMailTimeoutMs });
-    if (!parsed.ok) throw new PromoteRefused(`邮件无法读取，请在机器人或受理台手工登记 / the mail cannot be read: ${parsed.reason}`);
+    if (!parsed.ok) return { ok: false, message: `邮件无法读取，请在机器人或受理台手工登记 / the mail cannot be read: ${parsed.reason}` };
     const mail = parsed.mail;
     const county = this.countyOf(stored.mailbox, mail)!;
     const text = mail.text.slice(0, MAX_BODY);
     const classified = this.deps.classify({ subject: mail.subject, text, propertyKnown: true });
-    const cls = !classified.unit && !classified.urgent ? { ...classified, triage: true } : classified;
-    return this.register(rawMailId, stored.received_at, county, mail, text, cls, null, { from: stored.outcome, by, previousReason: stored.reason });
+    const cls = triageUnlessRouted(classified);
+    const r = await this.register(rawMailId, stored.received_at, county, mail, text, cls, null, { from: stored.outcome, by, previousReason: stored.reason });
+    return { ok: true, tracking: r.tracking! };
   }
 
   private async reply(rawMailId: number, target: Case, mail: ParsedComplaintMail): Promise<IngestResult> {
@@ -342,8 +343,13 @@ export class Intake {
   }
 }
 
-/** A mail the desk asked to register cannot be (unknown, already a case, unreadable): the message says why. */
-export class PromoteRefused extends Error {}
+/** A registered mail's tracking number, or why the desk's mail cannot be registered (unknown, already a case, unreadable). */
+export type PromoteResult = { ok: true; tracking: string } | { ok: false; message: string };
+
+/** A mail known to concern housing (it names one of our cases, or the desk says so): unrouted, it goes to triage. */
+function triageUnlessRouted(c: ClassificationSummary): ClassificationSummary {
+  return !c.unit && !c.urgent ? { ...c, triage: true } : c;
+}
 
 /** The e-mail addresses in a header value ("Name <a@b.cn>, c@d.cn"). */
 function addressesIn(value: string | undefined): string[] {

@@ -6,7 +6,7 @@ import type { Clock } from '../../src/clock.ts';
 import type { Config } from '../../src/config.ts';
 import type { Actor, ClassificationSummary, Case, Role, Status, UnitCode } from '../../src/domain.ts';
 import { UNIT_CODES } from '../../src/domain.ts';
-import { Intake, PromoteRefused } from '../../src/ingest/intake.ts';
+import { Intake } from '../../src/ingest/intake.ts';
 import type { Logger } from '../../src/log.ts';
 import { createMailSender } from '../../src/outbox/mailer.ts';
 import { createTelegramClient } from '../../src/outbox/telegram.ts';
@@ -80,14 +80,7 @@ async function startHarness(dialect: Dialect): Promise<Harness> {
   const h = {} as Harness;
   const intake = new Intake({ cfg, db: store.db, log, clock, cal, classify: () => h.nextClassification, wakeOutbox: () => worker.kick() });
   // As main.ts wires it: the desk's 登记为投诉 goes through the intake.
-  const promoteMail = async (rawMailId: number, by: Actor) => {
-    try {
-      return { ok: true as const, tracking: (await intake.promote(rawMailId, by)).tracking! };
-    } catch (e) {
-      if (e instanceof PromoteRefused) return { ok: false as const, message: e.message };
-      throw e;
-    }
-  };
+  const promoteMail = (rawMailId: number, by: Actor) => intake.promote(rawMailId, by);
   const bot = createBot({ cfg, db: store.db, log, clock, cal, token: api.token, wakeOutbox: () => worker.kick(), promoteMail });
   await bot.start();
   Object.assign(h, {
