@@ -25,11 +25,17 @@ export async function mailList(cfg: Config, o: { outcome?: string; since?: strin
     const rows = await mailStore.unregisteredMail(db, { outcome: o.outcome as 'ignored' | 'quarantined' | undefined, since, limit: o.limit ?? 50 });
     const out = [];
     for (const r of rows) {
-      const raw = await mailStore.getRaw(db, r.id);
-      const parsed = raw ? await parseMail(Buffer.from(raw.raw)) : null;
-      const subject = parsed?.ok ? parsed.mail.subject : '';
-      const from = parsed?.ok ? (parsed.mail.from.address ?? '') : '';
-      out.push({ id: r.id, receivedAt: r.received_at, mailbox: r.mailbox, outcome: r.outcome, reason: r.reason, from, subject });
+      let { subject, sender } = r;
+      if (r.noted === null) {
+        // Decided before the intake kept subject and sender: read them off the raw mail.
+        const raw = await mailStore.getRaw(db, r.id);
+        const parsed = raw ? await parseMail(Buffer.from(raw.raw)) : null;
+        if (parsed?.ok) {
+          subject = parsed.mail.subject;
+          sender = parsed.mail.from.address;
+        }
+      }
+      out.push({ id: r.id, receivedAt: r.received_at, mailbox: r.mailbox, outcome: r.outcome, reason: r.reason, from: sender ?? '', subject: subject ?? '' });
     }
     if (o.json) {
       for (const m of out) printJson(m);

@@ -143,12 +143,14 @@ export async function unregisteredOne(db: Conn, rawMailId: number) {
 
 /** Mail that did not become a case (ignored, quarantined), newest first: what the desk reviews. */
 export async function unregisteredMail(db: Conn, q: { outcome?: 'ignored' | 'quarantined'; since?: string; limit: number }) {
+  // Subject and sender as kept when the mail was decided (0007); `noted` is null for mail decided before that.
   let query = db
-    .selectFrom('raw_mail')
-    .select(['id', 'received_at', 'mailbox', 'outcome', 'reason', 'source'])
-    .where('outcome', 'in', q.outcome ? [q.outcome] : ['ignored', 'quarantined']);
-  if (q.since) query = query.where('received_at', '>=', q.since);
-  return query.orderBy('id', 'desc').limit(q.limit).execute();
+    .selectFrom('raw_mail as r')
+    .leftJoin('unregistered_mail as u', 'u.raw_mail_id', 'r.id')
+    .select(['r.id', 'r.received_at', 'r.mailbox', 'r.outcome', 'r.reason', 'r.source', 'u.raw_mail_id as noted', 'u.subject', 'u.sender'])
+    .where('r.outcome', 'in', q.outcome ? [q.outcome] : ['ignored', 'quarantined']);
+  if (q.since) query = query.where('r.received_at', '>=', q.since);
+  return query.orderBy('r.id', 'desc').limit(q.limit).execute();
 }
 
 /**
