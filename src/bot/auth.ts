@@ -51,6 +51,12 @@ export function mayCompleteCompanyAction(o: Officer, a: { doer: UnitCode; county
   return o.role === 'officer' && o.unit === a.doer;
 }
 
+/** Who reviews a county's unregistered mail (查看, 登记为投诉, /mail): its housing office and admins; the city's admins everywhere. */
+export function mayReviewMail(o: Officer, county: string): boolean {
+  if (o.role === 'admin') return o.cityLevel === true || o.county === county;
+  return o.role === 'officer' && o.unit === 'housing' && o.county === county;
+}
+
 /** The workflow command a button stands for, with placeholder content for a dry run. */
 const PROBES: readonly [CaseVerb, (now: Date) => Command][] = [
   ['accept', () => ({ type: 'accept' })],

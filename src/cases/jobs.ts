@@ -227,7 +227,9 @@ export async function prepareUnregisteredNote(ctx: JobContext, period: ReportPer
   const byCounty = new Map<string, typeof mails>();
   for (const m of mails) {
     const county = m.county ?? ctx.cfg.city.code;
-    byCounty.set(county, [...(byCounty.get(county) ?? []), m]);
+    const list = byCounty.get(county);
+    if (list) list.push(m);
+    else byCounty.set(county, [m]);
   }
   return {
     detail: `${addDays(day, -1)} 未登记来信 ${mails.length} 封，${byCounty.size} 个县区`,

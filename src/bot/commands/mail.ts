@@ -4,15 +4,9 @@
 import { Composer, type Context } from 'telegraf';
 import { TEXT, unregisteredMailCard, unregisteredMailKeyboard, unregisteredNote, unregisteredNoteKeyboard } from '../../messages/index.ts';
 import { unregisteredBetween, unregisteredOne } from '../../store/mail.ts';
-import type { Officer } from '../../store/officers.ts';
-import { actorOf } from '../auth.ts';
+import { actorOf, mayReviewMail } from '../auth.ts';
 import { callbackOf, officerOf, type BotDeps } from '../context.ts';
 import { answer, refuse } from '../ui.ts';
-
-export function mayReviewMail(o: Officer, county: string): boolean {
-  if (o.role === 'admin') return o.cityLevel === true || o.county === county;
-  return o.role === 'officer' && o.unit === 'housing' && o.county === county;
-}
 
 /** How far back /mail looks. */
 const MAIL_DAYS = 7;
