@@ -16,14 +16,12 @@ import type { Actor } from './domain.ts';
 import { ImapSource } from './ingest/imap.ts';
 import { startSmtpIntake, type SmtpIntake } from './ingest/smtp.ts';
 import { DropDir } from './ingest/dropdir.ts';
-import type { Telegram } from 'telegraf';
-import { createMailSender, type MailSender } from './outbox/mailer.ts';
+import { createMailSender } from './outbox/mailer.ts';
 import { createTelegramClient } from './outbox/telegram.ts';
 import { OutboxWorker } from './outbox/worker.ts';
 import { createAdminAlerts } from './cases/alerts.ts';
 import type { CaseDeps } from './cases/deps.ts';
 import { attachmentContent } from './store/attachments.ts';
-import { recipientsFor } from './store/officers.ts';
 import { holdInstanceLock } from './instance-lock.ts';
 import { startScheduler } from './scheduler/index.ts';
 
@@ -102,7 +100,10 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
     }
     // What every use case gets; the one after-commit hook wakes the worker created just below.
     const cases: CaseDeps = { cfg, db: store.db, cal, clock, log, wakeOutbox: () => worker.kick() };
-    const alerts = createAdminAlerts(cases);
+    const alerts = createAdminAlerts(cases, {
+      mail: (to, subject, text) => mail.send({ to, subject, text }),
+      ...(telegram ? { telegram: (chatId: number, text: string) => telegram.sendMessage(chatId, text) } : {}),
+    });
     const worker: OutboxWorker = new OutboxWorker({
       db: store.db,
       log,
@@ -114,16 +115,7 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
       onPermanentFailure: alerts.onPermanentFailure,
       loadAttachment: (id) => attachmentContent(store.db, id),
     });
-    // A full database cannot take an outbox row: the admins are told directly, at most every half hour.
-    let lastFullAlert = 0;
-    const onStoreFull = (e: Error) => {
-      log.error({ err: e.message, code: (e as { code?: string }).code }, '数据库或磁盘已满：新邮件暂不能保存，请立即清理磁盘 / database or disk is full');
-      const now = clock.now().getTime();
-      if (now - lastFullAlert < 30 * 60_000) return;
-      lastFullAlert = now;
-      void storeFullAlert({ cfg, db: store.db, mail, telegram, log, error: e });
-    };
-    const intake = new Intake({ ...cases, classify, onStoreFull });
+    const intake = new Intake({ ...cases, classify, onStoreFull: alerts.storeFull });
     // Stopped after the intake sources (registered later, so stopped earlier): flush briefly, then stop.
     shutdown.add('outbox', async () => {
       await intake.close();
@@ -231,20 +223,4 @@ export async function runService(cfg: Config): Promise<void> {
   }
   // Keep running until a signal arrives.
   await new Promise(() => {});
-}
-
-/**
- * Tells the admins that the database is full — by mail and in Telegram, directly: the outbox, which every other
- * message goes through, is in the full database. Best effort; a failure is logged.
- */
-async function storeFullAlert(o: { cfg: Config; db: Store['db']; mail: MailSender; telegram: Telegram | null; log: Logger; error: Error }): Promise<void> {
-  const text = `⚠️ 物业投诉受理台：数据库或磁盘已满，新来信暂不能保存（发件方会稍后重试）。请立即清理磁盘或扩容。(${o.error.message.slice(0, 300)})`;
-  for (const to of o.cfg.reports.recipients.admin) {
-    await o.mail.send({ to, subject: '【系统告警】数据库或磁盘已满', text }).catch((e: unknown) => o.log.warn({ err: (e as Error).message, to }, 'store-full alert mail failed'));
-  }
-  if (!o.telegram) return;
-  const admins = await recipientsFor(o.db, { roles: ['admin'] }).catch(() => []);
-  for (const a of admins) {
-    await o.telegram.sendMessage(a.chatId!, text).catch((e: unknown) => o.log.warn({ err: (e as Error).message }, 'store-full alert message failed'));
-  }
 }

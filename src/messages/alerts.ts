@@ -13,3 +13,9 @@ export function blockedAlert(o: { name: string | null; unit: string; county: str
 export function deliveryFailedAlert(kind: string, recipient: string, error: string): string {
   return `发送失败（${kind} → ${recipient}）：${error}`;
 }
+
+export const STORE_FULL_SUBJECT = '【系统告警】数据库或磁盘已满';
+
+export function storeFullAlert(error: string): string {
+  return `⚠️ 物业投诉受理台：数据库或磁盘已满，新来信暂不能保存（发件方会稍后重试）。请立即清理磁盘或扩容。(${error.slice(0, 300)})`;
+}
