@@ -5,6 +5,7 @@ import type { Actor, CaseEvent, Case } from '../domain.ts';
 import { TEXT } from '../messages/bot-texts.ts';
 import { appendEvents, findById, originalMessageIdOf, saveCase } from '../store/cases.ts';
 import { transition, type Command, type TransitionResult } from '../workflow/complaint.ts';
+import { canAct } from '../workflow/auth.ts';
 import type { WorkflowErrorCode } from '../workflow/errors.ts';
 import { commit, retryConcurrent, StillConflicting, type Work } from './commit.ts';
 import type { CaseDeps } from './deps.ts';
@@ -52,7 +53,11 @@ export async function applyCommand(
         r = transition(c, candidate, actor, now, deps.cal);
         if (r.ok) break;
       }
-      if (!r || !r.ok) return { ok: false, message: r?.error.message ?? TEXT.notFound, code: r?.error.code ?? 'NOT_FOUND' } as const;
+      if (!r || !r.ok) {
+        // A case beyond an officer's reach is answered as one that does not exist: a forged id reveals nothing.
+        if (!r || (actor.kind === 'officer' && !canAct(actor, 'read', c).ok)) return { ok: false, message: TEXT.notFound, code: 'NOT_FOUND' } as const;
+        return { ok: false, message: r.error.message, code: r.error.code } as const;
+      }
       const done = r;
       const version = await commit(
         deps,

@@ -149,7 +149,7 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
 async function act(ctx: Context, deps: BotDeps, o: Officer, caseId: number, verb: CaseVerb, cmd: Command, notice?: string): Promise<void> {
   const r = await applyCommand(deps, actorOf(o), caseId, cmd);
   if (!r.ok) {
-    await refuse(ctx, refusalFor(o, await findById(deps.db, caseId), r.message));
+    await refuse(ctx, r.message);
     return;
   }
   await answer(ctx, DONE_TOAST[verb]);
@@ -338,7 +338,7 @@ async function finishDialogueAction(
     // the same case must not throw away what the officer is typing.
     const fromDialogue = ours !== undefined && ours.action === verb;
     if (r.code !== 'INVALID_INPUT' && fromDialogue) await endDialogue(deps.db, chatId);
-    await refuse(ctx, refusalFor(o, await findById(deps.db, caseId), r.message));
+    await refuse(ctx, r.message);
     return;
   }
   if (ours) await endDialogue(deps.db, chatId);
