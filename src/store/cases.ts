@@ -274,7 +274,6 @@ export async function* allCases(db: Conn, opts: { since?: string; until?: string
   }
 }
 
-
 /**
  * One page (by id) of the cases with a clock still running, for the reminders: the open ones, and the supervised
  * ones until written off (挂牌督办 reports progress monthly until 销号, 000 正文 四(四)).

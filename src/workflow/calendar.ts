@@ -11,7 +11,6 @@ import { z } from 'zod';
 import holidayData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
 import { addDays, isValidDay, isWeekend, parseDay, type Day } from '../time.ts';
 
-
 export interface HolidayOverrides {
   off: string[]; // YYYY-MM-DD days off added on top of the library (local holiday, or a year it lacks)
   work: string[]; // YYYY-MM-DD working days added (调休 make-up days of a year the library lacks)

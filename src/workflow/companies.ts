@@ -87,7 +87,6 @@ export interface CompanyInput {
   complaints: ComplaintFact[]; // facts of other companies are ignored
 }
 
-
 /** Who carries out each action (000 附件 三(三)): housing, then 发改 for the fee standard, 市场监管 for refunds. */
 export const ACTION_UNIT: Record<CompanyActionType, UnitCode> = {
   'key-supervision': 'housing',

@@ -655,7 +655,6 @@ function wrongState(c: Case): WorkflowError {
   return workflowError('WRONG_STATE', `当前状态为「${STATUS_NAMES[c.status]}」`);
 }
 
-
 /** Cosign applies to housing-handled cases only (000 附件 三(一)). */
 function needsCosign(c: Case): WorkflowError | null {
   if (c.status !== 'resolved') return wrongState(c);
