@@ -15,10 +15,9 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { previousFire } from '../cron.ts';
 import type { MailPayload } from '../domain.ts';
-import { companyNotice } from '../messages/company.ts';
+import { companyActionReminders, companyNotice, type CompanyReminder } from '../messages/company.ts';
 import { companyActionKeyboard } from '../messages/keyboards.ts';
-import { companyActionReminders } from '../messages/company.ts';
-import { remindersFor } from '../messages/reminders.ts';
+import { remindersFor, type Reminder } from '../messages/reminders.ts';
 import { unregisteredNote, unregisteredNoteKeyboard } from '../messages/mail.ts';
 import { telegramMessage } from '../messages/telegram.ts';
 import { addCompanyAction, NO_DUE, openCompanyActions, recordCompanyLists, setKeySupervision } from '../store/companies.ts';
@@ -192,7 +191,7 @@ export async function prepareReport(ctx: JobContext, kind: ReportKind, period: R
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Company thresholds (000 附件 一(三), 三(三), 三(四)).
+// Housekeeping and the desk's daily note.
 
 /** Telegram update ids are kept long enough to drop any redelivery; dialogues left half-way expire. */
 export const UPDATE_ID_RETENTION_DAYS = 30;
@@ -209,11 +208,6 @@ export function prepareHousekeeping(now: Date): Prepared {
   };
 }
 
-/**
- * Evaluates every company and records the actions its thresholds trigger (company_action is unique per company,
- * type and rule, so an action is recorded once); a new action is told to the housing officers and admins of the
- * company's county (the city's when the company has none), and key supervision sets the company's flag.
- */
 /**
  * The desk's daily note: the previous day's mail that no case came from (ignored, quarantined), per county, to the
  * county's housing office and admins, each mail one tap away — so that no mail is dropped unseen by a person.
@@ -235,6 +229,7 @@ export async function prepareUnregisteredNote(ctx: JobContext, period: ReportPer
     detail: `${addDays(day, -1)} 未登记来信 ${mails.length} 封，${byCounty.size} 个县区`,
     async write(w) {
       const rows: OutboxMessage[] = [];
+      const notBefore = quietHoursRelease(w.now, ctx.cfg.schedule.quietHours).toISOString();
       for (const [county, list] of byCounty) {
         const countyName = ctx.cfg.counties.find((k) => k.code === county)?.name ?? county;
         const text = unregisteredNote(countyName, addDays(day, -1), list);
@@ -249,7 +244,7 @@ export async function prepareUnregisteredNote(ctx: JobContext, period: ReportPer
             recipient: String(o.chatId),
             payload: telegramMessage(o.chatId!, text, keyboard),
             key: `unregistered:${period.key}:${county}:${o.id}`,
-            notBefore: quietHoursRelease(w.now, ctx.cfg.schedule.quietHours).toISOString(),
+            notBefore,
           });
         }
       }
@@ -258,6 +253,14 @@ export async function prepareUnregisteredNote(ctx: JobContext, period: ReportPer
   };
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Company thresholds (000 附件 一(三), 三(三), 三(四)).
+
+/**
+ * Evaluates every company and records the actions its thresholds trigger (company_action is unique per company,
+ * type and rule, so an action is recorded once); a new action is told to the housing officers and admins of the
+ * company's county (the city's when the company has none), and key supervision sets the company's flag.
+ */
 export async function prepareCompanies(ctx: JobContext, now: Date): Promise<Prepared> {
   const views = await companyViews(ctx.db, now);
   const due = views.map((v) => ({ v, actions: evaluateCompany(v.input, now, ctx.cal) })).filter((x) => x.actions.length);
@@ -267,6 +270,7 @@ export async function prepareCompanies(ctx: JobContext, now: Date): Promise<Prep
     async write(w) {
       const { tx, nowIso } = w;
       const rows: OutboxMessage[] = [];
+      const notBefore = quietHoursRelease(w.now, ctx.cfg.schedule.quietHours).toISOString();
       for (const { v, actions } of due) {
         for (const a of actions) {
           const actionId = await addCompanyAction(
@@ -288,7 +292,7 @@ export async function prepareCompanies(ctx: JobContext, now: Date): Promise<Prep
               // An action with a period gets the ✅ 已完成 button; 重点督办 and 退出程序 have no end to record here.
               payload: telegramMessage(o.chatId!, companyNotice(v.name, a), a.dueAt ? companyActionKeyboard(actionId) : undefined),
               key: `company:${v.id}:${a.type}:${a.rule}:${o.id}`,
-              notBefore: quietHoursRelease(w.now, ctx.cfg.schedule.quietHours).toISOString(),
+              notBefore,
             });
           }
         }
@@ -320,14 +324,7 @@ export async function runReminders(ctx: JobContext, now: Date): Promise<number> 
       unitNames,
     });
     if (reminders.length) {
-      const msgs: OutboxMessage[] = reminders.map((r) => ({
-        kind: 'telegram',
-        recipient: String(r.chatId),
-        payload: telegramMessage(r.chatId, r.text, r.keyboard),
-        key: r.key,
-        complaintId: r.caseId,
-        notBefore: r.notBefore,
-      }));
+      const msgs = reminders.map((r) => reminderRow(r, r.caseId));
       written += await commit(ctx, (w) => w.send(msgs), now);
     }
     if (cases.length < pageSize) return written + (await runCompanyReminders(ctx, now, officers));
@@ -345,14 +342,20 @@ async function runCompanyReminders(ctx: JobContext, now: Date, officers: Reminde
     cityCounty: ctx.cfg.city.code,
   });
   if (!reminders.length) return 0;
-  const msgs: OutboxMessage[] = reminders.map((r) => ({
+  const msgs = reminders.map((r) => reminderRow(r));
+  return commit(ctx, (w) => w.send(msgs), now);
+}
+
+/** A case's or a company action's reminder as its outbox row (keyed by the reminder, held until notBefore). */
+function reminderRow(r: Reminder | CompanyReminder, complaintId?: number): OutboxMessage {
+  return {
     kind: 'telegram',
     recipient: String(r.chatId),
     payload: telegramMessage(r.chatId, r.text, r.keyboard),
     key: r.key,
+    ...(complaintId === undefined ? {} : { complaintId }),
     notBefore: r.notBefore,
-  }));
-  return commit(ctx, (w) => w.send(msgs), now);
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
