@@ -85,6 +85,15 @@ export async function campaignComplaints(db: Conn, cfg: Config, until: Date): Pr
   return complaintsReceived(db, startOfDayShanghai(cfg.reports.campaignStart).toISOString(), until.toISOString());
 }
 
+/** The campaign's cases up to the period's end, tallied for the period: what the province, discipline and monthly reports start from. */
+async function campaignTallies(deps: ReportDeps, period: ReportPeriod) {
+  const { cfg, db } = deps;
+  const all = await campaignComplaints(db, cfg, period.end);
+  const names = unitNames(cfg);
+  const tallies = tallyComplaints(all, { period, campaignStart: cfg.reports.campaignStart, counties: counties(cfg), unitNames: names });
+  return { all, names, tallies };
+}
+
 export interface CompanyView {
   id: number;
   name: string;
@@ -207,9 +216,8 @@ async function weekly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBun
 
 /** 000 附件 四: the week's figures for the Thursday dispatch meeting, and the Friday 17:00 report. */
 async function province(deps: ReportDeps, period: ReportPeriod, kind: 'province' | 'provinceData'): Promise<ReportBundle> {
-  const { cfg, db } = deps;
-  const all = await campaignComplaints(db, cfg, period.end);
-  const tallies = tallyComplaints(all, { period, campaignStart: cfg.reports.campaignStart, counties: counties(cfg), unitNames: unitNames(cfg) });
+  const { cfg } = deps;
+  const { tallies } = await campaignTallies(deps, period);
   const data: ProvinceWeeklyData = {
     city: cfg.city.name,
     reportingUnit: cfg.reports.reportingUnit,
@@ -243,9 +251,7 @@ async function province(deps: ReportDeps, period: ReportPeriod, kind: 'province'
 /** 000 附件 一(二), 六(二): the weekly clue summary to the discipline commission. */
 async function discipline(deps: ReportDeps, period: ReportPeriod): Promise<ReportBundle> {
   const { cfg, db } = deps;
-  const all = await campaignComplaints(db, cfg, period.end);
-  const names = unitNames(cfg);
-  const tallies = tallyComplaints(all, { period, campaignStart: cfg.reports.campaignStart, counties: counties(cfg), unitNames: names });
+  const { all, names, tallies } = await campaignTallies(deps, period);
   const views = await companyViews(db, period.end);
   const overdue = overdueCasesOf(all, period.end, { counties: counties(cfg), unitNames: names });
   const body = buildDisciplineWeekly({
@@ -268,9 +274,7 @@ async function discipline(deps: ReportDeps, period: ReportPeriod): Promise<Repor
 /** 000 附件 五: the monthly public report with the red/black list; complainants masked by the builders. */
 async function monthly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBundle> {
   const { cfg, db } = deps;
-  const all = await campaignComplaints(db, cfg, period.end);
-  const names = unitNames(cfg);
-  const tallies = tallyComplaints(all, { period, campaignStart: cfg.reports.campaignStart, counties: counties(cfg), unitNames: names });
+  const { all, names, tallies } = await campaignTallies(deps, period);
   const views = await companyViews(db, period.end);
   const lists = redBlackList(
     views.map((v) => v.input),
