@@ -169,6 +169,8 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
     await ctx.reply('photo' in ctx.message ? TEXT.photoWithoutDialogue : TEXT.unknownInput);
   });
 
+  /** An error's message as it may be logged: never with the token in it (Telegram URLs carry it). */
+  const tokenless = (e: unknown) => scrub(String((e as Error)?.message ?? e), [deps.token]);
   let running: Promise<void> | null = null;
   let retry: NodeJS.Timeout | null = null;
   let stopping = false;
@@ -191,7 +193,7 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
       await new Promise<void>((resolve, reject) => {
         running = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => resolve());
         running.catch((e: unknown) => {
-          log.error({ err: scrub(String((e as Error)?.message ?? e), [deps.token]) }, 'bot: long polling stopped');
+          log.error({ err: tokenless(e) }, 'bot: long polling stopped');
           reject(e as Error);
         });
       });
@@ -204,7 +206,7 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
           return true;
         } catch (e) {
           if (tokenRejected(e)) throw e;
-          log.warn({ err: scrub(String((e as Error)?.message ?? e), [deps.token]) }, 'bot: Bot API unreachable; mail, the desk and the outbox go on, the bot retries');
+          log.warn({ err: tokenless(e) }, 'bot: Bot API unreachable; mail, the desk and the outbox go on, the bot retries');
           return false;
         }
       };
@@ -219,7 +221,7 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
               if (ok) log.info('bot: connected to the Bot API');
               else again();
             })
-            .catch((e: unknown) => log.error({ err: scrub(String((e as Error)?.message ?? e), [deps.token]) }, 'bot: the Bot API rejected the token; the bot stays off'));
+            .catch((e: unknown) => log.error({ err: tokenless(e) }, 'bot: the Bot API rejected the token; the bot stays off'));
         }, connectDelay(n++));
         retry.unref();
       };
