@@ -234,6 +234,14 @@ export function buildProgram(): Command {
 
   const company = program.command('company').description('物业企业督办事项');
   company
+    .command('list')
+    .description('列出物业企业：投诉人数（按人去重）、案件数、投诉人满意率')
+    .option('--json', '以 JSON 行输出')
+    .action(async (opts: { json?: boolean }) => {
+      const { companyList } = await import('./cli/company.ts');
+      process.exitCode = await companyList(config(), opts);
+    });
+  company
     .command('actions')
     .description('列出企业督办事项（默认仅未完成）')
     .option('--all', '包括已完成的')

@@ -124,6 +124,8 @@ export const configSchema = z
         housekeeping: z.string().default('30 3 * * *'),
         unregistered: z.string().default('30 8 * * *'),
         quietHours: z.object({ start: hhmm, end: hhmm }).strict().default({ start: '21:00', end: '08:00' }),
+        /** When the day's one letter to each complainant goes out (Asia/Shanghai), all of that day's steps in it. */
+        residentLetters: hhmm.default('17:30'),
       })
       .strict()
       .default({
@@ -138,6 +140,7 @@ export const configSchema = z
         housekeeping: '30 3 * * *',
         unregistered: '30 8 * * *',
         quietHours: { start: '21:00', end: '08:00' },
+        residentLetters: '17:30',
       }),
     reports: z
       .object({
@@ -163,7 +166,7 @@ export const configSchema = z
       seen.add(k.prefix);
     });
     for (const [job, expr] of Object.entries(c.schedule)) {
-      if (job !== 'timezone' && typeof expr === 'string' && !cron.validate(expr)) {
+      if (job !== 'timezone' && job !== 'residentLetters' && typeof expr === 'string' && !cron.validate(expr)) {
         ctx.addIssue({ code: 'custom', path: ['schedule', job], message: `无效的 cron 表达式 invalid cron expression "${expr}"` });
       }
     }

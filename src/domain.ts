@@ -263,8 +263,20 @@ export type Effect =
   | { kind: 'notify-unit'; unit: UnitCode; county: string; caseId: number; template: string; urgent: boolean }
   | { kind: 'notify-officer'; officerId: number; caseId: number; template: string }
   | { kind: 'notify-role'; role: Role; county: string | null; caseId: number; template: string; urgent: boolean }
-  | { kind: 'email-complainant'; caseId: number; template: string }
+  | { kind: 'email-complainant'; caseId: number; template: string; detail?: LetterDetail }
   | { kind: 'escalate'; level: 'leader' | 'city'; unit: UnitCode | null; county: string; caseId: number; template: string };
+
+/**
+ * What a letter to the complainant says beyond the case itself: the officer's words, the reason given, the date
+ * promised, the unit the case came from. Filled by the workflow from the command; worded by messages/letters.
+ */
+export interface LetterDetail {
+  text?: string;
+  reason?: string;
+  until?: string;
+  fromUnit?: UnitCode | null;
+  photos?: number;
+}
 
 /** Which open cases make up someone's task list (我的任务), in deadline order. */
 export type TaskScope =

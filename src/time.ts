@@ -187,3 +187,31 @@ function assertInstant(instant: Date): void {
     throw new RangeError(`时间无效 invalid instant ${String(instant)}`);
   }
 }
+
+const WEEKDAY_NAMES = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
+
+/** '12月9日（周三）', with the year in front when it is not `thisYear`'s. */
+function dayForPeople(day: Day, thisYear?: number): string {
+  const { year, month, date } = parseDay(day);
+  return `${thisYear !== undefined && year !== thisYear ? `${year}年` : ''}${month}月${date}日（${WEEKDAY_NAMES[weekday(day)]}）`;
+}
+
+/**
+ * The one way a deadline is written for people — letters, notices, cards, reminders: '12月9日（周三）24:00' (the
+ * 24:00 rule: the day that ends), with the year when it differs from `now`'s; '—' when none.
+ */
+export function deadlineForPeople(iso: string | Date | null | undefined, now?: Date): string {
+  if (!iso) return '—';
+  const ms = typeof iso === 'string' ? Date.parse(iso) : iso.getTime();
+  if (Number.isNaN(ms)) return '—';
+  const thisYear = now ? shanghaiYear(now) : undefined;
+  const local = formatMinute(new Date(ms));
+  if (local.endsWith(' 00:00')) return `${dayForPeople(lastDayOf(new Date(ms)), thisYear)}24:00`;
+  return `${dayForPeople(local.slice(0, 10), thisYear)}${local.slice(11)}`;
+}
+
+/** A moment written for people the same way: '12月3日（周四）10:20'. */
+export function momentForPeople(at: string | Date, now?: Date): string {
+  const local = formatMinute(at);
+  return `${dayForPeople(local.slice(0, 10), now ? shanghaiYear(now) : undefined)}${local.slice(11)}`;
+}

@@ -62,7 +62,7 @@ const PROBES: readonly [CaseVerb, (now: Date) => Command][] = [
   ['accept', () => ({ type: 'accept' })],
   ['return', () => ({ type: 'return', reason: '-' })],
   ['progress', () => ({ type: 'progress', text: '-' })],
-  ['complex', () => ({ type: 'markComplex' })],
+  ['complex', () => ({ type: 'markComplex', reason: '-' })],
   ['plan', (now) => ({ type: 'submitPlan', text: '-', until: farFuture(now) })],
   ['extend', (now) => ({ type: 'requestExtension', reason: '-', until: farFuture(now) })],
   ['resolve', () => ({ type: 'resolve', finding: 'substantiated', result: '-' })],
@@ -74,6 +74,7 @@ const PROBES: readonly [CaseVerb, (now: Date) => Command][] = [
   ['approveExtension', () => ({ type: 'decideExtension', approve: true })],
   ['rejectExtension', () => ({ type: 'decideExtension', approve: false })],
   ['assign', () => ({ type: 'assign', unit: 'housing' })],
+  ['letter', () => ({ type: 'writeResident', text: '-' })],
 ];
 const PROBE_BY_VERB = new Map(PROBES);
 

@@ -69,7 +69,14 @@ export async function applyCommand(
           if (extras.evidence?.length) await saveEvidence(w.tx, c.id, first, c.tracking, cmd.type, extras.evidence, w.nowIso);
           const mails = done.effects.some((e) => e.kind === 'email-complainant');
           const originalMessageId = extras.originalMessageId !== undefined ? extras.originalMessageId : mails ? await originalMessageIdOf(w.tx, c.id) : null;
-          await w.send(await effectRows(w.tx, done.case, done.effects, { cfg: deps.cfg, now: w.now, eventId: first ?? 0, originalMessageId, news: extras.news ?? null }));
+          await w.send(await effectRows(w.tx, done.case, done.effects, {
+              cfg: deps.cfg,
+              now: w.now,
+              eventId: first ?? 0,
+              originalMessageId,
+              news: extras.news ?? null,
+              step: done.events[0] ? { actor: done.events[0].actor, data: done.events[0].data ?? null } : null,
+            }));
           await extras.alsoWrite?.(w, done.case, first);
           return v;
         },

@@ -5,6 +5,8 @@ import { appendEvents } from '../store/cases.ts';
 import { commit } from './commit.ts';
 import type { CaseDeps } from './deps.ts';
 import type { Actor } from '../domain.ts';
+import { companyComplaints, satisfactionByCompany } from '../store/reporting.ts';
+import { satisfactionRate } from '../workflow/companies.ts';
 
 /** Marks an open company action done; false when there is no such open action. */
 export async function completeCompanyAction(deps: CaseDeps, actionId: number, actor: Actor): Promise<boolean> {
@@ -14,4 +16,33 @@ export async function completeCompanyAction(deps: CaseDeps, actionId: number, ac
     await appendEvents(w.tx, null, [{ type: 'company-action-done', at: w.nowIso, actor, data: { actionId } }]);
     return true;
   });
+}
+
+export interface CompanySummary {
+  id: number;
+  name: string;
+  cases: number;
+  complainants: number; // distinct (000 附件 一(三): counted by complainant, not by mail)
+  satisfied: number;
+  unsatisfied: number;
+  /** % of answered final letters that said 满意; null before anyone answered. */
+  satisfactionRate: number | null;
+}
+
+/** Every company with its cases, distinct complainants and complainants' satisfaction, most complained-of first. */
+export async function companySummaries(deps: Pick<CaseDeps, 'db' | 'clock'>): Promise<CompanySummary[]> {
+  const all = await companies.listCompanies(deps.db);
+  const sat = await satisfactionByCompany(deps.db);
+  const cases = new Map<number, number>();
+  const people = new Map<number, Set<string>>();
+  for await (const r of companyComplaints(deps.db, deps.clock.now().toISOString())) {
+    cases.set(r.companyId, (cases.get(r.companyId) ?? 0) + 1);
+    if (r.complainantKey) people.set(r.companyId, (people.get(r.companyId) ?? new Set()).add(r.complainantKey));
+  }
+  return all
+    .map((c) => {
+      const s = sat.get(c.id) ?? { satisfied: 0, unsatisfied: 0 };
+      return { id: c.id, name: c.name, cases: cases.get(c.id) ?? 0, complainants: people.get(c.id)?.size ?? 0, ...s, satisfactionRate: satisfactionRate(s) };
+    })
+    .sort((a, b) => b.complainants - a.complainants || b.cases - a.cases || a.name.localeCompare(b.name));
 }

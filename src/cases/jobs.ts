@@ -17,12 +17,12 @@ import { previousFire } from '../cron.ts';
 import type { MailPayload } from '../domain.ts';
 import { companyActionReminders, companyNotice, type CompanyReminder } from '../messages/company.ts';
 import { companyActionKeyboard } from '../messages/keyboards.ts';
-import { remindersFor, type Reminder } from '../messages/reminders.ts';
+import { digestKey, reminderDigests, remindersFor, type Reminder, type ReminderDigest } from '../messages/reminders.ts';
 import { unregisteredNote, unregisteredNoteKeyboard } from '../messages/mail.ts';
 import { telegramMessage } from '../messages/telegram.ts';
 import { addCompanyAction, NO_DUE, openCompanyActions, recordCompanyLists, setKeySupervision } from '../store/companies.ts';
 import { casesWithRunningClocks } from '../store/cases.ts';
-import { claimPeriod, finishPeriod, periodRun } from '../store/jobs.ts';
+import { claimPeriod, finishPeriod, logReminders, periodRun } from '../store/jobs.ts';
 import { listOfficers, recipientsFor } from '../store/officers.ts';
 import type { OutboxMessage } from '../store/outbox.ts';
 import { unregisteredBetween } from '../store/mail.ts';
@@ -305,31 +305,39 @@ export async function prepareCompanies(ctx: JobContext, now: Date): Promise<Prep
 // ---------------------------------------------------------------------------------------------------------------
 // Reminders.
 
-/** Writes the reminders due at `now` (see reminders.ts); returns how many rows were new. */
+/**
+ * Writes the reminders due at `now` (see reminders.ts) as one digest message per person (messages/reminders.ts);
+ * the reminder log keeps each reminder's key, so a reminder already sent is never in a later digest. Returns how
+ * many rows were new.
+ */
 export async function runReminders(ctx: JobContext, now: Date): Promise<number> {
   const officers = (await listOfficers(ctx.db, { activeOnly: true })).filter((o) => o.chatId !== null);
   if (!officers.length) return 0;
   const unitNames = Object.fromEntries(ctx.cfg.units.map((u) => [u.code, u.name]));
-  let written = 0;
+  const due: Reminder[] = [];
   let after = 0;
   const pageSize = 1000;
   for (;;) {
     // Cases with a clock still running: open ones, and supervised ones until written off (monthly progress).
     const cases = await casesWithRunningClocks(ctx.db, after, pageSize);
-    const reminders = remindersFor(cases, officers, {
-      now,
-      cal: ctx.cal,
-      quietHours: ctx.cfg.schedule.quietHours,
-      cityCounty: ctx.cfg.city.code,
-      unitNames,
-    });
-    if (reminders.length) {
-      const msgs = reminders.map((r) => reminderRow(r, r.caseId));
-      written += await commit(ctx, (w) => w.send(msgs), now);
-    }
-    if (cases.length < pageSize) return written + (await runCompanyReminders(ctx, now, officers));
+    due.push(...remindersFor(cases, officers, { now, cal: ctx.cal, quietHours: ctx.cfg.schedule.quietHours, cityCounty: ctx.cfg.city.code, unitNames }));
+    if (cases.length < pageSize) break;
     after = cases[cases.length - 1]!.id;
   }
+  let written = 0;
+  if (due.length) {
+    const nowIso = now.toISOString();
+    written = await commit(
+      ctx,
+      async (w) => {
+        const fresh = await logReminders(w.tx, due.map((r) => ({ key: r.key, sentIn: digestKey(r, nowIso) })), w.nowIso);
+        const digests = reminderDigests(due.filter((r) => fresh.has(r.key)), nowIso);
+        return w.send(digests.map((d) => reminderRow(d, d.reminderKeys.length === 1 ? due.find((r) => r.key === d.reminderKeys[0])?.caseId : undefined)));
+      },
+      now,
+    );
+  }
+  return written + (await runCompanyReminders(ctx, now, officers));
 }
 
 /** The company actions' own clocks (workflow/reminders.ts ladder, messages/company.ts words). */
@@ -346,8 +354,8 @@ async function runCompanyReminders(ctx: JobContext, now: Date, officers: Reminde
   return commit(ctx, (w) => w.send(msgs), now);
 }
 
-/** A case's or a company action's reminder as its outbox row (keyed by the reminder, held until notBefore). */
-function reminderRow(r: Reminder | CompanyReminder, complaintId?: number): OutboxMessage {
+/** A reminder digest's or a company action reminder's outbox row (keyed, held until notBefore). */
+function reminderRow(r: ReminderDigest | CompanyReminder, complaintId?: number): OutboxMessage {
   return {
     kind: 'telegram',
     recipient: String(r.chatId),

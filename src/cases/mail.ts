@@ -13,7 +13,7 @@ import { recipientsFor } from '../store/officers.ts';
 import type { Tx } from '../store/db.ts';
 import { quietHoursRelease } from '../workflow/quiet-hours.ts';
 import { shanghaiDay } from '../time.ts';
-import type { RegisterInput } from '../workflow/complaint.ts';
+import type { Command, RegisterInput } from '../workflow/complaint.ts';
 import { applyCommand, type ApplyResult } from './apply.ts';
 import { commit, type Work } from './commit.ts';
 import type { CaseDeps } from './deps.ts';
@@ -98,11 +98,13 @@ export async function registerMail(
 export async function applyComplainantMail(
   deps: CaseDeps,
   caseId: number,
-  mail: MailRef & { from: string | null; text: string; dissatisfied: boolean; asksForStatus?: boolean },
+  mail: MailRef & { from: string | null; text: string; dissatisfied: boolean; satisfied?: boolean; asksForStatus?: boolean },
 ): Promise<ApplyResult> {
   const actor: Actor = { kind: 'complainant', ...(mail.from ? { name: mail.from } : {}) };
   const reply = { type: 'reply', text: mail.text } as const;
-  return applyCommand(deps, actor, caseId, mail.dissatisfied ? [{ type: 'reopen', text: mail.text }, reply] : [reply], {
+  // 不满意 reopens a closed case; 满意 on a closed case is its rating; anything else (or either on an open case) is 补充.
+  const first: Command[] = mail.dissatisfied ? [{ type: 'reopen', text: mail.text }] : mail.satisfied ? [{ type: 'rate', text: mail.text }] : [];
+  return applyCommand(deps, actor, caseId, [...first, reply], {
     eventData: { rawMailId: mail.rawMailId, from: mail.from },
     originalMessageId: mail.messageId,
     news: { text: mail.text, files: mail.files.length },

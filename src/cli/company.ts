@@ -4,7 +4,7 @@
 import { deadlineText } from '../time.ts';
 import type { Config } from '../config.ts';
 import { ACTION_NAMES, isCompanyActionType } from '../workflow/companies.ts';
-import { completeCompanyAction } from '../cases/company.ts';
+import { completeCompanyAction, companySummaries } from '../cases/company.ts';
 import { listCompanies, listCompanyActions, NO_DUE } from '../store/companies.ts';
 import { caseDepsOf, operatorName, printJson, withStore } from './common.ts';
 
@@ -43,5 +43,21 @@ export async function companyDone(cfg: Config, id: number, o: { by?: string } = 
     const ok = await completeCompanyAction(caseDepsOf(cfg, store, { now: () => now }), id, { kind: 'system', ...(by ? { name: by } : {}) });
     process.stdout.write(ok ? `✓ 已登记完成 marked done: ${id}\n` : `✗ 无此未完成事项 no such open action: ${id}\n`);
     return ok ? 0 : 1;
+  });
+}
+
+/** `wuye company list [--json]`: companies by distinct complainants, with the complainants' satisfaction rate. */
+export async function companyList(cfg: Config, o: { json?: boolean }, now = new Date()): Promise<number> {
+  return withStore(cfg, async (store) => {
+    const rows = await companySummaries(caseDepsOf(cfg, store, { now: () => now }));
+    if (o.json) {
+      for (const r of rows) printJson(r);
+      return 0;
+    }
+    process.stdout.write('企业\t投诉人数\t案件数\t满意\t不满意\t满意率\n');
+    for (const r of rows) {
+      process.stdout.write(`${r.name}\t${r.complainants}\t${r.cases}\t${r.satisfied}\t${r.unsatisfied}\t${r.satisfactionRate === null ? '—' : `${r.satisfactionRate}%`}\n`);
+    }
+    return 0;
   });
 }

@@ -8,11 +8,16 @@ import { loadCalendar, missingHolidayYears } from '../runtime.ts';
 import { createMailSender } from '../outbox/mailer.ts';
 import { createTelegramClient } from '../outbox/telegram.ts';
 import { scrub } from '../log.ts';
+import { listOfficers } from '../store/officers.ts';
+import { unstaffedUnits } from '../workflow/coverage.ts';
+import { UNIT_CODES, UNIT_NAMES } from '../domain.ts';
 
 export interface Check {
   name: string;
   ok: boolean;
   detail: string;
+  /** Not a failure, but someone must act (printed with !). */
+  warn?: boolean;
 }
 
 async function timed<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -34,6 +39,7 @@ export async function runChecks(cfg: Config, env: NodeJS.ProcessEnv = process.en
       const pending = await outbox.pendingCount(store.db);
       const failed = await outbox.failures(store.db, 5);
       checks.push({ name: 'database', ok: true, detail: `${store.dialect} ${redactUrl(cfg.db)}; 待发 ${pending}` });
+      checks.push(coverageCheck(cfg, await listOfficers(store.db, { activeOnly: true })));
       checks.push({
         name: 'outbox',
         ok: failed.length === 0,
@@ -100,9 +106,23 @@ export async function runChecks(cfg: Config, env: NodeJS.ProcessEnv = process.en
   return checks;
 }
 
+/** Units and counties with nobody linked to receive their cases: their cases would reach no one. */
+function coverageCheck(cfg: Config, officers: Parameters<typeof unstaffedUnits>[1]): Check {
+  const gaps = unstaffedUnits(
+    cfg.counties.map((k) => k.code),
+    officers,
+  );
+  if (!gaps.length) return { name: 'officers', ok: true, detail: '各县区各成员单位均有已绑定的工作人员' };
+  const name = (code: string) => cfg.counties.find((k) => k.code === code)?.name ?? code;
+  const detail = gaps
+    .map((g) => `${name(g.county)}：${g.units.length === UNIT_CODES.length ? '全部成员单位' : g.units.map((u) => UNIT_NAMES[u]).join('、')}`)
+    .join('；');
+  return { name: 'officers', ok: true, warn: true, detail: `无已绑定工作人员（案件无人接收）— ${detail}` };
+}
+
 export async function doctor(cfg: Config, opts: { json: boolean }): Promise<number> {
   const checks = await runChecks(cfg);
   if (opts.json) process.stdout.write(`${JSON.stringify({ ok: checks.every((c) => c.ok), checks })}\n`);
-  else for (const c of checks) process.stdout.write(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}\n`);
+  else for (const c of checks) process.stdout.write(`${!c.ok ? '✗' : c.warn ? '!' : '✓'} ${c.name}: ${c.detail}\n`);
   return checks.every((c) => c.ok) ? 0 : 1;
 }

@@ -16,7 +16,7 @@ import * as mailStore from '../store/mail.ts';
 import { isStoreFull } from '../store/db.ts';
 import type { ParsedComplaintMail, ParseOptions, ParseResult } from './parse.ts';
 import { ParsePool } from './parse-pool.ts';
-import { asksForStatus, detectNotComplaint, findTrackingNumber, isDissatisfied, stripQuoted } from './signals.ts';
+import { asksForStatus, detectNotComplaint, findTrackingNumber, isDissatisfied, isSatisfied, stripQuoted } from './signals.ts';
 import { extractFacts } from './extract.ts';
 
 export type Outcome = 'registered' | 'reply' | 'duplicate' | 'quarantined' | 'ignored';
@@ -335,6 +335,7 @@ export class Intake {
       from: mail.from.address ?? mail.from.name ?? null,
       text: words || '（来信无正文，见附件）',
       dissatisfied: isDissatisfied(fresh),
+      satisfied: isSatisfied(fresh),
       asksForStatus: asksForStatus(`${mail.subject}\n${fresh}`),
     });
     // The workflow refused it (the case cannot take a reply now): kept, with the reason, for the desk to read.

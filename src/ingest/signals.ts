@@ -153,6 +153,15 @@ export function asksForStatus(text: string): boolean {
   return STATUS_QUESTION.test(stripQuoted(text).normalize('NFKC'));
 }
 
+// The answer to the final letter's question (满意 / 不满意): satisfied only when nothing in it says otherwise.
+const SATISFIED = /满意|已(?:经)?(?:解决|处理好|修好|修复)|问题解决了|感谢|谢谢/;
+
+/** Does the new part of a reply say the resident is satisfied (and nothing says they are not)? */
+export function isSatisfied(text: string): boolean {
+  const fresh = stripQuoted(text).normalize('NFKC');
+  return SATISFIED.test(fresh.replace(NOT_DISSATISFIED, '满意')) && !isDissatisfied(text);
+}
+
 /** Does the new part of a reply say the problem is not solved or the resident is not satisfied? */
 export function isDissatisfied(text: string): boolean {
   const fresh = stripQuoted(text).normalize('NFKC').replace(NOT_DISSATISFIED, '');

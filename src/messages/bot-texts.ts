@@ -49,9 +49,15 @@ export const TEXT = {
   caseUsage: '用法：/case 案件编号，例如 /case YH-2026-000123',
   emptyText: '内容不能为空，请重新发送。',
   tooLong: (max: number) => `内容过长（最多 ${max} 字），请精简后重新发送。`,
-  returnPrompt: '请发送退回理由（例如：不属于本单位职责，应由××部门办理）。\n发送 /cancel 取消。',
+  returnPrompt: '请输入退回理由（例如：不属于本单位职责，应由××部门办理），案件将退回住建部门（受理台）重新分转。\n发送 /cancel 取消。',
+  complexPrompt: (close: string, plan: string) =>
+    `认定为复杂问题后：办结期限延至 ${close}，并须于 ${plan} 前提交解决方案和时间节点，此后按月报送进展。\n请输入认定理由（将告知投诉人）。\n发送 /cancel 取消。`,
+  complexConfirm: (reason: string) => `认定理由：${reason}\n确认认定为复杂问题吗？`,
+  letterPrompt: '请输入致投诉人的内容（将以本县区住建部门名义通过邮件发送给投诉人，并记入案件）。\n发送 /cancel 取消。',
+  letterConfirm: (text: string) => `将发送给投诉人：\n┃ ${text.split(/\r?\n/).join('\n┃ ')}\n确认发送吗？`,
+  noEmail: '投诉人未留电子邮箱，请电话联系。',
   rejectPrompt: '请发送驳回理由，案件将退回承办单位继续办理。\n发送 /cancel 取消。',
-  cosignPrompt: '请发送会签意见，或直接点「同意办结」。',
+  cosignPrompt: '会签即确认承办单位的核查结论和办理结果属实、同意办结（见上方案件卡片）。请输入会签意见，或直接点「同意办结」。',
   progressPrompt: '请发送进展情况（文字），可附现场照片（可多张）。发送完毕后点「提交」。',
   findingPrompt: '请选择核查结论：',
   resolvePrompt: (f: Finding) => `核查结论：${FINDING_NAMES[f]}。\n请发送办理结果（文字），可附整改照片（可多张）。发送完毕后点「提交」。`,
@@ -95,6 +101,7 @@ export const DONE_TOAST: Partial<Record<CaseVerb, string>> = {
   approveExtension: '已批准延期',
   rejectExtension: '已驳回延期申请',
   assign: '已分转',
+  letter: '已发送给投诉人',
 };
 
 export const INVITE_FAILED: Record<'unknown' | 'used' | 'expired' | 'revoked', string> = {

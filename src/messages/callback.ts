@@ -30,6 +30,8 @@ export const CASE_VERBS = {
   approveExtension: 'exy',
   rejectExtension: 'exn',
   assign: 'asg', // arg: unit index; without it, show the unit choice
+  letter: 'ltr', // 致投诉人: write to the complainant
+  confirm: 'cf', // 确认 what was typed in a confirmed dialogue (认定复杂问题, 致投诉人)
 } as const;
 export type CaseVerb = keyof typeof CASE_VERBS;
 

@@ -1,7 +1,7 @@
 // What officers read about a case in Telegram, in Chinese: notice titles, the case summary and card, the original
 // text. Pure: data in, text out. Plain text only (no parse_mode), so whatever a complainant wrote can never break a
 // message.
-import type { Case } from '../domain.ts';
+import type { Actor, Case, UnitCode } from '../domain.ts';
 import { FINDING_NAMES, isClosedByUnit, PROBLEM_NAMES, SOURCE_NAMES, STATUS_NAMES, UNIT_NAMES } from '../domain.ts';
 import type { EffectTemplate } from '../workflow/complaint.ts';
 import { deadlineText, formatMinute } from '../time.ts';
@@ -33,6 +33,12 @@ const TEMPLATE_TITLES: Record<EffectTemplate, string> = {
   reopened: '🔁 投诉人不满意，案件重新办理',
   reply: '💬 投诉人来信补充',
   supervised: '📌 挂牌督办',
+  // Letters only (never pushed to officers); titled for completeness.
+  accepted: '已接收',
+  moved: '已改派',
+  extended: '已延期',
+  'sent-back': '已退回继续办理',
+  'officer-letter': '致投诉人',
 };
 
 // ─── Formatting helpers ──────────────────────────────────────────────────────────────────────────────────────
@@ -104,15 +110,66 @@ export function residentWords(text: string, max: number, label = '投诉人原�
   return [`【${label}】`, ...lines.map((l) => `${RESIDENT_BAR}${l}`)].join('\n');
 }
 
+/** The step that caused a notice: who did it and what they wrote (the audit event's actor and data). */
+export interface NoticeStep {
+  actor: Actor;
+  data?: Record<string, unknown> | null;
+}
+
+function who(a: Actor): string {
+  return a.kind === 'officer' ? `${a.unit ? UNIT_NAMES[a.unit] : ''}${a.name ? ` ${a.name}` : ''}`.trim() : a.kind === 'complainant' ? '投诉人' : '系统';
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v.trim() ? v.trim() : null;
+}
+
 /**
- * A pushed notice (outbox): what happened, the case, and the resident's words — those of the new mail when it is a
- * resident's new mail (补充, 不满意: `news`), else the start of the complaint.
+ * What the next hand must know, from the step that handed the case over: the return reason and who returned it (to
+ * the triage desk); the finding, the result, the photos and the co-sign opinion (to co-signers and reviewers); the
+ * reason or the words of the unit (to housing, told of another unit's case).
  */
-export function renderNotice(template: EffectTemplate, c: Case, news?: { text: string; files: number } | null): string {
+function handoff(template: EffectTemplate, c: Case, step: NoticeStep | null | undefined): string[] {
+  const d = step?.data ?? {};
+  const photos = Array.isArray(d.photos) ? d.photos.length : 0;
+  const closing = [
+    c.finding ? `核查结论：${FINDING_NAMES[c.finding]}` : '',
+    c.result ? `办理结果：${clip(c.result, 800)}` : '',
+    photos ? `整改照片：${photos} 张（点「查看原文」查看）` : '',
+  ];
+  switch (template) {
+    case 'returned':
+      return [`退回单位：${d.unit && typeof d.unit === 'string' ? UNIT_NAMES[d.unit as keyof typeof UNIT_NAMES] ?? d.unit : '—'}${step ? `（${who(step.actor)}）` : ''}`, `退回理由：${str(d.reason) ?? '—'}`, '请重新选择承办单位。'];
+    case 'cosign-needed':
+      return [...closing, '会签即确认上述核查结论和办理结果属实、同意办结；不同意请点「驳回」并说明理由。'];
+    case 'review-needed':
+      return [...closing, str(d.opinion) ? `会签意见：${str(d.opinion)}${step ? `（${who(step.actor)}）` : ''}` : '', '审核通过后即可销号；不通过请点「驳回」并说明理由。'];
+    case 'cosign-rejected':
+    case 'review-rejected':
+      return [`驳回理由：${str(d.reason) ?? '—'}${step ? `（${who(step.actor)}）` : ''}`];
+    case 'complex':
+      return [`认定理由：${str(d.reason) ?? '—'}`];
+    case 'progress':
+    case 'plan':
+      return [`${template === 'plan' ? '解决方案' : '进展情况'}：${clip(str(d.text) ?? '—', 800)}${photos ? `（照片 ${photos} 张）` : ''}`];
+    case 'extension-approved':
+    case 'extension-rejected':
+      return str(d.note) ? [`审批意见：${str(d.note)}`] : [];
+    default:
+      return [];
+  }
+}
+
+/**
+ * A pushed notice (outbox): what happened, what the step handed over, the case, and the resident's words — those of
+ * the new mail when it is a resident's new mail (补充, 不满意: `news`), else the start of the complaint.
+ */
+export function renderNotice(template: EffectTemplate, c: Case, news?: { text: string; files: number } | null, step?: NoticeStep | null): string {
   const words = news
     ? `${residentWords(news.text, 1500, '投诉人新来信')}${news.files ? `\n（附件 ${news.files} 个，点「查看原文」查看）` : ''}`
     : residentWords(c.body, 300);
-  return `${TEMPLATE_TITLES[template]}\n\n${caseSummary(c)}\n\n${words}`.slice(0, MAX_TEXT);
+  const handed = handoff(template, c, step).filter(Boolean);
+  return `${TEMPLATE_TITLES[template]}\n${handed.length ? `${handed.join('\n')}\n` : ''}\n${caseSummary(c)}\n\n${words}`.slice(0, MAX_TEXT);
 }
 
 /** The case card an officer works from: summary, who complained, pending requests, the result so far. */
@@ -141,6 +198,21 @@ export function rawParts(c: Case): string[] {
   const parts: string[] = [];
   for (let i = 0; i < text.length; i += MAX_TEXT) parts.push(text.slice(i, i + MAX_TEXT));
   return parts;
+}
+
+/**
+ * To the county's desk (and its admins) at once when a case's unit has nobody linked in the county: without this
+ * nobody hears of the case until the city escalation, days later.
+ */
+export function unstaffedNotice(c: Case, unit: UnitCode): string {
+  return [
+    `⚠️ 承办单位无人接收：${UNIT_NAMES[unit]}在本县区没有已绑定机器人的工作人员，本案通知无人收到。`,
+    '请电话通知该单位并邀请其工作人员绑定（wuye officer invite），或改派其他单位。',
+    '',
+    caseSummary(c),
+  ]
+    .join('\n')
+    .slice(0, MAX_TEXT);
 }
 
 /**

@@ -31,6 +31,7 @@ export const VERB_LABELS: Partial<Record<CaseVerb, string>> = {
   approveExtension: '批准延期',
   rejectExtension: '驳回延期',
   assign: '分转',
+  letter: '致投诉人',
   raw: '查看原文',
   refresh: '刷新',
   view: '查看',
@@ -114,6 +115,11 @@ export function cancelKeyboard(): InlineKeyboard {
 export function submitKeyboard(caseId: number, action: 'progress' | 'resolve'): InlineKeyboard {
   const verb = action === 'progress' ? 'submitProgress' : 'submitResolve';
   return { inline_keyboard: [[{ text: '提交', callback_data: caseCb(verb, caseId) }, cancelButton()]] };
+}
+
+/** 确认 / 取消 under what the officer typed for an action with consequences (认定复杂问题, 致投诉人). */
+export function confirmKeyboard(caseId: number, label: string): InlineKeyboard {
+  return { inline_keyboard: [[{ text: label, callback_data: caseCb('confirm', caseId) }, cancelButton()]] };
 }
 
 export function cosignKeyboard(caseId: number): InlineKeyboard {

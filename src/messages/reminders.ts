@@ -4,12 +4,13 @@
 // Keys: `remind:<caseId>:<deadline>:<step>:<dueIso>:<officerId>`, the step of an overdue reminder carrying its day
 // (`overdue@2026-10-09`); a moved deadline (extension, plan, reopening) has a new dueIso and starts a new ladder.
 import { UNIT_NAMES, type Case, type UnitCode } from '../domain.ts';
-import { deadlineText, type Day } from '../time.ts';
+import { deadlineForPeople, deadlineText, type Day } from '../time.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { quietHoursRelease, type QuietHours } from '../workflow/quiet-hours.ts';
 import { reminderRecipients, remindersDue, type ReminderDue, type ReminderOfficer, type ReminderStep, type ReminderSubject } from '../workflow/reminders.ts';
-import { caseSummary } from './case-texts.ts';
-import { noticeKeyboard, type InlineKeyboard } from './keyboards.ts';
+import { caseSummary, clip, MAX_TEXT } from './case-texts.ts';
+import { caseCb } from './callback.ts';
+import { noticeKeyboard, type InlineButton, type InlineKeyboard } from './keyboards.ts';
 
 export interface ReminderContext {
   now: Date;
@@ -35,6 +36,8 @@ export interface Reminder {
   notBefore: string;
   urgent: boolean;
   text: string;
+  /** The reminder as one line of a digest: tracking number, what is due, the subject. */
+  line: string;
   keyboard?: InlineKeyboard;
 }
 
@@ -70,6 +73,30 @@ function headline(c: Case, r: ReminderDue, unitName: string): string {
   }
 }
 
+/** One line of a digest: the case and what is due, in a few words. */
+function digestLine(c: Case, r: ReminderDue, unitName: string): string {
+  const what = SUBJECT_NAMES[r.subject];
+  const when = deadlineForPeople(r.dueAt);
+  const late = r.workdaysLate > 0 ? `已超期${r.workdaysLate}个工作日` : '已超期';
+  const danger = c.urgent ? '🚨' : '';
+  const item = (() => {
+    switch (r.step) {
+      case 'pre':
+        return `${what} ${when} 届满`;
+      case 'today':
+        return `${what}今日 ${when.slice(-5)} 届满`;
+      case 'overdue':
+        return `${what}${late}`;
+      case 'unaccepted':
+        return '已分转，尚未接收';
+      case 'escalate-leader':
+      case 'escalate-city':
+        return `${unitName}承办，${what}${late}，请督促`;
+    }
+  })();
+  return `${c.tracking}${danger}　${item}　${clip(c.subject.replace(/\s+/g, ' ').trim() || '（无主题）', 24)}`;
+}
+
 function keyboardFor(c: Case, r: ReminderDue): InlineKeyboard | undefined {
   if (r.subject === 'transfer' && r.audience === 'office') return noticeKeyboard('triage', c);
   if (r.step === 'unaccepted') return noticeKeyboard('assigned', c);
@@ -103,10 +130,68 @@ export function remindersFor(cases: Iterable<Case>, officers: readonly ReminderO
           notBefore: c.urgent ? nowIso : held,
           urgent: c.urgent,
           text,
+          line: digestLine(c, r, unitName),
           ...(keyboard ? { keyboard } : {}),
         });
       }
     }
+  }
+  return out;
+}
+
+/** One message to one person in one run: every reminder due for them, or the reminder itself when it is alone. */
+export interface ReminderDigest {
+  key: string;
+  officerId: number;
+  chatId: number;
+  notBefore: string;
+  text: string;
+  keyboard?: InlineKeyboard;
+  /** The reminders it carries (their keys go to the reminder log: never sent again). */
+  reminderKeys: string[];
+}
+
+/** Most case buttons under a digest; the rest are in /tasks. */
+const DIGEST_BUTTONS = 20;
+
+/** The outbox key of a person's digest in the run at `nowIso` (danger cases apart: they are not held). */
+export function digestKey(r: Pick<Reminder, 'officerId' | 'urgent'>, nowIso: string): string {
+  return `digest:${r.officerId}:${nowIso}${r.urgent ? ':u' : ''}`;
+}
+
+/**
+ * The reminders of one run as one message per person (danger cases in a message of their own, sent at once; the
+ * rest held until the quiet hours end): a supervisor with seven overdue cases gets one list, not seven messages.
+ */
+export function reminderDigests(reminders: readonly Reminder[], nowIso: string): ReminderDigest[] {
+  const groups = new Map<string, Reminder[]>();
+  for (const r of reminders) {
+    const key = digestKey(r, nowIso);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const out: ReminderDigest[] = [];
+  for (const [key, rs] of groups) {
+    const first = rs[0]!;
+    const base = { key, officerId: first.officerId, chatId: first.chatId, notBefore: first.notBefore, reminderKeys: rs.map((r) => r.key) };
+    if (rs.length === 1) {
+      out.push({ ...base, text: first.text, ...(first.keyboard ? { keyboard: first.keyboard } : {}) });
+      continue;
+    }
+    const sorted = [...rs].sort((a, b) => Number(b.urgent) - Number(a.urgent) || a.dueAt.localeCompare(b.dueAt));
+    const head = `${first.urgent ? '🚨 ' : ''}⏰ 期限提醒：您有 ${sorted.length} 项需要处理`;
+    const lines = sorted.map((r, i) => `${i + 1}. ${r.line}`);
+    const more = sorted.length > DIGEST_BUTTONS ? `\n（点编号查看案件；其余 ${sorted.length - DIGEST_BUTTONS} 件请发送 /tasks 查看）` : '\n（点编号查看案件）';
+    const text = clip(`${head}\n\n${lines.join('\n')}`, MAX_TEXT - more.length - 1) + more;
+    const seen = new Set<number>();
+    const buttons: InlineButton[] = [];
+    for (const r of sorted) {
+      if (seen.has(r.caseId) || buttons.length >= DIGEST_BUTTONS) continue;
+      seen.add(r.caseId);
+      buttons.push({ text: r.tracking, callback_data: caseCb('view', r.caseId) });
+    }
+    const rows: InlineButton[][] = [];
+    for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
+    out.push({ ...base, text, keyboard: { inline_keyboard: rows } });
   }
   return out;
 }

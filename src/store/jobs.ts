@@ -35,3 +35,22 @@ export async function listRuns(db: Conn, job?: string, limit = 50) {
 export async function periodRun(db: Conn, job: string, key: string) {
   return db.selectFrom('job_run').selectAll().where('job', '=', job).where('period_key', '=', key).executeTakeFirst();
 }
+
+/**
+ * Records reminder keys as sent in their digest rows; returns the keys that were new. A key recorded before (an
+ * earlier run, or a concurrent one) is left out, so nothing is reminded twice.
+ */
+export async function logReminders(tx: Conn, entries: readonly { key: string; sentIn: string }[], now: string): Promise<Set<string>> {
+  const fresh = new Set<string>();
+  for (let i = 0; i < entries.length; i += 500) {
+    const chunk = entries.slice(i, i + 500);
+    const rows = await tx
+      .insertInto('reminder_log')
+      .values(chunk.map((e) => ({ key: e.key, sent_in: e.sentIn, at: now })))
+      .onConflict((oc) => oc.column('key').doNothing())
+      .returning('key')
+      .execute();
+    for (const r of rows) fresh.add(r.key);
+  }
+  return fresh;
+}

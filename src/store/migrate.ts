@@ -9,6 +9,7 @@ import * as m0004 from './migrations/0004_company_lists.ts';
 import * as m0005 from './migrations/0005_raw_mail_body.ts';
 import * as m0006 from './migrations/0006_raw_mail_message_id.ts';
 import * as m0007 from './migrations/0007_unregistered_mail.ts';
+import * as m0008 from './migrations/0008_reminder_log.ts';
 
 /** Each migration module exports `migration(dialect)`; the list is append-only. */
 const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
@@ -19,6 +20,7 @@ const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
   '0005_raw_mail_body': m0005,
   '0006_raw_mail_message_id': m0006,
   '0007_unregistered_mail': m0007,
+  '0008_reminder_log': m0008,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -13,7 +13,14 @@ export interface OutboxMessage {
   payload: unknown;
   key: string;
   complaintId?: number | null;
-  notBefore?: string; // quiet hours
+  notBefore?: string; // quiet hours, the day's letter time
+  /**
+   * The row with this key is held (queued, not yet claimed): replace its payload instead of adding a row (the day's
+   * one letter to a complainant grows by a step). When it went out meanwhile, the row is added under `fallbackKey`.
+   */
+  replace?: { fallbackKey: string };
+  /** A held row whose content this message carries: it is dropped (the day's letter folded into the result). */
+  supersedes?: string;
 }
 
 export interface OutboxRow {
@@ -34,11 +41,45 @@ const insertMessage = hotQuery((tx, p: Required<Omit<Insertable<OutboxTable>, 'i
     .onConflict((oc) => oc.column('idempotency_key').doNothing()),
 );
 
-/** Writes rows; a row whose key exists already is skipped (returns how many were new). */
+/** Queued, not sent, not failed, and no worker holds it: a row that may still change. */
+function held(tx: Conn, key: string, now: string) {
+  return tx
+    .selectFrom('outbox')
+    .where('idempotency_key', '=', key)
+    .where('sent_at', 'is', null)
+    .where('failed_at', 'is', null)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]));
+}
+
+/** The payload of a held row (see `held`), or null. */
+export async function heldPayload(tx: Conn, key: string, now: string): Promise<unknown | null> {
+  const r = await held(tx, key, now).select('payload').executeTakeFirst();
+  return r ? JSON.parse(r.payload) : null;
+}
+
+async function replaceHeld(tx: Conn, key: string, payload: unknown, now: string): Promise<boolean> {
+  const r = await tx
+    .updateTable('outbox')
+    .set({ payload: JSON.stringify(payload) })
+    .where('id', 'in', held(tx, key, now).select('id'))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+async function dropHeld(tx: Conn, key: string, now: string): Promise<void> {
+  await tx.deleteFrom('outbox').where('id', 'in', held(tx, key, now).select('id')).execute();
+}
+
+/** Writes rows; a row whose key exists already is skipped (returns how many were new or changed). */
 export async function enqueue(tx: Conn, msgs: OutboxMessage[], now: string): Promise<number> {
   let added = 0;
   for (const m of msgs) {
-    const res = await insertMessage(tx, {
+    if (m.supersedes) await dropHeld(tx, m.supersedes, now);
+    if (m.replace && (await replaceHeld(tx, m.key, m.payload, now))) {
+      added++;
+      continue;
+    }
+    const row = {
       kind: m.kind,
       recipient: m.recipient,
       payload: JSON.stringify(m.payload),
@@ -48,8 +89,11 @@ export async function enqueue(tx: Conn, msgs: OutboxMessage[], now: string): Pro
       not_before: m.notBefore ?? now,
       next_attempt_at: now,
       attempts: 0,
-    });
-    added += Number(res.numAffectedRows ?? 0);
+    };
+    let n = Number((await insertMessage(tx, row)).numAffectedRows ?? 0);
+    // A growing letter whose row went out (or was claimed) meanwhile: its news goes in a row of its own.
+    if (!n && m.replace) n = Number((await insertMessage(tx, { ...row, idempotency_key: m.replace.fallbackKey })).numAffectedRows ?? 0);
+    added += n;
   }
   return added;
 }

@@ -67,3 +67,28 @@ export async function returnedByUnit(db: Conn, period: { start: Date; end: Date 
   }
   return out;
 }
+
+/**
+ * The complainants' last word on each closed case of each company: `rated` (满意, answering the final letter) or
+ * `reopened` (不满意). Per company: how many cases were rated satisfied and how many not.
+ */
+export async function satisfactionByCompany(db: Conn): Promise<Map<number, { satisfied: number; unsatisfied: number }>> {
+  const rows = await db
+    .selectFrom('complaint_event as e')
+    .innerJoin('complaint as c', 'c.id', 'e.complaint_id')
+    .select(['c.company_id', 'e.complaint_id', 'e.type'])
+    .where('e.type', 'in', ['rated', 'reopened'])
+    .where('c.company_id', 'is not', null)
+    .orderBy('e.id')
+    .execute();
+  const last = new Map<number, { company: number; satisfied: boolean }>();
+  for (const r of rows) last.set(r.complaint_id!, { company: r.company_id!, satisfied: r.type === 'rated' });
+  const out = new Map<number, { satisfied: number; unsatisfied: number }>();
+  for (const { company, satisfied } of last.values()) {
+    const s = out.get(company) ?? { satisfied: 0, unsatisfied: 0 };
+    if (satisfied) s.satisfied++;
+    else s.unsatisfied++;
+    out.set(company, s);
+  }
+  return out;
+}

@@ -206,6 +206,12 @@ export interface OutboxTable {
   result: string | null; // e.g. Telegram message id
 }
 
+export interface ReminderLogTable {
+  key: string; // remind:<caseId>:<deadline>:<step>:<dueIso>:<officerId>
+  sent_in: string; // the outbox row (digest) it went out in
+  at: string;
+}
+
 export interface JobRunTable {
   id: Generated<number>;
   job: string;
@@ -267,6 +273,7 @@ export interface Database {
   attachment: AttachmentTable;
   outbox: OutboxTable;
   job_run: JobRunTable;
+  reminder_log: ReminderLogTable;
   telegram_update: TelegramUpdateTable;
   bot_session: BotSessionTable;
   summary_figure: SummaryFigureTable;

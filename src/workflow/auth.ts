@@ -24,13 +24,14 @@ const UNIT_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   'submitPlan',
   'requestExtension',
   'resolve',
+  'writeResident',
 ]);
 /** The housing office's triage queue (高效分转). */
 const OFFICE_ACTIONS: ReadonlySet<Action> = new Set<Action>(['assign', 'reclassify']);
 const COSIGNER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['cosign', 'rejectCosign']);
 const REVIEWER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['decideExtension', 'review', 'rejectReview', 'writeOff']);
 /** What arrives from the complainant by mail. */
-const COMPLAINANT_ACTIONS: ReadonlySet<Action> = new Set<Action>(['reopen', 'reply']);
+const COMPLAINANT_ACTIONS: ReadonlySet<Action> = new Set<Action>(['reopen', 'reply', 'rate']);
 const COSIGNER_UNITS: ReadonlySet<UnitCode> = new Set<UnitCode>(['township', 'community']);
 
 const OK: AuthResult = { ok: true };
@@ -78,8 +79,9 @@ function officerCan(actor: Actor, action: Action, c: Pick<Case, 'county' | 'unit
   if (actor.county !== c.county) return deny('NOT_YOUR_COUNTY');
   const isHousingOffice = actor.unit === 'housing';
   if (office) return isHousingOffice ? OK : deny('NOT_YOUR_UNIT', '分转由住建部门办理');
-  // Reading: the office sees its whole county (it keeps the ledger); a unit sees its own cases.
-  if (action === 'read' && isHousingOffice) return OK;
+  // Reading: the office sees its whole county (it keeps the ledger); a unit sees its own cases. The office also
+  // writes to any complainant of the county (it receives every complaint and answers for the county).
+  if ((action === 'read' || action === 'writeResident') && isHousingOffice) return OK;
   if (!actor.unit || c.unit !== actor.unit) return deny('NOT_YOUR_UNIT');
   return OK;
 }

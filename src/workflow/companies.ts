@@ -455,3 +455,9 @@ export function keyCompanies(
   }
   return out.sort((a, b) => b.complainants - a.complainants || a.name.localeCompare(b.name, 'zh'));
 }
+
+/** The complainants' satisfaction rate of a company in per cent (one decimal), or null before anyone answered. */
+export function satisfactionRate(s: { satisfied: number; unsatisfied: number }): number | null {
+  const n = s.satisfied + s.unsatisfied;
+  return n ? Math.round((s.satisfied / n) * 1000) / 10 : null;
+}

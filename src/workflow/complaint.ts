@@ -36,6 +36,7 @@ import {
   type Deadlines,
   type Effect,
   type Finding,
+  type LetterDetail,
   type ProblemType,
   type Source,
   type Status,
@@ -56,7 +57,7 @@ export type Command =
   | { type: 'accept' }
   | { type: 'return'; reason: string }
   | { type: 'progress'; text: string; photos?: string[] }
-  | { type: 'markComplex' }
+  | { type: 'markComplex'; reason: string }
   | { type: 'submitPlan'; text: string; until: string }
   | { type: 'requestExtension'; until: string; reason: string }
   | { type: 'decideExtension'; approve: boolean; note?: string }
@@ -68,8 +69,10 @@ export type Command =
   | { type: 'writeOff' }
   | { type: 'reopen'; text: string }
   | { type: 'reply'; text: string }
+  | { type: 'rate'; text: string }
+  | { type: 'writeResident'; text: string }
   | { type: 'supervise' }
-  | { type: 'reclassify'; unit: UnitCode; problem: ProblemType | null };
+  | { type: 'reclassify'; unit: UnitCode; problem: ProblemType | null; reason?: string };
 export type CommandType = Command['type'];
 
 export const COMMAND_TYPES = [
@@ -89,6 +92,8 @@ export const COMMAND_TYPES = [
   'writeOff',
   'reopen',
   'reply',
+  'rate',
+  'writeResident',
   'supervise',
   'reclassify',
 ] as const satisfies readonly CommandType[];
@@ -118,6 +123,12 @@ export const EFFECT_TEMPLATES = [
   'reopened', // unit/housing: the complainant is not satisfied
   'reply', // unit: the complainant wrote again
   'supervised', // unit: 挂牌督办
+  // Letters to the complainant only (messages/letters.ts): each step that changes what they were told.
+  'accepted', // the unit accepted the case
+  'moved', // the office moved the case to another unit
+  'extended', // the close deadline was extended
+  'sent-back', // the closure was not accepted; the unit works on
+  'officer-letter', // an officer or the desk writes to the complainant
 ] as const;
 export type EffectTemplate = (typeof EFFECT_TEMPLATES)[number];
 
@@ -361,13 +372,13 @@ const HANDLERS: Handlers = {
         deadlines: { ...c.deadlines, close: iso(dueAt(closeRule(c), now, cal)) },
       },
       data: { unit: cmd.unit },
-      effects: [notifyUnit(c, cmd.unit, 'assigned', c.urgent)],
+      effects: [notifyUnit(c, cmd.unit, c.urgent ? 'urgent' : 'assigned', c.urgent), ...complainantMail(c, 'assigned')],
     };
   },
 
   accept({ c, at }) {
     if (c.status !== 'assigned') return wrongState(c);
-    return { type: 'accepted', to: 'accepted', patch: { acceptedAt: at } };
+    return { type: 'accepted', to: 'accepted', patch: { acceptedAt: at }, effects: complainantMail(c, 'accepted') };
   },
 
   // A misrouted case goes back to the office's queue without a unit.
@@ -397,20 +408,25 @@ const HANDLERS: Handlers = {
       to: 'in_progress',
       patch: monthly ? { deadlines: { ...c.deadlines, progress: iso(dueAt('progress', now, cal)) } } : undefined,
       data: { text: body, photos },
-      effects: monthly ? [...complainantMail(c, 'progress'), ...tellHousing(c, 'progress')] : [],
+      // The complainant hears every progress report in the officer's words (throttled to one letter a day).
+      effects: [...complainantMail(c, 'progress', { text: body, photos: photos.length }), ...(monthly ? tellHousing(c, 'progress') : [])],
     };
   },
 
   // 重大问题包括一些复杂问题要在1个月内落实解决; 确实解决不了的，7日内拿出时间节点和方案 (000 附件 三(一)).
-  markComplex({ c, now, cal }) {
+  // The deadline moves by a month, so the unit must say why; the complainant is told why and by when.
+  markComplex({ c, cmd, now, cal }) {
     if (!BEFORE_PLAN.includes(c.status)) return wrongState(c);
     if (c.complex) return workflowError('ALREADY_COMPLEX');
+    const reason = text(cmd.reason);
+    if (!reason) return workflowError('INVALID_INPUT', '认定复杂问题的理由');
     const receipt = c.assignedAt ? new Date(c.assignedAt) : now;
     const close = later(c.deadlines.close, iso(dueAt('complex', receipt, cal)));
     return {
       type: 'marked-complex',
       patch: { complex: true, deadlines: { ...c.deadlines, close, plan: iso(dueAt('plan', now, cal)) } },
-      effects: tellHousing(c, 'complex'),
+      data: { reason },
+      effects: [...tellHousing(c, 'complex'), ...complainantMail(c, 'complex', { reason })],
     };
   },
 
@@ -428,7 +444,7 @@ const HANDLERS: Handlers = {
       to: 'plan_submitted',
       patch: { deadlines: { ...rest, close: until, progress: iso(dueAt('progress', now, cal)) } },
       data: { text: plan, until },
-      effects: [...complainantMail(c, 'plan'), ...tellHousing(c, 'plan')],
+      effects: [...complainantMail(c, 'plan', { text: plan, until }), ...tellHousing(c, 'plan')],
     };
   },
 
@@ -471,7 +487,7 @@ const HANDLERS: Handlers = {
       type: 'extension-approved',
       patch: { extension: null, extended: true, deadlines: { ...c.deadlines, close: request.until } },
       data: { request, note },
-      effects: [notifyUnit(c, unit, 'extension-approved', false)],
+      effects: [notifyUnit(c, unit, 'extension-approved', false), ...complainantMail(c, 'extended', { until: request.until, reason: request.reason })],
     };
   },
 
@@ -493,6 +509,7 @@ const HANDLERS: Handlers = {
       // A pending extension request is moot once the case is closed.
       patch: { resolvedAt: at, finding: cmd.finding, result, extension: null },
       data: { finding: cmd.finding, result, photos, ...(c.extension ? { withdrawnExtension: c.extension } : {}) },
+      // The result reaches the complainant once, when it is final (writeOff); now only that it awaits sign-off.
       effects: [next, ...complainantMail(c, 'resolved')],
     };
   },
@@ -551,7 +568,7 @@ const HANDLERS: Handlers = {
         deadlines: { ...c.deadlines, close: iso(dueAt(closeRule(c), now, cal)) },
       },
       data: { text: body, previous: { finding: c.finding, result: c.result, resolvedAt: c.resolvedAt, writtenOffAt: c.writtenOffAt } },
-      effects: [notifyUnit(c, unit, 'reopened', c.urgent), ...tellHousing(c, 'reopened')],
+      effects: [notifyUnit(c, unit, 'reopened', c.urgent), ...tellHousing(c, 'reopened'), ...complainantMail(c, 'reopened')],
     };
   },
 
@@ -560,6 +577,23 @@ const HANDLERS: Handlers = {
     const body = text(cmd.text);
     if (!body) return workflowError('INVALID_INPUT', '回复内容');
     return { type: 'reply', data: { text: body }, effects: [notifyUnit(c, c.unit ?? 'housing', 'reply', false)] };
+  },
+
+  // The complainant answers the final letter with 满意 (不满意 reopens instead): recorded for the case and the
+  // company's satisfaction rate (000 附件 三(三): 满意度). Only a closed case can be rated.
+  rate({ c, cmd }) {
+    if (!REOPENABLE.includes(c.status)) return wrongState(c);
+    const body = text(cmd.text);
+    if (!body) return workflowError('INVALID_INPUT', '回复内容');
+    return { type: 'rated', data: { satisfied: true, text: body } };
+  },
+
+  // An officer of the unit, or the office, writes to the complainant (through the outbox, threaded to their mail).
+  writeResident({ c, cmd }) {
+    if (!c.complainant.email) return workflowError('INVALID_INPUT', '投诉人未留电子邮箱，请电话联系');
+    const body = text(cmd.text);
+    if (!body) return workflowError('INVALID_INPUT', '致投诉人的内容');
+    return { type: 'wrote-resident', data: { text: body }, effects: complainantMail(c, 'officer-letter', { text: body }) };
   },
 
   // 挂牌督办: 按月反馈进展情况，直至销号清零 (正文 四(四)).
@@ -580,7 +614,8 @@ const HANDLERS: Handlers = {
     if (cmd.problem !== null && !isProblem(cmd.problem)) return workflowError('INVALID_INPUT', '问题类型');
     const unitChanged = cmd.unit !== c.unit;
     if (!unitChanged && cmd.problem === c.problem) return workflowError('INVALID_INPUT', '未作任何变更');
-    const data = { unit: { old: c.unit, new: cmd.unit }, problem: { old: c.problem, new: cmd.problem } };
+    const reason = cmd.reason === undefined ? null : text(cmd.reason);
+    const data = { unit: { old: c.unit, new: cmd.unit }, problem: { old: c.problem, new: cmd.problem }, ...(reason ? { reason } : {}) };
     if (!unitChanged) return { type: 'reclassified', patch: { problem: cmd.problem }, data };
     return {
       type: 'reclassified',
@@ -596,7 +631,11 @@ const HANDLERS: Handlers = {
         deadlines: { ...c.deadlines, close: iso(dueAt('close', now, cal)) },
       },
       data: { ...data, reset: { complex: c.complex, extension: c.extension, extended: c.extended } },
-      effects: [notifyUnit(c, cmd.unit, 'assigned', c.urgent), notifyUnit(c, c.unit as UnitCode, 'reassigned', false)],
+      effects: [
+        notifyUnit(c, cmd.unit, c.urgent ? 'urgent' : 'assigned', c.urgent),
+        notifyUnit(c, c.unit as UnitCode, 'reassigned', false),
+        ...complainantMail(c, 'moved', { fromUnit: c.unit, ...(reason ? { reason } : {}) }),
+      ],
     };
   },
 };
@@ -679,7 +718,7 @@ function sendBack(c: Case, reasonText: string, template: 'cosign-rejected' | 're
     to: 'in_progress',
     patch: { resolvedAt: null, finding: null, result: null },
     data: { reason, previous: { finding: c.finding, result: c.result, resolvedAt: c.resolvedAt } },
-    effects: [notifyUnit(c, c.unit as UnitCode, template, false)],
+    effects: [notifyUnit(c, c.unit as UnitCode, template, false), ...complainantMail(c, 'sent-back')],
   };
 }
 
@@ -700,8 +739,8 @@ function tellHousing(c: Case, template: EffectTemplate): EffectDraft[] {
   return c.unit && c.unit !== 'housing' ? [notifyUnit(c, 'housing', template, false)] : [];
 }
 
-function complainantMail(c: Case, template: EffectTemplate): EffectDraft[] {
-  return c.complainant.email ? [{ kind: 'email-complainant', template }] : [];
+function complainantMail(c: Case, template: EffectTemplate, detail?: LetterDetail): EffectDraft[] {
+  return c.complainant.email ? [{ kind: 'email-complainant', template, ...(detail ? { detail } : {}) }] : [];
 }
 
 function closeRule(c: Case): DeadlineRule {

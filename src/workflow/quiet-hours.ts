@@ -25,3 +25,14 @@ export function quietHoursRelease(now: Date, quiet: QuietHours): Date {
   release.setUTCSeconds(0, 0);
   return release;
 }
+
+/**
+ * When the day's letter to a complainant goes out: today at `at` (Asia/Shanghai), or tomorrow's when that has
+ * passed. Every step before it is told in that one letter, so one busy day is one mail.
+ */
+export function nextLetterTime(now: Date, at: string): Date {
+  const wait = (minutesOf(at) - shanghaiMinutes(now) + 24 * 60) % (24 * 60) || 24 * 60;
+  const send = new Date(now.getTime() + wait * 60_000);
+  send.setUTCSeconds(0, 0);
+  return send;
+}

@@ -11,7 +11,8 @@
 //              六(二) 由受理登记的住建部门向同级党委、政府报告);
 //   escalate-city    once, when the deadline is ESCALATION.cityAfterWorkdays working days overdue: the city's
 //              supervisors and admins (officers registered with the city's own county code, cfg.city.code).
-// Plus: unaccepted — a case still 'assigned' one working day after its assignment (same time of day), once.
+// Plus: unaccepted — a case still 'assigned' one working day after its assignment (same time of day), once; a
+// danger case URGENT_ACCEPT_HOURS after it.
 // Recipients: the transfer deadline goes to the county's housing office (the triage queue, 000 附件 二); every other
 // deadline to the officers of the case's unit in the case's county. A new case's first notice is sent by intake.
 // Quiet hours: every message of a non-danger case is held until the quiet hours end (outbox not_before); danger
@@ -28,6 +29,9 @@ export const ESCALATION = {
   /** Working days overdue before the city level is told. */
   cityAfterWorkdays: 3,
 } as const;
+
+/** A danger case not yet accepted is chased after this many hours, on any day (000 附件 二: 立即…紧急处置). */
+export const URGENT_ACCEPT_HOURS = 2;
 
 /** Calendar days ahead `workflow.due` must look so that "one working day before" is seen across long holidays. */
 const HORIZON_DAYS = 31;
@@ -105,11 +109,13 @@ export function remindersDue(c: Case, now: Date, cal: Calendar): ReminderDue[] {
       out.push({ subject, step: r.step, dueAt: item.dueAt, day: r.day, workdaysLate: r.workdaysLate, audience: r.escalation ?? owners });
     }
   }
-  // 接收: one working day after the assignment, at the same time of day.
+  // 接收: one working day after the assignment, at the same time of day; a danger case within hours (立即处置).
   if (c.status === 'assigned' && c.assignedAt) {
     const assigned = new Date(c.assignedAt);
     const assignedDay = shanghaiDay(assigned);
-    const trigger = new Date(assigned.getTime() + daysBetween(assignedDay, cal.addWorkdays(assignedDay, 1)) * DAY_MS);
+    const trigger = c.urgent
+      ? new Date(assigned.getTime() + URGENT_ACCEPT_HOURS * 60 * 60 * 1000)
+      : new Date(assigned.getTime() + daysBetween(assignedDay, cal.addWorkdays(assignedDay, 1)) * DAY_MS);
     if (now.getTime() >= trigger.getTime()) {
       out.push({ subject: 'accept', step: 'unaccepted', dueAt: trigger.toISOString(), day: today, workdaysLate: 0, audience: 'unit' });
     }

@@ -52,6 +52,8 @@ const COSIGN_WORK: Verdict[] = [R, R, R, R, R, ok, ok, C, R, R, R, ok, R, R];
 const REVIEW_WORK: Verdict[] = [R, R, R, R, R, R, R, R, ok, U, R, ok, R, R];
 const COMPLAINANT: Verdict[] = [R, R, R, R, R, R, R, R, R, R, R, ok, ok, ok];
 const ADMIN_ONLY: Verdict[] = [R, R, R, R, R, R, R, R, R, R, R, ok, R, R];
+/** Writing to the complainant: the unit working the case, and the county's office (it answers for the county). */
+const WRITE: Verdict[] = [ok, U, C, ok, C, R, R, R, R, R, R, ok, R, R];
 const READ: Verdict[] = [ok, U, C, ok, C, ok, ok, C, ok, ok, ok, ok, ok, R];
 
 /** The expected reach of every action, written from the brief and 000 附件 三(一). */
@@ -73,6 +75,8 @@ const MATRIX: Record<Action, Verdict[]> = {
   writeOff: REVIEW_WORK,
   reopen: COMPLAINANT,
   reply: COMPLAINANT,
+  rate: COMPLAINANT,
+  writeResident: WRITE,
   supervise: ADMIN_ONLY,
   read: READ,
 };

@@ -114,6 +114,12 @@ function sample(type: CommandType): Command {
       return { type, text: '不满意，没解决' };
     case 'reply':
       return { type, text: '谢谢' };
+    case 'rate':
+      return { type, text: '满意，谢谢' };
+    case 'writeResident':
+      return { type, text: '您好，我们已联系物业公司，将于本周内维修。' };
+    case 'markComplex':
+      return { type, reason: '涉及多个部门，需协调' };
     case 'reclassify':
       return { type, unit: 'police', problem: 'security-not-provided' };
     default:
@@ -143,6 +149,7 @@ function validCaseFor(type: CommandType): Case {
     case 'review':
     case 'rejectReview':
     case 'reopen':
+    case 'rate':
       return caseIn('resolved');
     case 'writeOff':
       return caseIn('reviewed');
@@ -223,6 +230,8 @@ const MATRIX: Record<CommandType, Want[]> = {
   writeOff:         /**/ [R,    R,    R,       R,     R,   R,     o,   U,   R,    o,    R,     R],
   reopen:           /**/ [R,    R,    R,       R,     R,   R,     R,   R,   R,    o,    o,     o],
   reply:            /**/ [R,    R,    R,       R,     R,   R,     R,   R,   R,    o,    o,     o],
+  rate:             /**/ [R,    R,    R,       R,     R,   R,     R,   R,   R,    o,    o,     o],
+  writeResident:    /**/ [o,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
   supervise:        /**/ [R,    R,    R,       R,     R,   R,     R,   R,   R,    o,    R,     R],
   reclassify:       /**/ [U,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
 };
@@ -264,6 +273,8 @@ const LEGAL_FROM: Record<CommandType, Status[]> = {
   writeOff: ['reviewed'],
   reopen: ['resolved', 'cosigned', 'reviewed', 'written_off'],
   reply: [...STATUSES],
+  rate: ['resolved', 'cosigned', 'reviewed', 'written_off'],
+  writeResident: [...STATUSES],
   supervise: ['assigned', ...WORKING],
   reclassify: ['assigned', ...WORKING],
 };
@@ -284,6 +295,8 @@ const NEXT: Partial<Record<CommandType, Status | 'same'>> = {
   writeOff: 'written_off',
   reopen: 'reopened',
   reply: 'same',
+  rate: 'same',
+  writeResident: 'same',
   supervise: 'same',
   reclassify: 'assigned',
 };
@@ -479,7 +492,10 @@ describe('happy paths', () => {
       'reviewed:cosigned→reviewed',
       'written-off:reviewed→written_off',
     ]);
+    // The complainant hears each step; the result itself only once, at write-off.
     expect(effects).toEqual([
+      { kind: 'email-complainant', caseId: 7, template: 'accepted' },
+      { kind: 'email-complainant', caseId: 7, template: 'progress', detail: { text: '已约谈物业公司', photos: 0 } },
       { kind: 'notify-role', role: 'cosigner', county: COUNTY, caseId: 7, template: 'cosign-needed', urgent: false },
       { kind: 'email-complainant', caseId: 7, template: 'resolved' },
       { kind: 'notify-role', role: 'reviewer', county: null, caseId: 7, template: 'review-needed', urgent: false },
@@ -513,7 +529,10 @@ describe('happy paths', () => {
     const back = ok(transition(c0, { type: 'rejectCosign', reason: '未整改到位' }, cosigner(), NOW, cal));
     expect(back.case).toMatchObject({ status: 'in_progress', finding: null, result: null, resolvedAt: null });
     expect(back.events[0]?.data).toMatchObject({ reason: '未整改到位', previous: { finding: 'substantiated', result: 'x' } });
-    expect(back.effects).toEqual([{ kind: 'notify-unit', unit: 'housing', county: COUNTY, caseId: 7, template: 'cosign-rejected', urgent: false }]);
+    expect(back.effects).toEqual([
+      { kind: 'notify-unit', unit: 'housing', county: COUNTY, caseId: 7, template: 'cosign-rejected', urgent: false },
+      { kind: 'email-complainant', caseId: 7, template: 'sent-back' },
+    ]);
 
     const fire = caseIn('resolved', { finding: 'partly', result: 'y' });
     const r = ok(transition(fire, { type: 'rejectReview', reason: '证据不足' }, reviewer('fire'), NOW, cal));
@@ -541,7 +560,10 @@ describe('misroute: return → triage → assign', () => {
       unit: 'police',
       deadlines: { close: { old: '2026-03-09T16:00:00.000Z', new: '2026-03-11T16:00:00.000Z' } },
     });
-    expect(assigned.effects).toEqual([{ kind: 'notify-unit', unit: 'police', county: COUNTY, caseId: 7, template: 'assigned', urgent: false }]);
+    expect(assigned.effects).toEqual([
+      { kind: 'notify-unit', unit: 'police', county: COUNTY, caseId: 7, template: 'assigned', urgent: false },
+      { kind: 'email-complainant', caseId: 7, template: 'assigned' },
+    ]);
     expect(ok(transition(assigned.case, { type: 'accept' }, officer('police'), NOW, cal)).case.status).toBe('accepted');
   });
 
@@ -582,7 +604,10 @@ describe('extension: request → decision, only one approved', () => {
       actor: reviewer('fire'),
       data: { deadlines: { close: { old: '2026-03-09T16:00:00.000Z', new: '2026-03-20T16:00:00.000Z' } } },
     });
-    expect(approved.effects).toEqual([{ kind: 'notify-unit', unit: 'fire', county: COUNTY, caseId: 7, template: 'extension-approved', urgent: false }]);
+    expect(approved.effects).toEqual([
+      { kind: 'notify-unit', unit: 'fire', county: COUNTY, caseId: 7, template: 'extension-approved', urgent: false },
+      { kind: 'email-complainant', caseId: 7, template: 'extended', detail: { until: '2026-03-20T16:00:00.000Z', reason: '需等待电梯配件' } },
+    ]);
 
     expect(code(transition(approved.case, { type: 'requestExtension', until: '2026-03-30', reason: '又延' }, officer('fire'), NOW, cal))).toBe(
       'ALREADY_EXTENDED',
@@ -629,7 +654,7 @@ describe('complex: markComplex → plan → monthly progress', () => {
   it('moves the clocks as 000 附件 三(一) says and keeps complainant and housing informed', () => {
     const c0 = ok(transition(registered({ classification: classification({ unit: 'township' }) }), { type: 'accept' }, officer('township'), MON_0302, cal)).case;
 
-    const marked = ok(transition(c0, { type: 'markComplex' }, officer('township'), at('2026-03-04T02:00:00Z'), cal));
+    const marked = ok(transition(c0, { type: 'markComplex', reason: '涉及多个部门，需协调' }, officer('township'), at('2026-03-04T02:00:00Z'), cal));
     expect(marked.case.complex).toBe(true);
     // 1 month from receipt (Mon 2 Mar) → Thu 2 Apr; plan within 7 days of the decision (Wed 4 Mar) → Wed 11 Mar.
     expect(marked.case.deadlines).toMatchObject({ close: '2026-04-02T16:00:00.000Z', plan: '2026-03-11T16:00:00.000Z' });
@@ -644,8 +669,13 @@ describe('complex: markComplex → plan → monthly progress', () => {
         },
       },
     });
-    expect(marked.effects).toEqual([{ kind: 'notify-unit', unit: 'housing', county: COUNTY, caseId: 7, template: 'complex', urgent: false }]);
-    expect(code(transition(marked.case, { type: 'markComplex' }, officer('township'), NOW, cal))).toBe('ALREADY_COMPLEX');
+    expect(marked.effects).toEqual([
+      { kind: 'notify-unit', unit: 'housing', county: COUNTY, caseId: 7, template: 'complex', urgent: false },
+      { kind: 'email-complainant', caseId: 7, template: 'complex', detail: { reason: '涉及多个部门，需协调' } },
+    ]);
+    expect(marked.events[0]?.data).toMatchObject({ reason: '涉及多个部门，需协调' });
+    expect(code(transition(c0, { type: 'markComplex', reason: '  ' }, officer('township'), NOW, cal))).toBe('INVALID_INPUT');
+    expect(code(transition(marked.case, { type: 'markComplex', reason: '涉及多个部门，需协调' }, officer('township'), NOW, cal))).toBe('ALREADY_COMPLEX');
 
     const planned = ok(
       transition(marked.case, { type: 'submitPlan', text: '分三步：协调、维修、验收', until: '2026-06-30' }, officer('township'), at('2026-03-10T02:00:00Z'), cal),
@@ -669,7 +699,7 @@ describe('complex: markComplex → plan → monthly progress', () => {
     expect(reported.case.deadlines.progress).toBe('2026-05-08T16:00:00.000Z');
     expect(reported.events[0]?.data).toMatchObject({ deadlines: { progress: { old: '2026-04-10T16:00:00.000Z', new: '2026-05-08T16:00:00.000Z' } } });
     expect(reported.effects).toEqual([
-      { kind: 'email-complainant', caseId: 7, template: 'progress' },
+      { kind: 'email-complainant', caseId: 7, template: 'progress', detail: { text: '已完成协调', photos: 0 } },
       { kind: 'notify-unit', unit: 'housing', county: COUNTY, caseId: 7, template: 'progress', urgent: false },
     ]);
 
@@ -678,15 +708,15 @@ describe('complex: markComplex → plan → monthly progress', () => {
     expect(ok(transition(resolved, { type: 'review' }, reviewer('housing'), NOW, cal)).case.status).toBe('reviewed');
   });
 
-  it('progress on a general case moves no deadline and informs nobody', () => {
-    const r = ok(transition(caseIn('accepted'), { type: 'progress', text: '处理中' }, officer('fire'), NOW, cal));
+  it('progress on a general case moves no deadline and tells only the complainant, in the officer\'s words', () => {
+    const r = ok(transition(caseIn('accepted'), { type: 'progress', text: '处理中', photos: ['f1', 'f2'] }, officer('fire'), NOW, cal));
     expect(r.case.deadlines).toEqual(caseIn('accepted').deadlines);
-    expect(r.effects).toEqual([]);
+    expect(r.effects).toEqual([{ kind: 'email-complainant', caseId: 7, template: 'progress', detail: { text: '处理中', photos: 2 } }]);
   });
 
   it('markComplex never shortens an extended close deadline', () => {
     const c = caseIn('in_progress', { extended: true, deadlines: { close: '2026-05-01T16:00:00.000Z' } });
-    expect(ok(transition(c, { type: 'markComplex' }, officer('fire'), NOW, cal)).case.deadlines.close).toBe('2026-05-01T16:00:00.000Z');
+    expect(ok(transition(c, { type: 'markComplex', reason: '涉及多个部门，需协调' }, officer('fire'), NOW, cal)).case.deadlines.close).toBe('2026-05-01T16:00:00.000Z');
   });
 
   it.each([
@@ -709,6 +739,7 @@ describe('complainant replies', () => {
     expect(r.effects).toEqual([
       { kind: 'notify-unit', unit: 'fire', county: COUNTY, caseId: 7, template: 'reopened', urgent: false },
       { kind: 'notify-unit', unit: 'housing', county: COUNTY, caseId: 7, template: 'reopened', urgent: false },
+      { kind: 'email-complainant', caseId: 7, template: 'reopened' },
     ]);
     // The unit works it again.
     expect(ok(transition(r.case, { type: 'progress', text: '重新维修' }, officer('fire'), NOW, cal)).case.status).toBe('in_progress');
@@ -748,7 +779,35 @@ describe('reclassify', () => {
       type: 'reclassified',
       data: { unit: { old: 'fire', new: 'police' }, problem: { old: 'other', new: 'security-not-provided' }, deadlines: { close: expect.any(Object) } },
     });
-    expect(r.effects.map((e) => (e.kind === 'notify-unit' ? `${e.unit}:${e.template}` : e.kind))).toEqual(['police:assigned', 'fire:reassigned']);
+    expect(r.effects.map((e) => (e.kind === 'notify-unit' ? `${e.unit}:${e.template}` : e.kind))).toEqual(['police:assigned', 'fire:reassigned', 'email-complainant']);
+    // The complainant is told where it went, from where, and why when the office gave a reason.
+    const why = ok(transition(c, { type: 'reclassify', unit: 'police', problem: null, reason: '涉及治安，属公安职责' }, officer('housing'), NOW, cal));
+    expect(why.effects.at(-1)).toEqual({ kind: 'email-complainant', caseId: 7, template: 'moved', detail: { fromUnit: 'fire', reason: '涉及治安，属公安职责' } });
+    expect(why.events[0]?.data).toMatchObject({ reason: '涉及治安，属公安职责' });
+  });
+
+  it('an urgent case stays urgent when it is routed again', () => {
+    const c = caseIn('in_progress', { urgent: true });
+    const r = ok(transition(c, { type: 'reclassify', unit: 'police', problem: null }, officer('housing'), NOW, cal));
+    expect(r.effects[0]).toMatchObject({ kind: 'notify-unit', unit: 'police', template: 'urgent', urgent: true });
+    const t = ok(transition(caseIn('triage', { urgent: true, unit: null }), { type: 'assign', unit: 'fire' }, officer('housing'), NOW, cal));
+    expect(t.effects[0]).toMatchObject({ kind: 'notify-unit', unit: 'fire', template: 'urgent', urgent: true });
+  });
+
+  it('rate: 满意 on a closed case is recorded; on an open case it is refused (the intake files it as a reply)', () => {
+    const r = ok(transition(caseIn('written_off'), { type: 'rate', text: '满意，谢谢' }, SYSTEM, NOW, cal));
+    expect(r.events[0]).toMatchObject({ type: 'rated', data: { satisfied: true, text: '满意，谢谢' } });
+    expect(r.effects).toEqual([]);
+    expect(code(transition(caseIn('in_progress'), { type: 'rate', text: '满意' }, SYSTEM, NOW, cal))).toBe('WRONG_STATE');
+  });
+
+  it('writeResident: a letter through the effects; refused without an address or text', () => {
+    const r = ok(transition(caseIn('in_progress'), { type: 'writeResident', text: '本周五上门维修' }, officer('fire'), NOW, cal));
+    expect(r.events[0]).toMatchObject({ type: 'wrote-resident', data: { text: '本周五上门维修' } });
+    expect(r.effects).toEqual([{ kind: 'email-complainant', caseId: 7, template: 'officer-letter', detail: { text: '本周五上门维修' } }]);
+    expect(code(transition(caseIn('in_progress'), { type: 'writeResident', text: ' ' }, officer('fire'), NOW, cal))).toBe('INVALID_INPUT');
+    const noMail = caseIn('in_progress', { complainant: { name: null, phone: '13800000000', email: null } });
+    expect(code(transition(noMail, { type: 'writeResident', text: '您好' }, officer('fire'), NOW, cal))).toBe('INVALID_INPUT');
   });
 
   it('only the problem type: status and deadlines stay', () => {

@@ -61,7 +61,7 @@ const STEPS: Step[] = [
   { at: '2026-10-03T23:30', caseNo: 3, cmd: { type: 'assign', unit: 'police' }, actor: office },
   { at: '2026-10-08T09:00', caseNo: 3, cmd: { type: 'accept' }, actor: police },
   { at: '2026-10-10T11:00', caseNo: 3, cmd: { type: 'resolve', finding: 'substantiated', result: '已查处' }, actor: police },
-  { at: '2026-10-12T09:00', caseNo: 1, cmd: { type: 'markComplex' }, actor: market },
+  { at: '2026-10-12T09:00', caseNo: 1, cmd: { type: 'markComplex', reason: '涉及多个部门' }, actor: market },
   { at: '2026-10-14T16:00', caseNo: 2, cmd: { type: 'assign', unit: 'housing' }, actor: office },
   { at: '2026-10-15T09:30', caseNo: 2, cmd: { type: 'accept' }, actor: office },
   { at: '2026-10-16T10:00', caseNo: 2, cmd: { type: 'resolve', finding: 'partly', result: '已整改' }, actor: office },
@@ -118,6 +118,8 @@ const EXPECTED: [string, string, string, string, number, string][] = [
   // C: danger, no unit: the transfer is due at once (立即); overdue and escalated at 23:00 on a holiday, not held.
   ['10-03 23:00', '3', 'transfer', 'overdue', 101, '10-03 23:00'],
   ['10-03 23:00', '3', 'transfer', 'escalate-leader', 103, '10-03 23:00'],
+  // C was assigned at 23:30 and is a danger case: not yet accepted two hours later, its unit is chased at once.
+  ['10-04 01:30', '3', 'accept', 'unaccepted', 106, '10-04 01:30'],
   ['10-08 00:00', '1', 'close', 'today', 102, '10-08 08:00'],
   ['10-09 00:00', '1', 'close', 'overdue', 102, '10-09 08:00'],
   ['10-09 00:00', '1', 'close', 'escalate-leader', 103, '10-09 08:00'],

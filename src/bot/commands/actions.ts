@@ -7,7 +7,8 @@ import { Composer, type Context } from 'telegraf';
 import type { Message } from 'telegraf/types';
 import { findById } from '../../store/cases.ts';
 import type { Officer } from '../../store/officers.ts';
-import type { Command } from '../../workflow/complaint.ts';
+import { transition, type Command } from '../../workflow/complaint.ts';
+import { deadlineForPeople } from '../../time.ts';
 import { UNIT_NAMES, type Case } from '../../domain.ts';
 import { applyCommand } from '../../cases/apply.ts';
 import { evidenceRef, type Evidence } from '../../cases/evidence.ts';
@@ -18,6 +19,7 @@ import { parseOfficerDate } from '../dates.ts';
 import { downloadTelegramFile } from '../files.ts';
 import {
   cancelKeyboard,
+  confirmKeyboard,
   cosignKeyboard,
   DONE_TOAST,
   findingKeyboard,
@@ -35,11 +37,18 @@ export const MAX_INPUT = 2000;
 type CaseDialogue = Exclude<Dialogue, { kind: 'new' }>;
 type ReasonAction = Extract<Dialogue, { kind: 'reason' }>['action'];
 
-const REASON_PROMPTS: Record<ReasonAction, { text: string; keyboard?: (caseId: number) => InlineKeyboard }> = {
+const REASON_PROMPTS: Record<Exclude<ReasonAction, 'complex'>, { text: string; keyboard?: (caseId: number) => InlineKeyboard }> = {
   return: { text: TEXT.returnPrompt },
   rejectCosign: { text: TEXT.rejectPrompt },
   rejectReview: { text: TEXT.rejectPrompt },
   cosign: { text: TEXT.cosignPrompt, keyboard: cosignKeyboard },
+  letter: { text: TEXT.letterPrompt },
+};
+
+/** Actions with consequences: what was typed is shown back and applied only on 确认. */
+const CONFIRMED: Partial<Record<ReasonAction, { ask: (text: string) => string; label: string }>> = {
+  complex: { ask: TEXT.complexConfirm, label: '确认认定' },
+  letter: { ask: TEXT.letterConfirm, label: '确认发送' },
 };
 
 function reasonCommand(action: ReasonAction, text: string): Command {
@@ -52,7 +61,30 @@ function reasonCommand(action: ReasonAction, text: string): Command {
       return { type: 'rejectReview', reason: text };
     case 'cosign':
       return { type: 'cosign', opinion: text };
+    case 'complex':
+      return { type: 'markComplex', reason: text };
+    case 'letter':
+      return { type: 'writeResident', text };
   }
+}
+
+/** 认定复杂问题 moves the deadline by a month: the prompt says to when (the workflow's own dry run), before the reason. */
+async function complexPrompt(deps: BotDeps, o: Officer, caseId: number): Promise<string> {
+  const c = await findById(deps.db, caseId);
+  const now = deps.clock.now();
+  const r = c ? transition(c, { type: 'markComplex', reason: '-' }, actorOf(o), now, deps.cal) : null;
+  const next = r?.ok ? r.case.deadlines : {};
+  return TEXT.complexPrompt(deadlineForPeople(next.close, now), deadlineForPeople(next.plan, now));
+}
+
+/** 确认 under a typed reason or letter: applies what the dialogue holds, if it is still this case's. */
+async function confirmDialogue(ctx: Context, deps: BotDeps, o: Officer, caseId: number): Promise<void> {
+  const d = state(ctx).dialogue;
+  if (!d || d.kind !== 'reason' || d.caseId !== caseId || !d.text || !CONFIRMED[d.action]) {
+    await refuse(ctx, TEXT.staleDialogue);
+    return;
+  }
+  await finishDialogueAction(ctx, deps, o, caseId, d.action, reasonCommand(d.action, d.text));
 }
 
 export function actionsComposer(deps: BotDeps): Composer<Context> {
@@ -66,7 +98,9 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
       case 'accept':
         return act(ctx, deps, o, cb.caseId, 'accept', { type: 'accept' });
       case 'complex':
-        return act(ctx, deps, o, cb.caseId, 'complex', { type: 'markComplex' });
+        return begin(ctx, deps, o, cb.caseId, 'complex', { kind: 'reason', action: 'complex', caseId: cb.caseId }, await complexPrompt(deps, o, cb.caseId), cancelKeyboard());
+      case 'confirm':
+        return confirmDialogue(ctx, deps, o, cb.caseId);
       case 'review':
         return act(ctx, deps, o, cb.caseId, 'review', { type: 'review' });
       case 'writeOff':
@@ -83,7 +117,8 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
       case 'return':
       case 'rejectCosign':
       case 'rejectReview':
-      case 'cosign': {
+      case 'cosign':
+      case 'letter': {
         const p = REASON_PROMPTS[cb.verb];
         return begin(ctx, deps, o, cb.caseId, cb.verb, { kind: 'reason', action: cb.verb, caseId: cb.caseId }, p.text, p.keyboard?.(cb.caseId) ?? cancelKeyboard());
       }
@@ -220,9 +255,18 @@ async function onText(ctx: Context, deps: BotDeps, o: Officer, d: CaseDialogue, 
   }
   const chatId = chatIdOf(ctx);
   switch (d.kind) {
-    case 'reason':
+    case 'reason': {
+      const confirm = CONFIRMED[d.action];
+      if (confirm) {
+        const next = { ...d, text };
+        await saveDialogue(deps.db, chatId, next, deps.clock.now());
+        state(ctx).dialogue = next;
+        await ctx.reply(confirm.ask(text), { reply_markup: confirmKeyboard(d.caseId, confirm.label) });
+        return;
+      }
       await finishDialogueAction(ctx, deps, o, d.caseId, d.action, reasonCommand(d.action, text));
       return;
+    }
     case 'report': {
       if (d.action === 'resolve' && !d.finding) {
         await ctx.reply(TEXT.findingPrompt, { reply_markup: findingKeyboard(d.caseId) });
