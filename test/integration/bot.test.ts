@@ -173,6 +173,12 @@ async function caseState(h: Harness, id: number, status: Status): Promise<Case &
   }, `case ${id} to become ${status}`);
 }
 
+/** The day's letter time, reached without waiting for it: the case's held letters become due and the worker runs. */
+async function releaseLetters(h: Harness, caseId: number): Promise<void> {
+  await h.db.updateTable('outbox').set({ not_before: h.clock.now().toISOString() }).where('complaint_id', '=', caseId).where('idempotency_key', 'like', 'letter:%').where('sent_at', 'is', null).execute();
+  h.worker.kick();
+}
+
 const count = async (h: Harness, table: 'complaint_event' | 'outbox' | 'bot_session' | 'attachment' | 'officer') =>
   Number((await h.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
@@ -232,7 +238,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     const card = h.api.messages(HOUSING).find((m) => m.message_id === notice.message_id)!;
     expect(card.text).toContain('✅ 已接收');
     expect(card.text).toContain('状态：已接收');
-    expect(buttonsOf(card)).toEqual([`ret:${c0.id}`, `prg:${c0.id}`, `cpx:${c0.id}`, `ext:${c0.id}`, `res:${c0.id}`, `raw:${c0.id}`, `rf:${c0.id}`]);
+    expect(buttonsOf(card)).toEqual([`ret:${c0.id}`, `prg:${c0.id}`, `cpx:${c0.id}`, `ext:${c0.id}`, `res:${c0.id}`, `ltr:${c0.id}`, `raw:${c0.id}`, `rf:${c0.id}`]);
 
     // 进展: text, a photo, 提交.
     await press(h, HOUSING, `prg:${c0.id}`, { messageId: card.message_id });
@@ -260,28 +266,144 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     expect(resolved.finding).toBe('substantiated');
     expect(resolved.result).toBe('电梯已修复并通过检验');
     expect(resolved.version).toBe(inProgress.version + 1);
-    await h.sink.waitFor((m) => m.to.includes('wang@example.com') && /【办理结果】/.test(m.parsed?.subject ?? ''), 10_000);
 
-    // 会签 by the township of the county (housing-handled case, 000 附件 三(一)).
+    // 会签 by the township of the county (housing-handled case, 000 附件 三(一)): the notice says what is agreed to.
     const cosignNotice = await lastWithButton(h, COSIGNER, `cs:${c0.id}`);
     expect(cosignNotice.text).toContain('待会签');
+    expect(cosignNotice.text).toContain('核查结论：属实');
+    expect(cosignNotice.text).toContain('办理结果：电梯已修复并通过检验');
+    expect(cosignNotice.text).toContain('会签即确认');
     await press(h, COSIGNER, `cs:${c0.id}`);
     await press(h, COSIGNER, `csy:${c0.id}`);
     await caseState(h, c0.id, 'cosigned');
     expect(h.api.messages(COSIGNER).find((m) => m.message_id === cosignNotice.message_id)!.text).toContain('状态：已会签待审核');
 
-    // 审核通过, then 销号, by city-level housing.
+    // 审核通过, then 销号, by city-level housing: the reviewer sees the result and the co-sign opinion.
+    const reviewNotice = await lastWithButton(h, REVIEWER_HOUSING, `rv:${c0.id}`);
+    expect(reviewNotice.text).toContain('办理结果：电梯已修复并通过检验');
+    expect(reviewNotice.text).toMatch(/会签意见：同意办结（乡镇\(街道\) 测试1002）/);
+    // The result has not been mailed yet: it goes once, when final (销号); the day's steps wait in the outbox.
+    const early = await h.db.selectFrom('outbox').select(['payload', 'not_before', 'sent_at']).where('complaint_id', '=', c0.id).where('kind', '=', 'email').execute();
+    const subjects = early.map((r) => (JSON.parse(r.payload) as { subject: string }).subject);
+    expect(subjects.filter((x) => x.startsWith('【办理结果】'))).toEqual([]);
+    const held = early.find((r) => (JSON.parse(r.payload) as { subject: string }).subject.startsWith('【办理进展】'));
+    expect(held?.sent_at).toBeNull();
+    expect(Date.parse(held!.not_before)).toBeGreaterThan(h.clock.now().getTime());
     await press(h, REVIEWER_HOUSING, `rv:${c0.id}`);
     await caseState(h, c0.id, 'reviewed');
     await press(h, REVIEWER_HOUSING, `wo:${c0.id}`);
     const done = await caseState(h, c0.id, 'written_off');
     expect(done.writtenOffAt).not.toBeNull();
-    const result = await h.sink.waitFor((m) => /【办理结果\(已销号\)】/.test(m.parsed?.subject ?? '') && (m.parsed?.subject ?? '').includes(c0.tracking), 10_000);
+    const result = await h.sink.waitFor((m) => /【办理结果】/.test(m.parsed?.subject ?? '') && (m.parsed?.subject ?? '').includes(c0.tracking), 10_000);
     expect(result.parsed?.text).toContain('核查结论：属实');
     expect(result.parsed?.text).toContain('电梯已修复并通过检验');
+    // The day's steps went with it (one mail, not two): accepted, the officer's own words, reported closed.
+    expect(result.parsed?.text).toContain('此前的办理情况');
+    expect(result.parsed?.text).toContain('已接收并开始办理');
+    expect(result.parsed?.text).toContain('“已约谈物业，电梯配件已订购”（现场照片 1 张已存档）');
+    expect(result.parsed?.text).toContain('满意请回复“满意”');
+    expect(result.parsed?.inReplyTo).toBeTruthy();
+    expect(await h.db.selectFrom('outbox').select('id').where('complaint_id', '=', c0.id).where('idempotency_key', 'like', 'letter:%').execute()).toEqual([]);
+    const sent = h.sink.messages.filter((m) => m.to.includes('wang@example.com') && (m.parsed?.subject ?? '').includes(c0.tracking));
+    expect(sent.map((m) => (m.parsed?.subject ?? '').slice(0, 6))).toEqual(['【受理回执】', '【办理结果】']);
 
     const types = (await h.db.selectFrom('complaint_event').select('type').where('complaint_id', '=', c0.id).orderBy('id').execute()).map((e) => e.type);
     expect(types).toEqual(['registered', 'assigned', 'accepted', 'progress', 'resolved', 'cosigned', 'reviewed', 'written-off']);
+  });
+
+  it('认定复杂问题 asks a reason, says the new dates and waits for 确认; the day\'s one letter tells the resident why', async () => {
+    const c0 = await mailIn(h, cls('fire'), '高层楼道堆满杂物和电动车');
+    await press(h, FIRE, `acc:${c0.id}`);
+    await caseState(h, c0.id, 'accepted');
+    await press(h, FIRE, `cpx:${c0.id}`, { force: true });
+    const prompt = await until(() => botMessages(h, FIRE).findLast((m) => m.text?.includes('认定为复杂问题后')), 'the complex prompt');
+    expect(prompt.text).toMatch(/办结期限延至 4月2日（周四）24:00/);
+    expect(prompt.text).toContain('请输入认定理由');
+    const confirm = await say(h, FIRE, '需协调消防、住建和业委会共同清理', /确认认定为复杂问题吗/);
+    expect(buttonsOf(confirm)).toContain(`cf:${c0.id}`);
+    expect((await findById(h.db, c0.id))!.complex).toBe(false); // nothing happens before 确认
+    await press(h, FIRE, `cf:${c0.id}`, { messageId: confirm.message_id });
+    const marked = await until(async () => ((await findById(h.db, c0.id))?.complex ? findById(h.db, c0.id) : undefined), 'the case marked complex');
+    expect(marked!.deadlines.plan).toBeDefined();
+    const ev = await h.db.selectFrom('complaint_event').select('data').where('complaint_id', '=', c0.id).where('type', '=', 'marked-complex').executeTakeFirstOrThrow();
+    expect(JSON.parse(ev.data!).reason).toBe('需协调消防、住建和业委会共同清理');
+
+    // The resident's letter of the day: held until its time, then one mail with every step of the day.
+    await releaseLetters(h, c0.id);
+    const letter = await h.sink.waitFor((m) => /【办理进展】/.test(m.parsed?.subject ?? '') && (m.parsed?.subject ?? '').includes(c0.tracking), 10_000);
+    expect(letter.parsed?.text).toContain('盐湖区消防救援大队已接收并开始办理');
+    expect(letter.parsed?.text).toContain('认定您反映的问题为复杂问题，原因：需协调消防、住建和业委会共同清理');
+    expect(letter.parsed?.text).toMatch(/原则上于 4月2日（周四）24:00 前解决/);
+    expect(letter.parsed?.from?.text).toContain('yhqzjjwy@163.com');
+    expect(letter.parsed?.inReplyTo).toBeTruthy();
+  });
+
+  it('an officer writes to the resident from the bot: typed, shown back, sent on 确认 through the outbox', async () => {
+    const c0 = await mailIn(h, cls('police'), '有人从楼上往下扔东西');
+    const notice = await lastWithButton(h, POLICE, `acc:${c0.id}`);
+    await press(h, POLICE, `ltr:${c0.id}`, { force: true, messageId: notice.message_id });
+    await until(() => botMessages(h, POLICE).findLast((m) => m.text?.includes('请输入致投诉人的内容')), 'the letter prompt');
+    const confirm = await say(h, POLICE, '您好，我们已调取监控，今晚会有民警上门走访。', /确认发送吗/);
+    expect(confirm.text).toContain('┃ 您好，我们已调取监控');
+    await press(h, POLICE, `cf:${c0.id}`, { messageId: confirm.message_id });
+    const mail = await h.sink.waitFor((m) => /【来函】/.test(m.parsed?.subject ?? '') && (m.parsed?.subject ?? '').includes(c0.tracking), 10_000);
+    expect(mail.to).toContain('wang@example.com');
+    expect(mail.parsed?.text).toContain('盐湖区公安局答复如下');
+    expect(mail.parsed?.text).toContain('您好，我们已调取监控，今晚会有民警上门走访。');
+    const ev = await h.db.selectFrom('complaint_event').select(['actor_name', 'data']).where('complaint_id', '=', c0.id).where('type', '=', 'wrote-resident').executeTakeFirstOrThrow();
+    expect(ev.actor_name).toBe(`测试${POLICE}`);
+    // Another unit cannot write on this case: no button, and a forged one is refused.
+    const forged = await press(h, FIRE, `ltr:${c0.id}`, { force: true, messageId: botMessages(h, FIRE).at(-1)!.message_id });
+    expect(forged.params.show_alert).toBe(true);
+  });
+
+  it('a danger case reaches the unit and the township at once; the acknowledgement names exactly who was told; unaccepted, it is chased within hours', async () => {
+    const TOWNSHIP = 1009;
+    await link(h, TOWNSHIP, 'officer', 'township', 'yanhu');
+    const c0 = await mailIn(h, cls('housing', { urgent: true }), '外墙瓷砖大面积脱落砸到楼下');
+    const unitNotice = await until(() => botMessages(h, HOUSING).find((m) => m.text?.includes(c0.tracking) && m.text.startsWith('🚨')), 'the unit notice');
+    expect(buttonsOf(unitNotice)).toContain(`acc:${c0.id}`);
+    const townNotice = await until(() => botMessages(h, TOWNSHIP).find((m) => m.text?.includes(c0.tracking)), 'the township notice');
+    expect(townNotice.text).toContain('🚨 紧急');
+    expect(buttonsOf(townNotice)).toEqual([`v:${c0.id}`, `raw:${c0.id}`]); // told, not the worker of the case
+    const ack = await h.sink.waitFor((m) => /【受理回执】/.test(m.parsed?.subject ?? '') && (m.parsed?.subject ?? '').includes(c0.tracking), 10_000);
+    // Housing and the township have linked officers; the community and the county's leaders have none here.
+    expect(ack.parsed?.text).toContain('已立即通知盐湖区住房和城乡建设局、属地乡镇人民政府（街道办事处）紧急处置');
+    expect(ack.parsed?.text).not.toContain('社区居民委员会');
+    // Two hours later nobody has accepted it: the unit is chased, at once (not held for quiet hours).
+    const later = new Date(Date.parse(c0.assignedAt!) + 2 * 3600_000 + 60_000);
+    await runReminders({ cfg: h.cfg, db: h.db, cal: h.cal, log: h.log, clock: h.clock, owner: 'bot-test', wakeOutbox: () => undefined }, later);
+    const chase = await h.db.selectFrom('reminder_log').select('key').where('key', 'like', `remind:${c0.id}:accept:unaccepted:%`).execute();
+    expect(chase).toHaveLength(1);
+  });
+
+  it('a case whose unit has nobody linked in the county is flagged to the desk at once', async () => {
+    const c0 = await mailIn(h, cls('energy'), '小区直供电经常停电');
+    const flag = await until(() => botMessages(h, HOUSING).find((m) => m.text?.startsWith('⚠️ 承办单位无人接收') && m.text.includes(c0.tracking)), 'the desk flag');
+    expect(flag.text).toContain('能源在本县区没有已绑定机器人的工作人员');
+  });
+
+  it('reminders: one digest message per person per run, listing the cases', async () => {
+    const cases = [await mailIn(h, cls('police'), '小区门口夜里有人打架'), await mailIn(h, cls('police'), '楼上养狗整夜狂吠'), await mailIn(h, cls('police'), '保安与业主发生冲突')];
+    const past = new Date(h.clock.now().getTime() - 3600_000).toISOString();
+    await h.db.updateTable('complaint').set({ due_close: past }).where('id', 'in', cases.map((c) => c.id)).execute();
+    const before = botMessages(h, POLICE).length;
+    const at = h.clock.now();
+    await runReminders({ cfg: h.cfg, db: h.db, cal: h.cal, log: h.log, clock: h.clock, owner: 'bot-test', wakeOutbox: () => undefined }, at);
+    h.worker.kick();
+    const digest = await until(() => botMessages(h, POLICE).slice(before).find((m) => m.text?.includes('期限提醒：您有')), 'the digest');
+    for (const c of cases) {
+      expect(digest.text).toContain(c.tracking);
+      expect(buttonsOf(digest)).toContain(`v:${c.id}`);
+    }
+    // Three overdue cases, one row: the reminder log holds the three keys, all sent in it.
+    const rows = await h.db.selectFrom('outbox').select('idempotency_key').where('recipient', '=', String(POLICE)).where('idempotency_key', 'like', `digest:%:${at.toISOString()}%`).execute();
+    expect(rows).toHaveLength(1);
+    const logged = await h.db.selectFrom('reminder_log').select('key').where('sent_in', '=', rows[0]!.idempotency_key).execute();
+    expect(new Set(logged.map((r) => Number(r.key.split(':')[1])))).toEqual(new Set(cases.map((c) => c.id)));
+    // The next run sends none of them again.
+    await runReminders({ cfg: h.cfg, db: h.db, cal: h.cal, log: h.log, clock: h.clock, owner: 'bot-test', wakeOutbox: () => undefined }, new Date(at.getTime() + 600_000));
+    expect(await h.db.selectFrom('reminder_log').select('key').where('key', 'like', `remind:${cases[0]!.id}:%`).execute()).toHaveLength(1);
   });
 
   it('misroute: the unit returns it with a reason, the housing office reassigns it', async () => {
@@ -358,7 +480,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
 
   it('supervisors read everything, change nothing, and every read is audited', async () => {
     const c0 = await mailIn(h, cls('police'), '保安不巡逻');
-    const reads = async () => h.db.selectFrom('complaint_event').selectAll().where('type', '=', 'read').where('actor_role', '=', 'supervisor').execute();
+    const reads = async () => h.db.selectFrom('complaint_event').selectAll().where('type', '=', 'read').where('actor_role', '=', 'supervisor').orderBy('id').execute();
     const before = (await reads()).length;
     const card = await say(h, SUPERVISOR, `/case ${c0.tracking}`);
     expect(buttonsOf(card)).toEqual([`raw:${c0.id}`, `rf:${c0.id}`]);

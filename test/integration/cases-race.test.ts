@@ -92,11 +92,12 @@ describe('a complainant reply racing an officer action on postgres', () => {
     // registered → accepted → progress → reply: every write bumped the version once, none was lost.
     expect(after!.version).toBe(initial!.version + 3);
 
-    // The result letter threads under the resident's own first mail (its Message-ID is kept with the raw mail).
+    // The day's letter (accepted, progress, resolved) threads under the resident's own first mail (its Message-ID is
+    // kept with the raw mail).
     const resolved = await applyCommand(deps, officer, caseId, { type: 'resolve', finding: 'substantiated', result: '电梯已修复并通过检验' });
     expect(resolved.ok).toBe(true);
     const letters = await kit.store.db.selectFrom('outbox').select(['payload']).where('complaint_id', '=', caseId).where('kind', '=', 'email').execute();
-    const result = letters.map((l) => JSON.parse(l.payload) as { subject: string; inReplyTo?: string }).find((p) => p.subject.startsWith('【办理结果】'));
+    const result = letters.map((l) => JSON.parse(l.payload) as { subject: string; inReplyTo?: string }).find((p) => p.subject.startsWith('【办理进展】'));
     expect(result?.inReplyTo).toBe(residentMid);
   });
 });

@@ -214,7 +214,7 @@ describe.each(DIALECTS)('intake pipeline on %s', (dialect) => {
     expect(letter.subject).toBe(`【办理情况】${tracking}`);
     expect(letter.text).toContain('状态：办理中');
     expect(letter.text).toContain('已联系物业，灯具本周五更换');
-    expect(letter.text).toMatch(/办结期限：\d{4}年\d+月\d+日/);
+    expect(letter.text).toMatch(/办结期限：\d+月\d+日（周[一二三四五六日]）24:00/);
     // A reply that asks nothing gets no status letter.
     const other = await ingest(complaintMail({ to: BOX, from: 'qian2@example.com', subject: '楼道堆物', body: '锦华小区楼道堆满杂物，物业不清理。' }));
     await ingest(complaintMail({ to: BOX, from: 'qian2@example.com', subject: `回复：${other.tracking}`, body: '补充：今天又多了两个柜子。' }));

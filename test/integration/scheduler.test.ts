@@ -85,11 +85,24 @@ describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
 
   const rowsLike = (pattern: string) => store.db.selectFrom('outbox').selectAll().where('idempotency_key', 'like', pattern).orderBy('id').execute();
   const outcome = (rs: RunOutcome[], job: string) => rs.find((r) => r.job === job)!;
+  /** The tracking number of the case a reminder key (`remind:<caseId>:…`) is about. */
+  const seededTracking = (key: string) => [...seeded.values()].find((c) => c.id === Number(key.split(':')[1]))!.tracking;
+  /** Reminders as the log holds them (one key each), with the digest row each went out in. */
+  const remindersLike = async (pattern: string) =>
+    (
+      await store.db
+        .selectFrom('reminder_log as l')
+        .innerJoin('outbox as o', 'o.idempotency_key', 'l.sent_in')
+        .select(['l.key', 'o.recipient', 'o.not_before', 'o.payload', 'o.idempotency_key as digest'])
+        .where('l.key', 'like', pattern)
+        .orderBy('l.key')
+        .execute()
+    ).map((r) => ({ idempotency_key: r.key, recipient: r.recipient, not_before: r.not_before, payload: r.payload, digest: r.digest }));
 
   it('writes each reminder and escalation once, holding them in quiet hours', async () => {
     // Case 2 (盐湖 housing, in progress) was due 17 Nov 24:00: by Mon 30 Nov it is 9 working days overdue.
     const c2 = seeded.get(2)!;
-    const first = await rowsLike(`remind:${c2.id}:close:%`);
+    const first = await remindersLike(`remind:${c2.id}:close:%`);
     const keys = first.map((r) => r.idempotency_key.replace(/:\d+$/, '').split(':').slice(3, 4)[0]);
     expect(keys.sort()).toEqual(['escalate-city', 'escalate-leader', 'overdue@2026-11-30'].sort());
     const to = (step: string) => first.filter((r) => r.idempotency_key.includes(`:${step}:`)).map((r) => r.recipient);
@@ -100,27 +113,39 @@ describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
     const text = (JSON.parse(first[0]!.payload) as TelegramPayload).params.text as string;
     expect(text).toContain(c2.tracking);
     expect(kicks).toBeGreaterThan(0);
+    // One message per person per run: every reminder of a recipient in this run went out in the same digest row.
+    const all = await remindersLike('remind:%');
+    for (const chat of new Set(all.map((r) => r.recipient))) {
+      const digests = new Set(all.filter((r) => r.recipient === chat && r.not_before === clock.now().toISOString()).map((r) => r.digest));
+      expect(digests.size, `digests for chat ${chat}`).toBeLessThanOrEqual(2); // danger cases apart, not held
+    }
+    const busy = [...new Set(all.map((r) => r.digest))].find((d) => all.filter((r) => r.digest === d).length > 1);
+    expect(busy, 'someone with several reminders').toBeDefined();
+    const list = await store.db.selectFrom('outbox').select('payload').where('idempotency_key', '=', busy!).executeTakeFirstOrThrow();
+    const listText = (JSON.parse(list.payload) as TelegramPayload).params.text as string;
+    expect(listText).toMatch(/期限提醒：您有 \d+ 项需要处理/);
+    for (const r of all.filter((x) => x.digest === busy)) expect(listText).toContain(seededTracking(r.idempotency_key));
 
-    const before = (await rowsLike('remind:%')).map((r) => r.idempotency_key);
+    const before = (await remindersLike('remind:%')).map((r) => r.idempotency_key);
     clock.set(sh('2026-11-30T10:10'));
     await sched.runDue();
-    expect((await rowsLike('remind:%')).map((r) => r.idempotency_key)).toEqual(before); // nothing twice
+    expect((await remindersLike('remind:%')).map((r) => r.idempotency_key)).toEqual(before); // nothing twice
 
     // Case 16 was assigned on Friday 27 Nov 14:00 and nobody accepted it: one working day later is Monday 14:00.
     // Seen by the 22:30 run, the reminder is held until the quiet hours end.
     clock.set(sh('2026-11-30T22:30'));
     await sched.runDue();
-    const added = (await rowsLike('remind:%')).filter((r) => !before.includes(r.idempotency_key));
+    const added = (await remindersLike('remind:%')).filter((r) => !before.includes(r.idempotency_key));
     expect(added.map((r) => [r.idempotency_key.split(':').slice(1, 4).join(':'), r.recipient, r.not_before])).toEqual([
       [`${seeded.get(16)!.id}:accept:unaccepted`, '7001', sh('2026-12-01T08:00').toISOString()],
     ]);
 
     clock.set(sh('2026-12-01T00:00'));
     await sched.runDue();
-    const next = await rowsLike(`remind:${c2.id}:close:overdue@2026-12-01:%`);
+    const next = await remindersLike(`remind:${c2.id}:close:overdue@2026-12-01:%`);
     expect(next).toHaveLength(1);
     expect(next[0]!.not_before).toBe(sh('2026-12-01T08:00').toISOString()); // quiet hours until 08:00
-    expect((await rowsLike(`remind:${c2.id}:close:escalate-%`)).length).toBe(2); // escalations are not repeated
+    expect((await remindersLike(`remind:${c2.id}:close:escalate-%`)).length).toBe(2); // escalations are not repeated
   });
 
   it('records the key supervision of a company over 10 complainants once, and tells the county once', async () => {
