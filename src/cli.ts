@@ -141,7 +141,7 @@ export function buildProgram(): Command {
   officer
     .command('invite')
     .description('生成一次性、限时有效的机器人绑定链接')
-    .requiredOption('--unit <单位>', '单位代码，如 housing')
+    .requiredOption('--unit <单位>', '单位代码或名称，如 housing、住建、住房和城乡建设局')
     .requiredOption('--county <县区>', '县区代码或名称')
     .requiredOption('--role <角色>', 'officer|cosigner|reviewer|supervisor|admin')
     .option('--name <姓名>', '姓名')

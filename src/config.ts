@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import cron from 'node-cron';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { UNIT_CODES, type UnitCode } from './domain.ts';
+import { UNIT_CODES, UNIT_FULL_NAMES, UNIT_NAMES, type UnitCode } from './domain.ts';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_CONFIG_FILE = path.join(PROJECT_ROOT, 'config', 'default.yaml');
@@ -344,6 +344,12 @@ export function botToken(cfg: Config, env: NodeJS.ProcessEnv = process.env): str
 
 export function unitName(cfg: Config, code: UnitCode): string {
   return cfg.units.find((u) => u.code === code)?.name ?? code;
+}
+
+/** A unit by its code (housing), its short name (住建, or the configured one) or its full name (住房和城乡建设局). */
+export function unitByCodeOrName(cfg: Pick<Config, 'units'>, text: string): UnitCode | undefined {
+  const t = text.trim();
+  return UNIT_CODES.find((u) => u === t || UNIT_NAMES[u] === t || UNIT_FULL_NAMES[u] === t || cfg.units.find((x) => x.code === u)?.name === t);
 }
 
 export function countyByCode(cfg: Config, code: string): CountyConfig | undefined {

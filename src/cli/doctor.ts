@@ -29,6 +29,20 @@ async function timed<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   }
 }
 
+/** The bot's @name (invite links): configured, else asked of Telegram with getMe, as the bot check does; null when unknown. */
+export async function botUsername(cfg: Config, env: NodeJS.ProcessEnv): Promise<string | null> {
+  if (cfg.bot.username) return cfg.bot.username;
+  const token = botToken(cfg, env);
+  if (!token) return null;
+  try {
+    const tg = await createTelegramClient(cfg, token);
+    const me = await Promise.race([tg.getMe(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), 10_000).unref())]);
+    return me.username ?? null;
+  } catch {
+    return null;
+  }
+}
+
 export async function runChecks(cfg: Config, env: NodeJS.ProcessEnv = process.env, now = new Date()): Promise<Check[]> {
   const checks: Check[] = [{ name: 'config', ok: true, detail: `配置有效 ${cfg.counties.length} 个县区, ${cfg.mailboxes.length} 个邮箱` }];
   const secrets = [botToken(cfg, env), ...cfg.mailboxes.map((m) => secret(env, m.imap?.passwordEnv))];

@@ -1,13 +1,16 @@
 // `wuye officer invite|list|revoke|deactivate`.
 import type { Config } from '../config.ts';
-import { countyByCode } from '../config.ts';
-import { ROLES, UNIT_CODES, type Role, type UnitCode } from '../domain.ts';
+import { countyByCode, unitByCodeOrName } from '../config.ts';
+import { botUsername } from './doctor.ts';
+import { ROLES, UNIT_CODES, UNIT_NAMES, type Role } from '../domain.ts';
+import { formatMinute } from '../time.ts';
 import * as officers from '../store/officers.ts';
 import { withStore } from './common.ts';
 
-export async function officerInvite(cfg: Config, o: { unit: string; county: string; role: string; name?: string }): Promise<number> {
+export async function officerInvite(cfg: Config, o: { unit: string; county: string; role: string; name?: string }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const problems: string[] = [];
-  if (!(UNIT_CODES as readonly string[]).includes(o.unit)) problems.push(`--unit: 未知单位 unknown unit "${o.unit}" (${UNIT_CODES.join('|')})`);
+  const unit = unitByCodeOrName(cfg, o.unit);
+  if (!unit) problems.push(`--unit: 未知单位 unknown unit "${o.unit}" (${UNIT_CODES.map((u) => `${u}/${UNIT_NAMES[u]}`).join('|')})`);
   if (!(ROLES as readonly string[]).includes(o.role)) problems.push(`--role: 未知角色 unknown role "${o.role}" (${ROLES.join('|')})`);
   const county = countyByCode(cfg, o.county);
   if (!county) problems.push(`--county: 未知县区 unknown county "${o.county}" (${cfg.counties.map((c) => c.code).join('|')})`);
@@ -16,10 +19,11 @@ export async function officerInvite(cfg: Config, o: { unit: string; county: stri
     return 2;
   }
   return withStore(cfg, async ({ db }) => {
-    const inv = await officers.createInvite(db, { unit: o.unit as UnitCode, county: county!.code, role: o.role as Role, name: o.name ?? null }, new Date(), cfg.bot.inviteTtlHours);
-    const bot = cfg.bot.username ?? '<机器人用户名>';
-    process.stdout.write(`https://t.me/${bot}?start=${inv.code}\n`);
-    process.stderr.write(`有效期至 expires ${inv.expiresAt}，仅可使用一次 / one use\n`);
+    const inv = await officers.createInvite(db, { unit: unit!, county: county!.code, role: o.role as Role, name: o.name ?? null }, new Date(), cfg.bot.inviteTtlHours);
+    const bot = await botUsername(cfg, env);
+    process.stdout.write(`https://t.me/${bot ?? '<机器人用户名>'}?start=${inv.code}\n`);
+    if (!bot) process.stderr.write(`未能取得机器人用户名：请在配置 bot.username 中填写，或设置 ${cfg.bot.tokenEnv} / bot name unknown\n`);
+    process.stderr.write(`${county!.name}·${UNIT_NAMES[unit!]}，有效期至 ${formatMinute(inv.expiresAt)}（北京时间），仅可使用一次 / one use\n`);
     return 0;
   });
 }
@@ -36,7 +40,7 @@ export async function officerList(cfg: Config): Promise<number> {
     const now = new Date().toISOString();
     for (const i of invites) {
       const state = i.revoked_at ? '已作废' : i.used_at ? '已使用' : i.expires_at <= now ? '已过期' : '有效';
-      process.stdout.write(`${i.code}\t${i.unit}\t${i.county}\t${i.role}\t${state}\t${i.expires_at}\n`);
+      process.stdout.write(`${i.code}\t${i.unit}\t${i.county}\t${i.role}\t${state}\t${formatMinute(i.expires_at)}\n`);
     }
     return 0;
   });

@@ -20,6 +20,8 @@ import type { Calendar } from '../../src/workflow/calendar.ts';
 import { register } from '../../src/workflow/complaint.ts';
 import { addDays, endOfDayShanghai, shanghaiDay, startOfDayShanghai } from '../../src/time.ts';
 import { jobSpecs, runJob, runReminders } from '../../src/cases/jobs.ts';
+import { companySummaries } from '../../src/cases/company.ts';
+import { ensureCompany } from '../../src/store/companies.ts';
 import { createBot, type OfficerBot } from '../../src/bot/index.ts';
 import { availableVerbs } from '../../src/bot/auth.ts';
 import { TEXT } from '../../src/messages/index.ts';
@@ -309,6 +311,26 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
 
     const types = (await h.db.selectFrom('complaint_event').select('type').where('complaint_id', '=', c0.id).orderBy('id').execute()).map((e) => e.type);
     expect(types).toEqual(['registered', 'assigned', 'accepted', 'progress', 'resolved', 'cosigned', 'reviewed', 'written-off']);
+
+    // The resident answers the final letter: 满意 is recorded on the case and counts for the company's rate.
+    const answer = await new MailComposer({
+      from: '王女士 <wang@example.com>',
+      to: 'yhqzjjwy@163.com',
+      subject: `Re: ${result.parsed?.subject ?? ''}`,
+      text: '满意，谢谢你们！',
+      inReplyTo: `<ack.${c0.tracking}@wuye-desk>`,
+    })
+      .compile()
+      .build();
+    expect((await h.intake.ingest(answer, { source: 'smtp', mailbox: 'yhqzjjwy@163.com' })).outcome).toBe('reply');
+    const rated = await h.db.selectFrom('complaint_event').select(['type', 'data']).where('complaint_id', '=', c0.id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(rated.type).toBe('rated');
+    expect(JSON.parse(rated.data!)).toMatchObject({ satisfied: true });
+    expect((await findById(h.db, c0.id))!.status).toBe('written_off');
+    const companyId = await ensureCompany(h.db, '阳光物业', 'yanhu', h.clock.now().toISOString());
+    await h.db.updateTable('complaint').set({ company_id: companyId }).where('id', '=', c0.id).execute();
+    const summary = (await companySummaries({ db: h.db, clock: h.clock })).find((x) => x.id === companyId);
+    expect(summary).toMatchObject({ cases: 1, satisfied: 1, unsatisfied: 0, satisfactionRate: 100 });
   });
 
   it('认定复杂问题 asks a reason, says the new dates and waits for 确认; the day\'s one letter tells the resident why', async () => {

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { until } from '../support/wait.ts';
 import { complaintMail } from '../support/intake-kit.ts';
+import { startBotApi } from '../support/bot-api.ts';
 
 function wuye(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -84,6 +85,24 @@ describe('wuye CLI', () => {
     // 2027 holiday data is not published yet: doctor must say so (✗) while the clock is in late 2026.
     expect(byName.holidays!.ok).toBe(!/2027/.test(byName.holidays!.detail));
     expect(r.code).toBe(out.ok ? 0 : 1);
+  });
+
+  it('officer invite: the unit by its Chinese name, the real bot name from getMe, the expiry in Beijing time', async () => {
+    const api = await startBotApi();
+    try {
+      const dir = mkdtempSync(path.join(tmpdir(), 'wuye-invite-'));
+      const env = { WUYE_DATA_DIR: dir, WUYE_CONFIG: '', WUYE_DB: '', WUYE_SMTP_LISTEN: 'off', TELEGRAM_API_ROOT: api.apiRoot, TELEGRAM_BOT_TOKEN: api.token };
+      const r = await wuye(['officer', 'invite', '--unit', '住房和城乡建设局', '--county', '盐湖区', '--role', 'officer'], { env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toMatch(new RegExp(`^https://t\\.me/${api.bot.username}\\?start=\\S+$`));
+      expect(r.stderr).toMatch(/盐湖区·住建，有效期至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）/);
+      const short = await wuye(['officer', 'invite', '--unit', '消防', '--county', 'yanhu', '--role', 'officer'], { env });
+      expect(short.code, short.stderr).toBe(0);
+      const listed = await wuye(['officer', 'list'], { env });
+      expect(listed.stdout).toMatch(/\tfire\tyanhu\tofficer\t有效\t\d{4}-\d{2}-\d{2} \d{2}:\d{2}\n/);
+    } finally {
+      await api.close();
+    }
   });
 
   it('restore refuses while the service runs on the data folder, and restores atomically once it has stopped', async () => {
