@@ -2,7 +2,7 @@
 import type { Config } from '../config.ts';
 import { FINDING_NAMES, PROBLEM_NAMES, SOURCE_NAMES, STATUS_NAMES, UNIT_NAMES } from '../domain.ts';
 import * as caseStore from '../store/cases.ts';
-import { formatShanghai } from '../time.ts';
+import { deadlineForPeople, formatShanghai } from '../time.ts';
 import { withStore } from './common.ts';
 
 const t = (iso: string | null | undefined) => (iso ? formatShanghai(new Date(iso)) : '—');
@@ -28,8 +28,8 @@ export async function caseShow(cfg: Config, tracking: string, json: boolean): Pr
       `主题: ${c.subject}`,
       '',
       '期限 deadlines:',
-      ...Object.entries(c.deadlines).map(([k, v]) => `  ${k.padEnd(9)} ${t(v)}`),
-      ...(c.extension ? [`  延期申请: 至 ${t(c.extension.until)}（${c.extension.reason}）`] : []),
+      ...Object.entries(c.deadlines).map(([k, v]) => `  ${k.padEnd(9)} ${deadlineForPeople(v)}  (${t(v)})`),
+      ...(c.extension ? [`  延期申请: 至 ${deadlineForPeople(c.extension.until)}（${c.extension.reason}）`] : []),
       ...(c.finding ? ['', `结论: ${FINDING_NAMES[c.finding]}  ${c.result ?? ''}`] : []),
       '',
       `审计记录 audit trail (${events.length}):`,

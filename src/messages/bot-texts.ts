@@ -1,7 +1,7 @@
 // The bot's own words to officers, in Chinese: task lists, statistics, prompts, confirmations, help. Pure.
 import type { Case, Finding, Role, UnitCode, UnitStats } from '../domain.ts';
 import { FINDING_NAMES, ROLE_NAMES, STATUS_NAMES, UNIT_NAMES } from '../domain.ts';
-import { deadlineText } from '../time.ts';
+import { deadlineForPeople } from '../time.ts';
 import { clip, isOverdue, keyDeadline, MAX_TEXT } from './case-texts.ts';
 import type { CaseVerb } from './callback.ts';
 import { TASK_PAGE_SIZE } from './keyboards.ts';
@@ -16,7 +16,7 @@ export function taskListText(items: readonly Case[], total: number, page: number
     const key = keyDeadline(c);
     const late = key && isOverdue(key.at, now) ? '⚠️逾期 ' : '';
     const urgent = c.urgent ? '🚨' : '';
-    const due = key ? `　${key.label.slice(0, 2)} ${deadlineText(key.at)}` : '';
+    const due = key ? `　${key.label.slice(0, 2)} ${deadlineForPeople(key.at)}` : '';
     lines.push(`${page * TASK_PAGE_SIZE + i + 1}. ${late}${urgent}${c.tracking} ${STATUS_NAMES[c.status]}`);
     lines.push(`　${clip(c.compound ?? c.subject ?? '—', 30)}${due}`);
   });
@@ -63,7 +63,7 @@ export const TEXT = {
   resolvePrompt: (f: Finding) => `核查结论：${FINDING_NAMES[f]}。\n请发送办理结果（文字），可附整改照片（可多张）。发送完毕后点「提交」。`,
   planPrompt: '请发送解决方案（工作措施、责任人和时间节点）。\n发送 /cancel 取消。',
   planDatePrompt: '请发送方案确定的完成时限（例如 2026-12-31）。',
-  extendPrompt: (close: string | undefined) => `请发送延期理由。当前办结期限：${deadlineText(close)}。\n发送 /cancel 取消。`,
+  extendPrompt: (close: string | undefined) => `请发送延期理由。当前办结期限：${deadlineForPeople(close)}。\n发送 /cancel 取消。`,
   extendDatePrompt: '请发送申请延期至的日期（例如 2026-10-31），须晚于现办结期限。',
   badDate: '日期格式不正确，请按 2026-10-31 的格式发送。',
   assignPrompt: '请选择承办单位：',

@@ -4,7 +4,7 @@
 import type { Actor, Case, UnitCode } from '../domain.ts';
 import { FINDING_NAMES, isClosedByUnit, PROBLEM_NAMES, SOURCE_NAMES, STATUS_NAMES, UNIT_NAMES } from '../domain.ts';
 import type { EffectTemplate } from '../workflow/complaint.ts';
-import { deadlineText, formatMinute } from '../time.ts';
+import { deadlineForPeople, momentForPeople } from '../time.ts';
 
 /** Telegram's limit is 4096 characters; leave room. */
 export const MAX_TEXT = 4000;
@@ -44,7 +44,7 @@ const TEMPLATE_TITLES: Record<EffectTemplate, string> = {
 // ─── Formatting helpers ──────────────────────────────────────────────────────────────────────────────────────
 
 function shortTime(iso: string | undefined | null): string {
-  return iso ? formatMinute(iso) : '—';
+  return iso ? momentForPeople(iso) : '—';
 }
 
 export function isOverdue(iso: string | undefined | null, now: Date): boolean {
@@ -85,10 +85,10 @@ export function caseSummary(c: Case): string {
     `主题：${clip(oneLine(c.subject) || '（无主题）', 100)}`,
   ];
   const key = keyDeadline(c);
-  if (key) lines.push(`${key.label}：${deadlineText(key.at)}`);
-  if (c.deadlines.plan) lines.push(`方案期限：${deadlineText(c.deadlines.plan)}`);
-  if (c.deadlines.progress) lines.push(`下次进展反馈：${deadlineText(c.deadlines.progress)}`);
-  if (c.extension) lines.push(`⏳ 延期申请待审批：至 ${deadlineText(c.extension.until)}，理由：${clip(c.extension.reason, 200)}`);
+  if (key) lines.push(`${key.label}：${deadlineForPeople(key.at)}`);
+  if (c.deadlines.plan) lines.push(`方案期限：${deadlineForPeople(c.deadlines.plan)}`);
+  if (c.deadlines.progress) lines.push(`下次进展反馈：${deadlineForPeople(c.deadlines.progress)}`);
+  if (c.extension) lines.push(`⏳ 延期申请待审批：至 ${deadlineForPeople(c.extension.until)}，理由：${clip(c.extension.reason, 200)}`);
   if (c.classification?.matched.length) lines.push(`分类依据：${clip(c.classification.matched.slice(0, 6).join('、'), 200)}`);
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@
 // reaches a threshold, and the reminders on the same ladder as a case's deadlines (workflow/reminders.ts) for the
 // actions that carry a period — survey 10 days, regrade 5, fee standard 5, refund and penalty 90. Pure; an action
 // stops being reminded when it is marked done.
-import { deadlineText } from '../time.ts';
+import { deadlineForPeople } from '../time.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { ACTION_NAMES, type CompanyAction } from '../workflow/companies.ts';
 import { quietHoursRelease, type QuietHours } from '../workflow/quiet-hours.ts';
@@ -11,7 +11,7 @@ import { companyActionKeyboard, type InlineKeyboard } from './keyboards.ts';
 
 /** The notice to the housing office (and the unit that carries the step out) when a company reaches a threshold. */
 export function companyNotice(name: string, a: CompanyAction): string {
-  const due = a.dueAt ? `\n期限：${deadlineText(a.dueAt.toISOString())}` : '';
+  const due = a.dueAt ? `\n期限：${deadlineForPeople(a.dueAt.toISOString())}` : '';
   // The clause (a.rule) stays in the record; officers read the reason in words.
   return `🏢 物业企业督办提示\n企业：${name}\n${a.reason}${due}`;
 }
@@ -36,13 +36,13 @@ export interface CompanyReminderContext {
 
 function headline(a: OpenCompanyAction, r: Rung): string {
   const what = `「${ACTION_NAMES[a.type]}」`;
-  const when = deadlineText(a.dueAt);
+  const when = deadlineForPeople(a.dueAt);
   const late = r.workdaysLate > 0 ? `，已超期${r.workdaysLate}个工作日` : '';
   switch (r.step) {
     case 'pre':
       return `⏰ 企业督办期限提醒：${what}将于 ${when} 届满（仅剩1个工作日）。`;
     case 'today':
-      return `⏰ 企业督办今日到期：${what}于今日 ${when.slice(11)} 届满。`;
+      return `⏰ 企业督办今日到期：${what}于今日 ${when.slice(-5)} 届满。`;
     case 'overdue':
       return `⚠️ 企业督办已超期：${what}已于 ${when} 届满${late}，请立即办理，办结后登记完成。`;
     case 'escalate-leader':
@@ -60,7 +60,7 @@ export function companyActionReminders(actions: Iterable<OpenCompanyAction>, off
     const overdue = ctx.now.getTime() >= Date.parse(a.dueAt);
     for (const r of ladder(a.dueAt, overdue, ctx.now, ctx.cal)) {
       const step = r.step === 'overdue' ? `overdue@${r.day}` : r.step;
-      const text = `${headline(a, r)}\n\n🏢 企业：${a.companyName}\n${a.reason}\n期限：${deadlineText(a.dueAt)}（编号 ${a.id}）`;
+      const text = `${headline(a, r)}\n\n🏢 企业：${a.companyName}\n${a.reason}\n期限：${deadlineForPeople(a.dueAt)}（编号 ${a.id}）`;
       const keyboard = companyActionKeyboard(a.id);
       for (const o of companyActionRecipients(a, r, officers, ctx.cityCounty)) {
         out.push({ key: `company-remind:${a.id}:${step}:${a.dueAt}:${o.id}`, actionId: a.id, step: r.step, officerId: o.id, chatId: o.chatId as number, notBefore, text, keyboard });

@@ -1,6 +1,6 @@
 // Mail that did not become a case, as the desk (the county's housing office and admins) sees it in the bot: the
 // daily note of yesterday's unregistered mail, one card per mail, and the button that registers it. Pure.
-import { formatMinute } from '../time.ts';
+import { momentForPeople } from '../time.ts';
 import { encodeCallback } from './callback.ts';
 import { clip, MAX_TEXT, residentWords } from './case-texts.ts';
 import type { InlineButton, InlineKeyboard } from './keyboards.ts';
@@ -43,7 +43,7 @@ export function unregisteredNoteKeyboard(mails: readonly UnregisteredMailView[])
 export function unregisteredMailCard(m: UnregisteredMailView): string {
   return [
     `📭 来信 #${m.id}（${OUTCOME_NAMES[m.outcome ?? ''] ?? m.outcome}）`,
-    `收到：${m.receivedAt ? formatMinute(m.receivedAt) : '—'}`,
+    `收到：${m.receivedAt ? momentForPeople(m.receivedAt) : '—'}`,
     `发件人：${m.sender ?? '—'}`,
     `主题：${clip((m.subject ?? '').replace(/\s+/g, ' ') || '（无主题）', 100)}`,
     `未登记原因：${clip(m.reason ?? '—', 200)}`,

@@ -4,7 +4,7 @@
 // Keys: `remind:<caseId>:<deadline>:<step>:<dueIso>:<officerId>`, the step of an overdue reminder carrying its day
 // (`overdue@2026-10-09`); a moved deadline (extension, plan, reopening) has a new dueIso and starts a new ladder.
 import { UNIT_NAMES, type Case, type UnitCode } from '../domain.ts';
-import { deadlineForPeople, deadlineText, type Day } from '../time.ts';
+import { deadlineForPeople, type Day } from '../time.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { quietHoursRelease, type QuietHours } from '../workflow/quiet-hours.ts';
 import { reminderRecipients, remindersDue, type ReminderDue, type ReminderOfficer, type ReminderStep, type ReminderSubject } from '../workflow/reminders.ts';
@@ -54,14 +54,14 @@ const SUBJECT_NAMES: Record<ReminderSubject, string> = {
 
 function headline(c: Case, r: ReminderDue, unitName: string): string {
   const what = SUBJECT_NAMES[r.subject];
-  const when = deadlineText(r.dueAt);
+  const when = deadlineForPeople(r.dueAt);
   const late = r.workdaysLate > 0 ? `，已超期${r.workdaysLate}个工作日` : '';
   const danger = c.urgent ? '🚨 危及房屋使用和人身安全 ' : '';
   switch (r.step) {
     case 'pre':
       return `${danger}⏰ 期限提醒：${what}将于 ${when} 届满（仅剩1个工作日），请抓紧办理。`;
     case 'today':
-      return `${danger}⏰ 今日到期：${what}于今日 ${when.slice(11)} 届满，请今日内办理。`;
+      return `${danger}⏰ 今日到期：${what}于今日 ${when.slice(-5)} 届满，请今日内办理。`;
     case 'overdue':
       return `${danger}⚠️ 已超期：${what}已于 ${when} 届满${late}，请立即办理并反馈。`;
     case 'unaccepted':

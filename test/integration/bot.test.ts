@@ -470,7 +470,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
 
     const notice = await lastWithButton(h, REVIEWER_FIRE, `exy:${c0.id}`);
     expect(notice.text).toContain('延期申请待审批');
-    expect(notice.text).toContain('2026-03-20 24:00');
+    expect(notice.text).toContain('3月20日（周五）24:00');
     await press(h, REVIEWER_FIRE, `exy:${c0.id}`);
     const approved = await until(async () => {
       const c = await findById(h.db, c0.id);
@@ -479,7 +479,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     expect(approved.deadlines.close).toBe('2026-03-20T16:00:00.000Z');
     expect(approved.extension).toBeNull();
     const told = await until(() => botMessages(h, FIRE).find((m) => m.text?.startsWith('✅ 延期已批准') && m.text.includes(c0.tracking)), 'the unit told');
-    expect(told.text).toContain('办结期限：2026-03-20 24:00');
+    expect(told.text).toContain('办结期限：3月20日（周五）24:00');
     // Only one extension per case: the button is gone and a forged one is refused.
     expect(buttonsOf(told)).not.toContain(`ext:${c0.id}`);
     const again = await press(h, FIRE, `ext:${c0.id}`, { force: true, messageId: told.message_id });

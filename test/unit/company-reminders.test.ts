@@ -50,7 +50,7 @@ describe('company action reminders', () => {
     expect(r!.notBefore).toBe(at('2026-12-12T08:00').toISOString());
     expect(r!.text).toContain('某某物业');
     expect(r!.text).toContain('重新核定服务等级');
-    expect(r!.text).toContain('2026-12-11 24:00');
+    expect(r!.text).toContain('12月11日（周五）24:00');
     expect(r!.keyboard.inline_keyboard[0]![0]!.callback_data).toBe('cd:7'); // the ✅ 已完成 button
   });
 });

@@ -89,7 +89,7 @@ describe('texts stay within Telegram limits', () => {
       complaint({ status: 'resolved', finding: 'partly', result: '已清理楼道', extension: { until: '2026-03-20T16:00:00.000Z', reason: '需协调', requestedBy: 5 } }),
       NOW,
     );
-    expect(text).toContain('延期申请待审批：至 2026-03-20 24:00，理由：需协调');
+    expect(text).toContain('延期申请待审批：至 3月20日（周五）24:00，理由：需协调');
     expect(text).toContain('核查结论：部分属实');
     expect(text).toContain('办理结果：已清理楼道');
   });

@@ -186,7 +186,7 @@ describe('reminder messages', () => {
   it('say in Chinese what is late, by how much, with the case', () => {
     const [overdue] = remindersFor([c], OFFICERS, ctx(at('2026-10-12T10:00'))).filter((r) => r.step === 'overdue');
     expect(overdue!.text).toContain('⚠️ 已超期：办结期限');
-    expect(overdue!.text).toContain('2026-10-08 24:00');
+    expect(overdue!.text).toContain('10月8日（周四）24:00');
     expect(overdue!.text).toContain('已超期3个工作日');
     expect(overdue!.text).toContain('编号：YH-2026-000041');
     expect(overdue!.keyboard?.inline_keyboard.flat().length).toBeGreaterThan(0);

@@ -7,7 +7,7 @@ import { ACTION_UNIT } from '../../workflow/companies.ts';
 import { actorOf, mayCompleteCompanyAction } from '../auth.ts';
 import { callbackOf, officerOf, type BotDeps } from '../context.ts';
 import { TEXT } from '../../messages/index.ts';
-import { deadlineText } from '../../time.ts';
+import { momentForPeople } from '../../time.ts';
 import { answer, refuse } from '../ui.ts';
 
 export function companyComposer(deps: BotDeps): Composer<Context> {
@@ -28,7 +28,7 @@ export function companyComposer(deps: BotDeps): Composer<Context> {
     const now = deps.clock.now();
     const done = a.doneAt === null && (await completeCompanyAction(deps, a.id, actorOf(o)));
     if (done) deps.log.info({ actionId: a.id, officerId: o.id }, 'bot: company action recorded done');
-    await answer(ctx, done ? TEXT.companyActionDone : `已于 ${deadlineText(a.doneAt ?? now.toISOString())} 登记完成${a.doneBy ? `（${a.doneBy}）` : ''}`);
+    await answer(ctx, done ? TEXT.companyActionDone : `已于 ${momentForPeople(a.doneAt ?? now.toISOString())} 登记完成${a.doneBy ? `（${a.doneBy}）` : ''}`);
     // The button is spent either way.
     await ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
   });
