@@ -198,7 +198,8 @@ export interface Case {
   county: string; // county code, e.g. 'yanhu'
   source: Source;
   status: Status;
-  unit: UnitCode | null; // owning unit once assigned
+  unit: UnitCode | null; // owning unit once assigned (主办)
+  coUnits: UnitCode[]; // co-handling units (协办): each sees the case and reports its part
   problem: ProblemType | null;
   urgent: boolean; // 危及房屋使用和人身安全
   complex: boolean; // 重大或复杂问题
@@ -275,6 +276,8 @@ export interface LetterDetail {
   reason?: string;
   until?: string;
   fromUnit?: UnitCode | null;
+  /** A co-handling unit's report: whose words they are (the lead's when absent). */
+  byUnit?: UnitCode | null;
   photos?: number;
 }
 

@@ -4,7 +4,7 @@
 import type { Actor, Case, TaskScope, UnitCode } from '../domain.ts';
 import type { Officer } from '../store/officers.ts';
 import type { Calendar } from '../workflow/calendar.ts';
-import { canAct, reviewingUnit, type AuthResult } from '../workflow/auth.ts';
+import { canAct, reviewingUnit, type AuthResult, type Reach } from '../workflow/auth.ts';
 import { transition, type Command } from '../workflow/complaint.ts';
 import { UNIT_CODES } from '../domain.ts';
 import type { CaseVerb } from '../messages/callback.ts';
@@ -22,7 +22,7 @@ export function actorOf(o: Officer): Actor {
   };
 }
 
-export function canRead(o: Officer, c: Pick<Case, 'county' | 'unit'>): AuthResult {
+export function canRead(o: Officer, c: Reach): AuthResult {
   return canAct(actorOf(o), 'read', c);
 }
 
@@ -58,7 +58,7 @@ export function mayReviewMail(o: Officer, county: string): boolean {
 }
 
 /** The workflow command a button stands for, with placeholder content for a dry run. */
-const PROBES: readonly [CaseVerb, (now: Date) => Command][] = [
+const PROBES: readonly [CaseVerb, (now: Date, c: Case) => Command][] = [
   ['accept', () => ({ type: 'accept' })],
   ['return', () => ({ type: 'return', reason: '-' })],
   ['progress', () => ({ type: 'progress', text: '-' })],
@@ -75,6 +75,9 @@ const PROBES: readonly [CaseVerb, (now: Date) => Command][] = [
   ['rejectExtension', () => ({ type: 'decideExtension', approve: false })],
   ['assign', () => ({ type: 'assign', unit: 'housing' })],
   ['letter', () => ({ type: 'writeResident', text: '-' })],
+  ['contribute', () => ({ type: 'contribute', text: '-' })],
+  // Any change of the co-handling units: one added when there are none, else all removed.
+  ['coUnits', (_now, c) => ({ type: 'setCoUnits', units: c.coUnits.length ? [] : UNIT_CODES.filter((u) => u !== c.unit).slice(0, 1) })],
 ];
 const PROBE_BY_VERB = new Map(PROBES);
 
@@ -85,7 +88,7 @@ function farFuture(now: Date): string {
 /** The case buttons this officer may press now, in display order. */
 export function availableVerbs(c: Case, o: Officer, now: Date, cal: Calendar): CaseVerb[] {
   const actor = actorOf(o);
-  return PROBES.filter(([, cmd]) => transition(c, cmd(now), actor, now, cal).ok).map(([verb]) => verb);
+  return PROBES.filter(([, cmd]) => transition(c, cmd(now, c), actor, now, cal).ok).map(([verb]) => verb);
 }
 
 /**
@@ -95,7 +98,7 @@ export function availableVerbs(c: Case, o: Officer, now: Date, cal: Calendar): C
 export function precheck(c: Case, o: Officer, verb: CaseVerb, now: Date, cal: Calendar): { ok: true } | { ok: false; message: string } {
   const probe = PROBE_BY_VERB.get(verb === 'cosignAgree' ? 'cosign' : verb === 'finding' ? 'resolve' : verb);
   if (!probe) return { ok: true };
-  const r = transition(c, probe(now), actorOf(o), now, cal);
+  const r = transition(c, probe(now, c), actorOf(o), now, cal);
   return r.ok ? { ok: true } : { ok: false, message: r.error.message };
 }
 
@@ -134,6 +137,6 @@ export function statsScope(o: Officer): { unit: UnitCode | null; county: string 
  * What an officer is told when an action on a case is refused. A case beyond their reach gets the same answer as
  * one that does not exist: a forged button (any case id) must not reveal which cases exist.
  */
-export function refusalFor(o: Officer, c: Pick<Case, 'county' | 'unit'> | undefined, message: string): string {
+export function refusalFor(o: Officer, c: Reach | undefined, message: string): string {
   return c && canRead(o, c).ok ? message : TEXT.notFound;
 }

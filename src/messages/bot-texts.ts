@@ -56,6 +56,9 @@ export const TEXT = {
   letterPrompt: '请输入致投诉人的内容（将以本县区住建部门名义通过邮件发送给投诉人，并记入案件）。\n发送 /cancel 取消。',
   letterConfirm: (text: string) => `将发送给投诉人：\n┃ ${text.split(/\r?\n/).join('\n┃ ')}\n确认发送吗？`,
   noEmail: '投诉人未留电子邮箱，请电话联系。',
+  contributePrompt: '请输入本单位（协办单位）职责范围内的办理情况，将告知主办单位并记入案件。\n发送 /cancel 取消。',
+  coUnitsPrompt: (lead: string) => `主办单位：${lead}。请点选协办单位（再点一次取消），选好后点「完成」。被选中的单位将收到协办任务。`,
+  coUnitsSaved: '已更新协办单位',
   rejectPrompt: '请发送驳回理由，案件将退回承办单位继续办理。\n发送 /cancel 取消。',
   cosignPrompt: '会签即确认承办单位的核查结论和办理结果属实、同意办结（见上方案件卡片）。请输入会签意见，或直接点「同意办结」。',
   progressPrompt: '请发送进展情况（文字），可附现场照片（可多张）。发送完毕后点「提交」。',
@@ -102,6 +105,7 @@ export const DONE_TOAST: Partial<Record<CaseVerb, string>> = {
   rejectExtension: '已驳回延期申请',
   assign: '已分转',
   letter: '已发送给投诉人',
+  contribute: '已报送主办单位',
 };
 
 export const INVITE_FAILED: Record<'unknown' | 'used' | 'expired' | 'revoked', string> = {

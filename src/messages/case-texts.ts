@@ -39,6 +39,8 @@ const TEMPLATE_TITLES: Record<EffectTemplate, string> = {
   extended: '已延期',
   'sent-back': '已退回继续办理',
   'officer-letter': '致投诉人',
+  'co-assigned': '🤝 协办任务',
+  'co-report': '🤝 协办单位报送情况',
 };
 
 // ─── Formatting helpers ──────────────────────────────────────────────────────────────────────────────────────
@@ -78,7 +80,7 @@ export function caseSummary(c: Case): string {
     `编号：${c.tracking}${flags(c)}`,
     `状态：${STATUS_NAMES[c.status]}`,
     `来源：${SOURCE_NAMES[c.source]}　收到：${shortTime(c.receivedAt)}`,
-    `承办：${c.unit ? UNIT_NAMES[c.unit] : '待分转'}`,
+    `承办：${c.unit ? `${UNIT_NAMES[c.unit]}（主办）` : '待分转'}${c.coUnits.length ? `　协办：${c.coUnits.map((u) => UNIT_NAMES[u]).join('、')}` : ''}`,
     `问题类型：${c.problem ? PROBLEM_NAMES[c.problem] : '—'}`,
     `小区：${clip(oneLine(c.compound ?? '—'), 60)}${c.address ? ` ${clip(oneLine(c.address), 60)}` : ''}`,
     `物业企业：${clip(oneLine(c.company ?? '—'), 60)}`,
@@ -155,6 +157,12 @@ function handoff(template: EffectTemplate, c: Case, step: NoticeStep | null | un
     case 'extension-approved':
     case 'extension-rejected':
       return str(d.note) ? [`审批意见：${str(d.note)}`] : [];
+    case 'co-assigned':
+      return [`本单位为协办单位，主办单位：${c.unit ? UNIT_NAMES[c.unit] : '—'}。请办理本单位职责范围内的部分，并点「报送协办情况」告知主办单位。`];
+    case 'co-report': {
+      const by = typeof d.unit === 'string' ? (UNIT_NAMES[d.unit as UnitCode] ?? d.unit) : step ? who(step.actor) : '协办单位';
+      return [`${by}报送：${clip(str(d.text) ?? '—', 800)}${photos ? `（照片 ${photos} 张）` : ''}`];
+    }
     default:
       return [];
   }

@@ -32,6 +32,8 @@ export const VERB_LABELS: Partial<Record<CaseVerb, string>> = {
   rejectExtension: '驳回延期',
   assign: '分转',
   letter: '致投诉人',
+  coUnits: '协办单位',
+  contribute: '报送协办情况',
   raw: '查看原文',
   refresh: '刷新',
   view: '查看',
@@ -44,7 +46,7 @@ function rows(buttons: InlineButton[], perRow = 3): InlineButton[][] {
 }
 
 function btn(verb: Exclude<CaseVerb, 'finding'>, caseId: number): InlineButton {
-  const data = verb === 'assign' ? encodeCallback({ kind: 'case', verb, caseId, unit: null }) : caseCb(verb, caseId);
+  const data = verb === 'assign' || verb === 'coUnits' ? encodeCallback({ kind: 'case', verb, caseId, unit: null }) : caseCb(verb, caseId);
   return { text: VERB_LABELS[verb] ?? verb, callback_data: data };
 }
 
@@ -73,6 +75,8 @@ export function noticeKeyboard(template: EffectTemplate, c: Case): InlineKeyboar
       return { inline_keyboard: [[btn('review', c.id), btn('rejectReview', c.id), view]] };
     case 'extension-requested':
       return { inline_keyboard: [[btn('approveExtension', c.id), btn('rejectExtension', c.id), view]] };
+    case 'co-assigned':
+      return { inline_keyboard: [[btn('contribute', c.id), btn('raw', c.id), view]] };
     case 'cosign-rejected':
     case 'review-rejected':
     case 'reopened':
@@ -101,6 +105,15 @@ export function findingKeyboard(caseId: number): InlineKeyboard {
 export function unitKeyboard(caseId: number, unitNames: Record<UnitCode, string> = UNIT_NAMES): InlineKeyboard {
   const buttons = UNIT_CODES.map((u) => ({ text: unitNames[u], callback_data: encodeCallback({ kind: 'case', verb: 'assign', caseId, unit: u }) }));
   return { inline_keyboard: [...rows(buttons, 3), [cancelButton()]] };
+}
+
+/** 协办单位: each tap adds or removes one unit (✓ marks those chosen); the lead is not offered. */
+export function coUnitKeyboard(c: Pick<Case, 'id' | 'unit' | 'coUnits'>, unitNames: Record<UnitCode, string> = UNIT_NAMES): InlineKeyboard {
+  const buttons = UNIT_CODES.filter((u) => u !== c.unit).map((u) => ({
+    text: `${c.coUnits.includes(u) ? '✓ ' : ''}${unitNames[u]}`,
+    callback_data: encodeCallback({ kind: 'case', verb: 'coUnits', caseId: c.id, unit: u }),
+  }));
+  return { inline_keyboard: [...rows(buttons, 3), [{ text: '完成', callback_data: caseCb('view', c.id) }]] };
 }
 
 export function cancelButton(): InlineButton {

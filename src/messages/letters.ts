@@ -147,8 +147,10 @@ export function stepNote(template: EffectTemplate, c: Case, ctx: LetterContext &
         const from = d.fromUnit ? `${ctx.countyName}${UNIT_FULL_NAMES[d.fromUnit]}` : null;
         return `经核实，改由${unit}办理${from ? `（原承办单位：${from}${d.reason ? `；原因：${d.reason}` : ''}）` : d.reason ? `（原因：${d.reason}）` : ''}。新的${close}`;
       }
-      case 'progress':
-        return `${unit}报告办理进展：${quote(d.text)}${d.photos ? `（现场照片 ${d.photos} 张已存档）` : ''}`;
+      case 'progress': {
+        const by = d.byUnit ? `协办单位${ctx.countyName}${UNIT_FULL_NAMES[d.byUnit]}` : unit;
+        return `${by}报告办理进展：${quote(d.text)}${d.photos ? `（现场照片 ${d.photos} 张已存档）` : ''}`;
+      }
       case 'complex':
         return `${unit}认定您反映的问题为复杂问题，原因：${d.reason ?? '—'}。承办单位将于 ${when(c.deadlines.plan)} 前制定解决方案和时间节点，问题原则上于 ${when(c.deadlines.close)} 前解决，期间按月向您反馈进展。`;
       case 'plan':

@@ -1,6 +1,6 @@
 // The case aggregate: the case row (table `complaint`), its tracking number, and its audit trail (complaint_event).
 import { sql } from 'kysely';
-import { LIVE_STATUSES, OPEN_STATUSES, SIGN_OFF_STATUSES, type Actor, type CaseEvent, type ClassificationSummary, type Case, type Deadlines, type UnitStats } from '../domain.ts';
+import { LIVE_STATUSES, OPEN_STATUSES, SIGN_OFF_STATUSES, type UnitCode, type Actor, type CaseEvent, type ClassificationSummary, type Case, type Deadlines, type UnitStats } from '../domain.ts';
 import type { Conn } from './db.ts';
 import type { ComplaintTable, ComplaintEventTable } from './schema.ts';
 import type { Insertable, Selectable } from 'kysely';
@@ -29,6 +29,7 @@ export function rowToCase(r: Row): Case {
     source: r.source as Case['source'],
     status: r.status as Case['status'],
     unit: r.unit as Case['unit'],
+    coUnits: json<UnitCode[]>(r.co_units ?? null) ?? [],
     problem: r.problem as Case['problem'],
     urgent: bool(r.urgent),
     complex: bool(r.complex),
@@ -57,6 +58,7 @@ function stateColumns(c: NewCase) {
   return {
     status: c.status,
     unit: c.unit,
+    co_units: c.coUnits.length ? JSON.stringify(c.coUnits) : null,
     problem: c.problem,
     urgent: int(c.urgent),
     complex: int(c.complex),

@@ -10,6 +10,7 @@ import * as m0005 from './migrations/0005_raw_mail_body.ts';
 import * as m0006 from './migrations/0006_raw_mail_message_id.ts';
 import * as m0007 from './migrations/0007_unregistered_mail.ts';
 import * as m0008 from './migrations/0008_reminder_log.ts';
+import * as m0009 from './migrations/0009_co_units.ts';
 
 /** Each migration module exports `migration(dialect)`; the list is append-only. */
 const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
@@ -21,6 +22,7 @@ const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
   '0006_raw_mail_message_id': m0006,
   '0007_unregistered_mail': m0007,
   '0008_reminder_log': m0008,
+  '0009_co_units': m0009,
 };
 
 class StaticProvider implements MigrationProvider {

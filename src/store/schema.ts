@@ -84,6 +84,7 @@ export interface ComplaintTable {
   due_penalty: string | null;
   extension: string | null;
   extended: number;
+  co_units: string | null; // JSON array of unit codes (协办), migration 0009
   raw_mail_id: number | null;
   ack_message_id: string | null;
   version: number;

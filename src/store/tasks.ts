@@ -28,6 +28,8 @@ export async function taskPage(db: Conn, scope: TaskScope, page: number, size: n
   switch (scope.kind) {
     case 'unit':
       branches.push(from().where('unit', '=', scope.unit).where('county', '=', scope.county).where('status', 'in', UNIT_WORK));
+      // Cases the unit co-handles (协办, migration 0009): the county's working cases whose list names it.
+      branches.push(from().where('county', '=', scope.county).where('status', 'in', UNIT_WORK).where('co_units', 'like', `%"${scope.unit}"%`));
       if (scope.triage) branches.push(from().where('county', '=', scope.county).where('status', 'in', TRIAGE));
       break;
     case 'cosign':

@@ -1,7 +1,8 @@
 // Who may do what to which case. Pure: the actor and the case come in, a verdict goes out.
 // Reach (000 附件 三(一), 六(一)):
 //   officer    — the case's own unit in the case's own county; housing officers of the county also work the
-//                office's triage queue (assign, reclassify: 联席会议办公室设在住建部门).
+//                office's triage queue (assign, reclassify, co-handling units: 联席会议办公室设在住建部门); a
+//                co-handling unit (协办) of the county reads the case and reports its part (contribute).
 //   cosigner   — township/community of the case's county: sign the closing opinion of housing-handled cases.
 //   reviewer   — city level, any county, but only the case unit's city-level counterpart (市级相关部门审核后销号);
 //                township/community have no city-level counterpart, so city housing (the lead) reviews theirs.
@@ -27,7 +28,7 @@ const UNIT_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   'writeResident',
 ]);
 /** The housing office's triage queue (高效分转). */
-const OFFICE_ACTIONS: ReadonlySet<Action> = new Set<Action>(['assign', 'reclassify']);
+const OFFICE_ACTIONS: ReadonlySet<Action> = new Set<Action>(['assign', 'reclassify', 'setCoUnits']);
 const COSIGNER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['cosign', 'rejectCosign']);
 const REVIEWER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['decideExtension', 'review', 'rejectReview', 'writeOff']);
 /** What arrives from the complainant by mail. */
@@ -42,7 +43,10 @@ export function reviewingUnit(unit: UnitCode): UnitCode {
   return COSIGNER_UNITS.has(unit) ? 'housing' : unit;
 }
 
-export function canAct(actor: Actor, action: Action, c: Pick<Case, 'county' | 'unit'>): AuthResult {
+/** What reach is decided on: the case's county, its lead unit and its co-handling units (协办). */
+export type Reach = Pick<Case, 'county' | 'unit'> & { coUnits?: readonly UnitCode[] };
+
+export function canAct(actor: Actor, action: Action, c: Reach): AuthResult {
   if (actor.kind === 'system') {
     return action === 'read' || COMPLAINANT_ACTIONS.has(action) ? OK : deny('FORBIDDEN_ROLE');
   }
@@ -73,7 +77,14 @@ export function canAct(actor: Actor, action: Action, c: Pick<Case, 'county' | 'u
   }
 }
 
-function officerCan(actor: Actor, action: Action, c: Pick<Case, 'county' | 'unit'>): AuthResult {
+function officerCan(actor: Actor, action: Action, c: Reach): AuthResult {
+  // A co-handling unit (协办) sees the case and reports its part; the lead unit does the rest.
+  const coHandles = !!actor.unit && (c.coUnits ?? []).includes(actor.unit);
+  if (action === 'contribute') {
+    if (actor.county !== c.county) return deny('NOT_YOUR_COUNTY');
+    return coHandles ? OK : deny('NOT_YOUR_UNIT', '仅协办单位报送协办情况');
+  }
+  if (action === 'read' && coHandles && actor.county === c.county) return OK;
   const office = OFFICE_ACTIONS.has(action);
   if (!office && !UNIT_ACTIONS.has(action) && action !== 'read') return deny('FORBIDDEN_ROLE');
   if (actor.county !== c.county) return deny('NOT_YOUR_COUNTY');

@@ -53,7 +53,9 @@ import { workflowError, type WorkflowError, type WorkflowErrorCode } from './err
 // ─── Commands ────────────────────────────────────────────────────────────────────────────────────────────────
 
 export type Command =
-  | { type: 'assign'; unit: UnitCode }
+  | { type: 'assign'; unit: UnitCode; coUnits?: UnitCode[] }
+  | { type: 'setCoUnits'; units: UnitCode[] }
+  | { type: 'contribute'; text: string; photos?: string[] }
   | { type: 'accept' }
   | { type: 'return'; reason: string }
   | { type: 'progress'; text: string; photos?: string[] }
@@ -77,6 +79,8 @@ export type CommandType = Command['type'];
 
 export const COMMAND_TYPES = [
   'assign',
+  'setCoUnits',
+  'contribute',
   'accept',
   'return',
   'progress',
@@ -129,6 +133,8 @@ export const EFFECT_TEMPLATES = [
   'extended', // the close deadline was extended
   'sent-back', // the closure was not accepted; the unit works on
   'officer-letter', // an officer or the desk writes to the complainant
+  'co-assigned', // a co-handling unit (协办): its part of another unit's case
+  'co-report', // the lead unit (主办): a co-handling unit reported its part
 ] as const;
 export type EffectTemplate = (typeof EFFECT_TEMPLATES)[number];
 
@@ -166,6 +172,8 @@ export interface RegisterInput {
   body: string;
   receivedAt: string;
   classification: ClassificationSummary;
+  /** Co-handling units (协办) known at registration (the desk's /new, the classifier's second units). */
+  coUnits?: UnitCode[];
 }
 
 export type NewCase = Omit<Case, 'id' | 'tracking'>;
@@ -204,6 +212,8 @@ export function register(input: RegisterInput, now: Date, cal: Calendar, actor: 
     source: input.source,
     status,
     unit,
+    // Co-handling units only with a lead; never the lead itself.
+    coUnits: unit ? [...new Set(input.coUnits ?? [])].filter((u) => u !== unit && isUnit(u)) : [],
     problem: cls.problem,
     urgent,
     complex: false,
@@ -362,17 +372,52 @@ const HANDLERS: Handlers = {
   assign({ c, cmd, now, cal }) {
     if (c.status !== 'triage') return wrongState(c);
     if (!isUnit(cmd.unit)) return workflowError('INVALID_INPUT', '承办单位');
+    const co = coUnitList(cmd.coUnits ?? [], cmd.unit);
+    if (!co) return workflowError('INVALID_INPUT', '协办单位');
     return {
       type: 'assigned',
       to: 'assigned',
       patch: {
         unit: cmd.unit,
+        coUnits: co,
         assignedAt: now.toISOString(),
         acceptedAt: null,
         deadlines: { ...c.deadlines, close: iso(dueAt(closeRule(c), now, cal)) },
       },
-      data: { unit: cmd.unit },
-      effects: [notifyUnit(c, cmd.unit, c.urgent ? 'urgent' : 'assigned', c.urgent), ...complainantMail(c, 'assigned')],
+      data: { unit: cmd.unit, ...(co.length ? { coUnits: co } : {}) },
+      effects: [notifyUnit(c, cmd.unit, c.urgent ? 'urgent' : 'assigned', c.urgent), ...co.map((u) => notifyUnit(c, u, 'co-assigned', c.urgent)), ...complainantMail(c, 'assigned')],
+    };
+  },
+
+  // 主办/协办: the office names the units that handle a part of the case beside the lead (a falling façade is
+  // housing's, the lift in it market regulation's). Each added unit is told, urgently when the case is.
+  setCoUnits({ c, cmd }) {
+    if (!OPEN.includes(c.status) || !c.unit) return wrongState(c);
+    const co = coUnitList(cmd.units, c.unit);
+    if (!co) return workflowError('INVALID_INPUT', '协办单位');
+    const same = co.length === c.coUnits.length && co.every((u) => c.coUnits.includes(u));
+    if (same) return workflowError('INVALID_INPUT', '未作任何变更');
+    const added = co.filter((u) => !c.coUnits.includes(u));
+    return {
+      type: 'co-units',
+      patch: { coUnits: co },
+      data: { coUnits: { old: c.coUnits, new: co } },
+      effects: added.map((u) => notifyUnit(c, u, 'co-assigned', c.urgent)),
+    };
+  },
+
+  // A co-handling unit reports its part; the lead unit, which answers for the whole case, is told.
+  contribute({ c, cmd, actor }) {
+    if (!OPEN.includes(c.status) || !c.unit) return wrongState(c);
+    const body = text(cmd.text);
+    if (!body) return workflowError('INVALID_INPUT', '协办情况');
+    const photos = photoList(cmd.photos);
+    if (!photos) return workflowError('INVALID_INPUT', '照片');
+    const unit = actor.kind === 'officer' && actor.unit && c.coUnits.includes(actor.unit) ? actor.unit : null;
+    return {
+      type: 'contributed',
+      data: { unit, text: body, photos },
+      effects: [notifyUnit(c, c.unit, 'co-report', c.urgent), ...complainantMail(c, 'progress', { text: body, photos: photos.length, byUnit: unit })],
     };
   },
 
@@ -389,8 +434,8 @@ const HANDLERS: Handlers = {
     return {
       type: 'returned',
       to: 'triage',
-      patch: { unit: null, assignedAt: null, acceptedAt: null, complex: false, extension: null, extended: false },
-      data: { unit: c.unit, reason, reset: { complex: c.complex, extension: c.extension, extended: c.extended } },
+      patch: { unit: null, coUnits: [], assignedAt: null, acceptedAt: null, complex: false, extension: null, extended: false },
+      data: { unit: c.unit, reason, reset: { complex: c.complex, extension: c.extension, extended: c.extended, coUnits: c.coUnits } },
       effects: [notifyUnit(c, 'housing', 'returned', c.urgent)],
     };
   },
@@ -622,6 +667,7 @@ const HANDLERS: Handlers = {
       to: 'assigned',
       patch: {
         unit: cmd.unit,
+        coUnits: c.coUnits.filter((u) => u !== cmd.unit),
         problem: cmd.problem,
         assignedAt: at,
         acceptedAt: null,
@@ -785,6 +831,12 @@ function photoList(value: unknown): string[] | null {
 
 function iso(d: Date): string {
   return d.toISOString();
+}
+
+/** The co-handling units as given: known units, each once, never the lead; null when one is unknown. */
+function coUnitList(units: unknown, lead: UnitCode): UnitCode[] | null {
+  if (!Array.isArray(units) || !units.every(isUnit)) return null;
+  return UNIT_CODES.filter((u) => u !== lead && units.includes(u));
 }
 
 function isUnit(u: unknown): u is UnitCode {

@@ -54,6 +54,8 @@ const COMPLAINANT: Verdict[] = [R, R, R, R, R, R, R, R, R, R, R, ok, ok, ok];
 const ADMIN_ONLY: Verdict[] = [R, R, R, R, R, R, R, R, R, R, R, ok, R, R];
 /** Writing to the complainant: the unit working the case, and the county's office (it answers for the county). */
 const WRITE: Verdict[] = [ok, U, C, ok, C, R, R, R, R, R, R, ok, R, R];
+/** No actor in the matrix co-handles its case: the unit's own and other officers are refused, admins may. */
+const CONTRIBUTE: Verdict[] = [U, U, C, U, C, R, R, R, R, R, R, ok, R, R];
 const READ: Verdict[] = [ok, U, C, ok, C, ok, ok, C, ok, ok, ok, ok, ok, R];
 
 /** The expected reach of every action, written from the brief and 000 附件 三(一). */
@@ -67,6 +69,9 @@ const MATRIX: Record<Action, Verdict[]> = {
   resolve: UNIT_WORK,
   assign: OFFICE_WORK,
   reclassify: OFFICE_WORK,
+  setCoUnits: OFFICE_WORK,
+  // Only a co-handling unit reports a part (none in this matrix's cases: see the co-handling test below).
+  contribute: CONTRIBUTE,
   cosign: COSIGN_WORK,
   rejectCosign: COSIGN_WORK,
   decideExtension: REVIEW_WORK,
@@ -110,6 +115,16 @@ describe('canAct matrix: action × actor (own/other unit, own/other county)', ()
 });
 
 describe('canAct special cases', () => {
+  it('a co-handling unit (协办) of the county reads the case and reports its part, nothing else', () => {
+    const c = { county: COUNTY, unit: 'housing' as UnitCode, coUnits: ['market-regulation'] as UnitCode[] };
+    const mr = officer('officer', 'market-regulation');
+    expect(canAct(mr, 'read', c).ok).toBe(true);
+    expect(canAct(mr, 'contribute', c).ok).toBe(true);
+    expect(canAct(mr, 'resolve', c)).toMatchObject({ ok: false, error: { code: 'NOT_YOUR_UNIT' } });
+    expect(canAct(officer('officer', 'market-regulation', 'yongji'), 'contribute', c)).toMatchObject({ ok: false, error: { code: 'NOT_YOUR_COUNTY' } });
+    expect(canAct(officer('officer', 'housing'), 'contribute', c)).toMatchObject({ ok: false, error: { code: 'NOT_YOUR_UNIT' } });
+  });
+
   it('triage cases (no unit): only the housing office of the county and admins route them', () => {
     const triage = caseOf(null);
     expect(canAct(officer('officer', 'housing'), 'assign', triage).ok).toBe(true);

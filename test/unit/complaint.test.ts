@@ -120,6 +120,10 @@ function sample(type: CommandType): Command {
       return { type, text: '您好，我们已联系物业公司，将于本周内维修。' };
     case 'markComplex':
       return { type, reason: '涉及多个部门，需协调' };
+    case 'setCoUnits':
+      return { type, units: ['police'] };
+    case 'contribute':
+      return { type, text: '已对电梯维保单位立案检查' };
     case 'reclassify':
       return { type, unit: 'police', problem: 'security-not-provided' };
     default:
@@ -153,6 +157,8 @@ function validCaseFor(type: CommandType): Case {
       return caseIn('resolved');
     case 'writeOff':
       return caseIn('reviewed');
+    case 'contribute':
+      return caseIn('in_progress', { coUnits: ['police'] });
     default:
       return caseIn('in_progress');
   }
@@ -234,6 +240,9 @@ const MATRIX: Record<CommandType, Want[]> = {
   writeResident:    /**/ [o,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
   supervise:        /**/ [R,    R,    R,       R,     R,   R,     R,   R,   R,    o,    R,     R],
   reclassify:       /**/ [U,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
+  setCoUnits:       /**/ [U,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
+  // The case is fire's with police co-handling: police reports its part, fire (the lead) does not "contribute".
+  contribute:       /**/ [U,    o,    C,       U,     R,   R,     R,   R,   R,    o,    R,     R],
 };
 
 describe('transition: command × actor matrix', () => {
@@ -275,6 +284,8 @@ const LEGAL_FROM: Record<CommandType, Status[]> = {
   reply: [...STATUSES],
   rate: ['resolved', 'cosigned', 'reviewed', 'written_off'],
   writeResident: [...STATUSES],
+  setCoUnits: ['assigned', ...WORKING],
+  contribute: ['assigned', ...WORKING],
   supervise: ['assigned', ...WORKING],
   reclassify: ['assigned', ...WORKING],
 };
@@ -297,6 +308,8 @@ const NEXT: Partial<Record<CommandType, Status | 'same'>> = {
   reply: 'same',
   rate: 'same',
   writeResident: 'same',
+  setCoUnits: 'same',
+  contribute: 'same',
   supervise: 'same',
   reclassify: 'assigned',
 };
@@ -784,6 +797,29 @@ describe('reclassify', () => {
     const why = ok(transition(c, { type: 'reclassify', unit: 'police', problem: null, reason: '涉及治安，属公安职责' }, officer('housing'), NOW, cal));
     expect(why.effects.at(-1)).toEqual({ kind: 'email-complainant', caseId: 7, template: 'moved', detail: { fromUnit: 'fire', reason: '涉及治安，属公安职责' } });
     expect(why.events[0]?.data).toMatchObject({ reason: '涉及治安，属公安职责' });
+  });
+
+  it('主办/协办: the office names co-handling units; each added one is told; they report their part to the lead', () => {
+    const c = caseIn('in_progress', { unit: 'housing', urgent: true });
+    const r = ok(transition(c, { type: 'setCoUnits', units: ['market-regulation', 'housing', 'market-regulation'] }, officer('housing'), NOW, cal));
+    expect(r.case.coUnits).toEqual(['market-regulation']); // once each, never the lead
+    expect(r.events[0]).toMatchObject({ type: 'co-units', data: { coUnits: { old: [], new: ['market-regulation'] } } });
+    expect(r.effects).toEqual([{ kind: 'notify-unit', unit: 'market-regulation', county: COUNTY, caseId: 7, template: 'co-assigned', urgent: true }]);
+    expect(code(transition(r.case, { type: 'setCoUnits', units: ['market-regulation'] }, officer('housing'), NOW, cal))).toBe('INVALID_INPUT');
+    expect(code(transition(c, { type: 'setCoUnits', units: ['nobody' as UnitCode] }, officer('housing'), NOW, cal))).toBe('INVALID_INPUT');
+    const part = ok(transition(r.case, { type: 'contribute', text: '电梯已停用并责令维保单位检修' }, officer('market-regulation'), NOW, cal));
+    expect(part.case).toEqual(r.case);
+    expect(part.events[0]).toMatchObject({ type: 'contributed', data: { unit: 'market-regulation', text: '电梯已停用并责令维保单位检修' } });
+    expect(part.effects).toEqual([
+      { kind: 'notify-unit', unit: 'housing', county: COUNTY, caseId: 7, template: 'co-report', urgent: true },
+      { kind: 'email-complainant', caseId: 7, template: 'progress', detail: { text: '电梯已停用并责令维保单位检修', photos: 0, byUnit: 'market-regulation' } },
+    ]);
+    // Routing from triage names them at once; a return clears them with the lead.
+    const t = ok(transition(caseIn('triage', { unit: null }), { type: 'assign', unit: 'housing', coUnits: ['market-regulation'] }, officer('housing'), NOW, cal));
+    expect(t.case.coUnits).toEqual(['market-regulation']);
+    expect(t.effects.map((e) => (e.kind === 'notify-unit' ? `${e.unit}:${e.template}` : e.kind))).toEqual(['housing:assigned', 'market-regulation:co-assigned', 'email-complainant']);
+    const back = ok(transition(ok(transition(t.case, { type: 'accept' }, officer('housing'), NOW, cal)).case, { type: 'return', reason: '不属本单位' }, officer('housing'), NOW, cal));
+    expect(back.case.coUnits).toEqual([]);
   });
 
   it('an urgent case stays urgent when it is routed again', () => {

@@ -43,6 +43,7 @@ function complaint(over: Partial<Case> = {}): Case {
     deadlines: { transfer: '2026-03-11T16:00:00.000Z', close: '2026-03-09T16:00:00.000Z' },
     extension: null,
     extended: false,
+    coUnits: [],
     ...over,
   };
 }

@@ -36,6 +36,7 @@ function complaint(over: Partial<Case> & { id: number }): Case {
     deadlines: {},
     extension: null,
     extended: false,
+    coUnits: [],
     ...over,
   };
 }

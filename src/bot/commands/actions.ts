@@ -9,7 +9,7 @@ import { findById } from '../../store/cases.ts';
 import type { Officer } from '../../store/officers.ts';
 import { transition, type Command } from '../../workflow/complaint.ts';
 import { deadlineForPeople } from '../../time.ts';
-import { UNIT_NAMES, type Case } from '../../domain.ts';
+import { UNIT_NAMES, type Case, type UnitCode } from '../../domain.ts';
 import { applyCommand } from '../../cases/apply.ts';
 import { evidenceRef, type Evidence } from '../../cases/evidence.ts';
 import { actorOf, precheck, refusalFor } from '../auth.ts';
@@ -20,6 +20,7 @@ import { downloadTelegramFile } from '../files.ts';
 import {
   cancelKeyboard,
   confirmKeyboard,
+  coUnitKeyboard,
   cosignKeyboard,
   DONE_TOAST,
   findingKeyboard,
@@ -43,6 +44,7 @@ const REASON_PROMPTS: Record<Exclude<ReasonAction, 'complex'>, { text: string; k
   rejectReview: { text: TEXT.rejectPrompt },
   cosign: { text: TEXT.cosignPrompt, keyboard: cosignKeyboard },
   letter: { text: TEXT.letterPrompt },
+  contribute: { text: TEXT.contributePrompt },
 };
 
 /** Actions with consequences: what was typed is shown back and applied only on 确认. */
@@ -65,6 +67,8 @@ function reasonCommand(action: ReasonAction, text: string): Command {
       return { type: 'markComplex', reason: text };
     case 'letter':
       return { type: 'writeResident', text };
+    case 'contribute':
+      return { type: 'contribute', text };
   }
 }
 
@@ -75,6 +79,34 @@ async function complexPrompt(deps: BotDeps, o: Officer, caseId: number): Promise
   const r = c ? transition(c, { type: 'markComplex', reason: '-' }, actorOf(o), now, deps.cal) : null;
   const next = r?.ok ? r.case.deadlines : {};
   return TEXT.complexPrompt(deadlineForPeople(next.close, now), deadlineForPeople(next.plan, now));
+}
+
+/** 协办单位: without a unit, the choice; with one, that unit added or removed at once (each tap is one command). */
+async function chooseCoUnits(ctx: Context, deps: BotDeps, o: Officer, caseId: number, unit: UnitCode | null): Promise<void> {
+  const c = await findById(deps.db, caseId);
+  if (!c) {
+    await refuse(ctx, TEXT.notFound);
+    return;
+  }
+  const ok = precheck(c, o, 'coUnits', deps.clock.now(), deps.cal);
+  if (!ok.ok) {
+    await refuse(ctx, refusalFor(o, c, ok.message));
+    return;
+  }
+  const names = Object.fromEntries(deps.cfg.units.map((u) => [u.code, u.name])) as Record<UnitCode, string>;
+  if (!unit) {
+    await answer(ctx);
+    await ctx.reply(`${c.tracking}\n${TEXT.coUnitsPrompt(c.unit ? names[c.unit] : '—')}`, { reply_markup: coUnitKeyboard(c, names) });
+    return;
+  }
+  const units = c.coUnits.includes(unit) ? c.coUnits.filter((u) => u !== unit) : [...c.coUnits, unit];
+  const r = await applyCommand(deps, actorOf(o), caseId, { type: 'setCoUnits', units });
+  if (!r.ok) {
+    await refuse(ctx, r.message);
+    return;
+  }
+  await answer(ctx, TEXT.coUnitsSaved);
+  await ctx.editMessageReplyMarkup(coUnitKeyboard(r.case, names)).catch(() => undefined);
 }
 
 /** 确认 under a typed reason or letter: applies what the dialogue holds, if it is still this case's. */
@@ -101,6 +133,8 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
         return begin(ctx, deps, o, cb.caseId, 'complex', { kind: 'reason', action: 'complex', caseId: cb.caseId }, await complexPrompt(deps, o, cb.caseId), cancelKeyboard());
       case 'confirm':
         return confirmDialogue(ctx, deps, o, cb.caseId);
+      case 'coUnits':
+        return chooseCoUnits(ctx, deps, o, cb.caseId, cb.unit);
       case 'review':
         return act(ctx, deps, o, cb.caseId, 'review', { type: 'review' });
       case 'writeOff':
@@ -118,7 +152,8 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
       case 'rejectCosign':
       case 'rejectReview':
       case 'cosign':
-      case 'letter': {
+      case 'letter':
+      case 'contribute': {
         const p = REASON_PROMPTS[cb.verb];
         return begin(ctx, deps, o, cb.caseId, cb.verb, { kind: 'reason', action: cb.verb, caseId: cb.caseId }, p.text, p.keyboard?.(cb.caseId) ?? cancelKeyboard());
       }
