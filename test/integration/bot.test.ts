@@ -240,7 +240,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     const card = h.api.messages(HOUSING).find((m) => m.message_id === notice.message_id)!;
     expect(card.text).toContain('✅ 已接收');
     expect(card.text).toContain('状态：已接收');
-    expect(buttonsOf(card)).toEqual([`ret:${c0.id}`, `prg:${c0.id}`, `cpx:${c0.id}`, `ext:${c0.id}`, `res:${c0.id}`, `ltr:${c0.id}`, `raw:${c0.id}`, `rf:${c0.id}`]);
+    expect(buttonsOf(card)).toEqual([`ret:${c0.id}`, `prg:${c0.id}`, `cpx:${c0.id}`, `ext:${c0.id}`, `res:${c0.id}`, `ltr:${c0.id}`, `co:${c0.id}`, `raw:${c0.id}`, `rf:${c0.id}`]);
 
     // 进展: text, a photo, 提交.
     await press(h, HOUSING, `prg:${c0.id}`, { messageId: card.message_id });
@@ -426,6 +426,35 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     // The next run sends none of them again.
     await runReminders({ cfg: h.cfg, db: h.db, cal: h.cal, log: h.log, clock: h.clock, owner: 'bot-test', wakeOutbox: () => undefined }, new Date(at.getTime() + 600_000));
     expect(await h.db.selectFrom('reminder_log').select('key').where('key', 'like', `remind:${cases[0]!.id}:%`).execute()).toHaveLength(1);
+  });
+
+  it('主办/协办: the desk names a co-handling unit in the bot; it gets its task, sees the case and reports its part to the lead', async () => {
+    const MARKET = 1010;
+    await link(h, MARKET, 'officer', 'market-regulation', 'yanhu');
+    const c0 = await mailIn(h, cls('housing'), '外墙脱落，电梯也经常故障');
+    h.api.sendText(HOUSING, `/case ${c0.tracking}`);
+    const card = await lastWithButton(h, HOUSING, `co:${c0.id}`);
+    await press(h, HOUSING, `co:${c0.id}`, { messageId: card.message_id });
+    const choice = await until(() => botMessages(h, HOUSING).findLast((m) => m.text?.includes('请点选协办单位')), 'the co-unit choice');
+    const mrIndex = UNIT_CODES.indexOf('market-regulation');
+    await press(h, HOUSING, `co:${c0.id}:${mrIndex}`, { messageId: choice.message_id });
+    const updated = await until(async () => ((await findById(h.db, c0.id))?.coUnits.length ? findById(h.db, c0.id) : undefined), 'the co-unit saved');
+    expect(updated!.coUnits).toEqual(['market-regulation']);
+    expect(h.api.messages(HOUSING).find((m) => m.message_id === choice.message_id)!.reply_markup?.inline_keyboard.flat().some((b) => b.text === '✓ 市场监管')).toBe(true);
+
+    const task = await lastWithButton(h, MARKET, `ctb:${c0.id}`);
+    expect(task.text).toContain('🤝 协办任务');
+    expect(task.text).toContain('主办单位：住建');
+    const list = await say(h, MARKET, '/tasks');
+    expect(list.text).toContain(c0.tracking);
+    await press(h, MARKET, `ctb:${c0.id}`);
+    await until(() => botMessages(h, MARKET).findLast((m) => m.text?.includes('协办单位）职责范围内的办理情况')), 'the contribute prompt');
+    await say(h, MARKET, '已责令电梯维保单位停梯检修，检验合格前不得运行', /已报送主办单位/);
+    const report = await until(() => botMessages(h, HOUSING).find((m) => m.text?.startsWith('🤝 协办单位报送情况') && m.text.includes(c0.tracking)), 'the lead told');
+    expect(report.text).toContain('市场监管报送：已责令电梯维保单位停梯检修');
+    // The co-handling unit cannot close the case.
+    const refused = await press(h, MARKET, `res:${c0.id}`, { force: true, messageId: task.message_id });
+    expect(refused.params.show_alert).toBe(true);
   });
 
   it('misroute: the unit returns it with a reason, the housing office reassigns it', async () => {
