@@ -33,6 +33,8 @@ export const CASE_VERBS = {
   letter: 'ltr', // 致投诉人: write to the complainant
   coUnits: 'co', // 协办单位: arg: unit index, toggled; without it, show the choice
   contribute: 'ctb', // 报送协办情况: a co-handling unit's report
+  openPenalty: 'pno', // 立案查处
+  decidePenalty: 'pnd', // 处罚决定 (typed)
   confirm: 'cf', // 确认 what was typed in a confirmed dialogue (认定复杂问题, 致投诉人)
 } as const;
 export type CaseVerb = keyof typeof CASE_VERBS;

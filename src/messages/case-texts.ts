@@ -41,6 +41,8 @@ const TEMPLATE_TITLES: Record<EffectTemplate, string> = {
   'officer-letter': '致投诉人',
   'co-assigned': '🤝 协办任务',
   'co-report': '🤝 协办单位报送情况',
+  'penalty-opened': '⚖️ 已立案查处',
+  penalty: '⚖️ 已作出处罚决定',
 };
 
 // ─── Formatting helpers ──────────────────────────────────────────────────────────────────────────────────────
@@ -151,6 +153,8 @@ function handoff(template: EffectTemplate, c: Case, step: NoticeStep | null | un
       return [`驳回理由：${str(d.reason) ?? '—'}${step ? `（${who(step.actor)}）` : ''}`];
     case 'complex':
       return [`认定理由：${str(d.reason) ?? '—'}`];
+    case 'penalty':
+      return [`处罚决定：${clip(str(d.decision) ?? '—', 800)}`];
     case 'progress':
     case 'plan':
       return [`${template === 'plan' ? '解决方案' : '进展情况'}：${clip(str(d.text) ?? '—', 800)}${photos ? `（照片 ${photos} 张）` : ''}`];

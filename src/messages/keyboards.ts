@@ -34,6 +34,8 @@ export const VERB_LABELS: Partial<Record<CaseVerb, string>> = {
   letter: '致投诉人',
   coUnits: '协办单位',
   contribute: '报送协办情况',
+  openPenalty: '立案查处',
+  decidePenalty: '处罚决定',
   raw: '查看原文',
   refresh: '刷新',
   view: '查看',

@@ -163,6 +163,10 @@ export function stepNote(template: EffectTemplate, c: Case, ctx: LetterContext &
         return `办结情况未通过审核，已退回${unit}继续办理。${close}`;
       case 'reopened':
         return `根据您的反馈，问题已交${unit}重新办理。${close}`;
+      case 'penalty-opened':
+        return `${unit}已对您反映的问题立案查处，将于 ${when(c.deadlines.verify)} 前完成核查，${when(c.deadlines.penalty)} 前依法作出处理决定。`;
+      case 'penalty':
+        return `${unit}已依法作出处罚决定：${quote(d.text)}`;
       default:
         return null;
     }

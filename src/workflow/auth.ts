@@ -26,6 +26,8 @@ const UNIT_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   'requestExtension',
   'resolve',
   'writeResident',
+  'openPenalty',
+  'decidePenalty',
 ]);
 /** The housing office's triage queue (高效分转). */
 const OFFICE_ACTIONS: ReadonlySet<Action> = new Set<Action>(['assign', 'reclassify', 'setCoUnits']);

@@ -73,6 +73,8 @@ export type Command =
   | { type: 'reply'; text: string }
   | { type: 'rate'; text: string }
   | { type: 'writeResident'; text: string }
+  | { type: 'openPenalty' }
+  | { type: 'decidePenalty'; decision: string }
   | { type: 'supervise' }
   | { type: 'reclassify'; unit: UnitCode; problem: ProblemType | null; reason?: string };
 export type CommandType = Command['type'];
@@ -98,6 +100,8 @@ export const COMMAND_TYPES = [
   'reply',
   'rate',
   'writeResident',
+  'openPenalty',
+  'decidePenalty',
   'supervise',
   'reclassify',
 ] as const satisfies readonly CommandType[];
@@ -135,6 +139,8 @@ export const EFFECT_TEMPLATES = [
   'officer-letter', // an officer or the desk writes to the complainant
   'co-assigned', // a co-handling unit (协办): its part of another unit's case
   'co-report', // the lead unit (主办): a co-handling unit reported its part
+  'penalty-opened', // complainant/housing: 立案查处 with its two clocks
+  'penalty', // complainant/housing: the penalty decided (处罚情况…反馈)
 ] as const;
 export type EffectTemplate = (typeof EFFECT_TEMPLATES)[number];
 
@@ -622,6 +628,33 @@ const HANDLERS: Handlers = {
     const body = text(cmd.text);
     if (!body) return workflowError('INVALID_INPUT', '回复内容');
     return { type: 'reply', data: { text: body }, effects: [notifyUnit(c, c.unit ?? 'housing', 'reply', false)] };
+  },
+
+  // 立案查处 (000 附件 三(二)): 15 working days to verify, 90 days to decide, from the opening. The complainant and the
+  // transferring housing office hear of it.
+  openPenalty({ c, now, cal }) {
+    if (!WORKING.includes(c.status)) return wrongState(c);
+    if (c.deadlines.penalty) return workflowError('INVALID_INPUT', '本案已立案查处');
+    return {
+      type: 'penalty-opened',
+      patch: { deadlines: { ...c.deadlines, verify: iso(dueAt('verify', now, cal)), penalty: iso(dueAt('penalty', now, cal)) } },
+      effects: [...tellHousing(c, 'penalty-opened'), ...complainantMail(c, 'penalty-opened')],
+    };
+  },
+
+  // 处罚情况要及时向投诉人、转办部门反馈 (000 附件 三(二)): the decision ends both clocks.
+  decidePenalty({ c, cmd }) {
+    if (!WORKING.includes(c.status)) return wrongState(c);
+    if (!c.deadlines.penalty) return workflowError('INVALID_INPUT', '本案未立案查处');
+    const decision = text(cmd.decision);
+    if (!decision) return workflowError('INVALID_INPUT', '处罚决定');
+    const { verify: _v, penalty: _p, ...rest } = c.deadlines;
+    return {
+      type: 'penalty-decided',
+      patch: { deadlines: rest },
+      data: { decision },
+      effects: [...tellHousing(c, 'penalty'), ...complainantMail(c, 'penalty', { text: decision })],
+    };
   },
 
   // The complainant answers the final letter with 满意 (不满意 reopens instead): recorded for the case and the

@@ -240,7 +240,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     const card = h.api.messages(HOUSING).find((m) => m.message_id === notice.message_id)!;
     expect(card.text).toContain('✅ 已接收');
     expect(card.text).toContain('状态：已接收');
-    expect(buttonsOf(card)).toEqual([`ret:${c0.id}`, `prg:${c0.id}`, `cpx:${c0.id}`, `ext:${c0.id}`, `res:${c0.id}`, `ltr:${c0.id}`, `co:${c0.id}`, `raw:${c0.id}`, `rf:${c0.id}`]);
+    expect(buttonsOf(card)).toEqual([`ret:${c0.id}`, `prg:${c0.id}`, `cpx:${c0.id}`, `ext:${c0.id}`, `res:${c0.id}`, `ltr:${c0.id}`, `pno:${c0.id}`, `co:${c0.id}`, `raw:${c0.id}`, `rf:${c0.id}`]);
 
     // 进展: text, a photo, 提交.
     await press(h, HOUSING, `prg:${c0.id}`, { messageId: card.message_id });
@@ -455,6 +455,27 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     // The co-handling unit cannot close the case.
     const refused = await press(h, MARKET, `res:${c0.id}`, { force: true, messageId: task.message_id });
     expect(refused.params.show_alert).toBe(true);
+  });
+
+  it('立案查处 → 处罚决定: both clocks on the case; the decision reaches the resident and the housing office', async () => {
+    const c0 = await mailIn(h, cls('fire'), '物业把消防栓关了，消防通道上停满了车');
+    await press(h, FIRE, `acc:${c0.id}`);
+    const card = await caseState(h, c0.id, 'accepted');
+    const shown = await lastWithButton(h, FIRE, `pno:${c0.id}`);
+    await press(h, FIRE, `pno:${c0.id}`, { messageId: shown.message_id });
+    const opened = await until(async () => ((await findById(h.db, card.id))?.deadlines.penalty ? findById(h.db, card.id) : undefined), 'the penalty clocks');
+    expect(opened!.deadlines.verify).toBeDefined();
+    const decide = await lastWithButton(h, FIRE, `pnd:${c0.id}`);
+    await press(h, FIRE, `pnd:${c0.id}`, { messageId: decide.message_id });
+    await say(h, FIRE, '对物业公司罚款一万元，责令三日内恢复消防设施', /处罚决定已登记/);
+    const decided = await findById(h.db, c0.id);
+    expect(decided!.deadlines.penalty).toBeUndefined();
+    const told = await until(() => botMessages(h, HOUSING).find((m) => m.text?.startsWith('⚖️ 已作出处罚决定') && m.text.includes(c0.tracking)), 'housing told');
+    expect(told.text).toContain('处罚决定：对物业公司罚款一万元');
+    await releaseLetters(h, c0.id);
+    const letter = await h.sink.waitFor((m) => /【办理进展】/.test(m.parsed?.subject ?? '') && (m.parsed?.subject ?? '').includes(c0.tracking), 10_000);
+    expect(letter.parsed?.text).toContain('已对您反映的问题立案查处');
+    expect(letter.parsed?.text).toContain('已依法作出处罚决定：“对物业公司罚款一万元，责令三日内恢复消防设施”');
   });
 
   it('misroute: the unit returns it with a reason, the housing office reassigns it', async () => {

@@ -67,6 +67,8 @@ const MATRIX: Record<Action, Verdict[]> = {
   submitPlan: UNIT_WORK,
   requestExtension: UNIT_WORK,
   resolve: UNIT_WORK,
+  openPenalty: UNIT_WORK,
+  decidePenalty: UNIT_WORK,
   assign: OFFICE_WORK,
   reclassify: OFFICE_WORK,
   setCoUnits: OFFICE_WORK,

@@ -124,6 +124,8 @@ function sample(type: CommandType): Command {
       return { type, units: ['police'] };
     case 'contribute':
       return { type, text: '已对电梯维保单位立案检查' };
+    case 'decidePenalty':
+      return { type, decision: '对物业公司罚款五千元，责令限期整改' };
     case 'reclassify':
       return { type, unit: 'police', problem: 'security-not-provided' };
     default:
@@ -159,6 +161,8 @@ function validCaseFor(type: CommandType): Case {
       return caseIn('reviewed');
     case 'contribute':
       return caseIn('in_progress', { coUnits: ['police'] });
+    case 'decidePenalty':
+      return caseIn('in_progress', { deadlines: { close: '2026-03-09T16:00:00.000Z', verify: '2026-03-24T16:00:00.000Z', penalty: '2026-06-02T16:00:00.000Z' } });
     default:
       return caseIn('in_progress');
   }
@@ -241,6 +245,8 @@ const MATRIX: Record<CommandType, Want[]> = {
   supervise:        /**/ [R,    R,    R,       R,     R,   R,     R,   R,   R,    o,    R,     R],
   reclassify:       /**/ [U,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
   setCoUnits:       /**/ [U,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
+  openPenalty:      /**/ [o,    U,    C,       U,     R,   R,     R,   R,   R,    o,    R,     R],
+  decidePenalty:    /**/ [o,    U,    C,       U,     R,   R,     R,   R,   R,    o,    R,     R],
   // The case is fire's with police co-handling: police reports its part, fire (the lead) does not "contribute".
   contribute:       /**/ [U,    o,    C,       U,     R,   R,     R,   R,   R,    o,    R,     R],
 };
@@ -286,6 +292,8 @@ const LEGAL_FROM: Record<CommandType, Status[]> = {
   writeResident: [...STATUSES],
   setCoUnits: ['assigned', ...WORKING],
   contribute: ['assigned', ...WORKING],
+  openPenalty: WORKING,
+  decidePenalty: WORKING,
   supervise: ['assigned', ...WORKING],
   reclassify: ['assigned', ...WORKING],
 };
@@ -310,6 +318,8 @@ const NEXT: Partial<Record<CommandType, Status | 'same'>> = {
   writeResident: 'same',
   setCoUnits: 'same',
   contribute: 'same',
+  openPenalty: 'same',
+  decidePenalty: 'same',
   supervise: 'same',
   reclassify: 'assigned',
 };
@@ -820,6 +830,23 @@ describe('reclassify', () => {
     expect(t.effects.map((e) => (e.kind === 'notify-unit' ? `${e.unit}:${e.template}` : e.kind))).toEqual(['housing:assigned', 'market-regulation:co-assigned', 'email-complainant']);
     const back = ok(transition(ok(transition(t.case, { type: 'accept' }, officer('housing'), NOW, cal)).case, { type: 'return', reason: '不属本单位' }, officer('housing'), NOW, cal));
     expect(back.case.coUnits).toEqual([]);
+  });
+
+  it('立案查处: 15 working days to verify and 90 days to decide; the decision goes to the complainant and housing', () => {
+    const c = caseIn('in_progress', { unit: 'market-regulation' });
+    const opened = ok(transition(c, { type: 'openPenalty' }, officer('market-regulation'), NOW, cal));
+    // Wed 4 Mar + 15 working days → Wed 25 Mar (Qingming is later); + 90 days → Tue 2 Jun.
+    expect(opened.case.deadlines).toMatchObject({ verify: '2026-03-25T16:00:00.000Z', penalty: '2026-06-02T16:00:00.000Z' });
+    expect(opened.effects.map((e) => e.template)).toEqual(['penalty-opened', 'penalty-opened']);
+    expect(code(transition(opened.case, { type: 'openPenalty' }, officer('market-regulation'), NOW, cal))).toBe('INVALID_INPUT');
+    expect(code(transition(c, { type: 'decidePenalty', decision: '罚款' }, officer('market-regulation'), NOW, cal))).toBe('INVALID_INPUT');
+    const decided = ok(transition(opened.case, { type: 'decidePenalty', decision: '罚款五千元' }, officer('market-regulation'), NOW, cal));
+    expect(decided.case.deadlines.verify).toBeUndefined();
+    expect(decided.case.deadlines.penalty).toBeUndefined();
+    expect(decided.effects).toEqual([
+      { kind: 'notify-unit', unit: 'housing', county: COUNTY, caseId: 7, template: 'penalty', urgent: false },
+      { kind: 'email-complainant', caseId: 7, template: 'penalty', detail: { text: '罚款五千元' } },
+    ]);
   });
 
   it('an urgent case stays urgent when it is routed again', () => {

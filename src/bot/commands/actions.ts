@@ -45,6 +45,7 @@ const REASON_PROMPTS: Record<Exclude<ReasonAction, 'complex'>, { text: string; k
   cosign: { text: TEXT.cosignPrompt, keyboard: cosignKeyboard },
   letter: { text: TEXT.letterPrompt },
   contribute: { text: TEXT.contributePrompt },
+  decidePenalty: { text: TEXT.penaltyPrompt },
 };
 
 /** Actions with consequences: what was typed is shown back and applied only on 确认. */
@@ -69,6 +70,8 @@ function reasonCommand(action: ReasonAction, text: string): Command {
       return { type: 'writeResident', text };
     case 'contribute':
       return { type: 'contribute', text };
+    case 'decidePenalty':
+      return { type: 'decidePenalty', decision: text };
   }
 }
 
@@ -133,6 +136,8 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
         return begin(ctx, deps, o, cb.caseId, 'complex', { kind: 'reason', action: 'complex', caseId: cb.caseId }, await complexPrompt(deps, o, cb.caseId), cancelKeyboard());
       case 'confirm':
         return confirmDialogue(ctx, deps, o, cb.caseId);
+      case 'openPenalty':
+        return act(ctx, deps, o, cb.caseId, 'openPenalty', { type: 'openPenalty' });
       case 'coUnits':
         return chooseCoUnits(ctx, deps, o, cb.caseId, cb.unit);
       case 'review':
@@ -153,7 +158,8 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
       case 'rejectReview':
       case 'cosign':
       case 'letter':
-      case 'contribute': {
+      case 'contribute':
+      case 'decidePenalty': {
         const p = REASON_PROMPTS[cb.verb];
         return begin(ctx, deps, o, cb.caseId, cb.verb, { kind: 'reason', action: cb.verb, caseId: cb.caseId }, p.text, p.keyboard?.(cb.caseId) ?? cancelKeyboard());
       }
