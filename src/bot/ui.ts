@@ -2,7 +2,7 @@
 // "message is not modified"), and reading a case within the officer's reach, audited for supervisors.
 import type { Context, Telegram } from 'telegraf';
 import type { Case } from '../domain.ts';
-import { appendEvents, findById, findByTracking } from '../store/cases.ts';
+import { appendEvents, findById, findByTracking, latestComplainantWords } from '../store/cases.ts';
 import type { Officer } from '../store/officers.ts';
 import { actorOf, availableVerbs, canRead, readIsAudited } from './auth.ts';
 import type { BotDeps } from './context.ts';
@@ -29,14 +29,16 @@ export async function refuse(ctx: Context, message: string): Promise<void> {
   else await ctx.reply(message);
 }
 
-export function cardOf(deps: BotDeps, c: Case, o: Officer, notice?: string): { text: string; keyboard: InlineKeyboard } {
+/** The card with the resident's latest words (补充, 不满意) under the original, so nobody works from old text. */
+export async function cardOf(deps: BotDeps, c: Case, o: Officer, notice?: string): Promise<{ text: string; keyboard: InlineKeyboard }> {
   const now = deps.clock.now();
-  return { text: caseCard(c, now, notice), keyboard: caseKeyboard(c, availableVerbs(c, o, now, deps.cal)) };
+  const latest = await latestComplainantWords(deps.db, c.id);
+  return { text: caseCard(c, now, notice, latest), keyboard: caseKeyboard(c, availableVerbs(c, o, now, deps.cal)) };
 }
 
 /** Edits the tapped message into the card; falls back to a new message when it cannot be edited. */
 export async function showCard(ctx: Context, deps: BotDeps, c: Case, o: Officer, mode: 'edit' | 'reply', notice?: string): Promise<void> {
-  const { text, keyboard } = cardOf(deps, c, o, notice);
+  const { text, keyboard } = await cardOf(deps, c, o, notice);
   if (mode === 'edit' && ctx.callbackQuery?.message) {
     try {
       await ctx.editMessageText(text, { reply_markup: keyboard });
@@ -51,7 +53,7 @@ export async function showCard(ctx: Context, deps: BotDeps, c: Case, o: Officer,
 
 /** Redraws a card message remembered by a dialogue (errors only logged: the new state is shown anyway). */
 export async function redrawCard(deps: BotDeps, telegram: Telegram, chatId: number, messageId: number, c: Case, o: Officer): Promise<void> {
-  const { text, keyboard } = cardOf(deps, c, o);
+  const { text, keyboard } = await cardOf(deps, c, o);
   try {
     await telegram.editMessageText(chatId, messageId, undefined, text, { reply_markup: keyboard });
   } catch (e) {

@@ -185,7 +185,7 @@ export function renderNotice(template: EffectTemplate, c: Case, news?: { text: s
 }
 
 /** The case card an officer works from: summary, who complained, pending requests, the result so far. */
-export function caseCard(c: Case, now: Date, notice?: string): string {
+export function caseCard(c: Case, now: Date, notice?: string, latest?: { text: string; at: string; files: number } | null): string {
   const lines: string[] = [];
   if (notice) lines.push(notice, '');
   lines.push(caseSummary(c));
@@ -197,7 +197,11 @@ export function caseCard(c: Case, now: Date, notice?: string): string {
   lines.push(`投诉人：${who || '—'}`);
   if (c.finding) lines.push(`核查结论：${FINDING_NAMES[c.finding]}`);
   if (c.result) lines.push(`办理结果：${clip(c.result, 500)}`);
-  lines.push('', residentWords(c.body, 800));
+  if (latest) {
+    lines.push('', residentWords(latest.text, 800, `投诉人最新来信 ${momentForPeople(latest.at, now)}`));
+    if (latest.files) lines.push(`（附件 ${latest.files} 个，点「查看原文」查看）`);
+  }
+  lines.push('', residentWords(c.body, latest ? 400 : 800));
   return lines.join('\n').slice(0, MAX_TEXT);
 }
 

@@ -309,3 +309,20 @@ export async function lastEventOf(db: Conn, caseId: number, type: string) {
   const r = await db.selectFrom('complaint_event').selectAll().where('complaint_id', '=', caseId).where('type', '=', type).orderBy('id', 'desc').limit(1).executeTakeFirst();
   return r ? rowToEvent(r) : undefined;
 }
+
+/** The complainant's latest words on a case (a 补充 or 不满意 mail) and how many files came with them, or null. */
+export async function latestComplainantWords(db: Conn, caseId: number): Promise<{ text: string; at: string; files: number } | null> {
+  const e = await db
+    .selectFrom('complaint_event')
+    .select(['id', 'at', 'data'])
+    .where('complaint_id', '=', caseId)
+    .where('type', 'in', ['reply', 'reopened', 'rated'])
+    .where('actor_kind', '=', 'complainant')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const text = e?.data ? (JSON.parse(e.data) as { text?: unknown }).text : null;
+  if (!e || typeof text !== 'string') return null;
+  const n = await db.selectFrom('attachment').select((eb) => eb.fn.countAll<number>().as('n')).where('event_id', '=', e.id).executeTakeFirstOrThrow();
+  return { text, at: e.at, files: Number(n.n) };
+}

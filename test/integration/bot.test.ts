@@ -478,6 +478,28 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     expect(letter.parsed?.text).toContain('已依法作出处罚决定：“对物业公司罚款一万元，责令三日内恢复消防设施”');
   });
 
+  it('the resident writes again: the notice and the case card show the new words and files, not the old complaint', async () => {
+    const c0 = await mailIn(h, cls('fire'), '楼道里有人私拉电线给电动车充电');
+    const again = await new MailComposer({
+      from: '王女士 <wang@example.com>',
+      to: 'yhqzjjwy@163.com',
+      subject: `Re: 【受理回执】${c0.tracking}`,
+      text: '补充：今天又有三辆车在楼道充电，附照片。',
+      inReplyTo: `<ack.${c0.tracking}@wuye-desk>`,
+      attachments: [{ filename: '楼道.jpg', content: Buffer.from('jpeg-bytes') }],
+    })
+      .compile()
+      .build();
+    expect((await h.intake.ingest(again, { source: 'smtp', mailbox: 'yhqzjjwy@163.com' })).outcome).toBe('reply');
+    const notice = await until(() => botMessages(h, FIRE).find((m) => m.text?.startsWith('💬') && m.text.includes(c0.tracking)), 'the 补充 notice');
+    expect(notice.text).toContain('今天又有三辆车在楼道充电');
+    expect(notice.text).toContain('附件 1 个');
+    h.api.sendText(FIRE, `/case ${c0.tracking}`);
+    const card = await until(() => botMessages(h, FIRE).findLast((m) => m.text?.includes('投诉人最新来信') && m.text.includes(c0.tracking)), 'the card');
+    expect(card.text).toContain('┃ 补充：今天又有三辆车在楼道充电，附照片。');
+    expect(card.text).toContain('（附件 1 个，点「查看原文」查看）');
+  });
+
   it('misroute: the unit returns it with a reason, the housing office reassigns it', async () => {
     const c0 = await mailIn(h, cls('fire'), '楼道里电动车充电');
     await lastWithButton(h, FIRE, `ret:${c0.id}`);
