@@ -512,6 +512,9 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     // The housing office is told, with the 分转 button; it picks the police.
     const notice = await lastWithButton(h, HOUSING, `asg:${c0.id}`);
     expect(notice.text).toContain('承办单位退回');
+    // The desk sees who sent it back and why, not only that it came back.
+    expect(notice.text).toContain(`退回单位：消防（消防 测试${FIRE}）`);
+    expect(notice.text).toContain('退回理由：非高层建筑，不属于消防救援部门职责');
     await press(h, HOUSING, `asg:${c0.id}`, { messageId: notice.message_id });
     const police = `asg:${c0.id}:${UNIT_CODES.indexOf('police')}`;
     await press(h, HOUSING, police);
