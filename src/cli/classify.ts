@@ -49,15 +49,19 @@ export async function classifyCommand(file?: string): Promise<number> {
   return 0;
 }
 
-export async function evalCommand(files?: string[]): Promise<number> {
+/** The labelled sets, in the order they are reported; a set with `split` labels is reported part by part. */
+const DEFAULT_SETS = ['test/fixtures/classify-dev.jsonl', 'test/fixtures/classify-heldout.jsonl', 'test/fixtures/tipdm/labelled.jsonl'];
+
+export async function evalCommand(files?: string[], opts: { misses?: number } = {}): Promise<number> {
   const rules = loadRulesFile();
-  const sets = files?.length
-    ? files
-    : [path.join(PROJECT_ROOT, 'test/fixtures/classify-dev.jsonl'), path.join(PROJECT_ROOT, 'test/fixtures/classify-heldout.jsonl')];
+  const sets = files?.length ? files : DEFAULT_SETS.map((f) => path.join(PROJECT_ROOT, f));
   for (const f of sets) {
     const rows = parseLabelledRows(readFileSync(f, 'utf8'), f);
-    process.stdout.write(`\n=== ${path.relative(process.cwd(), f)} (${rows.length}) ===\n`);
-    process.stdout.write(`${formatEvaluation(evaluate(rows, rules))}\n`);
+    const parts = rows.some((r) => r.split) ? (['tune', 'heldout'] as const).map((p) => [p, rows.filter((r) => r.split === p)] as const) : [[null, rows] as const];
+    for (const [part, subset] of parts) {
+      process.stdout.write(`\n=== ${path.relative(process.cwd(), f)}${part ? ` — ${part === 'tune' ? 'tune (rules chosen on it)' : 'held out (never tuned on)'}` : ''} (${subset.length}) ===\n`);
+      process.stdout.write(`${formatEvaluation(evaluate(subset, rules), { maxMisses: opts.misses })}\n`);
+    }
   }
   return 0;
 }
