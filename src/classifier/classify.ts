@@ -25,6 +25,9 @@ export interface Classification extends ClassificationSummary {
   verdict: 'unit' | 'triage' | 'not-complaint';
 }
 
+/** Housing and the units that act on site: one chain for property service (000 附件 二(一)、(十一)、(十二)). */
+const LOCAL_CHAIN: ReadonlySet<UnitCode> = new Set<UnitCode>(['housing', 'township', 'community']);
+
 const CUE = R.ROLE_CUE;
 const IGNORE = R.ROLE_IGNORE;
 const RESOLVED = R.ROLE_RESOLVED;
@@ -182,8 +185,22 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     unheard = thin;
   }
 
-  const triage = unheard || !leadStrong || top < thresholds.minScore || (ranked.length > 1 && top - second < thresholds.minMargin);
-  const lead = ranked[0];
+  let triage = unheard || !leadStrong || top < thresholds.minScore || (ranked.length > 1 && top - second < thresholds.minMargin);
+  let lead = ranked[0];
+  // The local chain decides its own close calls: when no specialist unit has real evidence, a property complaint
+  // belongs to housing's chain (000 附件 二(一): housing supervises the company's service; the township and the
+  // community act on site), and a near tie inside the chain goes to housing, which leads the joint meeting (正文:
+  // 联席会议办公室设在住建部门). Thin or spam-like mail was dropped above; this only keeps ordinary complaints out of
+  // the triage queue.
+  if (triage && !unheard && !partial && lead && LOCAL_CHAIN.has(lead.unit)) {
+    const specialist = ranked.find((r) => !LOCAL_CHAIN.has(r.unit));
+    const specialistClose = specialist !== undefined && specialist.score >= thresholds.minScore && top - specialist.score < thresholds.minMargin;
+    if (!specialistClose) {
+      const housing = ranked.find((r) => r.unit === 'housing');
+      lead = housing && top - housing.score < thresholds.minMargin ? housing : lead;
+      triage = false;
+    }
+  }
   const problem = pickProblem(rules, problemScore, lead?.index ?? -1);
 
   // 分类依据: the lead unit's phrases and context rules by weight, then urgency, then the problem's phrases.
