@@ -127,6 +127,9 @@ function coverageCheck(cfg: Config, officers: Parameters<typeof unstaffedUnits>[
     officers,
   );
   if (!gaps.length) return { name: 'officers', ok: true, detail: '各县区各成员单位均有已绑定的工作人员' };
+  if (gaps.length === cfg.counties.length && gaps.every((g) => g.units.length === UNIT_CODES.length)) {
+    return { name: 'officers', ok: true, warn: true, detail: '尚无任何已绑定的工作人员：各县区的案件无人接收（wuye officer invite 邀请）' };
+  }
   const name = (code: string) => cfg.counties.find((k) => k.code === code)?.name ?? code;
   const detail = gaps
     .map((g) => `${name(g.county)}：${g.units.length === UNIT_CODES.length ? '全部成员单位' : g.units.map((u) => UNIT_NAMES[u]).join('、')}`)

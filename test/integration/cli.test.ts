@@ -84,7 +84,7 @@ describe('wuye CLI', () => {
     expect(byName.bot!.detail).toMatch(/机器人关闭/);
     // Nobody is linked yet: every county's units are named as receiving no cases (a warning, not a failure).
     expect(byName.officers).toMatchObject({ ok: true, warn: true });
-    expect(byName.officers!.detail).toMatch(/无已绑定工作人员（案件无人接收）— 盐湖区：全部成员单位/);
+    expect(byName.officers!.detail).toMatch(/尚无任何已绑定的工作人员：各县区的案件无人接收/);
     // 2027 holiday data is not published yet: doctor must say so (✗) while the clock is in late 2026.
     expect(byName.holidays!.ok).toBe(!/2027/.test(byName.holidays!.detail));
     expect(r.code).toBe(out.ok ? 0 : 1);
