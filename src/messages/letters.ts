@@ -159,6 +159,11 @@ export function stepNote(template: EffectTemplate, c: Case, ctx: LetterContext &
         return `经审核同意，办结期限延长至 ${when(d.until)}。原因：${d.reason ?? '—'}。`;
       case 'resolved':
         return `${unit}已报告办结，${c.unit === 'housing' ? '经属地乡镇(街道)、社区会签和' : '经'}市级部门审核后，我们将把办理结果告知您。`;
+      case 'returned': {
+        const from = d.fromUnit ? `${ctx.countyName}${UNIT_FULL_NAMES[d.fromUnit]}` : '原承办单位';
+        const transfer = c.deadlines.transfer && Date.parse(c.deadlines.transfer) > ctx.at.getTime() ? `，转办期限：${when(c.deadlines.transfer)}` : '';
+        return `${from}认为该问题不属于其职责（${d.reason ?? '—'}），我们正在重新确定承办单位${transfer}。`;
+      }
       case 'sent-back':
         return `办结情况未通过审核，已退回${unit}继续办理。${close}`;
       case 'reopened':

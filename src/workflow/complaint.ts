@@ -442,7 +442,8 @@ const HANDLERS: Handlers = {
       to: 'triage',
       patch: { unit: null, coUnits: [], assignedAt: null, acceptedAt: null, complex: false, extension: null, extended: false },
       data: { unit: c.unit, reason, reset: { complex: c.complex, extension: c.extension, extended: c.extended, coUnits: c.coUnits } },
-      effects: [notifyUnit(c, 'housing', 'returned', c.urgent)],
+      // The complainant was told this unit handles it: now that it does not, and why, and that a new one is chosen.
+      effects: [notifyUnit(c, 'housing', 'returned', c.urgent), ...complainantMail(c, 'returned', { fromUnit: c.unit, reason })],
     };
   },
 

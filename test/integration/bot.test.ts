@@ -17,10 +17,11 @@ import { openStore, type Db, type Dialect, type Store } from '../../src/store/db
 import { createInvite, officerByChat, revokeInvite, setReachable, type Officer } from '../../src/store/officers.ts';
 import { syncReferenceData } from '../../src/store/reference.ts';
 import type { Calendar } from '../../src/workflow/calendar.ts';
-import { register } from '../../src/workflow/complaint.ts';
+import { register, type Command } from '../../src/workflow/complaint.ts';
 import { addDays, endOfDayShanghai, shanghaiDay, startOfDayShanghai } from '../../src/time.ts';
 import { jobSpecs, runJob, runReminders } from '../../src/cases/jobs.ts';
 import { companySummaries } from '../../src/cases/company.ts';
+import { applyCommand } from '../../src/cases/apply.ts';
 import { ensureCompany } from '../../src/store/companies.ts';
 import { createBot, type OfficerBot } from '../../src/bot/index.ts';
 import { availableVerbs } from '../../src/bot/auth.ts';
@@ -498,6 +499,46 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     const card = await until(() => botMessages(h, FIRE).findLast((m) => m.text?.includes('投诉人最新来信') && m.text.includes(c0.tracking)), 'the card');
     expect(card.text).toContain('┃ 补充：今天又有三辆车在楼道充电，附照片。');
     expect(card.text).toContain('（附件 1 个，点「查看原文」查看）');
+  });
+
+  it('every step that changes what the resident was told reaches them, in one letter for the day, through the real outbox', async () => {
+    const c0 = await mailIn(h, cls('fire'), '高层楼道电动车充电，物业不管');
+    const deps = { cfg: h.cfg, db: h.db, cal: h.cal, clock: h.clock, log: h.log, wakeOutbox: () => h.worker.kick() };
+    const fire = (await officerByChat(h.db, FIRE))!;
+    const police = (await officerByChat(h.db, POLICE))!;
+    const housing = (await officerByChat(h.db, HOUSING))!;
+    const reviewer = (await officerByChat(h.db, REVIEWER_FIRE))!;
+    const as = (o: Officer) => ({ kind: 'officer' as const, officerId: o.id, role: o.role, unit: o.unit, county: o.county, ...(o.cityLevel ? { cityLevel: true } : {}), name: o.name ?? undefined });
+    const step = async (o: Officer, cmd: Command) => expect((await applyCommand(deps, as(o), c0.id, cmd)).ok, cmd.type).toBe(true);
+    const until14 = shanghaiDay(new Date(h.clock.now().getTime() + 20 * 86_400_000));
+    await step(fire, { type: 'return', reason: '非高层建筑，不属于消防职责' });
+    await step(housing, { type: 'assign', unit: 'fire' });
+    await step(fire, { type: 'accept' });
+    await step(fire, { type: 'progress', text: '已现场查看，约谈物业' });
+    await step(fire, { type: 'requestExtension', until: until14, reason: '需等待物业召开业主大会' });
+    await step(reviewer, { type: 'decideExtension', approve: true });
+    await step(housing, { type: 'reclassify', unit: 'police', problem: null, reason: '涉及私拉电线盗电，属公安职责' });
+    await step(police, { type: 'accept' });
+    await step(police, { type: 'resolve', finding: 'substantiated', result: '已清理' });
+    await releaseLetters(h, c0.id);
+    const letter = await h.sink.waitFor((m) => /【办理进展】/.test(m.parsed?.subject ?? '') && (m.parsed?.subject ?? '').includes(c0.tracking), 10_000);
+    const text = letter.parsed?.text ?? '';
+    for (const want of [
+      '盐湖区消防救援大队认为该问题不属于其职责（非高层建筑，不属于消防职责），我们正在重新确定承办单位',
+      '已转交盐湖区消防救援大队办理',
+      '盐湖区消防救援大队已接收并开始办理',
+      '报告办理进展：“已现场查看，约谈物业”',
+      '经审核同意，办结期限延长至',
+      '原因：需等待物业召开业主大会',
+      '经核实，改由盐湖区公安局办理（原承办单位：盐湖区消防救援大队；原因：涉及私拉电线盗电，属公安职责）',
+      '盐湖区公安局已接收并开始办理',
+      '盐湖区公安局已报告办结',
+    ]) {
+      expect(text).toContain(want);
+    }
+    // One letter for all of it.
+    const letters = h.sink.messages.filter((m) => (m.parsed?.subject ?? '').includes(c0.tracking) && /【办理进展】/.test(m.parsed?.subject ?? ''));
+    expect(letters).toHaveLength(1);
   });
 
   it('misroute: the unit returns it with a reason, the housing office reassigns it', async () => {

@@ -571,7 +571,10 @@ describe('misroute: return → triage → assign', () => {
     const returned = ok(transition(c0, { type: 'return', reason: '非高层建筑，不属消防' }, officer('fire'), at('2026-03-03T02:00:00Z'), cal));
     expect(returned.case).toMatchObject({ status: 'triage', unit: null, assignedAt: null });
     expect(returned.events[0]).toMatchObject({ type: 'returned', from: 'assigned', to: 'triage', data: { unit: 'fire', reason: '非高层建筑，不属消防' } });
-    expect(returned.effects).toEqual([{ kind: 'notify-unit', unit: 'housing', county: COUNTY, caseId: 7, template: 'returned', urgent: false }]);
+    expect(returned.effects).toEqual([
+      { kind: 'notify-unit', unit: 'housing', county: COUNTY, caseId: 7, template: 'returned', urgent: false },
+      { kind: 'email-complainant', caseId: 7, template: 'returned', detail: { fromUnit: 'fire', reason: '非高层建筑，不属消防' } },
+    ]);
     // The fire brigade no longer reaches the case.
     expect(code(transition(returned.case, { type: 'accept' }, officer('fire'), NOW, cal))).toBe('NOT_YOUR_UNIT');
 
