@@ -241,6 +241,69 @@ export function buildProgram(): Command {
       const { companyList } = await import('./cli/company.ts');
       process.exitCode = await companyList(config(), opts);
     });
+  const factOpts = (c: ReturnType<typeof company.command>) =>
+    c.option('--evidence <说明>', '依据/证据（文件编号、调查报告、平台截图等）').option('--by <姓名>', '登记人（默认系统用户名）');
+  factOpts(
+    company
+      .command('survey')
+      .description('登记服务质量和满意度调查结果（000 附件 三(三)）')
+      .argument('<企业>', '企业名称或编号')
+      .requiredOption('--satisfaction <百分数>', '客户满意度 0–100', Number)
+      .option('--on <日期>', '调查完成日期 YYYY-MM-DD（默认今天）')
+      .option('--publicised', '已在小区显著位置公示'),
+  ).action(async (name: string, o: { satisfaction: number; on?: string; publicised?: boolean; evidence?: string; by?: string }) => {
+    const { companyFact } = await import('./cli/company.ts');
+    const { shanghaiDay } = await import('./time.ts');
+    process.exitCode = await companyFact(config(), name, { fact: 'survey', satisfaction: o.satisfaction, surveyedOn: o.on ?? shanghaiDay(new Date()), publicised: o.publicised === true }, o);
+  });
+  factOpts(
+    company
+      .command('refused-to-fix')
+      .description('登记企业对投诉问题拒不整改或整改不到位（--undo 撤销）')
+      .argument('<企业>', '企业名称或编号')
+      .option('--undo', '已整改：撤销该认定'),
+  ).action(async (name: string, o: { undo?: boolean; evidence?: string; by?: string }) => {
+    const { companyFact } = await import('./cli/company.ts');
+    process.exitCode = await companyFact(config(), name, { fact: 'refused-to-fix', on: !o.undo }, o);
+  });
+  factOpts(
+    company
+      .command('credit')
+      .description('登记山西省信用信息共享平台的信用评价等级')
+      .argument('<企业>', '企业名称或编号')
+      .requiredOption('--level <等级>', '信用评价等级，如 A、B、C、D')
+      .option('--low', '属于信用评价等级低'),
+  ).action(async (name: string, o: { level: string; low?: boolean; evidence?: string; by?: string }) => {
+    const { companyFact } = await import('./cli/company.ts');
+    process.exitCode = await companyFact(config(), name, { fact: 'credit', level: o.level, low: o.low === true }, o);
+  });
+  factOpts(
+    company
+      .command('refused-fee')
+      .description('登记企业拒不执行重新核级后的收费标准（发改抄送；--undo 撤销）')
+      .argument('<企业>', '企业名称或编号')
+      .option('--undo', '已执行：撤销该认定'),
+  ).action(async (name: string, o: { undo?: boolean; evidence?: string; by?: string }) => {
+    const { companyFact } = await import('./cli/company.ts');
+    process.exitCode = await companyFact(config(), name, { fact: 'refused-fee', on: !o.undo }, o);
+  });
+  company
+    .command('facts')
+    .description('企业已登记的事实（调查、拒不整改、信用、拒不执行收费）及登记人、时间')
+    .argument('<企业>', '企业名称或编号')
+    .option('--json', '以 JSON 行输出')
+    .action(async (name: string, o: { json?: boolean }) => {
+      const { companyFactList } = await import('./cli/company.ts');
+      process.exitCode = await companyFactList(config(), name, o);
+    });
+  company
+    .command('check')
+    .description('立即运行企业阈值检查（平时每天 07:00 自动运行）')
+    .option('--at <时间>', '检查时点 ISO 8601（默认现在）', isoDateTime)
+    .action(async (o: { at?: string }) => {
+      const { companyCheck } = await import('./cli/company.ts');
+      process.exitCode = await companyCheck(config(), o);
+    });
   company
     .command('actions')
     .description('列出企业督办事项（默认仅未完成）')

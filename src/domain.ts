@@ -154,6 +154,17 @@ export function isCompanyActionType(t: string): t is CompanyActionType {
 
 export const ROLES = ['officer', 'cosigner', 'reviewer', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
+
+/**
+ * A fact of the company chain a person records (000 附件 三(三)/(四)): the survey's satisfaction (and whether it was
+ * publicised in the compound), a refusal to fix, the credit rating of 山西省信用信息共享平台, a refusal of the regraded
+ * fee. The daily company check reads the current value of each.
+ */
+export type CompanyFactInput =
+  | { fact: 'survey'; satisfaction: number; surveyedOn: string; publicised: boolean }
+  | { fact: 'refused-to-fix'; on: boolean }
+  | { fact: 'credit'; level: string; low: boolean }
+  | { fact: 'refused-fee'; on: boolean };
 export const ROLE_NAMES: Record<Role, string> = {
   officer: '承办人',
   cosigner: '会签人(乡镇/社区)',

@@ -4,9 +4,10 @@ import * as companies from '../store/companies.ts';
 import { appendEvents } from '../store/cases.ts';
 import { commit } from './commit.ts';
 import type { CaseDeps } from './deps.ts';
-import type { Actor } from '../domain.ts';
+import type { Actor, CompanyFactInput } from '../domain.ts';
 import { companyComplaints, satisfactionByCompany } from '../store/reporting.ts';
-import { satisfactionRate } from '../workflow/companies.ts';
+import { companyFactProblem, normaliseCompanyName, satisfactionRate } from '../workflow/companies.ts';
+import { shanghaiDay } from '../time.ts';
 
 /** Marks an open company action done; false when there is no such open action. */
 export async function completeCompanyAction(deps: CaseDeps, actionId: number, actor: Actor): Promise<boolean> {
@@ -45,4 +46,35 @@ export async function companySummaries(deps: Pick<CaseDeps, 'db' | 'clock'>): Pr
       return { id: c.id, name: c.name, cases: cases.get(c.id) ?? 0, complainants: people.get(c.id)?.size ?? 0, ...s, satisfactionRate: satisfactionRate(s) };
     })
     .sort((a, b) => b.complainants - a.complainants || b.cases - a.cases || a.name.localeCompare(b.name));
+}
+
+export type FactResult = { ok: true; factId: number; company: string } | { ok: false; message: string };
+
+/**
+ * Records a fact of the company chain (000 附件 三(三)/(四)) with who, when and the evidence, in the append-only audit
+ * trail too. The next daily check (or `wuye company check`) turns it into the actions it triggers.
+ */
+export async function recordCompanyFact(
+  deps: CaseDeps,
+  ref: { id: number } | { name: string },
+  fact: CompanyFactInput,
+  actor: Actor,
+  evidence: string | null = null,
+): Promise<FactResult> {
+  const now = deps.clock.now();
+  const problem = companyFactProblem(fact, shanghaiDay(now));
+  if (problem) return { ok: false, message: problem };
+  const key = 'name' in ref ? { name: normaliseCompanyName(ref.name) } : ref;
+  const company = await companies.findCompany(deps.db, key);
+  if (!company) return { ok: false, message: `未找到物业企业：${'name' in ref ? ref.name : ref.id}` };
+  return commit(
+    deps,
+    async (w) => {
+      const by = actor.name ?? (actor.officerId != null ? `officer:${actor.officerId}` : null);
+      const factId = await companies.recordCompanyFact(w.tx, company.id, fact, { evidence, by, now: w.nowIso });
+      await appendEvents(w.tx, null, [{ type: 'company-fact', at: w.nowIso, actor, data: { companyId: company.id, factId, ...fact, evidence } }]);
+      return { ok: true as const, factId, company: company.name };
+    },
+    now,
+  );
 }

@@ -128,6 +128,8 @@ export async function companyViews(db: Conn, asOf: Date): Promise<CompanyView[]>
         refusedToFix: k.refused_to_fix === 1,
         satisfaction: k.satisfaction,
         creditLow: k.credit_low === 1,
+        refusedFeeStandard: k.refused_fee_standard === 1,
+        flaggedAt: k.facts_at,
         longOnBlackList: longOnBlackList(lists.black.get(k.id) ?? new Set(), lists.published, asOf),
       },
       complaints: facts.get(String(k.id)) ?? [],

@@ -1,11 +1,14 @@
 // `wuye company actions [--all] [--json]` and `wuye company done <id>`: the company actions the daily check recorded
 // (重点督办, 满意度调查, 重新核级, 收费标准, 退费处罚, 退出程序; 000 附件 一(三), 三(三), 三(四)). Marking an action done
 // stops its reminders.
-import { deadlineText } from '../time.ts';
+import { deadlineText, formatMinute } from '../time.ts';
 import type { Config } from '../config.ts';
-import { ACTION_NAMES, isCompanyActionType } from '../workflow/companies.ts';
-import { completeCompanyAction, companySummaries } from '../cases/company.ts';
-import { listCompanies, listCompanyActions, NO_DUE } from '../store/companies.ts';
+import { ACTION_NAMES, isCompanyActionType, normaliseCompanyName } from '../workflow/companies.ts';
+import { completeCompanyAction, companySummaries, recordCompanyFact } from '../cases/company.ts';
+import { commit } from '../cases/commit.ts';
+import { prepareCompanies } from '../cases/jobs.ts';
+import type { CompanyFactInput } from '../domain.ts';
+import { companyFacts, findCompany, listCompanies, listCompanyActions, NO_DUE } from '../store/companies.ts';
 import { caseDepsOf, operatorName, printJson, withStore } from './common.ts';
 
 export async function companyActions(cfg: Config, o: { all?: boolean; json?: boolean }, now = new Date()): Promise<number> {
@@ -58,6 +61,56 @@ export async function companyList(cfg: Config, o: { json?: boolean }, now = new 
     for (const r of rows) {
       process.stdout.write(`${r.name}\t${r.complainants}\t${r.cases}\t${r.satisfied}\t${r.unsatisfied}\t${r.satisfactionRate === null ? '—' : `${r.satisfactionRate}%`}\n`);
     }
+    return 0;
+  });
+}
+
+export interface FactOptions {
+  evidence?: string;
+  by?: string;
+}
+
+/** `wuye company survey|refused-to-fix|credit|refused-fee <企业>`: records a fact of the company chain. */
+export async function companyFact(cfg: Config, company: string, fact: CompanyFactInput, o: FactOptions, now = new Date()): Promise<number> {
+  return withStore(cfg, async (store) => {
+    const by = operatorName(o.by);
+    const r = await recordCompanyFact(caseDepsOf(cfg, store, { now: () => now }), /^\d+$/.test(company) ? { id: Number(company) } : { name: company }, fact, { kind: 'system', ...(by ? { name: by } : {}) }, o.evidence ?? null);
+    if (!r.ok) {
+      process.stderr.write(`✗ ${r.message}\n`);
+      return 1;
+    }
+    process.stdout.write(`✓ 已登记 recorded #${r.factId}（${r.company}）。次日 07:00 的企业检查（或 wuye company check）据此生成督办事项。\n`);
+    return 0;
+  });
+}
+
+/** `wuye company facts <企业> [--json]`: every fact recorded for a company, with who and when. */
+export async function companyFactList(cfg: Config, company: string, o: { json?: boolean }): Promise<number> {
+  return withStore(cfg, async ({ db }) => {
+    const k = await findCompany(db, /^\d+$/.test(company) ? { id: Number(company) } : { name: normaliseCompanyName(company) });
+    if (!k) {
+      process.stderr.write(`✗ 未找到物业企业：${company}\n`);
+      return 1;
+    }
+    const rows = await companyFacts(db, k.id);
+    if (o.json) {
+      for (const r of rows) printJson({ id: r.id, fact: r.fact, ...JSON.parse(r.value), evidence: r.evidence, by: r.recorded_by, at: r.recorded_at });
+      return 0;
+    }
+    process.stdout.write(`${k.name}：满意度 ${k.satisfaction ?? '—'}　拒不整改 ${k.refused_to_fix ? '是' : '否'}　信用等级低 ${k.credit_low ? '是' : '否'}　拒不执行核级收费 ${k.refused_fee_standard ? '是' : '否'}\n`);
+    for (const r of rows) process.stdout.write(`#${r.id}\t${formatMinute(r.recorded_at)}\t${r.fact}\t${r.value}\t${r.recorded_by ?? ''}\t${r.evidence ?? ''}\n`);
+    return 0;
+  });
+}
+
+/** `wuye company check [--at T]`: the daily company check now (actions are recorded once; notices go as usual). */
+export async function companyCheck(cfg: Config, o: { at?: string }): Promise<number> {
+  return withStore(cfg, async (store) => {
+    const at = o.at ? new Date(o.at) : new Date();
+    const deps = caseDepsOf(cfg, store, { now: () => at });
+    const prepared = await prepareCompanies({ ...deps, owner: 'cli' }, at);
+    await commit(deps, (w) => prepared.write(w), at);
+    process.stdout.write(`${prepared.detail}\n`);
     return 0;
   });
 }

@@ -1,5 +1,5 @@
 // Companies and compounds named in complaints, and the dated actions their thresholds trigger.
-import { isCompanyActionType } from '../domain.ts';
+import { isCompanyActionType, type CompanyFactInput } from '../domain.ts';
 import type { Conn } from './db.ts';
 import { hotQuery } from './hot-query.ts';
 
@@ -17,7 +17,7 @@ export async function ensureCompany(db: Conn, name: string, county: string | nul
   if (found) return found.id;
   await db
     .insertInto('company')
-    .values({ name, county, key_supervision: 0, satisfaction: null, refused_to_fix: 0, credit_low: 0, created_at: now })
+    .values({ name, county, key_supervision: 0, satisfaction: null, refused_to_fix: 0, credit_low: 0, refused_fee_standard: 0, facts_at: null, created_at: now })
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();
   return (await db.selectFrom('company').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
@@ -130,4 +130,41 @@ export async function companyActionById(db: Conn, id: number, cityCounty: string
     .executeTakeFirst();
   if (!r || !isCompanyActionType(r.type)) return undefined;
   return { id: Number(r.id), type: r.type, reason: r.reason, dueAt: r.due_at, doneAt: r.done_at, doneBy: r.done_by, companyName: r.name, county: r.county ?? cityCounty };
+}
+
+/** A company by its id or its exact (normalised) name. */
+export async function findCompany(db: Conn, ref: { id: number } | { name: string }) {
+  let q = db.selectFrom('company').selectAll();
+  q = 'id' in ref ? q.where('id', '=', ref.id) : q.where('name', '=', ref.name);
+  return q.executeTakeFirst();
+}
+
+/** Appends a company fact and sets the company's current value of it (the daily check reads the row). */
+export async function recordCompanyFact(
+  tx: Conn,
+  companyId: number,
+  f: CompanyFactInput,
+  meta: { evidence: string | null; by: string | null; now: string },
+): Promise<number> {
+  const { fact, ...value } = f;
+  const row = await tx
+    .insertInto('company_fact')
+    .values({ company_id: companyId, fact, value: JSON.stringify(value), evidence: meta.evidence, recorded_by: meta.by, recorded_at: meta.now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const set =
+    f.fact === 'survey'
+      ? { satisfaction: f.satisfaction }
+      : f.fact === 'refused-to-fix'
+        ? { refused_to_fix: f.on ? 1 : 0 }
+        : f.fact === 'credit'
+          ? { credit_low: f.low ? 1 : 0 }
+          : { refused_fee_standard: f.on ? 1 : 0 };
+  await tx.updateTable('company').set({ ...set, facts_at: meta.now }).where('id', '=', companyId).execute();
+  return Number(row.id);
+}
+
+/** Every fact recorded for a company, oldest first. */
+export async function companyFacts(db: Conn, companyId: number) {
+  return db.selectFrom('company_fact').selectAll().where('company_id', '=', companyId).orderBy('id').execute();
 }

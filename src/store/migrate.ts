@@ -11,6 +11,7 @@ import * as m0006 from './migrations/0006_raw_mail_message_id.ts';
 import * as m0007 from './migrations/0007_unregistered_mail.ts';
 import * as m0008 from './migrations/0008_reminder_log.ts';
 import * as m0009 from './migrations/0009_co_units.ts';
+import * as m0010 from './migrations/0010_company_facts.ts';
 
 /** Each migration module exports `migration(dialect)`; the list is append-only. */
 const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
@@ -23,6 +24,7 @@ const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
   '0007_unregistered_mail': m0007,
   '0008_reminder_log': m0008,
   '0009_co_units': m0009,
+  '0010_company_facts': m0010,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -151,7 +151,20 @@ export interface CompanyTable {
   satisfaction: number | null;
   refused_to_fix: number;
   credit_low: number;
+  refused_fee_standard: Generated<number>; // migration 0010, default 0
+  facts_at: string | null; // when the latest company fact was recorded (0010)
   created_at: string;
+}
+
+/** A fact of the company chain recorded by a person (000 附件 三(三)/(四)); append-only (migration 0010). */
+export interface CompanyFactTable {
+  id: Generated<number>;
+  company_id: number;
+  fact: string; // survey | refused-to-fix | credit | refused-fee
+  value: string; // JSON
+  evidence: string | null;
+  recorded_by: string | null;
+  recorded_at: string;
 }
 
 export interface CompoundTable {
@@ -269,6 +282,7 @@ export interface Database {
   officer: OfficerTable;
   officer_invite: OfficerInviteTable;
   company: CompanyTable;
+  company_fact: CompanyFactTable;
   compound: CompoundTable;
   company_action: CompanyActionTable;
   attachment: AttachmentTable;

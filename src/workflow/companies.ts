@@ -14,12 +14,12 @@
 // complaint that brought the distinct count over the threshold, or `flaggedAt` for facts without a date in the
 // complaint list (refusal, satisfaction, credit, black list). Without `flaggedAt` the trigger is `now`, so the
 // adapter should persist the first action of each type instead of recomputing its due date on every tick.
-import { isClosedByUnit, type CompanyActionType, type Case, type UnitCode } from '../domain.ts';
+import { isClosedByUnit, type CompanyActionType, type CompanyFactInput, type Case, type UnitCode } from '../domain.ts';
 export { isCompanyActionType, type CompanyActionType } from '../domain.ts';
 import { due } from './complaint.ts';
 import type { Calendar } from './calendar.ts';
 import { periodLastDay } from './rules.ts';
-import { addDays, addMonthsClamped, daysBetween, endOfDayShanghai, parseDay, shanghaiDay, type Day } from '../time.ts';
+import { addDays, addMonthsClamped, daysBetween, endOfDayShanghai, isValidDay, parseDay, shanghaiDay, type Day } from '../time.ts';
 
 export const THRESHOLDS = {
   keySupervisionComplainants: 10, // 000 附件 一(三): 超10次 → 单独建立台账，实施重点督办
@@ -460,4 +460,19 @@ export function keyCompanies(
 export function satisfactionRate(s: { satisfied: number; unsatisfied: number }): number | null {
   const n = s.satisfied + s.unsatisfied;
   return n ? Math.round((s.satisfied / n) * 1000) / 10 : null;
+}
+
+/** What is wrong with a company fact as entered, in Chinese; null when it can be recorded. */
+export function companyFactProblem(f: CompanyFactInput, today: Day): string | null {
+  switch (f.fact) {
+    case 'survey':
+      if (!Number.isFinite(f.satisfaction) || f.satisfaction < 0 || f.satisfaction > 100) return '满意度应为 0–100 之间的百分数';
+      if (!isValidDay(f.surveyedOn)) return '调查日期应为 YYYY-MM-DD';
+      if (f.surveyedOn > today) return '调查日期不能晚于今天';
+      return null;
+    case 'credit':
+      return f.level.trim() ? null : '请填写信用评价等级';
+    default:
+      return null;
+  }
 }

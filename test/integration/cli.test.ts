@@ -108,6 +108,36 @@ describe('wuye CLI', () => {
     }
   });
 
+  it('company facts: survey, refusal and credit entered by the desk; the check records the steps they trigger', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wuye-facts-'));
+    const { WUYE_DB: _db, ...base } = process.env;
+    const env = { ...base, WUYE_DATA_DIR: dir, WUYE_CONFIG: '', TELEGRAM_BOT_TOKEN: '' };
+    const file = path.join(dir, 'mail.eml');
+    writeFileSync(file, complaintMail({ to: 'yhqzjjwy@163.com', from: 'li@example.com', subject: '物业不修电梯', body: '我是阳光花园业主，金盾物业服务有限公司一直不修电梯，电梯坏了两个月。' }));
+    expect(JSON.parse((await wuye(['ingest', file], { env })).stdout).outcome).toBe('registered');
+    const listed = (await wuye(['company', 'list', '--json'], { env })).stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; name: string });
+    const company = listed.find((c) => c.name.includes('金盾'))!;
+    expect(company).toBeDefined();
+
+    const bad = await wuye(['company', 'survey', company.name, '--satisfaction', '130'], { env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('0–100');
+    const ok = await wuye(['company', 'survey', company.name, '--satisfaction', '52', '--on', '2026-11-30', '--publicised', '--evidence', '调查报告', '--by', '张科员'], { env });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((await wuye(['company', 'credit', String(company.id), '--level', 'C', '--low'], { env })).code).toBe(0);
+    const facts = (await wuye(['company', 'facts', company.name, '--json'], { env })).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(facts.map((f) => [f.fact, f.by ?? null])).toEqual([
+      ['survey', '张科员'],
+      ['credit', expect.anything()],
+    ]);
+    expect(facts[0]).toMatchObject({ satisfaction: 52, surveyedOn: '2026-11-30', publicised: true, evidence: '调查报告' });
+
+    const checked = await wuye(['company', 'check'], { env });
+    expect(checked.code, checked.stderr).toBe(0);
+    const actions = (await wuye(['company', 'actions', '--json'], { env })).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    expect(actions.map((a) => a.type).sort()).toEqual(['fee-enforcement', 'regrade', 'survey']);
+  }, 120_000);
+
   it('restore refuses while the service runs on the data folder, and restores atomically once it has stopped', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'wuye-restore-'));
     const { WUYE_DB: _db, ...base } = process.env;
