@@ -341,11 +341,15 @@ export interface ListEntry {
 /**
  * The month's dynamic red/black list. `month` is `YYYY-MM` (Asia/Shanghai).
  *
+ * The list is published: it must not blame a company for what is not shown to be its fault. Only verified complaints
+ * (属实, 部分属实) count against a company — an unfounded complaint, or one still being checked, does not; and a
+ * case the government is late with is the handling unit's delay, not the company's, unless the complaint is verified.
+ *
  * Black — any of:
- * - key supervision: more than 10 distinct complainants received up to the month's end (000 附件 一(三));
+ * - more than 10 distinct complainants with verified complaints up to the month's end (000 附件 一(三));
  * - refused to fix (整改态度敷衍、措施不力, 三(三));
  * - satisfaction below 60 % (三(三));
- * - a complaint open during the month missed a deadline (久拖不决, 五).
+ * - a verified complaint open during the month is past its deadline (久拖不决, 五).
  * Red — not black, and all of:
  * - at least 3 complaints closed in the month, each within 7 days of receipt (处置及时, 三(一));
  * - none of the complaints received or closed in the month substantiated (投诉率低、整改质量高);
@@ -368,10 +372,11 @@ export function redBlackList(companies: CompanyInput[], month: string): { red: L
   const black: ListEntry[] = [];
   for (const { company, complaints } of companies) {
     const own = complaints.filter((f) => f.companyId === company.companyId && shanghaiDay(instant(f.receivedAt)) <= last);
+    const verified = own.filter((f) => f.substantiated);
     const blackRules: ListEntry['rules'] = [];
-    const distinct = countDistinct(own, Infinity).distinct;
+    const distinct = countDistinct(verified, Infinity).distinct;
     if (distinct > THRESHOLDS.keySupervisionComplainants) {
-      blackRules.push({ rule: 'black:key-supervision', clause: '000 附件 一(三)', reason: `投诉举报人累计${distinct}人，列入重点督办` });
+      blackRules.push({ rule: 'black:key-supervision', clause: '000 附件 一(三)', reason: `经核实属实的投诉举报人累计${distinct}人，列入重点督办` });
     }
     if (company.refusedToFix) {
       blackRules.push({ rule: 'black:refused', clause: '000 附件 三(三)、五', reason: '投诉问题拒不整改或整改不到位' });
@@ -379,10 +384,10 @@ export function redBlackList(companies: CompanyInput[], month: string): { red: L
     if (company.satisfaction !== null && company.satisfaction < LIST_CRITERIA.blackSatisfaction) {
       blackRules.push({ rule: 'black:low-satisfaction', clause: '000 附件 三(三)、五', reason: `客户满意度${company.satisfaction}%，不足${LIST_CRITERIA.blackSatisfaction}%` });
     }
-    const openInMonth = own.filter((f) => !f.closedAt || shanghaiDay(instant(f.closedAt)) >= first);
+    const openInMonth = verified.filter((f) => !f.closedAt || shanghaiDay(instant(f.closedAt)) >= first);
     const overdue = openInMonth.filter((f) => f.overdue).length;
     if (overdue) {
-      blackRules.push({ rule: 'black:overdue', clause: '000 附件 五、六(二)', reason: `${overdue}件投诉逾期未办结(久拖不决)` });
+      blackRules.push({ rule: 'black:overdue', clause: '000 附件 五、六(二)', reason: `${overdue}件经核实属实的投诉逾期未整改到位(久拖不决)` });
     }
     const name = company.name ?? null;
     if (blackRules.length) {

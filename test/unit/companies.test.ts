@@ -244,8 +244,10 @@ describe('red/black list (000 附件 五)', () => {
       company('lukewarm', { satisfaction: 70 }, quick),
       company('unhappy', { satisfaction: 55 }, []),
       company('substantiated', {}, [...quick.slice(0, 2), closedCase('phone:13800000004', '2026-10-20', '2026-10-22T10:00:00+08:00', true)]),
-      company('crowded', {}, distinct(11, { start: '2026-03-01', substantiated: false }).map((c) => ({ ...c, companyId: 'crowded' }))),
-      company('late', {}, [...quick, { ...closedCase('phone:13800000005', '2026-09-01', ''), closedAt: null, overdue: true }]),
+      company('crowded', {}, distinct(11, { start: '2026-03-01', substantiated: true }).map((c) => ({ ...c, companyId: 'crowded' }))),
+      company('crowded-unverified', {}, distinct(11, { start: '2026-03-01', substantiated: false }).map((c) => ({ ...c, companyId: 'crowded-unverified' }))),
+      company('late', {}, [...quick, { ...closedCase('phone:13800000005', '2026-09-01', '', true), closedAt: null, overdue: true }]),
+      company('late-unverified', {}, [{ ...closedCase('phone:13800000007', '2026-09-01', ''), closedAt: null, overdue: true }]),
       company('late-but-closed-before', {}, [...quick, { ...closedCase('phone:13800000006', '2026-08-01', '2026-09-15T10:00:00+08:00'), overdue: true }]),
     ],
     '2026-10',
@@ -258,6 +260,12 @@ describe('red/black list (000 附件 五)', () => {
     expect(rulesOf(list.black, 'crowded')).toEqual(['black:key-supervision']);
     expect(rulesOf(list.black, 'late')).toEqual(['black:overdue']);
     expect(list.black.map((e) => e.companyId).sort()).toEqual(['crowded', 'late', 'refuses', 'unhappy']);
+  });
+
+  it('only verified complaints count against a company: many unfounded ones, or the government being late, blame nobody', () => {
+    expect(rulesOf(list.black, 'crowded-unverified')).toBeUndefined();
+    expect(rulesOf(list.black, 'late-unverified')).toBeUndefined();
+    expect(list.black.find((e) => e.companyId === 'late')?.rules[0]?.reason).toContain('经核实属实');
   });
 
   it('red: at least 3 closed in the month, each within 7 days, none substantiated, satisfaction ≥ 80 when known', () => {
