@@ -9,7 +9,7 @@ import path from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { ledgerRowFromComplaint, ledgerRowsFromComplaints, type LedgerMeta } from '../src/report/index.ts';
 import { writeLedgerXlsx } from '../src/report/writers/xlsx.ts';
-import { campaignComplaints, LEDGER_FILLER } from '../src/cases/reports.ts';
+import { campaignComplaints } from '../src/cases/reports.ts';
 import { streamToBuffer } from '../src/report/writers/buffer.ts';
 import { acceptedBy } from '../src/store/reporting.ts';
 import { allCases } from '../src/store/cases.ts';
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   }
   const cfg = loadConfig({ env: { WUYE_DB: `sqlite:${file}`, WUYE_DATA_DIR: path.dirname(file) } });
   const unitNames = { ...UNIT_NAMES, ...Object.fromEntries(cfg.units.map((u) => [u.code, u.name])) };
-  const meta: LedgerMeta = { unitName: cfg.reports.reportingUnit, filler: LEDGER_FILLER, filledAt: new Date() };
+  const meta: LedgerMeta = { unitName: cfg.reports.reportingUnit, filler: cfg.reports.filler ?? cfg.reports.reportingUnit, filledAt: new Date() };
   const t0 = performance.now();
   const store = await openStore(`sqlite:${file}`, { migrate: false });
   let rows: number;

@@ -146,6 +146,8 @@ export const configSchema = z
       .object({
         campaignStart: isoDate,
         reportingUnit: z.string().min(1),
+        /** 填报人 of annex 2: the person who answers for the form (004 附件2); the reporting unit when not set. */
+        filler: z.string().min(1).nullable().default(null),
         recipients: z
           .object({ weekly: recipients, province: recipients, discipline: recipients, monthly: recipients, admin: recipients })
           .strict(),

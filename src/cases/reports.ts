@@ -29,7 +29,7 @@ import { latestFigures } from '../report/figures.ts';
 import { blackListHistory, listCompanies } from '../store/companies.ts';
 import { figureEntries } from '../store/figures.ts';
 import type { Conn } from '../store/db.ts';
-import { acceptedBy, companyComplaints, complaintsReceived, returnedByUnit } from '../store/reporting.ts';
+import { acceptedBy, companyComplaints, complaintsReceived, latestProgress, returnedByUnit } from '../store/reporting.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { complaintFact, keyCompanies, longOnBlackList, redBlackList, type CompanyInput, type ComplaintFact, type ListEntry } from '../workflow/companies.ts';
 import type { ReportPeriod } from '../workflow/periods.ts';
@@ -74,8 +74,6 @@ export interface ReportDeps {
 
 export const CHART_CID = 'chart';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-/** 填报人 of annex 2: the form is filled by the system for the reporting unit. */
-export const LEDGER_FILLER = '物业投诉举报受理台（系统生成）';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading the store.
@@ -181,14 +179,15 @@ async function weekly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBun
   });
   const body = buildBrief(brief);
   const officers = await acceptedBy(db);
+  const progress = await latestProgress(db);
   // 查处 and 督导检查 as entered by the office, as of the report's day (the period ends at its Friday 12:00).
   const reportDay = lastDayOf(period.end);
   const manual = latestFigures(await figureEntries(db, reportDay), reportDay);
   const sorted = [...all].sort(byReceipt);
   const ledger = await streamToBuffer((out) =>
     writeLedgerXlsx(
-      ledgerRowsFromComplaints(sorted, { unitNames: names, officerOf: (c) => officers.get(c.id) ?? '' }),
-      { unitName: cfg.reports.reportingUnit, filler: LEDGER_FILLER, filledAt: period.fire },
+      ledgerRowsFromComplaints(sorted, { unitNames: names, officerOf: (c) => officers.get(c.id) ?? '', progressOf: (c) => progress.get(c.id) }),
+      { unitName: cfg.reports.reportingUnit, filler: cfg.reports.filler ?? cfg.reports.reportingUnit, filledAt: period.fire },
       out,
     ),
   );

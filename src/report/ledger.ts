@@ -81,6 +81,8 @@ export interface LedgerContext {
   mask?: boolean;
   /** Longest excerpt of the mail body kept in 问题和舆情简要内容. */
   excerptChars?: number;
+  /** The latest progress reported on a case (its words and when), for 办理进展和结果 while there is no result. */
+  progressOf?: (c: Case) => { text: string; at: string } | undefined;
 }
 
 /** Numbered in the order given: pass complaints sorted by receipt time. Lazy, so 100 000 rows stream. */
@@ -101,7 +103,7 @@ export function ledgerRowFromComplaint(c: Case, seq: number, ctx: LedgerContext 
     source: SOURCE_NAMES[c.source],
     receivedAt: formatMinute(c.receivedAt),
     unit: unitName,
-    progress: ctx.mask ? maskContactsInText(progressText(c), [c.complainant.name]) : progressText(c),
+    progress: ctx.mask ? maskContactsInText(progressText(c, ctx.progressOf?.(c)), [c.complainant.name]) : progressText(c, ctx.progressOf?.(c)),
     closed: isClosed(c) ? '是' : '否',
     officer: ctx.officerOf?.(c) ?? '',
     note: noteText(c),
@@ -126,10 +128,12 @@ export function complaintSummary(c: Case, excerptChars: number, mask = false): s
   return [facts, hide(c.subject.trim()), excerpt].filter((s) => s !== '').join('\n') || '（无内容）';
 }
 
-function progressText(c: Case): string {
+/** 办理进展和结果: the status, then the result when there is one, else the latest progress in the officer's words. */
+function progressText(c: Case, latest?: { text: string; at: string }): string {
   const parts: string[] = [STATUS_NAMES[c.status]];
   if (c.finding) parts.push(`核查${FINDING_NAMES[c.finding]}`);
   if (c.result) parts.push(c.result.trim());
+  else if (latest) parts.push(`最新进展（${formatMinute(latest.at).slice(0, 10)}）：${latest.text.trim()}`);
   return parts.join('；');
 }
 

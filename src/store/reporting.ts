@@ -92,3 +92,19 @@ export async function satisfactionByCompany(db: Conn): Promise<Map<number, { sat
   }
   return out;
 }
+
+/** The latest progress each case's unit reported (进展, a co-handling unit's part, the plan), in its own words. */
+export async function latestProgress(db: Conn): Promise<Map<number, { text: string; at: string }>> {
+  const rows = await db
+    .selectFrom('complaint_event')
+    .select(['complaint_id', 'at', 'data'])
+    .where('type', 'in', ['progress', 'contributed', 'plan-submitted'])
+    .orderBy('id')
+    .execute();
+  const out = new Map<number, { text: string; at: string }>();
+  for (const r of rows) {
+    const text = r.data ? (JSON.parse(r.data) as { text?: unknown }).text : null;
+    if (r.complaint_id != null && typeof text === 'string') out.set(r.complaint_id, { text, at: r.at });
+  }
+  return out;
+}

@@ -163,6 +163,7 @@ describe.each(DIALECTS)('the Friday digest on %s', (dialect) => {
       dataDir,
       db: store.url,
       mail: { from: base.mail.from, smtp: { host: sink.host, port: sink.port, secure: false, rejectUnauthorized: false } },
+      reports: { ...base.reports, filler: '张三' },
     };
     await syncReferenceData(store.db, cfg);
     seeded = await seedDemo(store.db, cfg, cal, DEMO_CASES);
@@ -258,7 +259,7 @@ describe.each(DIALECTS)('the Friday digest on %s', (dialect) => {
     const ws = await sheetOf(mail.attachments.find((a) => a.filename!.startsWith('附件2'))!.content);
     expect(cellText(ws, 'A1')).toBe(LEDGER_TITLE);
     expect(cellText(ws, 'A2')).toBe('单位（盖章）：运城市住房和城乡建设局');
-    expect(cellText(ws, 'A3')).toBe('填报人：物业投诉举报受理台（系统生成）');
+    expect(cellText(ws, 'A3')).toBe('填报人：张三'); // a person (reports.filler), not the system
     expect(cellText(ws, 'A4')).toBe('填报时间：2026 年 11 月 27 日');
     expect(LEDGER_HEADERS.map((_, i) => cellText(ws, `${String.fromCharCode(65 + i)}5`))).toEqual(LEDGER_HEADERS);
     const last = 5 + LEDGER_ORDER.length;
@@ -280,6 +281,9 @@ describe.each(DIALECTS)('the Friday digest on %s', (dialect) => {
       expect(cellText(ws, `I${r}`)).toBe(officer);
       expect(cellText(ws, `J${r}`).split('；')[0]).toBe(c.tracking);
     });
+    // 办理进展和结果: the result when there is one, else the latest progress in the officer's words (case 2).
+    expect(cellText(ws, `G${6 + LEDGER_ORDER.findIndex(([n]) => n === 2)}`)).toBe('办理中；最新进展（2026-11-12）：已约谈物业，要求提供公共收益台账');
+    expect(cellText(ws, `G${6 + LEDGER_ORDER.findIndex(([n]) => n === 1)}`)).toContain('已督促物业完成清运并建立日清制度');
     // Flags in 备注: 13 is a danger case, 7 is under supervision.
     expect(cellText(ws, `J${6 + LEDGER_ORDER.findIndex(([n]) => n === 13)}`)).toContain('危及房屋使用和人身安全');
     expect(cellText(ws, `J${6 + LEDGER_ORDER.findIndex(([n]) => n === 7)}`)).toContain('挂牌督办');
