@@ -78,6 +78,7 @@ const PROBES: readonly [CaseVerb, (now: Date, c: Case) => Command][] = [
   ['contribute', () => ({ type: 'contribute', text: '-' })],
   ['openPenalty', () => ({ type: 'openPenalty' })],
   ['decidePenalty', () => ({ type: 'decidePenalty', decision: '-' })],
+  ['supervise', () => ({ type: 'supervise' })],
   // Any change of the co-handling units: one added when there are none, else all removed.
   ['coUnits', (_now, c) => ({ type: 'setCoUnits', units: c.coUnits.length ? [] : UNIT_CODES.filter((u) => u !== c.unit).slice(0, 1) })],
 ];

@@ -109,6 +109,7 @@ export const DONE_TOAST: Partial<Record<CaseVerb, string>> = {
   contribute: '已报送主办单位',
   openPenalty: '已立案查处：15个工作日内核查，90日内作出处罚决定',
   decidePenalty: '处罚决定已登记并反馈',
+  supervise: '已挂牌督办：承办单位按月报送进展，直至销号',
 };
 
 export const INVITE_FAILED: Record<'unknown' | 'used' | 'expired' | 'revoked', string> = {

@@ -35,6 +35,7 @@ export const CASE_VERBS = {
   contribute: 'ctb', // 报送协办情况: a co-handling unit's report
   openPenalty: 'pno', // 立案查处
   decidePenalty: 'pnd', // 处罚决定 (typed)
+  supervise: 'sv', // 挂牌督办
   confirm: 'cf', // 确认 what was typed in a confirmed dialogue (认定复杂问题, 致投诉人)
 } as const;
 export type CaseVerb = keyof typeof CASE_VERBS;

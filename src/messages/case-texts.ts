@@ -155,6 +155,8 @@ function handoff(template: EffectTemplate, c: Case, step: NoticeStep | null | un
       return [`认定理由：${str(d.reason) ?? '—'}`];
     case 'penalty':
       return [`处罚决定：${clip(str(d.decision) ?? '—', 800)}`];
+    case 'supervised':
+      return [`本案已挂牌督办${step ? `（${who(step.actor)}）` : ''}：请每月报送办理进展（写明具体进展），直至销号。下次报送期限：${deadlineForPeople(c.deadlines.progress)}。`];
     case 'progress':
     case 'plan':
       return [`${template === 'plan' ? '解决方案' : '进展情况'}：${clip(str(d.text) ?? '—', 800)}${photos ? `（照片 ${photos} 张）` : ''}`];

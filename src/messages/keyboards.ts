@@ -36,6 +36,7 @@ export const VERB_LABELS: Partial<Record<CaseVerb, string>> = {
   contribute: '报送协办情况',
   openPenalty: '立案查处',
   decidePenalty: '处罚决定',
+  supervise: '挂牌督办',
   raw: '查看原文',
   refresh: '刷新',
   view: '查看',

@@ -30,7 +30,8 @@ const UNIT_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   'decidePenalty',
 ]);
 /** The housing office's triage queue (高效分转). */
-const OFFICE_ACTIONS: ReadonlySet<Action> = new Set<Action>(['assign', 'reclassify', 'setCoUnits']);
+/** The housing office's desk work: routing (高效分转), co-handling units, and 挂牌督办 of a case (正文 四(四)). */
+const OFFICE_ACTIONS: ReadonlySet<Action> = new Set<Action>(['assign', 'reclassify', 'setCoUnits', 'supervise']);
 const COSIGNER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['cosign', 'rejectCosign']);
 const REVIEWER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['decideExtension', 'review', 'rejectReview', 'writeOff']);
 /** What arrives from the complainant by mail. */

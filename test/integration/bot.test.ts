@@ -241,7 +241,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     const card = h.api.messages(HOUSING).find((m) => m.message_id === notice.message_id)!;
     expect(card.text).toContain('✅ 已接收');
     expect(card.text).toContain('状态：已接收');
-    expect(buttonsOf(card)).toEqual([`ret:${c0.id}`, `prg:${c0.id}`, `cpx:${c0.id}`, `ext:${c0.id}`, `res:${c0.id}`, `ltr:${c0.id}`, `pno:${c0.id}`, `co:${c0.id}`, `raw:${c0.id}`, `rf:${c0.id}`]);
+    expect(buttonsOf(card)).toEqual([`ret:${c0.id}`, `prg:${c0.id}`, `cpx:${c0.id}`, `ext:${c0.id}`, `res:${c0.id}`, `ltr:${c0.id}`, `pno:${c0.id}`, `sv:${c0.id}`, `co:${c0.id}`, `raw:${c0.id}`, `rf:${c0.id}`]);
 
     // 进展: text, a photo, 提交.
     await press(h, HOUSING, `prg:${c0.id}`, { messageId: card.message_id });
@@ -539,6 +539,20 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     // One letter for all of it.
     const letters = h.sink.messages.filter((m) => (m.parsed?.subject ?? '').includes(c0.tracking) && /【办理进展】/.test(m.parsed?.subject ?? ''));
     expect(letters).toHaveLength(1);
+  });
+
+  it('挂牌督办 by the desk: the unit is told to report monthly with content, and the monthly clock runs', async () => {
+    const c0 = await mailIn(h, cls('fire'), '消防通道常年被占用');
+    h.api.sendText(HOUSING, `/case ${c0.tracking}`);
+    const card = await lastWithButton(h, HOUSING, `sv:${c0.id}`);
+    await press(h, HOUSING, `sv:${c0.id}`, { messageId: card.message_id });
+    const supervised = await until(async () => ((await findById(h.db, c0.id))?.supervised ? findById(h.db, c0.id) : undefined), 'the case supervised');
+    expect(supervised!.deadlines.progress).toBeDefined();
+    const told = await until(() => botMessages(h, FIRE).find((m) => m.text?.startsWith('📌 挂牌督办') && m.text.includes(c0.tracking)), 'the unit told');
+    expect(told.text).toContain('请每月报送办理进展');
+    // The unit cannot put its own case under supervision.
+    const refused = await press(h, FIRE, `sv:${c0.id}`, { force: true, messageId: told.message_id });
+    expect(refused.params.show_alert).toBe(true);
   });
 
   it('misroute: the unit returns it with a reason, the housing office reassigns it', async () => {

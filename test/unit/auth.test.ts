@@ -51,7 +51,6 @@ const OFFICE_WORK: Verdict[] = [U, U, C, ok, C, R, R, R, R, R, R, ok, R, R];
 const COSIGN_WORK: Verdict[] = [R, R, R, R, R, ok, ok, C, R, R, R, ok, R, R];
 const REVIEW_WORK: Verdict[] = [R, R, R, R, R, R, R, R, ok, U, R, ok, R, R];
 const COMPLAINANT: Verdict[] = [R, R, R, R, R, R, R, R, R, R, R, ok, ok, ok];
-const ADMIN_ONLY: Verdict[] = [R, R, R, R, R, R, R, R, R, R, R, ok, R, R];
 /** Writing to the complainant: the unit working the case, and the county's office (it answers for the county). */
 const WRITE: Verdict[] = [ok, U, C, ok, C, R, R, R, R, R, R, ok, R, R];
 /** No actor in the matrix co-handles its case: the unit's own and other officers are refused, admins may. */
@@ -84,7 +83,7 @@ const MATRIX: Record<Action, Verdict[]> = {
   reply: COMPLAINANT,
   rate: COMPLAINANT,
   writeResident: WRITE,
-  supervise: ADMIN_ONLY,
+  supervise: OFFICE_WORK,
   read: READ,
 };
 

@@ -242,7 +242,7 @@ const MATRIX: Record<CommandType, Want[]> = {
   reply:            /**/ [R,    R,    R,       R,     R,   R,     R,   R,   R,    o,    o,     o],
   rate:             /**/ [R,    R,    R,       R,     R,   R,     R,   R,   R,    o,    o,     o],
   writeResident:    /**/ [o,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
-  supervise:        /**/ [R,    R,    R,       R,     R,   R,     R,   R,   R,    o,    R,     R],
+  supervise:        /**/ [U,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
   reclassify:       /**/ [U,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
   setCoUnits:       /**/ [U,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
   openPenalty:      /**/ [o,    U,    C,       U,     R,   R,     R,   R,   R,    o,    R,     R],

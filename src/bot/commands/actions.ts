@@ -138,6 +138,8 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
         return confirmDialogue(ctx, deps, o, cb.caseId);
       case 'openPenalty':
         return act(ctx, deps, o, cb.caseId, 'openPenalty', { type: 'openPenalty' });
+      case 'supervise':
+        return act(ctx, deps, o, cb.caseId, 'supervise', { type: 'supervise' });
       case 'coUnits':
         return chooseCoUnits(ctx, deps, o, cb.caseId, cb.unit);
       case 'review':
