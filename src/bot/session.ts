@@ -24,8 +24,10 @@ export type Dialogue =
   | (OnCase & { kind: 'dated'; action: 'plan' | 'extend'; text: string | null })
   | {
       kind: 'new';
-      step: 'source' | 'name' | 'phone' | 'compound' | 'content';
+      step: 'source' | 'transfer' | 'name' | 'phone' | 'compound' | 'content';
       source?: NewCaseSource;
+      /** 信访/省厅 transfers: the transferring body and its reference number. */
+      transfer?: string;
       name?: string | null;
       phone?: string | null;
       compound?: string;

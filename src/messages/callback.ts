@@ -45,8 +45,8 @@ const VERB_BY_CODE = new Map<string, CaseVerb>(Object.entries(CASE_VERBS).map(([
 export const FINDING_CODES: Record<Finding, string> = { substantiated: 's', partly: 'p', unsubstantiated: 'u' };
 const FINDING_BY_CODE = new Map<string, Finding>(FINDINGS.map((f) => [FINDING_CODES[f], f]));
 
-/** Sources an officer can register through /new (phone, visit, letter, 12345 hotline). */
-export const NEW_CASE_SOURCES = ['phone', 'visit', 'letter', '12345'] as const;
+/** Sources an officer can register through /new (phone, visit, letter, 12345 hotline, 信访 and 省厅 transfers). */
+export const NEW_CASE_SOURCES = ['phone', 'visit', 'letter', '12345', 'petition', 'province'] as const;
 export type NewCaseSource = (typeof NEW_CASE_SOURCES)[number];
 
 export type Callback =

@@ -142,12 +142,19 @@ export function cosignKeyboard(caseId: number): InlineKeyboard {
   return { inline_keyboard: [[{ text: '同意办结', callback_data: caseCb('cosignAgree', caseId) }, cancelButton()]] };
 }
 
-export const NEW_SOURCE_LABELS: Record<NewCaseSource, string> = { phone: '电话', visit: '来访', letter: '来信', '12345': '12345热线' };
+export const NEW_SOURCE_LABELS: Record<NewCaseSource, string> = {
+  phone: '电话',
+  visit: '来访',
+  letter: '来信',
+  '12345': '12345热线',
+  petition: '信访转办',
+  province: '省厅转办',
+};
 
 export function sourceKeyboard(): InlineKeyboard {
   return {
     inline_keyboard: [
-      NEW_CASE_SOURCES.map((s) => ({ text: NEW_SOURCE_LABELS[s], callback_data: encodeCallback({ kind: 'source', source: s }) })),
+      ...rows(NEW_CASE_SOURCES.map((s) => ({ text: NEW_SOURCE_LABELS[s], callback_data: encodeCallback({ kind: 'source', source: s }) }))),
       [cancelButton()],
     ],
   };

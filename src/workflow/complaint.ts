@@ -180,6 +180,8 @@ export interface RegisterInput {
   classification: ClassificationSummary;
   /** Co-handling units (协办) known at registration (the desk's /new, the classifier's second units). */
   coUnits?: UnitCode[];
+  /** A transferred case (信访部门转办, 省厅转办): the transferring body and its reference number, kept in the audit. */
+  transfer?: string;
 }
 
 export type NewCase = Omit<Case, 'id' | 'tracking'>;
@@ -256,6 +258,7 @@ export function register(input: RegisterInput, now: Date, cal: Calendar, actor: 
       to: 'received',
       data: {
         source: input.source,
+        ...(input.transfer ? { transfer: input.transfer } : {}),
         classification: { unit: cls.unit, problem: cls.problem, urgent, triage: cls.triage, score: cls.score },
         deadlines: { transfer: { old: null, new: transfer } },
       },

@@ -670,6 +670,21 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     expect(await h.db.selectFrom('bot_session').selectAll().where('chat_id', '=', HOUSING).execute()).toHaveLength(0);
   });
 
+  it('/new registers a 省厅转办 case with the transferring body and its reference number', async () => {
+    await say(h, HOUSING, '/new');
+    await press(h, HOUSING, 'ns:province');
+    expect((await say(h, HOUSING, '山西省住房和城乡建设厅 晋建转〔2026〕88号')).text).toContain('投诉人姓名');
+    await say(h, HOUSING, '无');
+    await say(h, HOUSING, '无');
+    await say(h, HOUSING, '凤凰小区');
+    const done = await say(h, HOUSING, '物业把小区绿地改成停车场收费', /已登记/);
+    const tracking = /YH-2026-\d{6}/.exec(done.text!)![0];
+    const row = await h.db.selectFrom('complaint').selectAll().where('tracking', '=', tracking).executeTakeFirstOrThrow();
+    expect(row.source).toBe('province');
+    const reg = await h.db.selectFrom('complaint_event').select('data').where('complaint_id', '=', row.id).where('type', '=', 'registered').executeTakeFirstOrThrow();
+    expect(JSON.parse(reg.data!)).toMatchObject({ source: 'province', transfer: '山西省住房和城乡建设厅 晋建转〔2026〕88号' });
+  });
+
   it('ignores a repeated update_id', async () => {
     const update = h.api.sendText(FIRE, '/help') as unknown as { update_id: number; message: { message_id: number } };
     await until(() => botMessages(h, FIRE).find((m) => m.message_id > update.message.message_id), 'the help text');

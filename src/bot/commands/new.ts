@@ -22,7 +22,10 @@ const NONE = /^(无|没有|不详|匿名|-|—)$/;
 /** Mobile, landline with area code, extension; digits and the usual separators. */
 const PHONE = /^\+?[\d\s()-]{7,20}$/;
 
-const SOURCES: Record<NewCaseSource, Source> = { phone: 'phone', visit: 'visit', letter: 'letter', '12345': '12345' };
+const SOURCES: Record<NewCaseSource, Source> = { phone: 'phone', visit: 'visit', letter: 'letter', '12345': '12345', petition: 'petition', province: 'province' };
+/** Transfers from another body carry its name and reference number (信访部门转办, 省厅转办: annex 3's columns). */
+const TRANSFERRED: ReadonlySet<NewCaseSource> = new Set<NewCaseSource>(['petition', 'province']);
+const MAX_TRANSFER = 100;
 
 export function newComposer(deps: BotDeps): Composer<Context> {
   const composer = new Composer<Context>();
@@ -46,10 +49,11 @@ export function newComposer(deps: BotDeps): Composer<Context> {
       await refuse(ctx, TEXT.staleDialogue);
       return;
     }
-    await saveDialogue(deps.db, chatIdOf(ctx), { ...d, step: 'name', source: cb.source }, deps.clock.now());
+    const transfer = TRANSFERRED.has(cb.source);
+    await saveDialogue(deps.db, chatIdOf(ctx), { ...d, step: transfer ? 'transfer' : 'name', source: cb.source }, deps.clock.now());
     await answer(ctx, NEW_SOURCE_LABELS[cb.source]);
     await ctx.editMessageText(`来源：${NEW_SOURCE_LABELS[cb.source]}`).catch(() => undefined);
-    await ctx.reply(TEXT.newNamePrompt, { reply_markup: cancelKeyboard() });
+    await ctx.reply(transfer ? TEXT.newTransferPrompt : TEXT.newNamePrompt, { reply_markup: cancelKeyboard() });
   });
 
   composer.on('message', async (ctx, next) => {
@@ -72,6 +76,11 @@ async function onAnswer(ctx: Context, deps: BotDeps, o: Officer, d: NewDialogue,
   switch (d.step) {
     case 'source':
       await ctx.reply(TEXT.newSourceFirst, { reply_markup: sourceKeyboard() });
+      return;
+    case 'transfer':
+      if (text.length > MAX_TRANSFER) return void (await ask(TEXT.tooLong(MAX_TRANSFER)));
+      await save({ ...d, step: 'name', transfer: text });
+      await ask(TEXT.newNamePrompt);
       return;
     case 'name':
       if (text.length > MAX_NAME) return void (await ask(TEXT.tooLong(MAX_NAME)));
@@ -112,6 +121,7 @@ async function register(ctx: Context, deps: BotDeps, o: Officer, d: NewDialogue,
     body: content,
     receivedAt: now.toISOString(),
     classification: officerClassification(deps.classify({ subject, text: `${d.compound ?? ''}\n${content}`, propertyKnown: true })),
+    ...(d.transfer ? { transfer: d.transfer } : {}),
   };
   const r = await registerCase(deps, input, { actor: actorOf(o) });
   if (!r.ok) {
