@@ -158,11 +158,43 @@ export const DEMO_CASES: DemoCase[] = [
 ];
 
 /**
- * More cases for the committed samples (not in the tests): eleven distinct owners of 凤凰小区 complaining about
- * 安居物业 over the autumn — the company passes the key-supervision threshold (more than 10 complainants) — so the
- * brief's 重点督办 section and the weekly trend have something to show.
+ * More cases for the committed samples and the scheduler tests: fifteen distinct owners of 凤凰小区 complaining about
+ * 安居物业 (eleven over the autumn, four in spring) — the company passes the key-supervision threshold (more than 10
+ * complainants, 11 of them verified) — so the brief's 重点督办 section, the black list and the weekly trend have
+ * something to show.
  */
 export function extraDemoCases(): DemoCase[] {
+  return [...autumnCases(), ...springCases()];
+}
+
+/**
+ * Four more owners whose complaints about 安居物业 were verified in spring, over half a year ago: with the autumn's
+ * seven verified ones the company has more than 10 complainants with verified complaints (the public black list
+ * counts only those, 000 附件 五), while the half-year count that calls for a survey (三(三)) stays at seven.
+ */
+function springCases(): DemoCase[] {
+  return ['钱', '孙', '周', '吴'].map((s, i) => {
+    const received = `2026-04-${String(6 + i * 3).padStart(2, '0')}T09:00`;
+    const at = (h: number) => new Date(new Date(`${received}:00+08:00`).getTime() + h * 3600_000 + 8 * 3600_000).toISOString().slice(0, 16);
+    return {
+      no: 120 + i,
+      county: 'yanhu',
+      source: 'phone',
+      unit: 'housing',
+      problem: 'service-not-delivered',
+      compound: '凤凰小区',
+      company: '运城市安居物业服务有限公司',
+      name: `${s}女士`,
+      phone: `1390359${String(4000 + i).padStart(4, '0')}`,
+      subject: '楼道灯长期不亮',
+      body: '楼道灯坏了一个多月，物业一直不修。',
+      receivedAt: received,
+      steps: [['accept', at(2)], ...closeHousing([at(50), at(70), at(90), at(95)], 'substantiated', '已督促更换灯具')],
+    } satisfies DemoCase;
+  });
+}
+
+function autumnCases(): DemoCase[] {
   const surnames = ['马', '胡', '郭', '何', '高', '林', '罗', '梁', '宋', '唐', '许'];
   const topics: [ProblemType, string, string][] = [
     ['service-not-delivered', '二次供水水箱多年未清洗', '水箱多年未清洗，自来水有异味。'],
