@@ -29,7 +29,7 @@ import { latestFigures } from '../report/figures.ts';
 import { blackListHistory, listCompanies } from '../store/companies.ts';
 import { figureEntries } from '../store/figures.ts';
 import type { Conn } from '../store/db.ts';
-import { acceptedBy, companyComplaints, complaintsReceived, latestProgress, returnedByUnit } from '../store/reporting.ts';
+import { acceptedBy, companyComplaints, complaintsReceived, latestProgress, remindedByCase, returnedByUnit } from '../store/reporting.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { complaintFact, keyCompanies, longOnBlackList, redBlackList, type CompanyInput, type ComplaintFact, type ListEntry } from '../workflow/companies.ts';
 import type { ReportPeriod } from '../workflow/periods.ts';
@@ -167,6 +167,7 @@ async function weekly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBun
   const all = await campaignComplaints(db, cfg, period.end);
   const views = await companyViews(db, period.end);
   const names = unitNames(cfg);
+  const reminded = await remindedByCase(db);
   const brief = briefDataFromComplaints(all, {
     period,
     campaignStart: cfg.reports.campaignStart,
@@ -176,6 +177,7 @@ async function weekly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBun
     reportingUnit: cfg.reports.reportingUnit,
     keyCompanies: keyCompaniesOf(views, period.end),
     chartCid: CHART_CID,
+    remindedOf: (c) => reminded.get(c.id) ?? [],
   });
   const body = buildBrief(brief);
   const officers = await acceptedBy(db);

@@ -2,8 +2,8 @@
 // key-supervision companies and the typical cases of the week, with the chart inline as <img src="cid:…">.
 // Pure: data in, mail body out; the chart itself is drawn by writers/chart.ts from chartDataFromBrief.
 import type { Case } from '../domain.ts';
-import { formatMinute, shanghaiDay } from '../time.ts';
-import { keyCompanyTable, pickTypicalCases, typicalCaseOf, typicalCaseSections, type KeyCompany, type TypicalCase } from './cases.ts';
+import { deadlineText, formatMinute, shanghaiDay } from '../time.ts';
+import { keyCompanyTable, overdueCasesOf, pickTypicalCases, typicalCaseOf, typicalCaseSections, type KeyCompany, type OverdueCase, type TypicalCase } from './cases.ts';
 import { renderMail, tableOr, type MailBody, type Sections } from './render.ts';
 import { active, campaignLabel, periodLabel, rate, TALLY_HEADERS, tallyComplaints, tallyRow, type Tallies, type TallyContext } from './tally.ts';
 import type { ChartData } from './types.ts';
@@ -12,6 +12,8 @@ export interface BriefData extends Tallies {
   city: string;
   reportingUnit: string;
   keyCompanies: KeyCompany[];
+  /** Who to chase: the open cases past a deadline, the longest overdue first. */
+  overdue?: OverdueCase[];
   typicalCases: TypicalCase[];
   /** Content-ID of the chart attachment; null → no image. */
   chartCid: string | null;
@@ -25,6 +27,8 @@ export interface BriefContext extends TallyContext {
   keyCompanies?: KeyCompany[];
   typicalCaseLimit?: number;
   chartCid?: string | null;
+  /** Who was reminded of each case so far (reminder log), by case id. */
+  remindedOf?: (c: Case) => string[];
 }
 
 export function briefDataFromComplaints(cs: Iterable<Case>, ctx: BriefContext): BriefData {
@@ -37,6 +41,7 @@ export function briefDataFromComplaints(cs: Iterable<Case>, ctx: BriefContext): 
     city: ctx.city,
     reportingUnit: ctx.reportingUnit,
     keyCompanies: ctx.keyCompanies ?? [],
+    overdue: overdueCasesOf(since, ctx.period.end, ctx),
     typicalCases: pickTypicalCases(since, ctx.period, ctx.typicalCaseLimit ?? 3).map((c) => typicalCaseOf(c, countyName.get(c.county) ?? c.county)),
     chartCid: ctx.chartCid === undefined ? 'chart' : ctx.chartCid,
   };
@@ -64,6 +69,16 @@ export function buildBrief(b: BriefData): MailBody {
     { kind: 'title', text: title, sub: `${b.reportingUnit}　${when}` },
     { kind: 'heading', text: '一、总体情况' },
     { kind: 'paragraph', text: overview },
+    ...(b.overdue?.length
+      ? ([
+          { kind: 'paragraph', text: `超期未办结${b.overdue.length}件，请督促以下承办单位：` },
+          tableOr(
+            ['编号', '县（市、区）', '承办单位', '期限', '已超期', '已提醒'],
+            b.overdue.map((o) => [o.tracking, o.county, o.unit, `${o.deadline} ${deadlineText(o.dueAt)}`, `${o.daysOver}天`, o.reminded.join('、') || '—']),
+            '',
+          ),
+        ] as Sections)
+      : []),
     b.chartCid ? { kind: 'image', cid: b.chartCid, alt: '受理情况图', width: 900 } : null,
     { kind: 'heading', text: '二、各承办单位办理情况' },
     tableOr(['承办单位', ...TALLY_HEADERS], active(b.byUnit).map(tallyRow), '暂无。'),

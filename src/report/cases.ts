@@ -113,16 +113,29 @@ export interface OverdueCase {
   unit: string;
   problem: string;
   receivedAt: string;
-  /** The missed deadline (ISO). */
+  /** The missed deadline (ISO), which one, and how many days ago its last day ended. */
   dueAt: string;
+  deadline: string;
+  daysOver: number;
   status: string;
+  /** The people reminded of it so far (names, or their unit), when the caller knows (reminder log). */
+  reminded: string[];
 }
 
-/** The open cases past a live deadline at `now`, oldest deadline first. */
+const DAY_MS = 24 * 3600_000;
+
+/** Days since a deadline passed, counting a started day as one (at least 1 once it has passed). */
+export function daysPast(dueAt: string, asOf: Date): number {
+  return Math.max(1, Math.ceil((asOf.getTime() - Date.parse(dueAt)) / DAY_MS));
+}
+
+const DEADLINE_LABELS: Record<string, string> = { transfer: '分转期限', close: '办结期限', plan: '方案期限', progress: '月度进展', verify: '核查期限', penalty: '处罚期限' };
+
+/** The open cases past a live deadline at `now`, oldest deadline first: who leaders must chase. */
 export function overdueCasesOf(
   cs: Iterable<Case>,
   now: Date,
-  names: { counties: { code: string; name: string }[]; unitNames?: Partial<Record<UnitCode, string>> },
+  names: { counties: { code: string; name: string }[]; unitNames?: Partial<Record<UnitCode, string>>; remindedOf?: (c: Case) => string[] },
 ): OverdueCase[] {
   const countyName = new Map(names.counties.map((k) => [k.code, k.name]));
   const out: OverdueCase[] = [];
@@ -137,7 +150,10 @@ export function overdueCasesOf(
       problem: c.problem ? PROBLEM_NAMES[c.problem] : '未分类',
       receivedAt: c.receivedAt,
       dueAt: missed.dueAt,
+      deadline: DEADLINE_LABELS[missed.deadline] ?? missed.deadline,
+      daysOver: daysPast(missed.dueAt, now),
       status: STATUS_NAMES[c.status],
+      reminded: names.remindedOf?.(c) ?? [],
     });
   }
   return out.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));

@@ -2,7 +2,7 @@
 // 反馈、推诿扯皮 — reported upwards level by level, summed by the province each month for the discipline commission).
 // Pure: the month's overdue cases and return counts in, a mail body out.
 import { formatMinute } from '../time.ts';
-import type { OverdueCase } from './cases.ts';
+import { daysPast, type OverdueCase } from './cases.ts';
 import { renderMail, type MailBody, type Section } from './render.ts';
 import { monthLabel } from './tally.ts';
 
@@ -19,10 +19,8 @@ export interface OverdueRollupData {
   asOf: Date;
 }
 
-const DAY_MS = 24 * 3600_000;
-
 export function daysOverdue(o: OverdueCase, asOf: Date): number {
-  return Math.max(1, Math.ceil((asOf.getTime() - Date.parse(o.dueAt)) / DAY_MS));
+  return daysPast(o.dueAt, asOf);
 }
 
 export function buildOverdueRollup(d: OverdueRollupData): MailBody {

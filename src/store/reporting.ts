@@ -108,3 +108,34 @@ export async function latestProgress(db: Conn): Promise<Map<number, { text: stri
   }
   return out;
 }
+
+/**
+ * Who has been reminded of each case so far, from the reminder log (key `remind:<caseId>:…:<officerId>`): the
+ * officers' names (their unit when they have none), each once.
+ */
+export async function remindedByCase(db: Conn): Promise<Map<number, string[]>> {
+  const keys = await db.selectFrom('reminder_log').select('key').where('key', 'like', 'remind:%').execute();
+  const officerIds = new Set<number>();
+  const pairs: [number, number][] = [];
+  for (const { key } of keys) {
+    const parts = key.split(':');
+    const caseId = Number(parts[1]);
+    const officerId = Number(parts[parts.length - 1]);
+    if (Number.isSafeInteger(caseId) && Number.isSafeInteger(officerId)) {
+      pairs.push([caseId, officerId]);
+      officerIds.add(officerId);
+    }
+  }
+  if (!pairs.length) return new Map();
+  const rows = await db.selectFrom('officer').select(['id', 'name', 'unit']).where('id', 'in', [...officerIds]).execute();
+  const label = new Map(rows.map((r) => [r.id, r.name ?? r.unit]));
+  const out = new Map<number, string[]>();
+  for (const [caseId, officerId] of pairs) {
+    const who = label.get(officerId);
+    if (!who) continue;
+    const list = out.get(caseId) ?? [];
+    if (!list.includes(who)) list.push(who);
+    out.set(caseId, list);
+  }
+  return out;
+}

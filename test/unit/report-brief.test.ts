@@ -268,3 +268,23 @@ describe('buildProvinceWeekly (000 附件 四)', () => {
     expect(html).toContain('>b&lt;c</th>');
   });
 });
+
+describe('the brief says who to chase', () => {
+  it('lists the open cases past a deadline, the longest overdue first, with who was reminded', () => {
+    const cases = [
+      complaint({ id: 71, status: 'accepted', unit: 'fire', receivedAt: '2024-05-25T02:00:00.000Z', deadlines: { close: '2024-06-01T16:00:00.000Z' } }),
+      complaint({ id: 72, status: 'assigned', unit: 'housing', receivedAt: '2024-05-28T02:00:00.000Z', deadlines: { close: '2024-06-06T16:00:00.000Z' } }),
+      complaint({ id: 73, status: 'resolved', unit: 'police', receivedAt: '2024-05-25T02:00:00.000Z', deadlines: { close: '2024-06-01T16:00:00.000Z' } }),
+      complaint({ id: 74, status: 'accepted', unit: 'police', receivedAt: '2024-06-04T02:00:00.000Z', deadlines: { close: '2024-06-12T16:00:00.000Z' } }),
+    ];
+    const data = briefDataFromComplaints(cases, { ...CTX, remindedOf: (c) => (c.id === 71 ? ['李消防', '张局长'] : []) });
+    expect(data.overdue!.map((o) => [o.tracking, o.unit, o.deadline, o.daysOver, o.reminded])).toEqual([
+      ['YH-2024-000071', '消防', '办结期限', 8, ['李消防', '张局长']],
+      ['YH-2024-000072', '住建', '办结期限', 3, []],
+    ]);
+    const html = buildBrief(data).html;
+    expect(html).toContain('超期未办结2件，请督促以下承办单位：');
+    expect(html).toContain('李消防、张局长');
+    expect(html).toContain('2024-06-01 24:00');
+  });
+});

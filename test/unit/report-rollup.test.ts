@@ -10,7 +10,10 @@ const oc = (tracking: string, unit: string, dueAt: string): OverdueCase => ({
   problem: '未按照合同约定提供服务',
   receivedAt: '2026-11-01T02:00:00.000Z',
   dueAt,
+  deadline: '办结期限',
+  daysOver: 1,
   status: '办理中',
+  reminded: [],
 });
 
 describe('overdue roll-up to the province (000 附件 六(二))', () => {
