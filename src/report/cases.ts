@@ -64,21 +64,20 @@ export function publicTypicalCaseOf(c: Case, countyName: string): TypicalCase {
 }
 
 /**
- * The most telling cases of the period: 挂牌督办, then 危及安全, then 重大复杂, then substantiated and closed; cases
- * with activity in the period first. Cases with none of these marks are not typical.
+ * The most telling cases handled in the period (004 五(五) 典型案例): among those closed in it, 挂牌督办 first, then
+ * 危及安全, then 重大复杂, then verified ones; the latest closed first among equals.
  */
 export function pickTypicalCases(cs: Iterable<Case>, period: { start: Date; end: Date }, limit = 3): Case[] {
   const start = period.start.getTime();
   const end = period.end.getTime();
   const scored: { c: Case; score: number; at: number }[] = [];
   for (const c of cs) {
-    const received = Date.parse(c.receivedAt);
-    if (received >= end) continue;
+    // Handled in the period: a case closes once, so the same case is never typical two weeks running, and an open
+    // case (whose outcome nobody knows yet) is never held up as an example.
     const resolved = c.resolvedAt ? Date.parse(c.resolvedAt) : NaN;
-    const marks = (c.supervised ? 8 : 0) + (c.urgent ? 4 : 0) + (c.complex ? 2 : 0) + (isClosed(c) && c.finding === 'substantiated' ? 1 : 0);
-    if (marks === 0) continue;
-    const active = received >= start || (resolved >= start && resolved < end);
-    scored.push({ c, score: marks + (active ? 16 : 0), at: received });
+    if (!isClosed(c) || !(resolved >= start && resolved < end)) continue;
+    const marks = (c.supervised ? 8 : 0) + (c.urgent ? 4 : 0) + (c.complex ? 2 : 0) + (c.finding === 'substantiated' ? 1 : c.finding === 'partly' ? 0.5 : 0);
+    scored.push({ c, score: marks, at: resolved });
   }
   return scored
     .sort((a, b) => b.score - a.score || b.at - a.at)

@@ -116,9 +116,11 @@ describe('tallyComplaints', () => {
 });
 
 describe('typical cases', () => {
-  it('prefers supervised, urgent and complex cases active in the period', () => {
-    const picked = pickTypicalCases(SEED, PERIOD, 2).map((c) => c.id);
-    expect(picked).toEqual([1, 2]);
+  it('chooses among the cases handled in the period, supervised, urgent and complex first; never an open one', () => {
+    const picked = pickTypicalCases(SEED, PERIOD, 3).map((c) => c.id);
+    expect(picked).toEqual([1, 4]); // 2 is urgent but still open; 5 and 6 are open
+    const nextWeek = { start: PERIOD.end, end: new Date(PERIOD.end.getTime() + 7 * 86_400_000) };
+    expect(pickTypicalCases(SEED, nextWeek, 3)).toEqual([]); // a case closes once: not the same case again
   });
 
   it('masks the complainant in every field', () => {
