@@ -181,6 +181,17 @@ export function buildProgram(): Command {
       const { reportList } = await import('./cli/report.ts');
       process.exitCode = await reportList(config());
     });
+  report
+    .command('note')
+    .description('写入本周报表的内容：经验做法（工作简报）或难点、堵点（纪委监委周报）')
+    .requiredOption('--kind <类别>', 'practice（经验做法）或 obstacle（难点堵点）')
+    .requiredOption('--text <内容>', '一条内容（可多次运行写入多条）')
+    .option('--week <周次>', 'ISO 周次，如 2026-W49（默认：本周；周六、周日写入下周）')
+    .option('--by <姓名>', '填写人（默认系统用户名）')
+    .action(async (o: { kind: string; text: string; week?: string; by?: string }) => {
+      const { reportNote } = await import('./cli/report.ts');
+      process.exitCode = await reportNote(config(), o);
+    });
   for (const kind of ['weekly', 'province', 'discipline', 'monthly'] as const) {
     report
       .command(kind)

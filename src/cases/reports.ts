@@ -3,7 +3,7 @@
 // business, writing files the CLI's. Each report is a list of mails (body + attachments as bytes) addressed to a recipient list of
 // config (`reports.recipients.<audience>`).
 import type { Config } from '../config.ts';
-import { UNIT_NAMES, type Case, type UnitCode } from '../domain.ts';
+import { UNIT_NAMES, type Actor, type Case, type UnitCode } from '../domain.ts';
 import {
   briefDataFromComplaints,
   buildBrief,
@@ -27,12 +27,15 @@ import { renderChartPng } from '../report/writers/chart.ts';
 import { writeLedgerXlsx, writeProvinceWeeklyXlsx, writeSummaryXlsx } from '../report/writers/xlsx.ts';
 import { latestFigures } from '../report/figures.ts';
 import { blackListHistory, listCompanies } from '../store/companies.ts';
-import { figureEntries } from '../store/figures.ts';
+import { addReportNote, figureEntries, reportNotes, type ReportNoteKind } from '../store/figures.ts';
+import { appendEvents } from '../store/cases.ts';
+import { commit } from './commit.ts';
+import type { CaseDeps } from './deps.ts';
 import type { Conn } from '../store/db.ts';
 import { acceptedBy, companyComplaints, complaintsReceived, latestProgress, remindedByCase, returnedByUnit } from '../store/reporting.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { complaintFact, keyCompanies, longOnBlackList, redBlackList, type CompanyInput, type ComplaintFact, type ListEntry } from '../workflow/companies.ts';
-import type { ReportPeriod } from '../workflow/periods.ts';
+import { reportWeekOf, type ReportPeriod } from '../workflow/periods.ts';
 import { lastDayOf, shanghaiDay, startOfDayShanghai } from '../time.ts';
 
 export const REPORT_KINDS = ['weekly', 'provinceData', 'province', 'discipline', 'monthly'] as const;
@@ -178,6 +181,7 @@ async function weekly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBun
     keyCompanies: keyCompaniesOf(views, period.end),
     chartCid: CHART_CID,
     remindedOf: (c) => reminded.get(c.id) ?? [],
+    practices: await reportNotes(db, 'practice', period.key),
   });
   const body = buildBrief(brief);
   const officers = await acceptedBy(db);
@@ -264,7 +268,7 @@ async function discipline(deps: ReportDeps, period: ReportPeriod): Promise<Repor
     overdueCases: overdue,
     returned: [...(await returnedByUnit(db, period)).values()].reduce((a, b) => a + b, 0),
     keyCompanies: keyCompaniesOf(views, period.end),
-    difficulties: [],
+    difficulties: await reportNotes(db, 'obstacle', period.key),
   });
   return {
     kind: 'discipline',
@@ -331,4 +335,27 @@ export async function buildReport(deps: ReportDeps, kind: ReportKind, period: Re
     case 'monthly':
       return monthly(deps, period);
   }
+}
+
+/** The office writes 经验做法 (the brief) or 难点、堵点 (the discipline report) into a week's reports; audited. */
+export async function recordReportNote(
+  deps: Pick<CaseDeps, 'db' | 'clock' | 'wakeOutbox'>,
+  note: { kind: ReportNoteKind; text: string; week?: string },
+  actor: Actor,
+): Promise<{ ok: true; week: string; id: number } | { ok: false; message: string }> {
+  const text = note.text.trim();
+  if (!text) return { ok: false, message: '内容不能为空' };
+  if (text.length > 2000) return { ok: false, message: '内容过长（最多 2000 字）' };
+  const now = deps.clock.now();
+  const week = note.week ?? reportWeekOf(shanghaiDay(now));
+  if (!/^\d{4}-W\d{2}$/.test(week)) return { ok: false, message: `周次无效：${week}（例如 2026-W49）` };
+  return commit(
+    deps,
+    async (w) => {
+      const id = await addReportNote(w.tx, { kind: note.kind, week, text, by: actor.name ?? null, at: w.nowIso });
+      await appendEvents(w.tx, null, [{ type: 'report-note', at: w.nowIso, actor, data: { id, kind: note.kind, week } }]);
+      return { ok: true as const, week, id };
+    },
+    now,
+  );
 }

@@ -11,10 +11,11 @@ import { createLogger } from '../log.ts';
 import { formatMinute } from '../time.ts';
 import { loadCalendar } from '../runtime.ts';
 import { jobSpecs, JOB_TITLES, latestPeriod, prepareReport, commitPeriod, LATE_AFTER_MS, type JobName } from '../cases/jobs.ts';
-import type { ReportBundle } from '../cases/reports.ts';
+import { recordReportNote, type ReportBundle } from '../cases/reports.ts';
+import type { ReportNoteKind } from '../store/figures.ts';
 import { listRuns, periodRun } from '../store/jobs.ts';
 import { parseInstant } from '../time.ts';
-import { caseDepsOf, withStore } from './common.ts';
+import { caseDepsOf, operatorName, withStore } from './common.ts';
 
 export type CliReportKind = 'weekly' | 'province' | 'discipline' | 'monthly';
 
@@ -115,6 +116,26 @@ export async function reportList(cfg: Config): Promise<number> {
       ];
       process.stdout.write(`${line.join('\t')}\n`);
     }
+    return 0;
+  });
+}
+
+/** `wuye report note --kind practice|obstacle --text …`: the office's own words in a week's reports. */
+export async function reportNote(cfg: Config, o: { kind: string; text: string; week?: string; by?: string }): Promise<number> {
+  const kinds: Record<string, ReportNoteKind> = { practice: 'practice', 经验做法: 'practice', obstacle: 'obstacle', 难点: 'obstacle', 堵点: 'obstacle', 难点堵点: 'obstacle' };
+  const kind = kinds[o.kind];
+  if (!kind) {
+    process.stderr.write(`--kind: 应为 practice（经验做法）或 obstacle（难点堵点） unknown kind "${o.kind}"\n`);
+    return 2;
+  }
+  return withStore(cfg, async (store) => {
+    const by = operatorName(o.by);
+    const r = await recordReportNote(caseDepsOf(cfg, store), { kind, text: o.text, ...(o.week ? { week: o.week } : {}) }, { kind: 'system', ...(by ? { name: by } : {}) });
+    if (!r.ok) {
+      process.stderr.write(`✗ ${r.message}\n`);
+      return 1;
+    }
+    process.stdout.write(`✓ 已写入 ${r.week} ${kind === 'practice' ? '工作简报「经验做法」' : '纪委监委周报「难点、堵点」'} #${r.id}\n`);
     return 0;
   });
 }

@@ -4,7 +4,7 @@
 import type { Case } from '../domain.ts';
 import { deadlineText, formatMinute, shanghaiDay } from '../time.ts';
 import { keyCompanyTable, overdueCasesOf, pickTypicalCases, typicalCaseOf, typicalCaseSections, type KeyCompany, type OverdueCase, type TypicalCase } from './cases.ts';
-import { renderMail, tableOr, type MailBody, type Sections } from './render.ts';
+import { listOr, renderMail, tableOr, type MailBody, type Sections } from './render.ts';
 import { active, campaignLabel, periodLabel, rate, TALLY_HEADERS, tallyComplaints, tallyRow, type Tallies, type TallyContext } from './tally.ts';
 import type { ChartData } from './types.ts';
 
@@ -14,6 +14,8 @@ export interface BriefData extends Tallies {
   keyCompanies: KeyCompany[];
   /** Who to chase: the open cases past a deadline, the longest overdue first. */
   overdue?: OverdueCase[];
+  /** 经验做法 the office wrote for the week (004 五(五)), one item each. */
+  practices?: string[];
   typicalCases: TypicalCase[];
   /** Content-ID of the chart attachment; null → no image. */
   chartCid: string | null;
@@ -29,6 +31,7 @@ export interface BriefContext extends TallyContext {
   chartCid?: string | null;
   /** Who was reminded of each case so far (reminder log), by case id. */
   remindedOf?: (c: Case) => string[];
+  practices?: string[];
 }
 
 export function briefDataFromComplaints(cs: Iterable<Case>, ctx: BriefContext): BriefData {
@@ -42,6 +45,7 @@ export function briefDataFromComplaints(cs: Iterable<Case>, ctx: BriefContext): 
     reportingUnit: ctx.reportingUnit,
     keyCompanies: ctx.keyCompanies ?? [],
     overdue: overdueCasesOf(since, ctx.period.end, ctx),
+    practices: ctx.practices ?? [],
     typicalCases: pickTypicalCases(since, ctx.period, ctx.typicalCaseLimit ?? 3).map((c) => typicalCaseOf(c, countyName.get(c.county) ?? c.county)),
     chartCid: ctx.chartCid === undefined ? 'chart' : ctx.chartCid,
   };
@@ -91,6 +95,8 @@ export function buildBrief(b: BriefData): MailBody {
     keyCompanyTable(b.keyCompanies),
     { kind: 'heading', text: '六、典型案例' },
     ...typicalCaseSections(b.typicalCases, '本周暂无。'),
+    { kind: 'heading', text: '七、经验做法' },
+    listOr(b.practices ?? [], '本周暂无。'),
     { kind: 'note', text: `数据截至${formatMinute(b.asOf ?? b.period.end)}。本简报由物业投诉举报受理台生成。简报正文中的投诉人信息已脱敏；附件2台账按规定格式载有投诉人及联系方式，仅供工作使用，请勿外传。` },
   ];
   return renderMail(`【工作简报】${b.city}物业投诉举报受理情况（${when}）`, title, sections);

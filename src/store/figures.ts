@@ -34,3 +34,21 @@ export async function figureEntries(db: Conn, day: Day): Promise<FigureEntry[]> 
     enteredAt: r.entered_at,
   }));
 }
+
+export type ReportNoteKind = 'practice' | 'obstacle';
+
+/** Appends one of the office's notes to a week's reports. */
+export async function addReportNote(db: Conn, n: { kind: ReportNoteKind; week: string; text: string; by: string | null; at: string }): Promise<number> {
+  const r = await db
+    .insertInto('report_note')
+    .values({ kind: n.kind, week: n.week, text: n.text, entered_by: n.by, entered_at: n.at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(r.id);
+}
+
+/** The notes of a kind for a week, in the order written. */
+export async function reportNotes(db: Conn, kind: ReportNoteKind, week: string): Promise<string[]> {
+  const rows = await db.selectFrom('report_note').select('text').where('kind', '=', kind).where('week', '=', week).orderBy('id').execute();
+  return rows.map((r) => r.text);
+}

@@ -220,6 +220,16 @@ export interface OutboxTable {
   result: string | null; // e.g. Telegram message id
 }
 
+/** The office's own words in a week's reports: 经验做法 (brief), 难点、堵点 (discipline report); migration 0011. */
+export interface ReportNoteTable {
+  id: Generated<number>;
+  kind: string; // practice | obstacle
+  week: string; // ISO week key, e.g. 2026-W49: the reports of that week's Friday
+  text: string;
+  entered_by: string | null;
+  entered_at: string;
+}
+
 export interface ReminderLogTable {
   key: string; // remind:<caseId>:<deadline>:<step>:<dueIso>:<officerId>
   sent_in: string; // the outbox row (digest) it went out in
@@ -289,6 +299,7 @@ export interface Database {
   outbox: OutboxTable;
   job_run: JobRunTable;
   reminder_log: ReminderLogTable;
+  report_note: ReportNoteTable;
   telegram_update: TelegramUpdateTable;
   bot_session: BotSessionTable;
   summary_figure: SummaryFigureTable;

@@ -48,3 +48,12 @@ export function periodOf(kind: PeriodKind, fire: Date): ReportPeriod {
       return { kind, key: day, fire, start: startOfDayShanghai(day), end: startOfDayShanghai(addDays(day, 1)) };
   }
 }
+
+/**
+ * The week whose Friday reports a note written on `day` goes into: that week's (Monday to Friday — the discipline
+ * report of Friday afternoon still takes it), the next week's on Saturday and Sunday.
+ */
+export function reportWeekOf(day: Day): string {
+  const w = weekday(day); // 0 Sunday … 6 Saturday
+  return isoWeekKey(w === 6 ? addDays(day, 2) : w === 0 ? addDays(day, 1) : day);
+}

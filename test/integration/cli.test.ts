@@ -1,6 +1,6 @@
 // The CLI contracts scripts rely on, run as a user would run them (the real `wuye` binary).
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -136,6 +136,23 @@ describe('wuye CLI', () => {
     expect(checked.code, checked.stderr).toBe(0);
     const actions = (await wuye(['company', 'actions', '--json'], { env })).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
     expect(actions.map((a) => a.type).sort()).toEqual(['fee-enforcement', 'regrade', 'survey']);
+  }, 120_000);
+
+  it('report note: the office’s 经验做法 goes into the week’s brief, its 难点、堵点 into the discipline report', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wuye-notes-'));
+    const { WUYE_DB: _db, ...base } = process.env;
+    const env = { ...base, WUYE_DATA_DIR: dir, WUYE_CONFIG: '', TELEGRAM_BOT_TOKEN: '' };
+    const practice = await wuye(['report', 'note', '--kind', 'practice', '--text', '盐湖区建立“物业服务红黑榜”月度通报机制', '--week', '2026-W48', '--by', '张科员'], { env });
+    expect(practice.code, practice.stderr).toBe(0);
+    expect(practice.stdout).toContain('2026-W48');
+    expect((await wuye(['report', 'note', '--kind', '难点堵点', '--text', '老旧小区无物业，维修资金难以启用', '--week', '2026-W48'], { env })).code).toBe(0);
+    expect((await wuye(['report', 'note', '--kind', 'nonsense', '--text', 'x'], { env })).code).toBe(2);
+    const out = path.join(dir, 'out');
+    expect((await wuye(['report', 'weekly', '--at', '2026-11-27T12:00', '--out', out], { env })).code).toBe(0);
+    expect((await wuye(['report', 'discipline', '--at', '2026-11-27T16:00', '--out', out], { env })).code).toBe(0);
+    const html = readdirSync(out).filter((f) => f.endsWith('.html')).map((f) => readFileSync(path.join(out, f), 'utf8'));
+    expect(html.some((h) => h.includes('七、经验做法') && h.includes('盐湖区建立“物业服务红黑榜”月度通报机制'))).toBe(true);
+    expect(html.some((h) => h.includes('四、难点、堵点') && h.includes('老旧小区无物业，维修资金难以启用'))).toBe(true);
   }, 120_000);
 
   it('restore refuses while the service runs on the data folder, and restores atomically once it has stopped', async () => {

@@ -7,6 +7,7 @@ import { reminderDigests, type Reminder } from '../../src/messages/reminders.ts'
 import { deadlineForPeople, momentForPeople } from '../../src/time.ts';
 import { unstaffedUnits } from '../../src/workflow/coverage.ts';
 import { nextLetterTime } from '../../src/workflow/quiet-hours.ts';
+import { reportWeekOf } from '../../src/workflow/periods.ts';
 import type { EffectTemplate } from '../../src/workflow/complaint.ts';
 
 const CTX: LetterContext = { cityName: '运城市', countyName: '盐湖区', mailbox: 'yhqzjjwy@163.com', phone: '0359-1234567', originalMessageId: '<m1@example.com>' };
@@ -184,5 +185,17 @@ describe('who is there to receive a unit\'s cases', () => {
     const gaps = unstaffedUnits(['yanhu', 'yongji'], officers);
     expect(gaps).toHaveLength(counties);
     expect(gaps.find((g) => g.county === 'yanhu')!.units).toHaveLength(yanhuGaps);
+  });
+});
+
+describe('which week\'s reports a note of the office goes into', () => {
+  it.each([
+    ['2026-11-23', '2026-W48'], // Monday
+    ['2026-11-27', '2026-W48'], // Friday: the discipline report of the afternoon still takes it
+    ['2026-11-28', '2026-W49'], // Saturday: next week's
+    ['2026-11-29', '2026-W49'], // Sunday
+    ['2026-12-31', '2026-W53'],
+  ])('%s → %s', (day, week) => {
+    expect(reportWeekOf(day)).toBe(week);
   });
 });
