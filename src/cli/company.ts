@@ -65,6 +65,11 @@ export async function companyList(cfg: Config, o: { json?: boolean }, now = new 
   });
 }
 
+/** A company as a person names it on the command line: its number (company list) or its name. */
+function companyRef(text: string): { id: number } | { name: string } {
+  return /^\d+$/.test(text) ? { id: Number(text) } : { name: text };
+}
+
 export interface FactOptions {
   evidence?: string;
   by?: string;
@@ -74,7 +79,7 @@ export interface FactOptions {
 export async function companyFact(cfg: Config, company: string, fact: CompanyFactInput, o: FactOptions, now = new Date()): Promise<number> {
   return withStore(cfg, async (store) => {
     const by = operatorName(o.by);
-    const r = await recordCompanyFact(caseDepsOf(cfg, store, { now: () => now }), /^\d+$/.test(company) ? { id: Number(company) } : { name: company }, fact, { kind: 'system', ...(by ? { name: by } : {}) }, o.evidence ?? null);
+    const r = await recordCompanyFact(caseDepsOf(cfg, store, { now: () => now }), companyRef(company), fact, { kind: 'system', ...(by ? { name: by } : {}) }, o.evidence ?? null);
     if (!r.ok) {
       process.stderr.write(`✗ ${r.message}\n`);
       return 1;
@@ -87,7 +92,8 @@ export async function companyFact(cfg: Config, company: string, fact: CompanyFac
 /** `wuye company facts <企业> [--json]`: every fact recorded for a company, with who and when. */
 export async function companyFactList(cfg: Config, company: string, o: { json?: boolean }): Promise<number> {
   return withStore(cfg, async ({ db }) => {
-    const k = await findCompany(db, /^\d+$/.test(company) ? { id: Number(company) } : { name: normaliseCompanyName(company) });
+    const ref = companyRef(company);
+    const k = await findCompany(db, 'id' in ref ? ref : { name: normaliseCompanyName(ref.name) });
     if (!k) {
       process.stderr.write(`✗ 未找到物业企业：${company}\n`);
       return 1;
