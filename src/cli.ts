@@ -334,6 +334,17 @@ export function buildProgram(): Command {
       process.exitCode = await companyDone(config(), id, opts);
     });
 
+  company
+    .command('undo')
+    .description('撤销事项的完成登记（记入审计；恢复提醒）')
+    .argument('<编号>', '事项编号（见 company actions --all）', positiveInt)
+    .option('--reason <理由>', '撤销理由')
+    .option('--by <姓名>', '登记人（默认系统用户名）')
+    .action(async (id: number, opts: { reason?: string; by?: string }) => {
+      const { companyUndo } = await import('./cli/company.ts');
+      process.exitCode = await companyUndo(config(), id, opts);
+    });
+
   const figures = program.command('figures').description('附件3 手填数据：查处情况、督导检查情况（各县区累计数）');
   const figuresSetCmd = figures
     .command('set')

@@ -19,6 +19,15 @@ export async function completeCompanyAction(deps: CaseDeps, actionId: number, ac
   });
 }
 
+/** Takes back a done mark, in the audit trail too; false when the action is not marked done. */
+export async function reopenCompanyAction(deps: CaseDeps, actionId: number, actor: Actor, reason: string | null = null): Promise<boolean> {
+  return commit(deps, async (w) => {
+    if (!(await companies.markCompanyActionUndone(w.tx, actionId))) return false;
+    await appendEvents(w.tx, null, [{ type: 'company-action-undone', at: w.nowIso, actor, data: { actionId, reason } }]);
+    return true;
+  });
+}
+
 export interface CompanySummary {
   id: number;
   name: string;

@@ -289,8 +289,8 @@ export async function prepareCompanies(ctx: JobContext, now: Date): Promise<Prep
             rows.push({
               kind: 'telegram',
               recipient: String(o.chatId),
-              // An action with a period gets the ✅ 已完成 button; 重点督办 and 退出程序 have no end to record here.
-              payload: telegramMessage(o.chatId!, companyNotice(v.name, a), a.dueAt ? companyActionKeyboard(actionId) : undefined),
+              // Every action can be marked done (重点督办: the ledger set up; 退出程序: the procedure started), in the audit.
+              payload: telegramMessage(o.chatId!, companyNotice(v.name, a), companyActionKeyboard(actionId)),
               key: `company:${v.id}:${a.type}:${a.rule}:${o.id}`,
               notBefore,
             });

@@ -4,7 +4,7 @@
 import { deadlineText, formatMinute } from '../time.ts';
 import type { Config } from '../config.ts';
 import { ACTION_NAMES, isCompanyActionType, normaliseCompanyName } from '../workflow/companies.ts';
-import { completeCompanyAction, companySummaries, recordCompanyFact } from '../cases/company.ts';
+import { completeCompanyAction, companySummaries, recordCompanyFact, reopenCompanyAction } from '../cases/company.ts';
 import { commit } from '../cases/commit.ts';
 import { prepareCompanies } from '../cases/jobs.ts';
 import type { CompanyFactInput } from '../domain.ts';
@@ -118,5 +118,15 @@ export async function companyCheck(cfg: Config, o: { at?: string }): Promise<num
     await commit(deps, (w) => prepared.write(w), at);
     process.stdout.write(`${prepared.detail}\n`);
     return 0;
+  });
+}
+
+/** `wuye company undo <id> [--reason T] [--by N]`: takes back a done mark (audited); the reminders resume. */
+export async function companyUndo(cfg: Config, id: number, o: { reason?: string; by?: string } = {}, now = new Date()): Promise<number> {
+  return withStore(cfg, async (store) => {
+    const by = operatorName(o.by);
+    const ok = await reopenCompanyAction(caseDepsOf(cfg, store, { now: () => now }), id, { kind: 'system', ...(by ? { name: by } : {}) }, o.reason ?? null);
+    process.stdout.write(ok ? `✓ 已撤销完成登记 reopened: ${id}\n` : `✗ 无此已完成事项 no such done action: ${id}\n`);
+    return ok ? 0 : 1;
   });
 }

@@ -120,6 +120,12 @@ export async function markCompanyActionDone(db: Conn, id: number, now: string, b
   return Number(r.numUpdatedRows ?? 0) === 1;
 }
 
+/** Takes back a done mark (recorded by mistake, or the step has to be done again): its reminders resume. */
+export async function markCompanyActionUndone(db: Conn, id: number): Promise<boolean> {
+  const r = await db.updateTable('company_action').set({ done_at: null, done_by: null }).where('id', '=', id).where('done_at', 'is not', null).executeTakeFirst();
+  return Number(r.numUpdatedRows ?? 0) === 1;
+}
+
 /** One action with its company's name and county (the city's when it has none). */
 export async function companyActionById(db: Conn, id: number, cityCounty: string) {
   const r = await db

@@ -2,7 +2,7 @@
 // satisfaction, a refusal to fix, a credit rating, a refusal of the regraded fee — and the daily check turns it into
 // the actions it triggers, each once, with its deadline. On SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordCompanyFact } from '../../src/cases/company.ts';
+import { completeCompanyAction, recordCompanyFact, reopenCompanyAction } from '../../src/cases/company.ts';
 import { commit } from '../../src/cases/commit.ts';
 import type { CaseDeps } from '../../src/cases/deps.ts';
 import { prepareCompanies } from '../../src/cases/jobs.ts';
@@ -83,6 +83,19 @@ describe.each(DIALECTS)('company facts on %s', (dialect) => {
     const audit = await store.db.selectFrom('complaint_event').select(['type', 'data']).where('type', '=', 'company-fact').orderBy('id').execute();
     expect(audit.map((e) => JSON.parse(e.data!).fact)).toEqual(['survey', 'refused-fee']);
     now = AT;
+  });
+
+  it('an action is marked done and the mark taken back, both in the audit trail', async () => {
+    const id = await ensureCompany(store.db, '红星物业', 'yanhu', AT.toISOString());
+    await recordCompanyFact(deps, { id }, { fact: 'refused-to-fix', on: true }, DESK);
+    await check(AT);
+    const regrade = (await listCompanyActions(store.db, id)).find((a) => a.type === 'regrade')!;
+    expect(await completeCompanyAction(deps, regrade.id, DESK)).toBe(true);
+    expect(await reopenCompanyAction(deps, regrade.id, DESK, '核级结果被撤销，需重新核定')).toBe(true);
+    expect(await reopenCompanyAction(deps, regrade.id, DESK)).toBe(false); // not done any more
+    expect((await listCompanyActions(store.db, id)).find((a) => a.id === regrade.id)).toMatchObject({ done_at: null, done_by: null });
+    const trail = await store.db.selectFrom('complaint_event').select(['type', 'data']).where('type', 'in', ['company-action-done', 'company-action-undone']).orderBy('id').execute();
+    expect(trail.filter((e) => JSON.parse(e.data!).actionId === regrade.id).map((e) => e.type)).toEqual(['company-action-done', 'company-action-undone']);
   });
 
   it('a refusal to fix and a low credit rating are recorded and undone', async () => {
