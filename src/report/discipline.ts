@@ -39,7 +39,8 @@ export function buildDisciplineWeekly(d: DisciplineWeeklyData): MailBody {
     keyCompanyTable(d.keyCompanies),
     { kind: 'heading', text: '四、难点、堵点' },
     listOr(d.difficulties, '无。'),
-    { kind: 'note', text: '系统端口已向纪检监察机关开放，可实时查看业务办理情况（000 附件 六(一)）。' },
+    // 000 附件 六(一): 纪检监察机关可实时监督检查 — today through a supervisor's read-only bot account, every read audited.
+    { kind: 'note', text: '纪检监察机关可使用督导账号在受理台机器人中实时查阅全部案件，每次查阅均记入审计记录。' },
   ];
   return renderMail(`【周报】${title}（${when}）`, title, sections);
 }
