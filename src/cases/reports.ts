@@ -32,7 +32,7 @@ import { appendEvents } from '../store/cases.ts';
 import { commit } from './commit.ts';
 import type { CaseDeps } from './deps.ts';
 import type { Conn } from '../store/db.ts';
-import { acceptedBy, companyComplaints, complaintsReceived, latestProgress, remindedByCase, returnedByUnit } from '../store/reporting.ts';
+import { acceptedBy, companyComplaints, complaintsReceived, latestProgress, remindedByCase, returnedByUnit, transfersByCase } from '../store/reporting.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { complaintFact, keyCompanies, longOnBlackList, redBlackList, type CompanyInput, type ComplaintFact, type ListEntry } from '../workflow/companies.ts';
 import { reportWeekOf, type ReportPeriod } from '../workflow/periods.ts';
@@ -186,13 +186,14 @@ async function weekly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBun
   const body = buildBrief(brief);
   const officers = await acceptedBy(db);
   const progress = await latestProgress(db);
+  const transfers = await transfersByCase(db);
   // 查处 and 督导检查 as entered by the office, as of the report's day (the period ends at its Friday 12:00).
   const reportDay = lastDayOf(period.end);
   const manual = latestFigures(await figureEntries(db, reportDay), reportDay);
   const sorted = [...all].sort(byReceipt);
   const ledger = await streamToBuffer((out) =>
     writeLedgerXlsx(
-      ledgerRowsFromComplaints(sorted, { unitNames: names, officerOf: (c) => officers.get(c.id) ?? '', progressOf: (c) => progress.get(c.id) }),
+      ledgerRowsFromComplaints(sorted, { unitNames: names, officerOf: (c) => officers.get(c.id) ?? '', progressOf: (c) => progress.get(c.id), transferOf: (c) => transfers.get(c.id) }),
       { unitName: cfg.reports.reportingUnit, filler: cfg.reports.filler ?? cfg.reports.reportingUnit, filledAt: period.fire },
       out,
     ),

@@ -83,6 +83,8 @@ export interface LedgerContext {
   excerptChars?: number;
   /** The latest progress reported on a case (its words and when), for 办理进展和结果 while there is no result. */
   progressOf?: (c: Case) => { text: string; at: string } | undefined;
+  /** A transferred case's transferring body and reference number (信访部门转办, 省厅转办), for 来源. */
+  transferOf?: (c: Case) => string | undefined;
 }
 
 /** Numbered in the order given: pass complaints sorted by receipt time. Lazy, so 100 000 rows stream. */
@@ -100,7 +102,7 @@ export function ledgerRowFromComplaint(c: Case, seq: number, ctx: LedgerContext 
     seq,
     complainant: ctx.mask ? maskComplainant(c.complainant) : complainantLines(c),
     summary: complaintSummary(c, ctx.excerptChars ?? 120, ctx.mask),
-    source: SOURCE_NAMES[c.source],
+    source: ctx.transferOf?.(c) ? `${SOURCE_NAMES[c.source]}（${ctx.transferOf(c)}）` : SOURCE_NAMES[c.source],
     receivedAt: formatMinute(c.receivedAt),
     unit: unitName,
     progress: ctx.mask ? maskContactsInText(progressText(c, ctx.progressOf?.(c)), [c.complainant.name]) : progressText(c, ctx.progressOf?.(c)),

@@ -139,3 +139,14 @@ export async function remindedByCase(db: Conn): Promise<Map<number, string[]>> {
   }
   return out;
 }
+
+/** Transferred cases' transferring body and reference number, as registered (信访部门转办, 省厅转办). */
+export async function transfersByCase(db: Conn): Promise<Map<number, string>> {
+  const rows = await db.selectFrom('complaint_event').select(['complaint_id', 'data']).where('type', '=', 'registered').where('data', 'like', '%"transfer"%').execute();
+  const out = new Map<number, string>();
+  for (const r of rows) {
+    const t = r.data ? (JSON.parse(r.data) as { transfer?: unknown }).transfer : null;
+    if (r.complaint_id != null && typeof t === 'string') out.set(r.complaint_id, t);
+  }
+  return out;
+}

@@ -83,6 +83,18 @@ describe('ledgerRowsFromComplaints (004 附件2 columns)', () => {
     expect(rows[1]).toMatchObject({ seq: 2, complainant: '匿名', unit: '', closed: '否', receivedAt: '2024-06-04 00:05', progress: '待分转' });
   });
 
+  it('办理进展和结果 gives the result, else the latest progress; 来源 names a transfer with its reference', () => {
+    const open = complaint({ id: 21, status: 'in_progress', source: 'province' });
+    const done = complaint({ id: 22, status: 'resolved', finding: 'partly', result: '已清理' });
+    const [a, b] = [...ledgerRowsFromComplaints([open, done], {
+      progressOf: (c) => (c.id === 21 ? { text: '已约谈物业经理', at: '2024-05-22T02:00:00.000Z' } : { text: '旧进展', at: '2024-05-20T02:00:00.000Z' }),
+      transferOf: (c) => (c.id === 21 ? '山西省住房和城乡建设厅 晋建转〔2024〕3号' : undefined),
+    })];
+    expect(a!.progress).toBe('办理中；最新进展（2024-05-22）：已约谈物业经理');
+    expect(a!.source).toBe('省厅转办（山西省住房和城乡建设厅 晋建转〔2024〕3号）');
+    expect(b!.progress).toBe('已办结待会签；核查部分属实；已清理'); // the result, not the older progress
+  });
+
   it('counts resolved, cosigned, reviewed and written-off cases as 办结, reopened ones not', () => {
     const statuses = ['in_progress', 'resolved', 'cosigned', 'reviewed', 'written_off', 'reopened'] as const;
     const rows = [...ledgerRowsFromComplaints(statuses.map((status, i) => complaint({ id: i + 1, status })))];
