@@ -345,6 +345,25 @@ export function buildProgram(): Command {
       process.exitCode = await companyUndo(config(), id, opts);
     });
 
+  const compound = program.command('compound').description('小区台账：小区、县区、物业企业、乡镇(街道)、社区');
+  compound
+    .command('import')
+    .description('导入小区台账（CSV 或 XLSX，首行为列名：小区,县区,物业企业,乡镇(街道),社区）')
+    .argument('<文件>', 'CSV（UTF-8）或 XLSX 文件')
+    .option('--by <姓名>', '导入人（默认系统用户名）')
+    .action(async (file: string, opts: { by?: string }) => {
+      const { compoundImport } = await import('./cli/compound.ts');
+      process.exitCode = await compoundImport(config(), file, opts);
+    });
+  compound
+    .command('list')
+    .description('列出小区台账（含仅在来信中出现的小区）')
+    .option('--json', '以 JSON 行输出')
+    .action(async (opts: { json?: boolean }) => {
+      const { compoundList } = await import('./cli/compound.ts');
+      process.exitCode = await compoundList(config(), opts);
+    });
+
   const figures = program.command('figures').description('附件3 手填数据：查处情况、督导检查情况（各县区累计数）');
   const figuresSetCmd = figures
     .command('set')

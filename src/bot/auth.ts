@@ -79,6 +79,7 @@ const PROBES: readonly [CaseVerb, (now: Date, c: Case) => Command][] = [
   ['openPenalty', () => ({ type: 'openPenalty' })],
   ['decidePenalty', () => ({ type: 'decidePenalty', decision: '-' })],
   ['supervise', () => ({ type: 'supervise' })],
+  ['company', (_now, c) => ({ type: 'setCompany', company: `${c.company ?? ''}-` })],
   // Any change of the co-handling units: one added when there are none, else all removed.
   ['coUnits', (_now, c) => ({ type: 'setCoUnits', units: c.coUnits.length ? [] : UNIT_CODES.filter((u) => u !== c.unit).slice(0, 1) })],
 ];

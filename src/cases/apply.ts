@@ -4,6 +4,8 @@
 import type { Actor, CaseEvent, Case } from '../domain.ts';
 import { TEXT } from '../messages/bot-texts.ts';
 import { appendEvents, findById, originalMessageIdOf, saveCase } from '../store/cases.ts';
+import { ensureCompany, setCaseCompany } from '../store/companies.ts';
+import { normaliseCompanyName } from '../workflow/companies.ts';
 import { transition, type Command, type TransitionResult } from '../workflow/complaint.ts';
 import { canAct } from '../workflow/auth.ts';
 import type { WorkflowErrorCode } from '../workflow/errors.ts';
@@ -63,6 +65,10 @@ export async function applyCommand(
         deps,
         async (w) => {
           const v = await saveCase(w.tx, done.case, c.version, w.nowIso);
+          // The company the case counts for follows its company name (set or corrected by the unit or the office).
+          if (done.case.company !== c.company) {
+            await setCaseCompany(w.tx, c.id, done.case.company ? await ensureCompany(w.tx, normaliseCompanyName(done.case.company), c.county, w.nowIso) : null);
+          }
           const events: CaseEvent[] = extras.eventData ? done.events.map((e) => ({ ...e, data: { ...(e.data ?? {}), ...extras.eventData } })) : done.events;
           const ids = await appendEvents(w.tx, c.id, events);
           const first = ids[0] ?? null;

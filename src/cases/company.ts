@@ -87,3 +87,31 @@ export async function recordCompanyFact(
     now,
   );
 }
+
+export interface CompoundRow {
+  name: string;
+  county: string;
+  company: string | null;
+  township: string | null;
+  community: string | null;
+}
+
+/** Imports compounds into the register (004 五(二) 台账化管理), all or none; counts what was added and updated. */
+export async function importCompounds(deps: Pick<CaseDeps, 'db' | 'clock' | 'wakeOutbox' | 'cfg'>, rows: readonly CompoundRow[], actor: Actor) {
+  const counties = new Map(deps.cfg.counties.flatMap((k) => [[k.code, k.code], [k.name, k.code]] as [string, string][]));
+  const problems = rows.flatMap((r, i) => (!r.name.trim() ? [`第${i + 1}行：缺小区名称`] : !counties.has(r.county.trim()) ? [`第${i + 1}行：未知县区“${r.county}”`] : []));
+  if (problems.length) return { ok: false as const, problems };
+  return commit(deps, async (w) => {
+    let added = 0;
+    let updated = 0;
+    for (const r of rows) {
+      const county = counties.get(r.county.trim())!;
+      const companyId = r.company?.trim() ? await companies.ensureCompany(w.tx, normaliseCompanyName(r.company), county, w.nowIso) : null;
+      const how = await companies.registerCompound(w.tx, { name: r.name.trim(), county, companyId, township: r.township?.trim() || null, community: r.community?.trim() || null, now: w.nowIso });
+      if (how === 'added') added++;
+      else updated++;
+    }
+    await appendEvents(w.tx, null, [{ type: 'compounds-imported', at: w.nowIso, actor, data: { added, updated } }]);
+    return { ok: true as const, added, updated };
+  });
+}

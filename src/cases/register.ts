@@ -26,6 +26,11 @@ export type RegisterResult = { ok: true; complaint: Case; ackSuppressed: boolean
 /** Writes a new case inside the caller's transaction (mail.ts adds the raw mail's outcome to the same one). */
 export async function writeNewCase(w: Work, deps: Pick<CaseDeps, 'cfg' | 'cal'>, input: RegisterInput, opts: RegisterOptions = {}): Promise<RegisterResult> {
   const { cfg } = deps;
+  // A registered compound gives the company when the mail names none (004 五(二): the compound register).
+  if (!input.company && input.compound) {
+    const known = await companies.registeredCompound(w.tx, input.compound, input.county);
+    if (known?.company) input = { ...input, company: known.company };
+  }
   const reg = register(input, w.now, deps.cal, opts.actor);
   if (!reg.ok) return reg;
   const county = cfg.counties.find((c) => c.code === input.county);

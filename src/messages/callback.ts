@@ -36,6 +36,7 @@ export const CASE_VERBS = {
   openPenalty: 'pno', // 立案查处
   decidePenalty: 'pnd', // 处罚决定 (typed)
   supervise: 'sv', // 挂牌督办
+  company: 'cmp', // 物业企业: set or correct the case's company (typed)
   confirm: 'cf', // 确认 what was typed in a confirmed dialogue (认定复杂问题, 致投诉人)
 } as const;
 export type CaseVerb = keyof typeof CASE_VERBS;

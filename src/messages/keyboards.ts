@@ -37,6 +37,7 @@ export const VERB_LABELS: Partial<Record<CaseVerb, string>> = {
   openPenalty: '立案查处',
   decidePenalty: '处罚决定',
   supervise: '挂牌督办',
+  company: '物业企业',
   raw: '查看原文',
   refresh: '刷新',
   view: '查看',

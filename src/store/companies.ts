@@ -174,3 +174,51 @@ export async function recordCompanyFact(
 export async function companyFacts(db: Conn, companyId: number) {
   return db.selectFrom('company_fact').selectAll().where('company_id', '=', companyId).orderBy('id').execute();
 }
+
+/** A compound as the register knows it: its company (name and id), township and community; undefined when unknown. */
+export async function registeredCompound(db: Conn, name: string, county: string) {
+  return db
+    .selectFrom('compound as p')
+    .leftJoin('company as k', 'k.id', 'p.company_id')
+    .select(['p.id', 'p.company_id', 'k.name as company', 'p.township', 'p.community', 'p.registered_at'])
+    .where('p.name', '=', name)
+    .where('p.county', '=', county)
+    .executeTakeFirst();
+}
+
+/** Enters or updates a compound in the register (the register's company wins over one inferred from a mail). */
+export async function registerCompound(
+  db: Conn,
+  c: { name: string; county: string; companyId: number | null; township: string | null; community: string | null; now: string },
+): Promise<'added' | 'updated'> {
+  const found = await registeredCompound(db, c.name, c.county);
+  if (found) {
+    await db
+      .updateTable('compound')
+      .set({ company_id: c.companyId ?? found.company_id, township: c.township, community: c.community, registered_at: c.now })
+      .where('id', '=', found.id)
+      .execute();
+    return 'updated';
+  }
+  await db
+    .insertInto('compound')
+    .values({ name: c.name, county: c.county, company_id: c.companyId, township: c.township, community: c.community, registered_at: c.now, created_at: c.now })
+    .execute();
+  return 'added';
+}
+
+/** Points a case at a company (after the desk or the unit corrected it): the counts follow. */
+export async function setCaseCompany(db: Conn, caseId: number, companyId: number | null): Promise<void> {
+  await db.updateTable('complaint').set({ company_id: companyId }).where('id', '=', caseId).execute();
+}
+
+/** Every compound known (registered, or only named in a complaint), with its company, by county and name. */
+export async function listCompounds(db: Conn) {
+  return db
+    .selectFrom('compound as p')
+    .leftJoin('company as k', 'k.id', 'p.company_id')
+    .select(['p.name', 'p.county', 'k.name as company', 'p.township', 'p.community', 'p.registered_at'])
+    .orderBy('p.county')
+    .orderBy('p.name')
+    .execute();
+}

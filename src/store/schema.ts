@@ -172,6 +172,9 @@ export interface CompoundTable {
   name: string;
   county: string;
   company_id: number | null;
+  township: string | null; // the register's (0012)
+  community: string | null;
+  registered_at: string | null; // imported into the register (null: only named in a complaint)
   created_at: string;
 }
 

@@ -26,6 +26,7 @@ const UNIT_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   'requestExtension',
   'resolve',
   'writeResident',
+  'setCompany',
   'openPenalty',
   'decidePenalty',
 ]);
@@ -95,7 +96,7 @@ function officerCan(actor: Actor, action: Action, c: Reach): AuthResult {
   if (office) return isHousingOffice ? OK : deny('NOT_YOUR_UNIT', '分转由住建部门办理');
   // Reading: the office sees its whole county (it keeps the ledger); a unit sees its own cases. The office also
   // writes to any complainant of the county (it receives every complaint and answers for the county).
-  if ((action === 'read' || action === 'writeResident') && isHousingOffice) return OK;
+  if ((action === 'read' || action === 'writeResident' || action === 'setCompany') && isHousingOffice) return OK;
   if (!actor.unit || c.unit !== actor.unit) return deny('NOT_YOUR_UNIT');
   return OK;
 }

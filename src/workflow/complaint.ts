@@ -73,6 +73,7 @@ export type Command =
   | { type: 'reply'; text: string }
   | { type: 'rate'; text: string }
   | { type: 'writeResident'; text: string }
+  | { type: 'setCompany'; company: string | null }
   | { type: 'openPenalty' }
   | { type: 'decidePenalty'; decision: string }
   | { type: 'supervise' }
@@ -100,6 +101,7 @@ export const COMMAND_TYPES = [
   'reply',
   'rate',
   'writeResident',
+  'setCompany',
   'openPenalty',
   'decidePenalty',
   'supervise',
@@ -632,6 +634,16 @@ const HANDLERS: Handlers = {
     const body = text(cmd.text);
     if (!body) return workflowError('INVALID_INPUT', '回复内容');
     return { type: 'reply', data: { text: body }, effects: [notifyUnit(c, c.unit ?? 'housing', 'reply', false)] };
+  },
+
+  // The company a case is about, set or corrected by the unit or the office (a mail names none, or the wrong one):
+  // the company's counts (000 附件 一(三), 三(三)) follow the case.
+  setCompany({ c, cmd }) {
+    const company = cmd.company === null ? null : text(cmd.company);
+    if (cmd.company !== null && !company) return workflowError('INVALID_INPUT', '物业服务企业名称');
+    const next = company ? capped(company, FIELD_LIMITS.company) : null;
+    if (next === c.company) return workflowError('INVALID_INPUT', '未作任何变更');
+    return { type: 'company-set', patch: { company: next }, data: { company: { old: c.company, new: next } } };
   },
 
   // 立案查处 (000 附件 三(二)): 15 working days to verify, 90 days to decide, from the opening. The complainant and the

@@ -241,7 +241,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     const card = h.api.messages(HOUSING).find((m) => m.message_id === notice.message_id)!;
     expect(card.text).toContain('✅ 已接收');
     expect(card.text).toContain('状态：已接收');
-    expect(buttonsOf(card)).toEqual([`ret:${c0.id}`, `prg:${c0.id}`, `cpx:${c0.id}`, `ext:${c0.id}`, `res:${c0.id}`, `ltr:${c0.id}`, `pno:${c0.id}`, `sv:${c0.id}`, `co:${c0.id}`, `raw:${c0.id}`, `rf:${c0.id}`]);
+    expect(buttonsOf(card)).toEqual([`ret:${c0.id}`, `prg:${c0.id}`, `cpx:${c0.id}`, `ext:${c0.id}`, `res:${c0.id}`, `ltr:${c0.id}`, `pno:${c0.id}`, `sv:${c0.id}`, `cmp:${c0.id}`, `co:${c0.id}`, `raw:${c0.id}`, `rf:${c0.id}`]);
 
     // 进展: text, a photo, 提交.
     await press(h, HOUSING, `prg:${c0.id}`, { messageId: card.message_id });
@@ -553,6 +553,20 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     // The unit cannot put its own case under supervision.
     const refused = await press(h, FIRE, `sv:${c0.id}`, { force: true, messageId: told.message_id });
     expect(refused.params.show_alert).toBe(true);
+  });
+
+  it('the unit corrects the company of a case; the company’s counts follow', async () => {
+    const c0 = await mailIn(h, cls('fire'), '小区消防设施损坏无人修');
+    const notice = await lastWithButton(h, FIRE, `acc:${c0.id}`);
+    await press(h, FIRE, `cmp:${c0.id}`, { force: true, messageId: notice.message_id });
+    await until(() => botMessages(h, FIRE).findLast((m) => m.text?.includes('请输入正确的物业服务企业名称')), 'the company prompt');
+    await say(h, FIRE, '运城市 金盾物业服务有限公司', /已更正物业企业/);
+    const row = await h.db.selectFrom('complaint').select(['company', 'company_id']).where('id', '=', c0.id).executeTakeFirstOrThrow();
+    expect(row.company).toBe('运城市 金盾物业服务有限公司');
+    const company = await h.db.selectFrom('company').select(['id', 'name']).where('id', '=', row.company_id!).executeTakeFirstOrThrow();
+    expect(company.name).toBe('运城市金盾物业服务有限公司'); // one register name, without the space
+    const ev = await h.db.selectFrom('complaint_event').select('data').where('complaint_id', '=', c0.id).where('type', '=', 'company-set').executeTakeFirstOrThrow();
+    expect(JSON.parse(ev.data!)).toMatchObject({ company: { old: null, new: '运城市 金盾物业服务有限公司' } });
   });
 
   it('misroute: the unit returns it with a reason, the housing office reassigns it', async () => {

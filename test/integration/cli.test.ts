@@ -155,6 +155,30 @@ describe('wuye CLI', () => {
     expect(html.some((h) => h.includes('四、难点、堵点') && h.includes('老旧小区无物业，维修资金难以启用'))).toBe(true);
   }, 120_000);
 
+  it('compound register: imported from CSV, and a case naming a registered compound gets its company', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wuye-compound-'));
+    const { WUYE_DB: _db, ...base } = process.env;
+    const env = { ...base, WUYE_DATA_DIR: dir, WUYE_CONFIG: '', TELEGRAM_BOT_TOKEN: '' };
+    const csv = path.join(dir, '小区台账.csv');
+    writeFileSync(csv, '小区,县区,物业企业,乡镇(街道),社区\n凤凰小区,盐湖区,运城市金盾物业服务有限公司,北城街道,凤凰社区\n锦绣华庭,yanhu,,南城街道,锦绣社区\n');
+    const imported = await wuye(['compound', 'import', csv, '--by', '张科员'], { env });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain('新增 2，更新 0');
+    const bad = path.join(dir, 'bad.csv');
+    writeFileSync(bad, '小区,县区\n某小区,火星区\n');
+    const refused = await wuye(['compound', 'import', bad], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('未知县区“火星区”');
+    const listed = (await wuye(['compound', 'list', '--json'], { env })).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(listed.find((r) => r.name === '凤凰小区')).toMatchObject({ county: 'yanhu', company: '运城市金盾物业服务有限公司', township: '北城街道', community: '凤凰社区', registered: true });
+
+    const mail = path.join(dir, 'mail.eml');
+    writeFileSync(mail, complaintMail({ to: 'yhqzjjwy@163.com', from: 'qian@example.com', subject: '楼道灯不亮', body: '我是凤凰小区的业主，楼道灯坏了一个月了，物业一直不修。' }));
+    const ingested = JSON.parse((await wuye(['ingest', mail], { env })).stdout) as { tracking: string };
+    const shown = JSON.parse((await wuye(['case', 'show', ingested.tracking, '--json'], { env })).stdout) as { case: { compound: string; company: string } };
+    expect(shown.case).toMatchObject({ compound: '凤凰小区', company: '运城市金盾物业服务有限公司' });
+  }, 120_000);
+
   it('restore refuses while the service runs on the data folder, and restores atomically once it has stopped', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'wuye-restore-'));
     const { WUYE_DB: _db, ...base } = process.env;

@@ -83,6 +83,7 @@ const MATRIX: Record<Action, Verdict[]> = {
   reply: COMPLAINANT,
   rate: COMPLAINANT,
   writeResident: WRITE,
+  setCompany: WRITE,
   supervise: OFFICE_WORK,
   read: READ,
 };

@@ -126,6 +126,8 @@ function sample(type: CommandType): Command {
       return { type, text: '已对电梯维保单位立案检查' };
     case 'decidePenalty':
       return { type, decision: '对物业公司罚款五千元，责令限期整改' };
+    case 'setCompany':
+      return { type, company: '运城市金盾物业服务有限公司' };
     case 'reclassify':
       return { type, unit: 'police', problem: 'security-not-provided' };
     default:
@@ -242,6 +244,7 @@ const MATRIX: Record<CommandType, Want[]> = {
   reply:            /**/ [R,    R,    R,       R,     R,   R,     R,   R,   R,    o,    o,     o],
   rate:             /**/ [R,    R,    R,       R,     R,   R,     R,   R,   R,    o,    o,     o],
   writeResident:    /**/ [o,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
+  setCompany:       /**/ [o,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
   supervise:        /**/ [U,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
   reclassify:       /**/ [U,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
   setCoUnits:       /**/ [U,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
@@ -290,6 +293,7 @@ const LEGAL_FROM: Record<CommandType, Status[]> = {
   reply: [...STATUSES],
   rate: ['resolved', 'cosigned', 'reviewed', 'written_off'],
   writeResident: [...STATUSES],
+  setCompany: [...STATUSES],
   setCoUnits: ['assigned', ...WORKING],
   contribute: ['assigned', ...WORKING],
   openPenalty: WORKING,
@@ -316,6 +320,7 @@ const NEXT: Partial<Record<CommandType, Status | 'same'>> = {
   reply: 'same',
   rate: 'same',
   writeResident: 'same',
+  setCompany: 'same',
   setCoUnits: 'same',
   contribute: 'same',
   openPenalty: 'same',

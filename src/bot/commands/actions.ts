@@ -38,7 +38,7 @@ export const MAX_INPUT = 2000;
 type CaseDialogue = Exclude<Dialogue, { kind: 'new' }>;
 type ReasonAction = Extract<Dialogue, { kind: 'reason' }>['action'];
 
-const REASON_PROMPTS: Record<Exclude<ReasonAction, 'complex'>, { text: string; keyboard?: (caseId: number) => InlineKeyboard }> = {
+const REASON_PROMPTS: Record<Exclude<ReasonAction, 'complex' | 'company'>, { text: string; keyboard?: (caseId: number) => InlineKeyboard }> = {
   return: { text: TEXT.returnPrompt },
   rejectCosign: { text: TEXT.rejectPrompt },
   rejectReview: { text: TEXT.rejectPrompt },
@@ -72,6 +72,8 @@ function reasonCommand(action: ReasonAction, text: string): Command {
       return { type: 'contribute', text };
     case 'decidePenalty':
       return { type: 'decidePenalty', decision: text };
+    case 'company':
+      return { type: 'setCompany', company: /^(无|没有|-|—)$/.test(text) ? null : text };
   }
 }
 
@@ -140,6 +142,10 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
         return act(ctx, deps, o, cb.caseId, 'openPenalty', { type: 'openPenalty' });
       case 'supervise':
         return act(ctx, deps, o, cb.caseId, 'supervise', { type: 'supervise' });
+      case 'company': {
+        const c = await findById(deps.db, cb.caseId);
+        return begin(ctx, deps, o, cb.caseId, 'company', { kind: 'reason', action: 'company', caseId: cb.caseId }, TEXT.companyPrompt(c?.company ?? null), cancelKeyboard());
+      }
       case 'coUnits':
         return chooseCoUnits(ctx, deps, o, cb.caseId, cb.unit);
       case 'review':
