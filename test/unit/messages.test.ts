@@ -156,13 +156,13 @@ describe('task list', () => {
 
 describe('buttons each officer gets (a dry run of the workflow)', () => {
   const table: [string, Officer, Partial<Case>, CaseVerb[]][] = [
-    ['unit officer, new task', officer('officer', 'fire'), {}, ['accept', 'return', 'letter']],
-    ['unit officer, accepted', officer('officer', 'fire'), { status: 'accepted' }, ['return', 'progress', 'complex', 'extend', 'resolve', 'letter', 'openPenalty']],
-    ['unit officer, complex', officer('officer', 'fire'), { status: 'in_progress', complex: true }, ['progress', 'plan', 'extend', 'resolve', 'letter', 'openPenalty']],
-    ['unit officer, extension pending', officer('officer', 'fire'), { status: 'in_progress', extension: { until: '2026-03-30T16:00:00.000Z', reason: 'x', requestedBy: 5 } }, ['progress', 'complex', 'resolve', 'letter', 'openPenalty']],
+    ['unit officer, new task', officer('officer', 'fire'), {}, ['accept', 'return', 'letter', 'company']],
+    ['unit officer, accepted', officer('officer', 'fire'), { status: 'accepted' }, ['return', 'progress', 'complex', 'extend', 'resolve', 'letter', 'openPenalty', 'company']],
+    ['unit officer, complex', officer('officer', 'fire'), { status: 'in_progress', complex: true }, ['progress', 'plan', 'extend', 'resolve', 'letter', 'openPenalty', 'company']],
+    ['unit officer, extension pending', officer('officer', 'fire'), { status: 'in_progress', extension: { until: '2026-03-30T16:00:00.000Z', reason: 'x', requestedBy: 5 } }, ['progress', 'complex', 'resolve', 'letter', 'openPenalty', 'company']],
     ['unit officer, other county', officer('officer', 'fire', 'yongji'), { status: 'accepted' }, []],
     ['other unit', officer('officer', 'police'), { status: 'accepted' }, []],
-    ['housing office, triage', officer('officer', 'housing'), { status: 'triage', unit: null }, ['assign', 'letter']],
+    ['housing office, triage', officer('officer', 'housing'), { status: 'triage', unit: null }, ['assign', 'letter', 'company']],
     ['fire officer, triage', officer('officer', 'fire'), { status: 'triage', unit: null }, []],
     ['cosigner, housing case resolved', officer('cosigner', 'township'), { status: 'resolved', unit: 'housing' }, ['cosign', 'rejectCosign']],
     ['cosigner, fire case resolved', officer('cosigner', 'township'), { status: 'resolved' }, []],
