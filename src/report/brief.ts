@@ -83,7 +83,7 @@ export function buildBrief(b: BriefData): MailBody {
           ),
         ] as Sections)
       : []),
-    b.chartCid ? { kind: 'image', cid: b.chartCid, alt: '受理情况图', width: 900 } : null,
+    b.chartCid ? { kind: 'image', cid: b.chartCid, alt: '受理情况图', width: 600 } : null,
     { kind: 'heading', text: '二、各承办单位办理情况' },
     tableOr(['承办单位', ...TALLY_HEADERS], active(b.byUnit).map(tallyRow), '暂无。'),
     { kind: 'heading', text: '三、问题类型分布' },

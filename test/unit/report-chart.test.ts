@@ -32,6 +32,24 @@ describe('chartOption', () => {
   });
 });
 
+describe('chartOption reads at 600 px', () => {
+  type Opt = { series: { label: { formatter: (p: { value: unknown }) => string } }[]; legend: { bottom?: number }; graphic?: { style: { text: string } }[]; xAxis: { axisLabel: { rotate: number } }[] };
+  it('shows no label for a zero, keeps the legend away from the top labels, slants many unit names', () => {
+    const o = chartOption({ ...DATA, byUnit: Array.from({ length: 9 }, (_, i) => ({ name: `单位${i}`, received: i, closed: 0, overdue: 0 })) }) as unknown as Opt;
+    const f = o.series[2]!.label.formatter;
+    expect([f({ value: 0 }), f({ value: 3 })]).toEqual(['', '3']);
+    expect(o.legend.bottom).toBeDefined();
+    expect(o.xAxis[1]!.axisLabel.rotate).toBe(40);
+    expect(o.graphic).toBeUndefined();
+  });
+
+  it('says so instead of drawing an empty frame for an empty period', () => {
+    const o = chartOption({ title: 't', trend: [{ label: '6/3', received: 0, closed: 0 }], byUnit: [] }) as unknown as Opt;
+    expect(o.graphic?.[0]?.style.text).toBe('本期暂无受理数据');
+    expect(renderChartSvg({ title: 't', trend: [{ label: '6/3', received: 0, closed: 0 }], byUnit: [] })).toContain('本期暂无受理数据');
+  });
+});
+
 describe('renderChart', () => {
   it('renders SVG with the Chinese labels as text', () => {
     const svg = renderChartSvg(DATA);
@@ -51,7 +69,7 @@ describe('renderChart', () => {
   it('returns a PNG with whatever CJK font this machine has', async () => {
     const png = await renderChartPng(DATA);
     expect(png.subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
-    expect(png.readUInt32BE(16)).toBe(900);
+    expect(png.readUInt32BE(16)).toBe(600); // drawn for 600 px: a phone shows it at its natural size
   });
 });
 

@@ -28,45 +28,58 @@ export interface ChartOptions {
 }
 
 const SERIES_COLOURS = ['#3b6fb6', '#3a9d5d', '#d9534f'];
+/** Drawn at 600 px: a phone shows it at its natural size, and a PC mail client does not blow it up. */
+export const CHART_WIDTH = 600;
+const CHART_HEIGHT = 760;
 
-/** The ECharts option, pure: what the chart shows, independent of how it is drawn. */
+/** A bar or point label: its value, nothing for a zero (a row of 0s on a quiet week says nothing and clutters). */
+const nonZero = (p: { value?: unknown }) => (typeof p.value === 'number' && p.value !== 0 ? String(p.value) : '');
+
+/**
+ * The ECharts option, pure: what the chart shows, independent of how it is drawn. Laid out to read at 600 px (a
+ * phone, or the mail at its natural width): legend at the bottom, away from the top labels; headroom above the
+ * tallest bar so its label is not clipped; unit names slanted when there are many; a word instead of an empty frame.
+ */
 export function chartOption(data: ChartData): echartsTypes.EChartsCoreOption {
-  const axisLabel = { fontSize: 12 };
+  const axisLabel = { fontSize: 11 };
+  const label = { show: true, fontSize: 11, formatter: nonZero };
+  const empty = data.byUnit.every((u) => !u.received && !u.closed && !u.overdue) && data.trend.every((w) => !w.received && !w.closed);
   return {
     animation: false,
     backgroundColor: '#ffffff',
     color: SERIES_COLOURS,
     textStyle: { fontFamily: 'sans-serif' },
     title: [
-      { text: data.title, left: 'center', top: 8, textStyle: { fontSize: 18 } },
-      { text: '近期每周受理与办结（件）', left: 40, top: 48, textStyle: { fontSize: 14 } },
-      { text: '各承办单位累计受理、办结与超期（件）', left: 40, top: 338, textStyle: { fontSize: 14 } },
+      { text: data.title, left: 'center', top: 8, textStyle: { fontSize: 15 } },
+      { text: '近期每周受理与办结（件）', left: 16, top: 40, textStyle: { fontSize: 13 } },
+      { text: '各承办单位累计受理、办结与超期（件）', left: 16, top: 330, textStyle: { fontSize: 13 } },
     ],
-    legend: { data: ['受理', '办结', '超期'], right: 40, top: 48, textStyle: { fontSize: 12 } },
+    legend: { data: ['受理', '办结', '超期'], left: 'center', bottom: 8, textStyle: { fontSize: 12 } },
     grid: [
-      { left: 56, right: 40, top: 84, height: 200 },
-      { left: 56, right: 40, top: 374, bottom: 56 },
+      { left: 44, right: 20, top: 76, height: 210 },
+      { left: 44, right: 20, top: 366, bottom: data.byUnit.length > 4 ? 110 : 70 },
     ],
     xAxis: [
       { gridIndex: 0, type: 'category', data: data.trend.map((w) => w.label), axisLabel },
-      { gridIndex: 1, type: 'category', data: data.byUnit.map((u) => u.name), axisLabel: { ...axisLabel, interval: 0, rotate: data.byUnit.length > 8 ? 30 : 0 } },
+      { gridIndex: 1, type: 'category', data: data.byUnit.map((u) => u.name), axisLabel: { ...axisLabel, interval: 0, rotate: data.byUnit.length > 4 ? 40 : 0 } },
     ],
     yAxis: [
-      { gridIndex: 0, type: 'value', minInterval: 1, axisLabel },
-      { gridIndex: 1, type: 'value', minInterval: 1, axisLabel },
+      { gridIndex: 0, type: 'value', minInterval: 1, boundaryGap: [0, '20%'], axisLabel },
+      { gridIndex: 1, type: 'value', minInterval: 1, boundaryGap: [0, '20%'], axisLabel },
     ],
     series: [
-      { name: '受理', type: 'line', xAxisIndex: 0, yAxisIndex: 0, data: data.trend.map((w) => w.received), label: { show: true } },
-      { name: '办结', type: 'line', xAxisIndex: 0, yAxisIndex: 0, data: data.trend.map((w) => w.closed), label: { show: true } },
-      { name: '受理', type: 'bar', xAxisIndex: 1, yAxisIndex: 1, data: data.byUnit.map((u) => u.received), label: { show: true, position: 'top' } },
-      { name: '办结', type: 'bar', xAxisIndex: 1, yAxisIndex: 1, data: data.byUnit.map((u) => u.closed), label: { show: true, position: 'top' } },
-      { name: '超期', type: 'bar', xAxisIndex: 1, yAxisIndex: 1, data: data.byUnit.map((u) => u.overdue), label: { show: true, position: 'top' } },
+      { name: '受理', type: 'line', xAxisIndex: 0, yAxisIndex: 0, data: data.trend.map((w) => w.received), label: { ...label, position: 'top' } },
+      { name: '办结', type: 'line', xAxisIndex: 0, yAxisIndex: 0, data: data.trend.map((w) => w.closed), label: { ...label, position: 'bottom' } },
+      { name: '受理', type: 'bar', xAxisIndex: 1, yAxisIndex: 1, data: data.byUnit.map((u) => u.received), label: { ...label, position: 'top' } },
+      { name: '办结', type: 'bar', xAxisIndex: 1, yAxisIndex: 1, data: data.byUnit.map((u) => u.closed), label: { ...label, position: 'top' } },
+      { name: '超期', type: 'bar', xAxisIndex: 1, yAxisIndex: 1, data: data.byUnit.map((u) => u.overdue), label: { ...label, position: 'top' } },
     ],
+    ...(empty ? { graphic: [{ type: 'text', left: 'center', top: 480, style: { text: '本期暂无受理数据', fontSize: 16, fill: '#888888' } }] } : {}),
   };
 }
 
 export function renderChartSvg(data: ChartData, opts: Pick<ChartOptions, 'width' | 'height'> = {}): string {
-  const chart = lazy().echarts.init(null, null, { renderer: 'svg', ssr: true, width: opts.width ?? 900, height: opts.height ?? 660 });
+  const chart = lazy().echarts.init(null, null, { renderer: 'svg', ssr: true, width: opts.width ?? CHART_WIDTH, height: opts.height ?? CHART_HEIGHT });
   try {
     chart.setOption(chartOption(data));
     return chart.renderToSVGString();
