@@ -114,7 +114,7 @@ export const configSchema = z
     schedule: z
       .object({
         timezone: z.literal('Asia/Shanghai').default('Asia/Shanghai'),
-        weekly: z.string().default('0 12 * * 5'),
+        weekly: z.string().default('30 11 * * 5'),
         province: z.string().default('0 17 * * 5'),
         provinceData: z.string().default('0 9 * * 4'),
         discipline: z.string().default('0 16 * * 5'),
@@ -130,7 +130,7 @@ export const configSchema = z
       .strict()
       .default({
         timezone: 'Asia/Shanghai',
-        weekly: '0 12 * * 5',
+        weekly: '30 11 * * 5',
         province: '0 17 * * 5',
         provinceData: '0 9 * * 4',
         discipline: '0 16 * * 5',

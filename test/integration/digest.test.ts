@@ -317,18 +317,18 @@ describe.each(DIALECTS)('the Friday digest on %s', (dialect) => {
     expect(total[29]! + total[31]!).toBe(8); // closed cases, city + province: 1, 3, 5, 8, 10, 11, 12, 14
   });
 
-  it('restarting around 12:00 yields one digest', async () => {
-    const clock = fixedClock(sh('2026-12-04T11:59:30'));
+  it('restarting around the send time (Friday 11:30, before noon) yields one digest', async () => {
+    const clock = fixedClock(sh('2026-12-04T11:29:30'));
     const before = scheduler(clock, store.db, 'a');
     await before.ready;
     expect(await digestRows('2026-W49')).toHaveLength(0); // not yet
-    clock.set(sh('2026-12-04T12:00:00'));
+    clock.set(sh('2026-12-04T11:30:00'));
     expect(outcome(await before.runDue(), 'weekly')).toMatchObject({ status: 'done', period: '2026-W49', late: false });
-    clock.set(sh('2026-12-04T12:00:20'));
+    clock.set(sh('2026-12-04T11:30:20'));
     await before.stop();
     const after = scheduler(clock, store.db, 'b');
     expect(outcome(await after.ready, 'weekly').status).toBe('already-done');
-    clock.set(sh('2026-12-04T12:10:00'));
+    clock.set(sh('2026-12-04T11:40:00'));
     expect(outcome(await after.runDue(), 'weekly').status).toBe('already-done');
     await after.stop();
     expect(await digestRows('2026-W49')).toHaveLength(1);

@@ -282,8 +282,8 @@ describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
       ['companies', 'discipline', 'housekeeping', 'monthly', 'province', 'provinceData', 'reminders', 'unregistered', 'weekly'].map((n) => `wuye:${n}`),
     );
     const weekly = mine().find((t) => t.name === 'wuye:weekly')!;
-    const next = weekly.getNextRun()!; // from the real clock: some Friday 12:00 in Shanghai
-    expect(new Date(next.getTime() + 8 * 3600_000).toISOString().slice(11, 19)).toBe('12:00:00');
+    const next = weekly.getNextRun()!; // from the real clock: some Friday 11:30 in Shanghai (004 五(五): before 12:00)
+    expect(new Date(next.getTime() + 8 * 3600_000).toISOString().slice(11, 19)).toBe('11:30:00');
     expect(new Date(next.getTime() + 8 * 3600_000).getUTCDay()).toBe(5);
     await live.stop();
     expect(mine()).toHaveLength(0);
