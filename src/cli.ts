@@ -335,6 +335,16 @@ export function buildProgram(): Command {
     });
 
   company
+    .command('supervise')
+    .description('对物业企业挂牌督办（列入重点督办台账，记入审计）')
+    .argument('<企业>', '企业名称或编号')
+    .requiredOption('--reason <理由>', '挂牌督办的理由')
+    .option('--by <姓名>', '登记人（默认系统用户名）')
+    .action(async (name: string, o: { reason: string; by?: string }) => {
+      const { companySupervise } = await import('./cli/company.ts');
+      process.exitCode = await companySupervise(config(), name, o);
+    });
+  company
     .command('undo')
     .description('撤销事项的完成登记（记入审计；恢复提醒）')
     .argument('<编号>', '事项编号（见 company actions --all）', positiveInt)

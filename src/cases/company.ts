@@ -115,3 +115,22 @@ export async function importCompounds(deps: Pick<CaseDeps, 'db' | 'clock' | 'wak
     return { ok: true as const, added, updated };
   });
 }
+
+/**
+ * 挂牌督办 of a company (正文 四(四)) by the desk or an admin: it joins the key-supervision ledger (台账) with the
+ * reason given, once; the housing office of its county is told through the daily check's notices.
+ */
+export async function superviseCompany(deps: CaseDeps, ref: { id: number } | { name: string }, reason: string, actor: Actor): Promise<FactResult> {
+  const why = reason.trim();
+  if (!why) return { ok: false, message: '请写明挂牌督办的理由' };
+  const key = 'name' in ref ? { name: normaliseCompanyName(ref.name) } : ref;
+  const company = await companies.findCompany(deps.db, key);
+  if (!company) return { ok: false, message: `未找到物业企业：${'name' in ref ? ref.name : ref.id}` };
+  return commit(deps, async (w) => {
+    const id = await companies.addCompanyAction(w.tx, { companyId: company.id, type: 'key-supervision', rule: '正文 四(四)', reason: `挂牌督办：${why}`, dueAt: companies.NO_DUE }, w.nowIso);
+    if (id === null) return { ok: false as const, message: '该企业已挂牌督办' };
+    await companies.setKeySupervision(w.tx, company.id, true);
+    await appendEvents(w.tx, null, [{ type: 'company-supervised', at: w.nowIso, actor, data: { companyId: company.id, actionId: id, reason: why } }]);
+    return { ok: true as const, factId: id, company: company.name };
+  });
+}

@@ -4,7 +4,7 @@
 import { deadlineText, formatMinute } from '../time.ts';
 import type { Config } from '../config.ts';
 import { ACTION_NAMES, isCompanyActionType, normaliseCompanyName } from '../workflow/companies.ts';
-import { completeCompanyAction, companySummaries, recordCompanyFact, reopenCompanyAction } from '../cases/company.ts';
+import { completeCompanyAction, companySummaries, recordCompanyFact, reopenCompanyAction, superviseCompany } from '../cases/company.ts';
 import { commit } from '../cases/commit.ts';
 import { prepareCompanies } from '../cases/jobs.ts';
 import type { CompanyFactInput } from '../domain.ts';
@@ -128,5 +128,19 @@ export async function companyUndo(cfg: Config, id: number, o: { reason?: string;
     const ok = await reopenCompanyAction(caseDepsOf(cfg, store, { now: () => now }), id, { kind: 'system', ...(by ? { name: by } : {}) }, o.reason ?? null);
     process.stdout.write(ok ? `✓ 已撤销完成登记 reopened: ${id}\n` : `✗ 无此已完成事项 no such done action: ${id}\n`);
     return ok ? 0 : 1;
+  });
+}
+
+/** `wuye company supervise <企业> --reason T [--by N]`: 挂牌督办 of a company (正文 四(四)). */
+export async function companySupervise(cfg: Config, company: string, o: { reason: string; by?: string }): Promise<number> {
+  return withStore(cfg, async (store) => {
+    const by = operatorName(o.by);
+    const r = await superviseCompany(caseDepsOf(cfg, store), companyRef(company), o.reason, { kind: 'system', ...(by ? { name: by } : {}) });
+    if (!r.ok) {
+      process.stderr.write(`✗ ${r.message}\n`);
+      return 1;
+    }
+    process.stdout.write(`✓ 已挂牌督办（${r.company}），事项 #${r.factId}\n`);
+    return 0;
   });
 }

@@ -2,7 +2,7 @@
 // satisfaction, a refusal to fix, a credit rating, a refusal of the regraded fee — and the daily check turns it into
 // the actions it triggers, each once, with its deadline. On SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeCompanyAction, recordCompanyFact, reopenCompanyAction } from '../../src/cases/company.ts';
+import { completeCompanyAction, recordCompanyFact, reopenCompanyAction, superviseCompany } from '../../src/cases/company.ts';
 import { commit } from '../../src/cases/commit.ts';
 import type { CaseDeps } from '../../src/cases/deps.ts';
 import { prepareCompanies } from '../../src/cases/jobs.ts';
@@ -96,6 +96,18 @@ describe.each(DIALECTS)('company facts on %s', (dialect) => {
     expect((await listCompanyActions(store.db, id)).find((a) => a.id === regrade.id)).toMatchObject({ done_at: null, done_by: null });
     const trail = await store.db.selectFrom('complaint_event').select(['type', 'data']).where('type', 'in', ['company-action-done', 'company-action-undone']).orderBy('id').execute();
     expect(trail.filter((e) => JSON.parse(e.data!).actionId === regrade.id).map((e) => e.type)).toEqual(['company-action-done', 'company-action-undone']);
+  });
+
+  it('挂牌督办 of a company: on the key-supervision ledger with its reason, once, audited', async () => {
+    const id = await ensureCompany(store.db, '紫金物业', 'yanhu', AT.toISOString());
+    expect(await superviseCompany(deps, { id }, '  ', DESK)).toMatchObject({ ok: false });
+    expect(await superviseCompany(deps, { name: '紫金物业' }, '多次拒不整改消防隐患', DESK)).toMatchObject({ ok: true, company: '紫金物业' });
+    expect(await superviseCompany(deps, { id }, '再次', DESK)).toMatchObject({ ok: false, message: '该企业已挂牌督办' });
+    expect(await findCompany(store.db, { id })).toMatchObject({ key_supervision: 1 });
+    const actions = await listCompanyActions(store.db, id);
+    expect(actions.map((a) => [a.type, a.rule, a.reason])).toEqual([['key-supervision', '正文 四(四)', '挂牌督办：多次拒不整改消防隐患']]);
+    const audit = await store.db.selectFrom('complaint_event').select('type').where('type', '=', 'company-supervised').execute();
+    expect(audit.length).toBeGreaterThan(0);
   });
 
   it('a refusal to fix and a low credit rating are recorded and undone', async () => {
