@@ -65,7 +65,7 @@ export async function compoundList(cfg: Config, o: { json?: boolean }): Promise<
   return withStore(cfg, async ({ db }) => {
     const rows = await listCompounds(db);
     if (o.json) {
-      for (const r of rows) printJson({ ...r, registered: r.registered_at !== null });
+      for (const r of rows) printJson({ name: r.name, county: r.county, company: r.company, township: r.township, community: r.community, registered: r.registered_at !== null });
       return 0;
     }
     process.stdout.write('小区\t县区\t物业企业\t乡镇(街道)\t社区\t来源\n');

@@ -175,15 +175,17 @@ export async function companyFacts(db: Conn, companyId: number) {
   return db.selectFrom('company_fact').selectAll().where('company_id', '=', companyId).orderBy('id').execute();
 }
 
-/** A compound as the register knows it: its company (name and id), township and community; undefined when unknown. */
-export async function registeredCompound(db: Conn, name: string, county: string) {
+/** Compounds with their company's name, township and community: the register as people read it. */
+function compoundsWithCompany(db: Conn) {
   return db
     .selectFrom('compound as p')
     .leftJoin('company as k', 'k.id', 'p.company_id')
-    .select(['p.id', 'p.company_id', 'k.name as company', 'p.township', 'p.community', 'p.registered_at'])
-    .where('p.name', '=', name)
-    .where('p.county', '=', county)
-    .executeTakeFirst();
+    .select(['p.id', 'p.name', 'p.county', 'p.company_id', 'k.name as company', 'p.township', 'p.community', 'p.registered_at']);
+}
+
+/** A compound as the register knows it: its company (name and id), township and community; undefined when unknown. */
+export async function registeredCompound(db: Conn, name: string, county: string) {
+  return compoundsWithCompany(db).where('p.name', '=', name).where('p.county', '=', county).executeTakeFirst();
 }
 
 /** Enters or updates a compound in the register (the register's company wins over one inferred from a mail). */
@@ -214,11 +216,5 @@ export async function setCaseCompany(db: Conn, caseId: number, companyId: number
 
 /** Every compound known (registered, or only named in a complaint), with its company, by county and name. */
 export async function listCompounds(db: Conn) {
-  return db
-    .selectFrom('compound as p')
-    .leftJoin('company as k', 'k.id', 'p.company_id')
-    .select(['p.name', 'p.county', 'k.name as company', 'p.township', 'p.community', 'p.registered_at'])
-    .orderBy('p.county')
-    .orderBy('p.name')
-    .execute();
+  return compoundsWithCompany(db).orderBy('p.county').orderBy('p.name').execute();
 }
