@@ -348,6 +348,13 @@ export function unitName(cfg: Config, code: UnitCode): string {
   return cfg.units.find((u) => u.code === code)?.name ?? code;
 }
 
+/** Each unit's short name as this deployment calls it (config `units`), the built-in name otherwise. */
+export function unitNamesOf(cfg: Pick<Config, 'units'>): Record<UnitCode, string> {
+  const out = { ...UNIT_NAMES };
+  for (const u of cfg.units) out[u.code] = u.name;
+  return out;
+}
+
 /** A unit by its code (housing), its short name (住建, or the configured one) or its full name (住房和城乡建设局). */
 export function unitByCodeOrName(cfg: Pick<Config, 'units'>, text: string): UnitCode | undefined {
   const t = text.trim();

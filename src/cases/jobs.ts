@@ -12,7 +12,7 @@
 // Reminders are not claimed per period: every run writes the reminders due at that moment, and the outbox's
 // unique idempotency key drops the ones already written.
 import { createHash } from 'node:crypto';
-import type { Config } from '../config.ts';
+import { unitNamesOf, type Config } from '../config.ts';
 import { previousFire } from '../cron.ts';
 import type { MailPayload } from '../domain.ts';
 import { companyActionReminders, companyNotice, type CompanyReminder } from '../messages/company.ts';
@@ -313,7 +313,7 @@ export async function prepareCompanies(ctx: JobContext, now: Date): Promise<Prep
 export async function runReminders(ctx: JobContext, now: Date): Promise<number> {
   const officers = (await listOfficers(ctx.db, { activeOnly: true })).filter((o) => o.chatId !== null);
   if (!officers.length) return 0;
-  const unitNames = Object.fromEntries(ctx.cfg.units.map((u) => [u.code, u.name]));
+  const unitNames = unitNamesOf(ctx.cfg);
   const due: Reminder[] = [];
   let after = 0;
   const pageSize = 1000;

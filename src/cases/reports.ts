@@ -2,8 +2,8 @@
 // src/report (tallies, masking) and their XLSX/PNG writers. Reads only; writing the outbox rows is jobs.ts's
 // business, writing files the CLI's. Each report is a list of mails (body + attachments as bytes) addressed to a recipient list of
 // config (`reports.recipients.<audience>`).
-import type { Config } from '../config.ts';
-import { UNIT_NAMES, type Actor, type Case, type UnitCode } from '../domain.ts';
+import { unitNamesOf, type Config } from '../config.ts';
+import type { Actor, Case, UnitCode } from '../domain.ts';
 import {
   briefDataFromComplaints,
   buildBrief,
@@ -90,7 +90,7 @@ export async function campaignComplaints(db: Conn, cfg: Config, until: Date): Pr
 async function campaignTallies(deps: ReportDeps, period: ReportPeriod) {
   const { cfg, db } = deps;
   const all = await campaignComplaints(db, cfg, period.end);
-  const names = unitNames(cfg);
+  const names = unitNamesOf(cfg);
   const tallies = tallyComplaints(all, { period, campaignStart: cfg.reports.campaignStart, counties: counties(cfg), unitNames: names });
   return { all, names, tallies };
 }
@@ -149,12 +149,6 @@ export function keyCompaniesOf(views: CompanyView[], asOf: Date): KeyCompany[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Settings the layouts take.
 
-function unitNames(cfg: Config): Record<UnitCode, string> {
-  const out = { ...UNIT_NAMES };
-  for (const u of cfg.units) out[u.code] = u.name;
-  return out;
-}
-
 function counties(cfg: Config) {
   return cfg.counties.map((k) => ({ code: k.code, name: k.name }));
 }
@@ -169,7 +163,7 @@ async function weekly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBun
   const { cfg, db } = deps;
   const all = await campaignComplaints(db, cfg, period.end);
   const views = await companyViews(db, period.end);
-  const names = unitNames(cfg);
+  const names = unitNamesOf(cfg);
   const reminded = await remindedByCase(db);
   const brief = briefDataFromComplaints(all, {
     period,

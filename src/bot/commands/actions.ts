@@ -10,6 +10,7 @@ import type { Officer } from '../../store/officers.ts';
 import { transition, type Command } from '../../workflow/complaint.ts';
 import { deadlineForPeople } from '../../time.ts';
 import { UNIT_NAMES, type Case, type UnitCode } from '../../domain.ts';
+import { unitNamesOf } from '../../config.ts';
 import { applyCommand } from '../../cases/apply.ts';
 import { evidenceRef, type Evidence } from '../../cases/evidence.ts';
 import { actorOf, precheck, refusalFor } from '../auth.ts';
@@ -98,7 +99,7 @@ async function chooseCoUnits(ctx: Context, deps: BotDeps, o: Officer, caseId: nu
     await refuse(ctx, refusalFor(o, c, ok.message));
     return;
   }
-  const names = Object.fromEntries(deps.cfg.units.map((u) => [u.code, u.name])) as Record<UnitCode, string>;
+  const names = unitNamesOf(deps.cfg);
   if (!unit) {
     await answer(ctx);
     await ctx.reply(`${c.tracking}\n${TEXT.coUnitsPrompt(c.unit ? names[c.unit] : '—')}`, { reply_markup: coUnitKeyboard(c, names) });
