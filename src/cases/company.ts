@@ -59,6 +59,15 @@ export async function companySummaries(deps: Pick<CaseDeps, 'db' | 'clock'>): Pr
 
 export type FactResult = { ok: true; factId: number; company: string } | { ok: false; message: string };
 
+/** A company as a person names it (its number, or its name in any spacing or brackets); undefined when unknown. */
+export async function findCompanyByRef(db: CaseDeps['db'], ref: { id: number } | { name: string }) {
+  return companies.findCompany(db, 'name' in ref ? { name: normaliseCompanyName(ref.name) } : ref);
+}
+
+function unknownCompany(ref: { id: number } | { name: string }): { ok: false; message: string } {
+  return { ok: false, message: `未找到物业企业：${'name' in ref ? ref.name : ref.id}` };
+}
+
 /**
  * Records a fact of the company chain (000 附件 三(三)/(四)) with who, when and the evidence, in the append-only audit
  * trail too. The next daily check (or `wuye company check`) turns it into the actions it triggers.
@@ -73,9 +82,8 @@ export async function recordCompanyFact(
   const now = deps.clock.now();
   const problem = companyFactProblem(fact, shanghaiDay(now));
   if (problem) return { ok: false, message: problem };
-  const key = 'name' in ref ? { name: normaliseCompanyName(ref.name) } : ref;
-  const company = await companies.findCompany(deps.db, key);
-  if (!company) return { ok: false, message: `未找到物业企业：${'name' in ref ? ref.name : ref.id}` };
+  const company = await findCompanyByRef(deps.db, ref);
+  if (!company) return unknownCompany(ref);
   return commit(
     deps,
     async (w) => {
@@ -123,9 +131,8 @@ export async function importCompounds(deps: Pick<CaseDeps, 'db' | 'clock' | 'wak
 export async function superviseCompany(deps: CaseDeps, ref: { id: number } | { name: string }, reason: string, actor: Actor): Promise<FactResult> {
   const why = reason.trim();
   if (!why) return { ok: false, message: '请写明挂牌督办的理由' };
-  const key = 'name' in ref ? { name: normaliseCompanyName(ref.name) } : ref;
-  const company = await companies.findCompany(deps.db, key);
-  if (!company) return { ok: false, message: `未找到物业企业：${'name' in ref ? ref.name : ref.id}` };
+  const company = await findCompanyByRef(deps.db, ref);
+  if (!company) return unknownCompany(ref);
   return commit(deps, async (w) => {
     const id = await companies.addCompanyAction(w.tx, { companyId: company.id, type: 'key-supervision', rule: '正文 四(四)', reason: `挂牌督办：${why}`, dueAt: companies.NO_DUE }, w.nowIso);
     if (id === null) return { ok: false as const, message: '该企业已挂牌督办' };

@@ -3,12 +3,12 @@
 // stops its reminders.
 import { deadlineText, formatMinute } from '../time.ts';
 import type { Config } from '../config.ts';
-import { ACTION_NAMES, isCompanyActionType, normaliseCompanyName } from '../workflow/companies.ts';
-import { completeCompanyAction, companySummaries, recordCompanyFact, reopenCompanyAction, superviseCompany } from '../cases/company.ts';
+import { ACTION_NAMES, isCompanyActionType } from '../workflow/companies.ts';
+import { completeCompanyAction, companySummaries, findCompanyByRef, recordCompanyFact, reopenCompanyAction, superviseCompany } from '../cases/company.ts';
 import { commit } from '../cases/commit.ts';
 import { prepareCompanies } from '../cases/jobs.ts';
 import type { CompanyFactInput } from '../domain.ts';
-import { companyFacts, findCompany, listCompanies, listCompanyActions, NO_DUE } from '../store/companies.ts';
+import { companyFacts, listCompanies, listCompanyActions, NO_DUE } from '../store/companies.ts';
 import { caseDepsOf, operatorName, printJson, withStore } from './common.ts';
 
 export async function companyActions(cfg: Config, o: { all?: boolean; json?: boolean }, now = new Date()): Promise<number> {
@@ -92,8 +92,7 @@ export async function companyFact(cfg: Config, company: string, fact: CompanyFac
 /** `wuye company facts <企业> [--json]`: every fact recorded for a company, with who and when. */
 export async function companyFactList(cfg: Config, company: string, o: { json?: boolean }): Promise<number> {
   return withStore(cfg, async ({ db }) => {
-    const ref = companyRef(company);
-    const k = await findCompany(db, 'id' in ref ? ref : { name: normaliseCompanyName(ref.name) });
+    const k = await findCompanyByRef(db, companyRef(company));
     if (!k) {
       process.stderr.write(`✗ 未找到物业企业：${company}\n`);
       return 1;
