@@ -91,9 +91,10 @@ async function letterRows(tx: Conn, c: Case, e: Effect & { kind: 'email-complain
   const nowIso = ctx.now.toISOString();
   const sendAt = nextLetterTime(ctx.now, ctx.cfg.schedule.residentLetters);
   const key = dailyKey(c.id, sendAt);
-  const waiting = (await heldPayload(tx, key, nowIso)) as DailyPayload | null;
+  // The acknowledgement is a new case's first letter: there is no day's letter to look for (intake's hot path).
+  const waiting = template === 'ack' ? null : ((await heldPayload(tx, key, nowIso)) as DailyPayload | null);
   if (IMMEDIATE_LETTERS.has(template)) {
-    const earlier = template === 'ack' ? [] : (waiting?.notes ?? []);
+    const earlier = waiting?.notes ?? [];
     const letter = complainantLetter(template, c, { ...base, detail, now: ctx.now, earlier, told: c.urgent ? told : null });
     if (!letter) return [];
     const rowKey = template === 'ack' ? `ack:${c.id}` : `mail:${ctx.eventId}:${i}`;
