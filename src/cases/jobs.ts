@@ -332,7 +332,7 @@ export async function runReminders(ctx: JobContext, now: Date): Promise<number> 
       async (w) => {
         const fresh = await logReminders(w.tx, due.map((r) => ({ key: r.key, sentIn: digestKey(r, nowIso) })), w.nowIso);
         const digests = reminderDigests(due.filter((r) => fresh.has(r.key)), nowIso);
-        return w.send(digests.map((d) => reminderRow(d, d.reminderKeys.length === 1 ? due.find((r) => r.key === d.reminderKeys[0])?.caseId : undefined)));
+        return w.send(digests.map((d) => reminderRow(d, d.caseId)));
       },
       now,
     );

@@ -149,6 +149,8 @@ export interface ReminderDigest {
   keyboard?: InlineKeyboard;
   /** The reminders it carries (their keys go to the reminder log: never sent again). */
   reminderKeys: string[];
+  /** The case, when the digest is one reminder about one case. */
+  caseId?: number;
 }
 
 /** Most case buttons under a digest; the rest are in /tasks. */
@@ -174,7 +176,7 @@ export function reminderDigests(reminders: readonly Reminder[], nowIso: string):
     const first = rs[0]!;
     const base = { key, officerId: first.officerId, chatId: first.chatId, notBefore: first.notBefore, reminderKeys: rs.map((r) => r.key) };
     if (rs.length === 1) {
-      out.push({ ...base, text: first.text, ...(first.keyboard ? { keyboard: first.keyboard } : {}) });
+      out.push({ ...base, caseId: first.caseId, text: first.text, ...(first.keyboard ? { keyboard: first.keyboard } : {}) });
       continue;
     }
     const sorted = [...rs].sort((a, b) => Number(b.urgent) - Number(a.urgent) || a.dueAt.localeCompare(b.dueAt));
