@@ -79,11 +79,10 @@ function reasonCommand(action: ReasonAction, text: string): Command {
 }
 
 /** 认定复杂问题 moves the deadline by a month: the prompt says to when (the workflow's own dry run), before the reason. */
-async function complexPrompt(deps: BotDeps, o: Officer, caseId: number): Promise<string> {
-  const c = await findById(deps.db, caseId);
+function complexPrompt(deps: BotDeps, o: Officer, c: Case): string {
   const now = deps.clock.now();
-  const r = c ? transition(c, { type: 'markComplex', reason: '-' }, actorOf(o), now, deps.cal) : null;
-  const next = r?.ok ? r.case.deadlines : {};
+  const r = transition(c, { type: 'markComplex', reason: '-' }, actorOf(o), now, deps.cal);
+  const next = r.ok ? r.case.deadlines : {};
   return TEXT.complexPrompt(deadlineForPeople(next.close, now), deadlineForPeople(next.plan, now));
 }
 
@@ -136,17 +135,15 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
       case 'accept':
         return act(ctx, deps, o, cb.caseId, 'accept', { type: 'accept' });
       case 'complex':
-        return begin(ctx, deps, o, cb.caseId, 'complex', { kind: 'reason', action: 'complex', caseId: cb.caseId }, await complexPrompt(deps, o, cb.caseId), cancelKeyboard());
+        return begin(ctx, deps, o, cb.caseId, 'complex', { kind: 'reason', action: 'complex', caseId: cb.caseId }, (c) => complexPrompt(deps, o, c), cancelKeyboard());
       case 'confirm':
         return confirmDialogue(ctx, deps, o, cb.caseId);
       case 'openPenalty':
         return act(ctx, deps, o, cb.caseId, 'openPenalty', { type: 'openPenalty' });
       case 'supervise':
         return act(ctx, deps, o, cb.caseId, 'supervise', { type: 'supervise' });
-      case 'company': {
-        const c = await findById(deps.db, cb.caseId);
-        return begin(ctx, deps, o, cb.caseId, 'company', { kind: 'reason', action: 'company', caseId: cb.caseId }, TEXT.companyPrompt(c?.company ?? null), cancelKeyboard());
-      }
+      case 'company':
+        return begin(ctx, deps, o, cb.caseId, 'company', { kind: 'reason', action: 'company', caseId: cb.caseId }, (c) => TEXT.companyPrompt(c.company), cancelKeyboard());
       case 'coUnits':
         return chooseCoUnits(ctx, deps, o, cb.caseId, cb.unit);
       case 'review':
@@ -198,11 +195,8 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
         return chooseFinding(ctx, deps, o, cb.caseId, cb.finding);
       case 'plan':
         return begin(ctx, deps, o, cb.caseId, 'plan', { kind: 'dated', action: 'plan', caseId: cb.caseId, text: null }, TEXT.planPrompt, cancelKeyboard());
-      case 'extend': {
-        const c = await findById(deps.db, cb.caseId);
-        const prompt = TEXT.extendPrompt(c?.deadlines.close);
-        return begin(ctx, deps, o, cb.caseId, 'extend', { kind: 'dated', action: 'extend', caseId: cb.caseId, text: null }, prompt, cancelKeyboard());
-      }
+      case 'extend':
+        return begin(ctx, deps, o, cb.caseId, 'extend', { kind: 'dated', action: 'extend', caseId: cb.caseId, text: null }, (c) => TEXT.extendPrompt(c.deadlines.close), cancelKeyboard());
       case 'submitProgress':
         return submitReport(ctx, deps, o, cb.caseId, 'progress');
       case 'submitResolve':
@@ -249,7 +243,8 @@ async function begin(
   caseId: number,
   verb: CaseVerb,
   dialogue: CaseDialogue | null,
-  prompt: string,
+  /** The words to ask; a function of the case when they name its dates or data (read once, after the check). */
+  prompt: string | ((c: Case) => string),
   keyboard: InlineKeyboard,
 ): Promise<void> {
   const c = await findById(deps.db, caseId);
@@ -269,7 +264,7 @@ async function begin(
     state(ctx).dialogue = d;
   }
   await answer(ctx);
-  await ctx.reply(`${c.tracking}\n${prompt}`, { reply_markup: keyboard });
+  await ctx.reply(`${c.tracking}\n${typeof prompt === 'string' ? prompt : prompt(c)}`, { reply_markup: keyboard });
 }
 
 async function chooseFinding(ctx: Context, deps: BotDeps, o: Officer, caseId: number, finding: Extract<Dialogue, { action: 'resolve' }>['finding']): Promise<void> {
