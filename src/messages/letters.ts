@@ -63,6 +63,11 @@ function threading(c: Case, ctx: LetterContext) {
   };
 }
 
+/** A letter on the case after the acknowledgement: tagged subject with the case's own, signed, threaded. */
+function threadedLetter(tag: string, to: string, c: Case, ctx: LetterContext, lines: readonly string[]): MailPayload {
+  return { to, subject: `${tag}${c.tracking} ${c.subject || ''}`.trim().slice(0, 200), text: lines.join('\n') + footer(ctx), ...threading(c, ctx) };
+}
+
 const SATISFACTION_ASK =
   '请您回复本邮件告诉我们您对办理结果是否满意：满意请回复“满意”；不满意请回复“不满意”并说明理由，我们将交承办单位重新办理。';
 
@@ -109,12 +114,12 @@ export function complainantLetter(
         '',
         SATISFACTION_ASK,
       ].filter((l, i, all) => l !== '' || (i > 0 && all[i - 1] !== ''));
-      return { to, subject: `【办理结果】${c.tracking} ${c.subject || ''}`.trim().slice(0, 200), text: lines.join('\n') + footer(ctx), ...threading(c, ctx) };
+      return threadedLetter('【办理结果】', to, c, ctx, lines);
     }
     case 'officer-letter': {
       const text = ctx.detail?.text ?? '';
       const lines = [dear, `关于您反映的问题（受理编号 ${c.tracking}），${c.unit ? unit : office(ctx)}答复如下：`, '', text, ...earlier];
-      return { to, subject: `【来函】${c.tracking} ${c.subject || ''}`.trim().slice(0, 200), text: lines.join('\n') + footer(ctx), ...threading(c, ctx) };
+      return threadedLetter('【来函】', to, c, ctx, lines);
     }
     default:
       return null;
@@ -184,7 +189,7 @@ export function dailyLetter(c: Case, ctx: LetterContext, notes: readonly string[
   const to = c.complainant.email;
   if (!to || !notes.length) return null;
   const lines = [greeting(c), `您反映的问题（受理编号 ${c.tracking}）有新的办理情况：`, '', ...notes];
-  return { to, subject: `【办理进展】${c.tracking} ${c.subject || ''}`.trim().slice(0, 200), text: lines.join('\n') + footer(ctx), ...threading(c, ctx) };
+  return threadedLetter('【办理进展】', to, c, ctx, lines);
 }
 
 /**
