@@ -396,7 +396,7 @@ const HANDLERS: Handlers = {
         deadlines: { ...c.deadlines, close: iso(dueAt(closeRule(c), now, cal)) },
       },
       data: { unit: cmd.unit, ...(co.length ? { coUnits: co } : {}) },
-      effects: [notifyUnit(c, cmd.unit, c.urgent ? 'urgent' : 'assigned', c.urgent), ...co.map((u) => notifyUnit(c, u, 'co-assigned', c.urgent)), ...complainantMail(c, 'assigned')],
+      effects: [newTask(c, cmd.unit), ...co.map((u) => notifyUnit(c, u, 'co-assigned', c.urgent)), ...complainantMail(c, 'assigned')],
     };
   },
 
@@ -727,7 +727,7 @@ const HANDLERS: Handlers = {
       },
       data: { ...data, reset: { complex: c.complex, extension: c.extension, extended: c.extended } },
       effects: [
-        notifyUnit(c, cmd.unit, c.urgent ? 'urgent' : 'assigned', c.urgent),
+        newTask(c, cmd.unit),
         notifyUnit(c, c.unit as UnitCode, 'reassigned', false),
         ...complainantMail(c, 'moved', { fromUnit: c.unit, ...(reason ? { reason } : {}) }),
       ],
@@ -815,6 +815,11 @@ function sendBack(c: Case, reasonText: string, template: 'cosign-rejected' | 're
     data: { reason, previous: { finding: c.finding, result: c.result, resolvedAt: c.resolvedAt } },
     effects: [notifyUnit(c, c.unit as UnitCode, template, false), ...complainantMail(c, 'sent-back')],
   };
+}
+
+/** A unit's new task; a danger case stays a danger case however often it is routed (the urgent notice, at once). */
+function newTask(c: Case, unit: UnitCode): EffectDraft {
+  return notifyUnit(c, unit, c.urgent ? 'urgent' : 'assigned', c.urgent);
 }
 
 function notifyUnit(c: Case, unit: UnitCode, template: EffectTemplate, urgent: boolean): EffectDraft {
