@@ -117,6 +117,19 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('holidays')
+    .description('节假日：show <年> 显示该年放假与调休安排及其来源')
+    .command('show')
+    .argument('<年>', 'YYYY', (v: string) => {
+      if (!/^\d{4}$/.test(v)) throw new InvalidArgumentError('应为四位年份 expected a year, e.g. 2027');
+      return Number(v);
+    })
+    .action(async (year: number) => {
+      const { holidaysShow } = await import('./cli/time.ts');
+      process.exitCode = await holidaysShow(config(), year);
+    });
+
+  program
     .command('deadline')
     .description('计算期限：transfer|close|complex|plan|progress|verify|penalty|penalty-extended')
     .requiredOption('--from <时间>', '起算时间 ISO 8601', isoDateTime)

@@ -71,7 +71,10 @@ export async function runChecks(cfg: Config, env: NodeJS.ProcessEnv = process.en
   checks.push({
     name: 'holidays',
     ok: missing.length === 0,
-    detail: missing.length ? `缺少 ${missing.join('、')} 年节假日数据，请在 config/holidays.yaml 补充 / holiday data missing` : '今明两年节假日数据齐全',
+    // Without the State Council notice the law's statutory days still count (statutory-holidays.ts); the 调休 swaps do not.
+    detail: missing.length
+      ? `缺少 ${missing.join('、')} 年国务院放假安排（调休），目前按法定节假日计算，请在 config/holidays.yaml 录入（wuye holidays show ${missing[0]}） / State Council holiday notice missing: statutory days only, no make-up working days`
+      : '今明两年节假日数据齐全',
   });
 
   for (const m of cfg.mailboxes.filter((b) => b.imap)) {

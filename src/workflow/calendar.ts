@@ -10,6 +10,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import holidayData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
 import { addDays, isValidDay, isWeekend, parseDay, type Day } from '../time.ts';
+import { STATUTORY_RULES_SINCE, statutoryHolidays } from './statutory-holidays.ts';
 
 export interface HolidayOverrides {
   off: string[]; // YYYY-MM-DD days off added on top of the library (local holiday, or a year it lacks)
@@ -26,7 +27,18 @@ export interface Calendar {
   addDays(day: string, n: number): string;
   /** Does the data (library or overrides) hold the State Council schedule for this year? */
   hasYear(year: number): boolean;
+  /** Where this year's days off come from: the State Council's notice (library or config), else the law alone. */
+  sourceOf(year: number): HolidaySource;
+  /** What is in force for a year: its days off (with names where known) and make-up working days (调休). */
+  yearInForce(year: number): { source: HolidaySource; off: { day: string; name: string | null }[]; work: string[] };
 }
+
+/**
+ * `library`: the State Council notice as `chinese-days` ships it; `config`: typed into config/holidays.yaml;
+ * `statutory`: no notice loaded — the law's statutory days (statutory-holidays.ts) without 调休; `none`: a year
+ * before the 2024 rules with no data (weekdays only).
+ */
+export type HolidaySource = 'library' | 'config' | 'statutory' | 'none';
 
 interface LibraryTables {
   holidays: Record<string, string>; // day → "National Day,国庆节,3"
@@ -62,6 +74,18 @@ export function createCalendar(overrides: HolidayOverrides = { off: [], work: []
   if (clash.length) throw new RangeError(`同一天既放假又上班 day both off and work: ${clash.join(', ')}`);
   const overrideYears = new Set([...off, ...work].map((d) => Number(d.slice(0, 4))));
 
+  const sourceOf = (year: number): HolidaySource =>
+    LIBRARY_YEARS.has(year) ? 'library' : overrideYears.has(year) ? 'config' : year >= STATUTORY_RULES_SINCE && year <= 2099 ? 'statutory' : 'none';
+  // A year without a notice still rests on the law's statutory days (元旦, 春节 …), only the 调休 swaps are unknown.
+  const statutoryOff = new Map<number, ReadonlySet<string>>();
+  function isStatutoryOff(day: Day): boolean {
+    const year = Number(day.slice(0, 4));
+    if (sourceOf(year) !== 'statutory') return false;
+    let set = statutoryOff.get(year);
+    if (!set) statutoryOff.set(year, (set = new Set(statutoryHolidays(year).map((d) => d.day))));
+    return set.has(day);
+  }
+
   const workdayMemo = new Map<string, boolean>();
   const addMemo = new Map<string, string>();
 
@@ -74,6 +98,7 @@ export function createCalendar(overrides: HolidayOverrides = { off: [], work: []
     else if (off.has(day)) answer = false;
     else if (LIBRARY.workdays[day]) answer = true; // 调休: a weekend made a working day
     else if (LIBRARY.holidays[day]) answer = false;
+    else if (isStatutoryOff(day)) answer = false;
     else answer = !isWeekend(day);
     return remember(workdayMemo, day, answer);
   }
@@ -82,7 +107,7 @@ export function createCalendar(overrides: HolidayOverrides = { off: [], work: []
     parseDay(day);
     if (work.has(day)) return false;
     if (off.has(day)) return true;
-    return LIBRARY.holidays[day] !== undefined;
+    return LIBRARY.holidays[day] !== undefined || isStatutoryOff(day);
   }
 
   function addWorkdays(day: Day, n: number): Day {
@@ -107,6 +132,26 @@ export function createCalendar(overrides: HolidayOverrides = { off: [], work: []
     addWorkdays,
     addDays,
     hasYear: (year) => LIBRARY_YEARS.has(year) || overrideYears.has(year),
+    sourceOf,
+    yearInForce(year) {
+      const source = sourceOf(year);
+      const inYear = (d: string) => d.startsWith(`${year}-`);
+      const byDay = (a: { day: string }, b: { day: string }) => a.day.localeCompare(b.day);
+      switch (source) {
+        case 'library':
+          return {
+            source,
+            off: Object.keys(LIBRARY.holidays).filter(inYear).sort().map((day) => ({ day, name: holidayName(day) })),
+            work: Object.keys(LIBRARY.workdays).filter(inYear).sort(),
+          };
+        case 'config':
+          return { source, off: [...off].filter(inYear).map((day) => ({ day, name: null })).sort(byDay), work: [...work].filter(inYear).sort() };
+        case 'statutory':
+          return { source, off: statutoryHolidays(year).map((d) => ({ ...d })), work: [] };
+        default:
+          return { source, off: [], work: [] };
+      }
+    },
   };
 }
 

@@ -29,6 +29,19 @@ describe('wuye CLI', () => {
     expect(r.stdout.trim()).toBe(out);
   });
 
+  it('holidays show: a year with no State Council notice lists the statutory days and says 调休 is missing', async () => {
+    const r = await wuye(['holidays', 'show', '2027']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('来源 source: statutory');
+    expect(r.stdout).toMatch(/2027-02-05 {2}春节/);
+    expect(r.stdout).toContain('调休上班 make-up working days (0)');
+    const lib = await wuye(['holidays', 'show', '2026']);
+    expect(lib.stdout).toContain('来源 source: library');
+    expect(lib.stdout).toMatch(/ {2}2026-02-14\n/); // a 调休 Saturday worked before 春节
+    const later = await wuye(['workdays', 'add', '2027-02-04', '1']);
+    expect(later.stdout.trim()).toBe('2027-02-09');
+  });
+
   it('deadline prints {rule, from, due} in +08:00', async () => {
     const r = await wuye(['deadline', '--from', '2026-09-30T10:00:00+08:00', '--rule', 'transfer']);
     expect(JSON.parse(r.stdout)).toEqual({ rule: 'transfer', from: '2026-09-30T10:00:00+08:00', due: '2026-10-16T00:00:00+08:00' });
@@ -40,6 +53,7 @@ describe('wuye CLI', () => {
     [['deadline', '--from', 'yesterday', '--rule', 'close']],
     [['deadline', '--from', '2026-09-30T10:00:00+08:00', '--rule', 'bogus']],
     [['workdays', 'add', '2026-13-01', '3']],
+    [['holidays', 'show', '27']],
     [['no-such-command']],
   ])('bad arguments %j exit 2 with a message', async (args) => {
     const r = await wuye(args);

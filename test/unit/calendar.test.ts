@@ -106,7 +106,8 @@ describe('working-day arithmetic', () => {
     ['2026-09-24', 1, '2026-09-28', 'Mid-Autumn 25–27 Sep'],
     ['2026-10-15', 0, '2026-10-15', 'n = 0 is the day itself'],
     ['2026-10-08', -1, '2026-09-30', 'backwards over National Day'],
-    ['2026-12-31', 1, '2027-01-01', 'no 2027 data: plain Monday–Friday (hasYear(2027) is false)'],
+    ['2026-12-31', 1, '2027-01-04', 'no 2027 notice yet: 1 January is statutory (元旦), then the weekend'],
+    ['2027-02-04', 1, '2027-02-09', 'no 2027 notice yet: 除夕 and 正月初一–初三 (5–8 Feb) are statutory'],
   ])('%s + %i working days = %s (%s)', (from, n, expected) => {
     expect(cal.addWorkdays(from, n)).toBe(expected);
   });
