@@ -5,7 +5,7 @@ import type { Actor, Case, TaskScope, UnitCode } from '../domain.ts';
 import type { Officer } from '../store/officers.ts';
 import type { Calendar } from '../workflow/calendar.ts';
 import { canAct, reviewingUnit, type AuthResult, type Reach } from '../workflow/auth.ts';
-import { transition, type Command } from '../workflow/complaint.ts';
+import { offeredCommands, precheckCommand, type OfferedCommand } from '../workflow/offers.ts';
 import { UNIT_CODES } from '../domain.ts';
 import type { CaseVerb } from '../messages/callback.ts';
 import { TEXT } from '../messages/bot-texts.ts';
@@ -57,42 +57,37 @@ export function mayReviewMail(o: Officer, county: string): boolean {
   return o.role === 'officer' && o.unit === 'housing' && o.county === county;
 }
 
-/** The workflow command a button stands for, with placeholder content for a dry run. */
-const PROBES: readonly [CaseVerb, (now: Date, c: Case) => Command][] = [
-  ['accept', () => ({ type: 'accept' })],
-  ['return', () => ({ type: 'return', reason: '-' })],
-  ['progress', () => ({ type: 'progress', text: '-' })],
-  ['complex', () => ({ type: 'markComplex', reason: '-' })],
-  ['plan', (now) => ({ type: 'submitPlan', text: '-', until: farFuture(now) })],
-  ['extend', (now) => ({ type: 'requestExtension', reason: '-', until: farFuture(now) })],
-  ['resolve', () => ({ type: 'resolve', finding: 'substantiated', result: '-' })],
-  ['cosign', () => ({ type: 'cosign', opinion: '-' })],
-  ['rejectCosign', () => ({ type: 'rejectCosign', reason: '-' })],
-  ['review', () => ({ type: 'review' })],
-  ['rejectReview', () => ({ type: 'rejectReview', reason: '-' })],
-  ['writeOff', () => ({ type: 'writeOff' })],
-  ['approveExtension', () => ({ type: 'decideExtension', approve: true })],
-  ['rejectExtension', () => ({ type: 'decideExtension', approve: false })],
-  ['assign', () => ({ type: 'assign', unit: 'housing' })],
-  ['letter', () => ({ type: 'writeResident', text: '-' })],
-  ['contribute', () => ({ type: 'contribute', text: '-' })],
-  ['openPenalty', () => ({ type: 'openPenalty' })],
-  ['decidePenalty', () => ({ type: 'decidePenalty', decision: '-' })],
-  ['supervise', () => ({ type: 'supervise' })],
-  ['company', (_now, c) => ({ type: 'setCompany', company: `${c.company ?? ''}-` })],
-  // Any change of the co-handling units: one added when there are none, else all removed.
-  ['coUnits', (_now, c) => ({ type: 'setCoUnits', units: c.coUnits.length ? [] : UNIT_CODES.filter((u) => u !== c.unit).slice(0, 1) })],
+/** The workflow command each case button stands for (workflow/offers.ts probes it), in display order. */
+const VERB_COMMANDS: readonly [CaseVerb, OfferedCommand][] = [
+  ['accept', 'accept'],
+  ['return', 'return'],
+  ['progress', 'progress'],
+  ['complex', 'markComplex'],
+  ['plan', 'submitPlan'],
+  ['extend', 'requestExtension'],
+  ['resolve', 'resolve'],
+  ['cosign', 'cosign'],
+  ['rejectCosign', 'rejectCosign'],
+  ['review', 'review'],
+  ['rejectReview', 'rejectReview'],
+  ['writeOff', 'writeOff'],
+  ['approveExtension', 'decideExtension'],
+  ['rejectExtension', 'decideExtension'],
+  ['assign', 'assign'],
+  ['letter', 'writeResident'],
+  ['contribute', 'contribute'],
+  ['openPenalty', 'openPenalty'],
+  ['decidePenalty', 'decidePenalty'],
+  ['supervise', 'supervise'],
+  ['company', 'setCompany'],
+  ['coUnits', 'setCoUnits'],
 ];
-const PROBE_BY_VERB = new Map(PROBES);
-
-function farFuture(now: Date): string {
-  return new Date(now.getTime() + 1000 * 86_400_000).toISOString();
-}
+const COMMAND_BY_VERB = new Map(VERB_COMMANDS);
 
 /** The case buttons this officer may press now, in display order. */
 export function availableVerbs(c: Case, o: Officer, now: Date, cal: Calendar): CaseVerb[] {
-  const actor = actorOf(o);
-  return PROBES.filter(([, cmd]) => transition(c, cmd(now, c), actor, now, cal).ok).map(([verb]) => verb);
+  const offered = new Set(offeredCommands(c, actorOf(o), now, cal));
+  return VERB_COMMANDS.filter(([, type]) => offered.has(type)).map(([verb]) => verb);
 }
 
 /**
@@ -100,10 +95,8 @@ export function availableVerbs(c: Case, o: Officer, now: Date, cal: Calendar): C
  * before a dialogue starts, so nobody types a reason only to be refused afterwards.
  */
 export function precheck(c: Case, o: Officer, verb: CaseVerb, now: Date, cal: Calendar): { ok: true } | { ok: false; message: string } {
-  const probe = PROBE_BY_VERB.get(verb === 'cosignAgree' ? 'cosign' : verb === 'finding' ? 'resolve' : verb);
-  if (!probe) return { ok: true };
-  const r = transition(c, probe(now, c), actorOf(o), now, cal);
-  return r.ok ? { ok: true } : { ok: false, message: r.error.message };
+  const type = COMMAND_BY_VERB.get(verb === 'cosignAgree' ? 'cosign' : verb === 'finding' ? 'resolve' : verb);
+  return type ? precheckCommand(c, actorOf(o), type, now, cal) : { ok: true };
 }
 
 export function taskScope(o: Officer): TaskScope {
