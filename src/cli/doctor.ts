@@ -11,6 +11,7 @@ import { scrub } from '../log.ts';
 import { listOfficers } from '../store/officers.ts';
 import { unstaffedUnits } from '../workflow/coverage.ts';
 import { UNIT_CODES, UNIT_NAMES } from '../domain.ts';
+import { CITY_WEEKLY_ADDRESS_ANNEX, CITY_WEEKLY_ADDRESS_BODY } from '../report/summary.ts';
 
 export interface Check {
   name: string;
@@ -76,6 +77,8 @@ export async function runChecks(cfg: Config, env: NodeJS.ProcessEnv = process.en
       ? `缺少 ${missing.join('、')} 年国务院放假安排（调休），目前按法定节假日计算，请在 config/holidays.yaml 录入（wuye holidays show ${missing[0]}） / State Council holiday notice missing: statutory days only, no make-up working days`
       : '今明两年节假日数据齐全',
   });
+
+  checks.push(weeklyAddressCheck(cfg));
 
   for (const m of cfg.mailboxes.filter((b) => b.imap)) {
     const imap = m.imap!;
@@ -145,4 +148,15 @@ export async function doctor(cfg: Config, opts: { json: boolean }): Promise<numb
   if (opts.json) process.stdout.write(`${JSON.stringify({ ok: checks.every((c) => c.ok), checks })}\n`);
   else for (const c of checks) process.stdout.write(`${!c.ok ? '✗' : c.warn ? '!' : '✓'} ${c.name}: ${c.detail}\n`);
   return checks.every((c) => c.ok) ? 0 : 1;
+}
+
+/** Where the Friday annexes go, and the seed's two spellings of the city's address (004 五(五) vs annex 3). */
+export function weeklyAddressCheck(cfg: Config): Check {
+  const to = cfg.reports.recipients.weekly;
+  const spelling = `004 五(五) 印作 ${CITY_WEEKLY_ADDRESS_BODY}（默认），附件3 说明印作 ${CITY_WEEKLY_ADDRESS_ANNEX}，请向市局核实 / the seed prints the city's address two ways`;
+  return {
+    name: 'weekly address',
+    ok: to.length > 0,
+    detail: to.length ? `周报发往 ${to.join('、')}；${spelling}` : `未设置周报收件人 reports.recipients.weekly；${spelling}`,
+  };
 }

@@ -18,7 +18,7 @@
 // - The type headings keep each piece's own wording, typos included, because this is the official form: the 排查
 //   piece has the full names (its 未公示公共收支收益情况 differs from 三(二)2's 未公示公共收益收支情况), the 整改
 //   piece the shortened ones (未履行信息公开报告义务, 未按照合同约定安全防范工作, 未公示公共收益情况, …).
-// - The 说明 note is the seed's text; its e-mail address (fckwy222907@163.com) is printed as the annex has it.
+// - The 说明 note is the seed's text; its e-mail address is printed as the annex has it (CITY_WEEKLY_ADDRESS_ANNEX).
 import { PROBLEM_TYPES, type Case, type ProblemType } from '../domain.ts';
 import {
   fitRowHeight,
@@ -34,8 +34,15 @@ import {
 
 export const SUMMARY_TITLE = '整治物业服务不履约不到位、侵占业主利益等问题和建立完善物业企业退出机制情况汇总表';
 
-export const SUMMARY_NOTE =
-  '说明：1.本表由县级主管部门汇总后统一填报，数据为逐月累计数；2.“曝光企业”请附上典型案例；3.每周五上午12点前向市局报送工作台账；4.邮箱 fckwy222907@163.com';
+/**
+ * The city bureau's weekly address is printed two ways in 004: 五(五) of the body says fckwy2222907@163.com, annex 3's
+ * 说明 says fckwy222907@163.com. The body's form is the default recipient (config reports.recipients.weekly);
+ * the annex keeps its own text, as it is the official form; `wuye doctor` names both so the office can confirm.
+ */
+export const CITY_WEEKLY_ADDRESS_BODY = 'fckwy2222907@163.com';
+export const CITY_WEEKLY_ADDRESS_ANNEX = 'fckwy222907@163.com';
+
+export const SUMMARY_NOTE = `说明：1.本表由县级主管部门汇总后统一填报，数据为逐月累计数；2.“曝光企业”请附上典型案例；3.每周五上午12点前向市局报送工作台账；4.邮箱 ${CITY_WEEKLY_ADDRESS_ANNEX}`;
 
 /** Type headings as printed in annex 3's 排查 piece, in PROBLEM_TYPES order (the last, 其他, is row-spanned). */
 export const INSPECTION_TYPE_HEADERS: Record<ProblemType, string> = {

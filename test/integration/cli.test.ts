@@ -96,6 +96,8 @@ describe('wuye CLI', () => {
     expect(byName.database!.ok).toBe(true);
     expect(byName.smtp!.ok).toBe(true); // the file outbox
     expect(byName.bot!.detail).toMatch(/机器人关闭/);
+    // The seed prints the city's weekly address two ways: the default is 五(五)'s, and both are named.
+    expect(byName['weekly address']!.detail).toMatch(/周报发往 fckwy2222907@163\.com；.*附件3 说明印作 fckwy222907@163\.com/);
     // Nobody is linked yet: every county's units are named as receiving no cases (a warning, not a failure).
     expect(byName.officers).toMatchObject({ ok: true, warn: true });
     expect(byName.officers!.detail).toMatch(/尚无任何已绑定的工作人员：各县区的案件无人接收/);

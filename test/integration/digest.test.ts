@@ -230,7 +230,7 @@ describe.each(DIALECTS)('the Friday digest on %s', (dialect) => {
     await drain(w);
     const got = sink.messages.filter(isDigest);
     expect(got).toHaveLength(1);
-    expect(got[0]!.to).toEqual(['fckwy222907@163.com']);
+    expect(got[0]!.to).toEqual(['fckwy2222907@163.com']); // 004 五(五)'s spelling is the default
     expect(got[0]!.parsed!.subject).toBe('【工作简报】运城市物业投诉举报受理情况（2026年11月20日—11月27日）');
   });
 
