@@ -186,6 +186,44 @@ export function buildProgram(): Command {
       process.exitCode = await officerDeactivate(config(), id);
     });
 
+  const user = program.command('user').description('网页控制台账号（密码从标准输入读一行）');
+  user
+    .command('add')
+    .description('新建账号：echo 密码 | wuye user add --login L --role R --county C')
+    .requiredOption('--login <登录名>', '登录名')
+    .requiredOption('--role <角色>', 'desk|admin|supervisor|leader|officer')
+    .requiredOption('--county <县区>', '县区代码（市本级代码即全市）')
+    .option('--unit <单位>', '单位代码（承办人必填）')
+    .option('--name <姓名>', '姓名')
+    .action(async (opts: { login: string; role: string; county: string; unit?: string; name?: string }) => {
+      const { userAdd } = await import('./cli/user.ts');
+      process.exitCode = await userAdd(config(), opts);
+    });
+  user
+    .command('list')
+    .description('列出账号')
+    .option('--json', '每行一个 JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { userList } = await import('./cli/user.ts');
+      process.exitCode = await userList(config(), opts);
+    });
+  user
+    .command('disable')
+    .description('停用账号（其会话立即失效）')
+    .argument('<登录名>')
+    .action(async (login: string) => {
+      const { userDisable } = await import('./cli/user.ts');
+      process.exitCode = await userDisable(config(), login);
+    });
+  user
+    .command('reset')
+    .description('重设密码（从标准输入读一行；解除锁定，会话全部失效）')
+    .argument('<登录名>')
+    .action(async (login: string) => {
+      const { userReset } = await import('./cli/user.ts');
+      process.exitCode = await userReset(config(), login);
+    });
+
   const report = program.command('report').description('报表：weekly|province|discipline|monthly，或 list');
   report
     .command('list')

@@ -255,6 +255,8 @@ export interface Actor {
   /** A city-level (市本级) officer: an admin there reaches every county, a county's admin only its own. */
   cityLevel?: boolean;
   name?: string;
+  /** A web console user's login: who acted (or read) through the web. */
+  login?: string;
 }
 
 /** One audit row: who, when, what changed, from → to. Append-only. */

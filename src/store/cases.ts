@@ -199,6 +199,7 @@ export async function appendEvents(tx: Conn, complaintId: number | null, events:
       actor_officer_id: e.actor.officerId ?? null,
       actor_role: e.actor.role ?? null,
       actor_name: e.actor.name ?? null,
+      actor_login: e.actor.login ?? null,
       from_status: e.from ?? null,
       to_status: e.to ?? null,
       data: e.data ? JSON.stringify(e.data) : null,
@@ -213,6 +214,7 @@ export function rowToEvent(r: Selectable<ComplaintEventTable>): CaseEvent & { id
   if (r.actor_officer_id != null) actor.officerId = r.actor_officer_id;
   if (r.actor_role) actor.role = r.actor_role as Actor['role'];
   if (r.actor_name) actor.name = r.actor_name;
+  if (r.actor_login) actor.login = r.actor_login;
   return {
     id: r.id,
     type: r.type,

@@ -101,9 +101,35 @@ export interface ComplaintEventTable {
   actor_officer_id: number | null;
   actor_role: string | null;
   actor_name: string | null;
+  actor_login: string | null; // a web console user's login (0013)
   from_status: string | null;
   to_status: string | null;
   data: string | null;
+}
+
+/** A web console account (0013): role desk | admin | supervisor | leader | officer, bound to a county (and unit). */
+export interface WebUserTable {
+  id: Generated<number>;
+  login: string;
+  password_hash: string; // scrypt$N$r$p$salt$hash (base64)
+  role: string;
+  county: string;
+  unit: string | null;
+  name: string | null;
+  active: number;
+  failed_logins: number;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A web console session (0013), stored by the SHA-256 of its id. */
+export interface WebSessionTable {
+  id_hash: string;
+  user_id: number;
+  csrf: string;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface UnitTable {
@@ -307,4 +333,6 @@ export interface Database {
   bot_session: BotSessionTable;
   summary_figure: SummaryFigureTable;
   company_list: CompanyListTable;
+  web_user: WebUserTable;
+  web_session: WebSessionTable;
 }

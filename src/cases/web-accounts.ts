@@ -1,0 +1,175 @@
+// Web console accounts (issue 18): creating and resetting them (`wuye user …`), logging in with a lock after
+// repeated failures, sessions kept in the database, and the one mapping from a web user to the workflow's Actor.
+// Passwords: scrypt (memory-hard; N=2^15, r=8, p=1 → 32 MiB and ~0.1 s per guess), a 16-byte random salt each.
+// Session ids: 32 random bytes, stored as their SHA-256, so a copy of the database holds no usable cookie.
+import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { UNIT_CODES, type Actor, type UnitCode } from '../domain.ts';
+import type { Db } from '../store/db.ts';
+import * as users from '../store/users.ts';
+import { WEB_ROLES, type WebRole, type WebUser } from '../store/users.ts';
+
+export { WEB_ROLES, type WebRole, type WebUser };
+
+const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLen: 32 } as const;
+const MIN_PASSWORD = 10;
+/** Failures in a row before the account is locked, and for how long (an admin's reset unlocks it at once). */
+export const MAX_FAILED_LOGINS = 5;
+export const LOCK_MINUTES = 15;
+export const SESSION_HOURS = 12;
+
+function scryptAsync(password: string, salt: Buffer, keyLen: number, o: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => scrypt(password, salt, keyLen, o, (e, key) => (e ? reject(e) : resolve(key))));
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const { N, r, p, keyLen } = SCRYPT;
+  const key = await scryptAsync(password, salt, keyLen, { N, r, p, maxmem: 64 * 1024 * 1024 });
+  return ['scrypt', N, r, p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [kind, n, r, p, salt, hash] = stored.split('$');
+  if (kind !== 'scrypt' || !salt || !hash) return false;
+  const want = Buffer.from(hash, 'base64');
+  const got = await scryptAsync(password, Buffer.from(salt, 'base64'), want.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: 64 * 1024 * 1024 });
+  return got.length === want.length && timingSafeEqual(got, want);
+}
+
+export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+export type AccountResult = { ok: true } | { ok: false; message: string };
+
+export interface NewAccount {
+  login: string;
+  role: string;
+  county: string;
+  unit?: string | undefined;
+  name?: string | undefined;
+}
+
+/** Checks an account's fields against the configuration; the Chinese message says what is wrong. */
+export function accountProblem(cfg: Config, a: NewAccount): string | null {
+  if (!/^[A-Za-z0-9._-]{2,40}$/.test(a.login)) return '登录名须为 2–40 位字母、数字或 . _ -';
+  if (!(WEB_ROLES as readonly string[]).includes(a.role)) return `角色须为 ${WEB_ROLES.join('|')}`;
+  if (!cfg.counties.some((c) => c.code === a.county)) return `未知县区: ${a.county}`;
+  if (a.role === 'officer' && !a.unit) return '承办人须指定单位 (--unit)';
+  if (a.unit && !(UNIT_CODES as readonly string[]).includes(a.unit)) return `未知单位: ${a.unit}`;
+  return null;
+}
+
+export function passwordProblem(password: string): string | null {
+  return [...password].length < MIN_PASSWORD ? `密码至少 ${MIN_PASSWORD} 个字符` : null;
+}
+
+export async function addAccount(db: Db, clock: Clock, cfg: Config, a: NewAccount, password: string): Promise<AccountResult> {
+  const problem = accountProblem(cfg, a) ?? passwordProblem(password);
+  if (problem) return { ok: false, message: problem };
+  if (await users.userByLogin(db, a.login)) return { ok: false, message: `登录名已存在: ${a.login}` };
+  const unit = a.role === 'officer' ? (a.unit as UnitCode) : a.role === 'desk' ? 'housing' : ((a.unit as UnitCode | undefined) ?? null);
+  await users.insertUser(db, {
+    login: a.login,
+    passwordHash: await hashPassword(password),
+    role: a.role as WebRole,
+    county: a.county,
+    unit,
+    name: a.name ?? null,
+    now: clock.now().toISOString(),
+  });
+  return { ok: true };
+}
+
+export async function resetPassword(db: Db, clock: Clock, login: string, password: string): Promise<AccountResult> {
+  const problem = passwordProblem(password);
+  if (problem) return { ok: false, message: problem };
+  const done = await users.setUserPassword(db, login, await hashPassword(password), clock.now().toISOString());
+  return done ? { ok: true } : { ok: false, message: `无此账号: ${login}` };
+}
+
+export async function disableAccount(db: Db, clock: Clock, login: string): Promise<AccountResult> {
+  const done = await users.setUserActive(db, login, false, clock.now().toISOString());
+  return done ? { ok: true } : { ok: false, message: `无此账号: ${login}` };
+}
+
+export type LoginResult =
+  | { ok: true; sessionId: string; csrf: string; user: WebUser; expiresAt: string }
+  | { ok: false; reason: 'invalid' | 'locked' };
+
+/**
+ * A login attempt. Unknown login, wrong password and a disabled account get the same answer; a locked account is
+ * told it is locked only when the password was right (a guesser learns nothing from the lock).
+ */
+export async function logIn(db: Db, clock: Clock, login: string, password: string): Promise<LoginResult> {
+  const u = await users.userForLogin(db, login);
+  if (!u) {
+    await verifyPassword(password, DUMMY_HASH); // the same work as for a real account: no timing tell
+    return { ok: false, reason: 'invalid' };
+  }
+  const now = clock.now();
+  const locked = u.lockedUntil !== null && u.lockedUntil > now.toISOString();
+  const right = await verifyPassword(password, u.passwordHash);
+  if (!right) {
+    if (u.active && !locked) {
+      const lockNow = u.failedLogins + 1 >= MAX_FAILED_LOGINS;
+      await users.recordFailedLogin(db, u.id, lockNow ? new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString() : null, now.toISOString());
+    }
+    return { ok: false, reason: 'invalid' };
+  }
+  if (!u.active) return { ok: false, reason: 'invalid' };
+  if (locked) return { ok: false, reason: 'locked' };
+  if (u.failedLogins || u.lockedUntil) await users.clearFailedLogins(db, u.id, now.toISOString());
+  const sessionId = randomBytes(32).toString('base64url');
+  const csrf = randomBytes(24).toString('base64url');
+  const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString();
+  await users.insertSession(db, { idHash: sha256Hex(sessionId), userId: u.id, csrf, createdAt: now.toISOString(), expiresAt });
+  const { passwordHash: _omit, ...user } = u;
+  return { ok: true, sessionId, csrf, user: { ...user, failedLogins: 0, lockedUntil: null }, expiresAt };
+}
+const DUMMY_HASH = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${'A'.repeat(22)}==$${'A'.repeat(43)}=`;
+
+export async function sessionOf(db: Db, clock: Clock, sessionId: string): Promise<{ user: WebUser; csrf: string } | undefined> {
+  if (!sessionId || sessionId.length > 100) return undefined;
+  return users.sessionUser(db, sha256Hex(sessionId), clock.now().toISOString());
+}
+
+export async function logOut(db: Db, sessionId: string): Promise<void> {
+  await users.deleteSession(db, sha256Hex(sessionId));
+}
+
+/** Read-only roles: 纪检监察 (supervisor) and leaders read everything in their reach and change nothing. */
+export function isReadOnly(u: Pick<WebUser, 'role'>): boolean {
+  return u.role === 'supervisor' || u.role === 'leader';
+}
+
+/** Whether this account works at the city level (its county is the city's own code): it reaches every county. */
+export function isCityLevel(cfg: Config, u: Pick<WebUser, 'county'>): boolean {
+  return u.county === cfg.city.code;
+}
+
+/** The counties an account reaches; null = every county. */
+export function countiesOf(cfg: Config, u: Pick<WebUser, 'role' | 'county'>): string[] | null {
+  return isCityLevel(cfg, u) ? null : [u.county];
+}
+
+/**
+ * THE mapping from a web user to the workflow's actor: the desk is its county's housing office (an officer of
+ * unit housing: 联席会议办公室设在住建部门), an officer is a unit officer, an admin an admin (the city's reaches every
+ * county), supervisors and leaders read only (the workflow's 'supervisor'). The login goes on every audit row.
+ */
+export function actorOfWebUser(cfg: Config, u: WebUser): Actor {
+  const who = { login: u.login, ...(u.name ? { name: u.name } : { name: u.login }) };
+  const city = isCityLevel(cfg, u) ? { cityLevel: true } : {};
+  switch (u.role) {
+    case 'desk':
+      return { kind: 'officer', role: 'officer', unit: 'housing', county: u.county, ...who };
+    case 'officer':
+      return { kind: 'officer', role: 'officer', ...(u.unit ? { unit: u.unit } : {}), county: u.county, ...who };
+    case 'admin':
+      return { kind: 'officer', role: 'admin', county: u.county, ...city, ...who };
+    case 'supervisor':
+    case 'leader':
+      return { kind: 'officer', role: 'supervisor', county: u.county, ...city, ...who };
+  }
+}

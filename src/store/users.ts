@@ -1,0 +1,147 @@
+// Web console accounts and their sessions (migration 0013). Passwords arrive here already hashed and sessions by
+// the hash of their id: this module never sees a secret it could leak.
+import type { Selectable } from 'kysely';
+import type { UnitCode } from '../domain.ts';
+import type { Conn } from './db.ts';
+import type { WebUserTable } from './schema.ts';
+
+export const WEB_ROLES = ['desk', 'admin', 'supervisor', 'leader', 'officer'] as const;
+export type WebRole = (typeof WEB_ROLES)[number];
+
+export interface WebUser {
+  id: number;
+  login: string;
+  role: WebRole;
+  county: string;
+  unit: UnitCode | null;
+  name: string | null;
+  active: boolean;
+  failedLogins: number;
+  lockedUntil: string | null;
+}
+
+function rowToUser(r: Selectable<WebUserTable>): WebUser {
+  return {
+    id: r.id,
+    login: r.login,
+    role: r.role as WebRole,
+    county: r.county,
+    unit: r.unit as UnitCode | null,
+    name: r.name,
+    active: r.active === 1,
+    failedLogins: r.failed_logins,
+    lockedUntil: r.locked_until,
+  };
+}
+
+export async function insertUser(
+  db: Conn,
+  u: { login: string; passwordHash: string; role: WebRole; county: string; unit: UnitCode | null; name: string | null; now: string },
+): Promise<number> {
+  const r = await db
+    .insertInto('web_user')
+    .values({
+      login: u.login,
+      password_hash: u.passwordHash,
+      role: u.role,
+      county: u.county,
+      unit: u.unit,
+      name: u.name,
+      active: 1,
+      failed_logins: 0,
+      locked_until: null,
+      created_at: u.now,
+      updated_at: u.now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function listUsers(db: Conn): Promise<WebUser[]> {
+  const rows = await db.selectFrom('web_user').selectAll().orderBy('login').execute();
+  return rows.map(rowToUser);
+}
+
+/** The account and its password hash, for a login attempt. */
+export async function userForLogin(db: Conn, login: string): Promise<(WebUser & { passwordHash: string }) | undefined> {
+  const r = await db.selectFrom('web_user').selectAll().where('login', '=', login).executeTakeFirst();
+  return r ? { ...rowToUser(r), passwordHash: r.password_hash } : undefined;
+}
+
+export async function userByLogin(db: Conn, login: string): Promise<WebUser | undefined> {
+  const r = await db.selectFrom('web_user').selectAll().where('login', '=', login).executeTakeFirst();
+  return r ? rowToUser(r) : undefined;
+}
+
+/** A failed password: one more failure, and the lock when the caller decided on one. */
+export async function recordFailedLogin(db: Conn, id: number, lockedUntil: string | null, now: string): Promise<void> {
+  await db
+    .updateTable('web_user')
+    .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1), ...(lockedUntil ? { locked_until: lockedUntil } : {}), updated_at: now }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A successful login (or a lock that ran out) starts the count again. */
+export async function clearFailedLogins(db: Conn, id: number, now: string): Promise<void> {
+  await db.updateTable('web_user').set({ failed_logins: 0, locked_until: null, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Disable or enable an account; a disabled account's sessions end at once. */
+export async function setUserActive(db: Conn, login: string, active: boolean, now: string): Promise<boolean> {
+  const r = await db.updateTable('web_user').set({ active: active ? 1 : 0, updated_at: now }).where('login', '=', login).executeTakeFirst();
+  if (!active) await deleteSessionsOfLogin(db, login);
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** A new password: the lock and the failures are cleared and every session of the account ends. */
+export async function setUserPassword(db: Conn, login: string, passwordHash: string, now: string): Promise<boolean> {
+  const r = await db
+    .updateTable('web_user')
+    .set({ password_hash: passwordHash, failed_logins: 0, locked_until: null, updated_at: now })
+    .where('login', '=', login)
+    .executeTakeFirst();
+  await deleteSessionsOfLogin(db, login);
+  return Number(r.numUpdatedRows) > 0;
+}
+
+async function deleteSessionsOfLogin(db: Conn, login: string): Promise<void> {
+  await db
+    .deleteFrom('web_session')
+    .where('user_id', 'in', (eb) => eb.selectFrom('web_user').select('id').where('login', '=', login))
+    .execute();
+}
+
+export async function insertSession(db: Conn, s: { idHash: string; userId: number; csrf: string; createdAt: string; expiresAt: string }): Promise<void> {
+  await db
+    .insertInto('web_session')
+    .values({ id_hash: s.idHash, user_id: s.userId, csrf: s.csrf, created_at: s.createdAt, expires_at: s.expiresAt })
+    .execute();
+}
+
+/** The live session's account (active, not expired), with the session's CSRF token. */
+export async function sessionUser(db: Conn, idHash: string, now: string): Promise<{ user: WebUser; csrf: string } | undefined> {
+  const r = await db
+    .selectFrom('web_session as s')
+    .innerJoin('web_user as u', 'u.id', 's.user_id')
+    .selectAll('u')
+    .select('s.csrf')
+    .where('s.id_hash', '=', idHash)
+    .where('s.expires_at', '>', now)
+    .where('u.active', '=', 1)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  const { csrf, ...user } = r;
+  return { user: rowToUser(user), csrf };
+}
+
+export async function deleteSession(db: Conn, idHash: string): Promise<void> {
+  await db.deleteFrom('web_session').where('id_hash', '=', idHash).execute();
+}
+
+/** Housekeeping: sessions past their expiry. */
+export async function deleteExpiredSessions(db: Conn, now: string): Promise<number> {
+  const r = await db.deleteFrom('web_session').where('expires_at', '<=', now).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
