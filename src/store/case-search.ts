@@ -1,9 +1,12 @@
 // The case list of the web console and its JSON API: one query with the user's scope, the filters, free-text
 // search, an order and a page, and the exact number of matches.
-import { PostgresAdapter, sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type { ProblemType, Status, UnitCode } from '../domain.ts';
 import type { Conn } from './db.ts';
-import { NO_DEADLINE, nextDueSql, nextRunningDeadline, type DeadlineKind } from './running-deadlines.ts';
+import { dialectOfConn, type SqlDialect } from './case-text.ts';
+import { NEXT_DUE_SQL } from './migrations/0014_case_search.ts';
+import { nextRunningDeadline, type DeadlineKind } from './running-deadlines.ts';
+import { ftsMatch, queryPhrases, tsQuery } from './search-tokens.ts';
 
 export type CaseStatus = Status;
 
@@ -63,12 +66,8 @@ export const MAX_PAGE_SIZE = 200;
 
 type Where = Expression<SqlBool>;
 
-function dialectOf(db: Conn): 'sqlite' | 'postgres' {
-  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
-}
-
 /** The filters and the scope, as conditions on the complaint row (unqualified: the deadline expression must read as its index does). */
-function conditions(q: CaseQuery, now: string, dialect: 'sqlite' | 'postgres'): Where[] {
+function conditions(q: CaseQuery, now: string, dialect: SqlDialect): Where[] {
   const w: Where[] = [];
   if (q.counties != null) {
     if (!q.counties.length) w.push(sql<SqlBool>`1 = 0`);
@@ -86,27 +85,22 @@ function conditions(q: CaseQuery, now: string, dialect: 'sqlite' | 'postgres'): 
   if (q.compound) w.push(dialect === 'postgres' ? sql<SqlBool>`strpos(compound, ${q.compound}) > 0` : sql<SqlBool>`instr(compound, ${q.compound}) > 0`);
   if (q.receivedFrom) w.push(sql<SqlBool>`received_at >= ${iso(q.receivedFrom)}`);
   if (q.receivedTo) w.push(sql<SqlBool>`received_at < ${iso(q.receivedTo)}`);
-  for (const word of words(q.text)) w.push(textMatch(word, dialect));
+  const text = q.text ? textMatch(q.text, dialect) : null;
+  if (text) w.push(text);
   return w;
 }
 
-/** The searchable fields of a case; a word matches when one of them contains it. */
-const TEXT_COLUMNS = ['tracking', 'subject', 'body', 'compound', 'address', 'company', 'complainant_name', 'complainant_phone', 'complainant_email'];
-
-function textMatch(word: string, dialect: 'sqlite' | 'postgres'): Where {
-  const fn = dialect === 'postgres' ? 'strpos' : 'instr';
-  return sql<SqlBool>`(${sql.join(
-    TEXT_COLUMNS.map((col) => sql`${sql.raw(`${fn}(lower(${col}), `)}${word.toLowerCase()}) > 0`),
-    sql` OR `,
-  )})`;
+/** Cases whose indexed text (case-text.ts, migration 0014) holds every word of `text` as a phrase. */
+function textMatch(text: string, dialect: SqlDialect): Where | null {
+  const phrases = queryPhrases(text);
+  if (!phrases.length) return null;
+  return dialect === 'postgres'
+    ? sql<SqlBool>`id IN (SELECT complaint_id FROM complaint_text WHERE doc @@ ${tsQuery(phrases)}::tsquery)`
+    : sql<SqlBool>`id IN (SELECT rowid FROM complaint_text WHERE complaint_text MATCH ${ftsMatch(phrases)})`;
 }
 
-function words(text: string | undefined): string[] {
-  return (text ?? '').split(/\s+/u).filter(Boolean);
-}
-
-function nextDue(dialect: 'sqlite' | 'postgres') {
-  return sql<string>`${sql.raw(nextDueSql(dialect))}`;
+function nextDue(dialect: SqlDialect) {
+  return sql<string>`${sql.raw(NEXT_DUE_SQL[dialect])}`;
 }
 
 function iso(s: string): string {
@@ -122,7 +116,7 @@ function clampPage(q: CaseQuery): { limit: number; offset: number } {
 }
 
 export async function searchCases(db: Conn, q: CaseQuery): Promise<{ total: number; items: CaseListItem[] }> {
-  const dialect = dialectOf(db);
+  const dialect = dialectOfConn(db);
   const now = iso(q.now);
   const where = conditions(q, now, dialect);
   const { limit, offset } = clampPage(q);
@@ -172,7 +166,7 @@ export async function searchCases(db: Conn, q: CaseQuery): Promise<{ total: numb
       company: r.company,
       receivedAt: r.received_at,
       nextDue: nd,
-      overdue: nd !== null && nd.at <= now && nd.at !== NO_DEADLINE,
+      overdue: nd !== null && nd.at <= now,
     };
   });
   return { total: Number(count.n), items };

@@ -5,6 +5,7 @@ import type { Conn } from './db.ts';
 import type { ComplaintTable, ComplaintEventTable } from './schema.ts';
 import type { Insertable, Selectable } from 'kysely';
 import { hotQuery } from './hot-query.ts';
+import { changedSearchFields, indexNewCase, reindexCase } from './case-text.ts';
 
 export type NewCase = Omit<Case, 'id' | 'tracking'>;
 
@@ -147,7 +148,9 @@ export async function insertCase(
     updated_at: now,
     ...stateColumns(c),
   });
-  return rowToCase(rows[0]!);
+  const created = rowToCase(rows[0]!);
+  await indexNewCase(tx, created.id, created);
+  return created;
 }
 
 export class ConcurrentUpdateError extends Error {
@@ -157,8 +160,15 @@ export class ConcurrentUpdateError extends Error {
   }
 }
 
-/** Saves the new state of a case; optimistic: fails when someone else changed it since `expectedVersion`. */
-export async function saveCase(tx: Conn, c: Case, expectedVersion: number, now: string): Promise<number> {
+/**
+ * Saves the new state of a case; optimistic: fails when someone else changed it since `expectedVersion`. When a
+ * field the search index holds changed (a corrected company, the complainant's phone), the index follows in the
+ * same transaction.
+ */
+export async function saveCase(conn: Conn, c: Case, expectedVersion: number, now: string): Promise<number> {
+  if (!conn.isTransaction) return conn.transaction().execute((tx) => saveCase(tx, c, expectedVersion, now));
+  const tx = conn;
+  const before = await searchFieldsOf(tx, c.id);
   const res = await tx
     .updateTable('complaint')
     .set({ ...stateColumns(c), version: expectedVersion + 1, updated_at: now })
@@ -166,7 +176,20 @@ export async function saveCase(tx: Conn, c: Case, expectedVersion: number, now: 
     .where('version', '=', expectedVersion)
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) throw new ConcurrentUpdateError(c.tracking);
+  if (before && changedSearchFields(before, c)) await reindexCase(tx, c.id, c);
   return expectedVersion + 1;
+}
+
+const searchFields = hotQuery((db, p: { id: number }) =>
+  db
+    .selectFrom('complaint')
+    .select(['tracking', 'subject', 'body', 'compound', 'address', 'company', 'complainant_name', 'complainant_phone', 'complainant_email'])
+    .where('id', '=', p.id),
+);
+
+async function searchFieldsOf(db: Conn, id: number) {
+  const r = (await searchFields(db, { id })).rows[0];
+  return r && { ...r, complainant: { name: r.complainant_name, phone: r.complainant_phone, email: r.complainant_email } };
 }
 
 export async function findById(db: Conn, id: number): Promise<(Case & { version: number }) | undefined> {

@@ -5,10 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUSES, type Case, type Status, type UnitCode } from '../../src/domain.ts';
 import { searchCases, type CaseQuery } from '../../src/store/case-search.ts';
 import { findById, insertCase, saveCase, type NewCase } from '../../src/store/cases.ts';
-import { inTransaction } from '../../src/store/db.ts';
-import { nextRunningDeadline } from '../../src/store/running-deadlines.ts';
+import { sql } from 'kysely';
+import { inTransaction, openStore } from '../../src/store/db.ts';
+import { migrateTo, migrateToLatest } from '../../src/store/migrate.ts';
+import { NEXT_DUE_SQL } from '../../src/store/migrations/0014_case_search.ts';
+import { nextDueSql, nextRunningDeadline } from '../../src/store/running-deadlines.ts';
 import { due } from '../../src/workflow/complaint.ts';
-import { DIALECTS, openTestStore } from '../support/stores.ts';
+import { DIALECTS, freshDatabaseUrl, openTestStore } from '../support/stores.ts';
 
 const NOW = '2026-11-20T04:00:00.000Z';
 const PAST = '2026-11-18T16:00:00.000Z';
@@ -20,7 +23,7 @@ function newCase(over: Partial<NewCase>): NewCase {
     county: 'yanhu', source: 'email', status: 'triage', unit: null, problem: null, urgent: false, complex: false, supervised: false,
     complainant: { name: null, phone: null, email: null }, compound: null, address: null, company: null,
     subject: '投诉', body: '', classification: null, receivedAt: NOW, assignedAt: null, acceptedAt: null, resolvedAt: null,
-    writtenOffAt: null, finding: null, result: null, deadlines: {}, extension: null, extended: false, coUnits: [],
+    writtenOffAt: null, finding: null, result: null, deadlines: {}, extension: null, extended: false, penaltyExtended: false, coUnits: [],
     ...over,
   };
 }
@@ -207,6 +210,27 @@ describe.each(DIALECTS)('case search on %s', (dialect) => {
     expect(await found({ text: '新城物业' })).toEqual([]);
     expect(await found({ text: '安居' })).toEqual(['roof']);
   });
+
+  it('indexes the cases registered before migration 0014', async () => {
+    const db = await freshDatabaseUrl(dialect, 'migrate-0014');
+    const old = await openStore(db.url, { migrate: false });
+    try {
+      await migrateTo(old.db, dialect, '0012_compound_register');
+      for (const [n, body] of [[1, '地下室漏水，电梯停运'], [2, '垃圾无人清理']] as const) {
+        await sql`insert into complaint (tracking, county, source, status, subject, body, received_at, created_at, updated_at, complainant_phone)
+          values (${`YH-2026-00000${n}`}, 'yanhu', 'email', 'triage', '投诉', ${body}, ${NOW}, ${NOW}, ${NOW}, ${`1390000000${n}`})`.execute(old.db);
+      }
+      await migrateToLatest(old.db, dialect);
+      const hits = async (text: string) => (await searchCases(old.db, { now: NOW, text })).items.map((i) => i.tracking);
+      expect(await hits('漏水')).toEqual(['YH-2026-000001']);
+      expect(await hits('垃圾')).toEqual(['YH-2026-000002']);
+      expect(await hits('13900000002')).toEqual(['YH-2026-000002']);
+      expect(await hits('水电')).toEqual([]);
+    } finally {
+      await old.close();
+      await db.cleanup();
+    }
+  });
 });
 
 describe('the running deadlines of the case list', () => {
@@ -232,5 +256,10 @@ describe('the running deadlines of the case list', () => {
       }
     }
     expect(checked).toBe(STATUSES.length * 24);
+  });
+
+  it('are what the index of migration 0014 holds, on both dialects', () => {
+    expect(NEXT_DUE_SQL.sqlite).toBe(nextDueSql('sqlite'));
+    expect(NEXT_DUE_SQL.postgres).toBe(nextDueSql('postgres'));
   });
 });

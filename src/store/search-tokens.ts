@@ -1,0 +1,118 @@
+// The tokens of the case search, one function for the text written and one for the words asked (pure). Chinese is
+// written without spaces and two-character words (电梯, 漏水) carry most meaning, so a run of Han characters is
+// indexed as its overlapping bigrams plus its last character alone ("漏水严重" → 漏水 水严 严重 重); a query word
+// becomes the phrase of its bigrams, so "梯电" never matches 电梯 and "漏水严重" needs the four characters together.
+// The run's last character alone lets a one-character word be asked as a prefix ("霉*": a bigram that starts
+// with it, or the end of a run) and keeps positions in step when a word goes on with digits or letters ("3号楼2").
+// Letters and digits (tracking numbers, phones, e-mails) are words of their own, lower-cased after NFKC (full-width
+// ２０２６ and ＡＢＣ are 2026 and abc); everything else separates. The tokens are plain letters and digits, so the
+// SQLite FTS5 query and the PostgreSQL tsquery built from them need no escaping. FTS5 reads the space-joined tokens
+// back with its `ascii` tokenizer (every non-ASCII character is part of a token), PostgreSQL takes them as a tsvector
+// literal: neither dialect's own word-splitting has a say.
+
+const RUN = /(\p{Script=Han}+)|((?:(?!\p{Script=Han})[\p{L}\p{N}])+)/gu;
+
+/** Longer letter-digit runs (base64 left in a mail, long URLs) are cut: PostgreSQL lexemes stop at 2 KB. */
+export const MAX_WORD_CHARS = 60;
+/** Tokens kept of one case (PostgreSQL keeps positions up to 16,383; beyond them a phrase could not be checked). */
+export const MAX_DOC_TOKENS = 16_000;
+
+interface Run {
+  han: boolean;
+  text: string;
+}
+
+function runs(text: string): Run[] {
+  const out: Run[] = [];
+  for (const m of text.normalize('NFKC').toLowerCase().matchAll(RUN)) {
+    if (m[1]) out.push({ han: true, text: m[1] });
+    else out.push({ han: false, text: [...m[2]!].slice(0, MAX_WORD_CHARS).join('') });
+  }
+  return out;
+}
+
+function bigrams(chars: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i]! + chars[i + 1]!);
+  return out;
+}
+
+/** The tokens of a case's searchable fields, in order (each field tokenised apart: no bigram spans two fields). */
+export function documentTokens(fields: readonly (string | null | undefined)[]): string[] {
+  const out: string[] = [];
+  for (const field of fields) {
+    if (!field) continue;
+    for (const r of runs(field)) {
+      if (r.han) {
+        const chars = [...r.text];
+        out.push(...bigrams(chars), chars[chars.length - 1]!);
+      } else out.push(r.text);
+      if (out.length >= MAX_DOC_TOKENS) return out.slice(0, MAX_DOC_TOKENS);
+    }
+  }
+  return out;
+}
+
+/** One query word as a phrase: its tokens in order, the last one a prefix when `prefix`. */
+export interface QueryPhrase {
+  tokens: string[];
+  prefix: boolean;
+}
+
+/**
+ * The phrases of a query: one per word (words separated by white space, all must match); a word without letters,
+ * digits or Han characters is dropped. The last token of a word is a prefix when the word ends with letters or
+ * digits (a phone's first digits, a tracking number without its last) or with a single Han character; a word
+ * ending in two or more Han characters ends with its last bigram, which matches wherever the text goes on.
+ */
+export function queryPhrases(text: string): QueryPhrase[] {
+  const phrases: QueryPhrase[] = [];
+  for (const word of text.split(/\s+/u)) {
+    const rs = runs(word);
+    if (!rs.length) continue;
+    const tokens: string[] = [];
+    let prefix = false;
+    rs.forEach((r, i) => {
+      const last = i === rs.length - 1;
+      if (!r.han) {
+        tokens.push(r.text);
+        prefix = last;
+        return;
+      }
+      const chars = [...r.text];
+      if (chars.length === 1) {
+        tokens.push(chars[0]!);
+        prefix = last;
+        return;
+      }
+      tokens.push(...bigrams(chars));
+      // In the text this run ended here (letters or digits follow): its last character stands alone next.
+      if (!last) tokens.push(chars[chars.length - 1]!);
+      prefix = false;
+    });
+    phrases.push({ tokens, prefix });
+  }
+  return phrases;
+}
+
+/** The FTS5 MATCH expression of the phrases (SQLite): "t1 t2 t3" *, ANDed. */
+export function ftsMatch(phrases: readonly QueryPhrase[]): string {
+  return phrases.map((p) => `"${p.tokens.join(' ')}"${p.prefix ? ' *' : ''}`).join(' AND ');
+}
+
+/** The tsquery of the phrases (PostgreSQL): 't1' <-> 't2' <-> 't3':*, ANDed. */
+export function tsQuery(phrases: readonly QueryPhrase[]): string {
+  return phrases
+    .map((p) => `(${p.tokens.map((t, i) => `'${t}'${p.prefix && i === p.tokens.length - 1 ? ':*' : ''}`).join(' <-> ')})`)
+    .join(' & ');
+}
+
+/** The tsvector literal of a document's tokens (PostgreSQL), positions from 1. */
+export function tsVector(tokens: readonly string[]): string {
+  return tokens.map((t, i) => `'${t}':${i + 1}`).join(' ');
+}
+
+/** The FTS5 document of the tokens (SQLite): space-separated, read back by the unicode61 tokenizer as the same tokens. */
+export function ftsDocument(tokens: readonly string[]): string {
+  return tokens.join(' ');
+}
