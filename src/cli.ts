@@ -158,7 +158,8 @@ export function buildProgram(): Command {
     .requiredOption('--county <县区>', '县区代码或名称')
     .requiredOption('--role <角色>', 'officer|cosigner|reviewer|supervisor|admin')
     .option('--name <姓名>', '姓名')
-    .action(async (opts: { unit: string; county: string; role: string; name?: string }) => {
+    .option('--head', '单位负责人：批准延长处罚期限（000 附件 三(二)）')
+    .action(async (opts: { unit: string; county: string; role: string; name?: string; head?: boolean }) => {
       const { officerInvite } = await import('./cli/officer.ts');
       process.exitCode = await officerInvite(config(), opts);
     });

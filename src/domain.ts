@@ -232,6 +232,7 @@ export interface Case {
   deadlines: Deadlines;
   extension: { until: string; reason: string; requestedBy: number } | null;
   extended: boolean; // the single approved extension was used
+  penaltyExtended: boolean; // the penalty period's one 30-day extension was used (000 附件 三(二))
 }
 
 /** What the classifier decided, kept on the case as 分类依据. */
@@ -254,6 +255,8 @@ export interface Actor {
   county?: string;
   /** A city-level (市本级) officer: an admin there reaches every county, a county's admin only its own. */
   cityLevel?: boolean;
+  /** The unit's 负责人: approves what the seeds reserve to the unit's head (the penalty extension, 000 附件 三(二)). */
+  unitHead?: boolean;
   name?: string;
   /** A web console user's login: who acted (or read) through the web. */
   login?: string;

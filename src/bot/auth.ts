@@ -18,6 +18,7 @@ export function actorOf(o: Officer): Actor {
     unit: o.unit,
     county: o.county,
     ...(o.cityLevel ? { cityLevel: true } : {}),
+    ...(o.unitHead ? { unitHead: true } : {}),
     ...(o.name ? { name: o.name } : {}),
   };
 }
@@ -78,6 +79,7 @@ const VERB_COMMANDS: readonly [CaseVerb, OfferedCommand][] = [
   ['contribute', 'contribute'],
   ['openPenalty', 'openPenalty'],
   ['decidePenalty', 'decidePenalty'],
+  ['extendPenalty', 'extendPenalty'],
   ['supervise', 'supervise'],
   ['company', 'setCompany'],
   ['coUnits', 'setCoUnits'],

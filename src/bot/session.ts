@@ -18,7 +18,7 @@ interface OnCase {
 
 export type Dialogue =
   // `text`: for actions confirmed after typing (认定复杂问题, 致投诉人), what was typed, awaiting 确认.
-  | (OnCase & { kind: 'reason'; action: 'return' | 'rejectCosign' | 'rejectReview' | 'cosign' | 'complex' | 'letter' | 'contribute' | 'decidePenalty' | 'company'; text?: string })
+  | (OnCase & { kind: 'reason'; action: 'return' | 'rejectCosign' | 'rejectReview' | 'cosign' | 'complex' | 'letter' | 'contribute' | 'decidePenalty' | 'extendPenalty' | 'company'; text?: string })
   | (OnCase & { kind: 'report'; action: 'progress'; text: string | null; photos: PhotoRef[] })
   | (OnCase & { kind: 'report'; action: 'resolve'; finding: Finding | null; text: string | null; photos: PhotoRef[] })
   | (OnCase & { kind: 'dated'; action: 'plan' | 'extend'; text: string | null })

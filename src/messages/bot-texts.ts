@@ -60,6 +60,7 @@ export const TEXT = {
   coUnitsPrompt: (lead: string) => `主办单位：${lead}。请点选协办单位（再点一次取消），选好后点「完成」。被选中的单位将收到协办任务。`,
   coUnitsSaved: '已更新协办单位',
   companyPrompt: (current: string | null) => `当前物业企业：${current ?? '未填写'}。请输入正确的物业服务企业名称（发送「无」清除）。\n发送 /cancel 取消。`,
+  penaltyExtendPrompt: '经本单位负责人批准，处理决定期限可延长三十日（仅一次）。请输入延长理由，将告知投诉人和转办的住建部门。\n发送 /cancel 取消。',
   penaltyPrompt: '请输入处罚决定（处罚对象、依据和结果），将反馈投诉人和转办的住建部门。\n发送 /cancel 取消。',
   rejectPrompt: '请发送驳回理由，案件将退回承办单位继续办理。\n发送 /cancel 取消。',
   cosignPrompt: '会签即确认承办单位的核查结论和办理结果属实、同意办结（见上方案件卡片）。请输入会签意见，或直接点「同意办结」。',
@@ -111,6 +112,7 @@ export const DONE_TOAST: Partial<Record<CaseVerb, string>> = {
   contribute: '已报送主办单位',
   openPenalty: '已立案查处：15个工作日内核查，90日内作出处罚决定',
   decidePenalty: '处罚决定已登记并反馈',
+  extendPenalty: '处罚期限已延长30日，已告知投诉人和住建部门',
   supervise: '已挂牌督办：承办单位按月报送进展，直至销号',
   company: '已更正物业企业',
 };

@@ -35,6 +35,7 @@ export const CASE_VERBS = {
   contribute: 'ctb', // 报送协办情况: a co-handling unit's report
   openPenalty: 'pno', // 立案查处
   decidePenalty: 'pnd', // 处罚决定 (typed)
+  extendPenalty: 'pnx', // 延长处罚期限 (the unit head; reason typed)
   supervise: 'sv', // 挂牌督办
   company: 'cmp', // 物业企业: set or correct the case's company (typed)
   confirm: 'cf', // 确认 what was typed in a confirmed dialogue (认定复杂问题, 致投诉人)

@@ -43,6 +43,7 @@ const TEMPLATE_TITLES: Record<EffectTemplate, string> = {
   'co-report': '🤝 协办单位报送情况',
   'penalty-opened': '⚖️ 已立案查处',
   penalty: '⚖️ 已作出处罚决定',
+  'penalty-extended': '⚖️ 处罚期限已延长30日',
 };
 
 // ─── Formatting helpers ──────────────────────────────────────────────────────────────────────────────────────

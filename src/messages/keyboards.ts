@@ -36,6 +36,7 @@ export const VERB_LABELS: Partial<Record<CaseVerb, string>> = {
   contribute: '报送协办情况',
   openPenalty: '立案查处',
   decidePenalty: '处罚决定',
+  extendPenalty: '延长处罚期限',
   supervise: '挂牌督办',
   company: '物业企业',
   raw: '查看原文',

@@ -177,6 +177,8 @@ export function stepNote(template: EffectTemplate, c: Case, ctx: LetterContext &
         return `${unit}已对您反映的问题立案查处，将于 ${when(c.deadlines.verify)} 前完成核查，${when(c.deadlines.penalty)} 前依法作出处理决定。`;
       case 'penalty':
         return `${unit}已依法作出处罚决定：${quote(d.text)}`;
+      case 'penalty-extended':
+        return `经${unit}负责人批准，处理决定期限依法延长三十日，至 ${when(d.until)}。原因：${d.reason ?? '—'}。`;
       default:
         return null;
     }

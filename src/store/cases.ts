@@ -52,6 +52,7 @@ export function rowToCase(r: Row): Case {
     deadlines,
     extension: json<Case['extension']>(r.extension),
     extended: bool(r.extended),
+    penaltyExtended: bool(r.penalty_extended),
   };
 }
 
@@ -85,6 +86,7 @@ function stateColumns(c: NewCase) {
     due_penalty: c.deadlines.penalty ?? null,
     extension: c.extension ? JSON.stringify(c.extension) : null,
     extended: int(c.extended),
+    penalty_extended: int(c.penaltyExtended),
   };
 }
 

@@ -14,8 +14,9 @@ import * as m0009 from './migrations/0009_co_units.ts';
 import * as m0010 from './migrations/0010_company_facts.ts';
 import * as m0011 from './migrations/0011_report_notes.ts';
 import * as m0012 from './migrations/0012_compound_register.ts';
-import * as m0014 from './migrations/0014_case_search.ts';
 import * as m0013 from './migrations/0013_web_accounts.ts';
+import * as m0014 from './migrations/0014_case_search.ts';
+import * as m0015 from './migrations/0015_penalty_extension.ts';
 
 /** Each migration module exports `migration(dialect)`; the list is append-only. */
 const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
@@ -31,8 +32,9 @@ const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
   '0010_company_facts': m0010,
   '0011_report_notes': m0011,
   '0012_compound_register': m0012,
-  '0014_case_search': m0014,
   '0013_web_accounts': m0013,
+  '0014_case_search': m0014,
+  '0015_penalty_extension': m0015,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -17,6 +17,8 @@ export interface Officer {
   reachable: boolean;
   /** Works at the city level (the county code is the city's own, cfg.city.code): set by whoever knows the config. */
   cityLevel?: boolean;
+  /** The unit's 负责人 (approves the penalty extension, 000 附件 三(二)); set by the invite. */
+  unitHead?: boolean;
 }
 
 export function rowToOfficer(r: Selectable<OfficerTable>): Officer {
@@ -29,6 +31,7 @@ export function rowToOfficer(r: Selectable<OfficerTable>): Officer {
     role: r.role as Role,
     active: r.active === 1,
     reachable: r.reachable === 1,
+    ...(r.unit_head === 1 ? { unitHead: true } : {}),
   };
 }
 
@@ -37,6 +40,8 @@ export interface InviteInput {
   county: string;
   role: Role;
   name?: string | null;
+  /** The invitee is the unit's 负责人. */
+  unitHead?: boolean;
 }
 
 /** Invite codes are 16 url-safe chars: unguessable, and short enough for a /start deep link (≤ 64). */
@@ -51,6 +56,7 @@ export async function createInvite(db: Conn, inv: InviteInput, now: Date, ttlHou
       county: inv.county,
       role: inv.role,
       name: inv.name ?? null,
+      unit_head: inv.unitHead ? 1 : 0,
       created_at: now.toISOString(),
       expires_at: expiresAt,
       used_at: null,
@@ -83,6 +89,7 @@ export async function redeemInvite(tx: Conn, code: string, chatId: number, displ
       role: inv.role,
       active: 1,
       reachable: 1,
+      unit_head: inv.unit_head,
       created_at: nowIso,
       linked_at: nowIso,
     })

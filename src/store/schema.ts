@@ -84,6 +84,7 @@ export interface ComplaintTable {
   due_penalty: string | null;
   extension: string | null;
   extended: number;
+  penalty_extended: Generated<number>; // the penalty period's one 30-day extension was used (migration 0015)
   co_units: string | null; // JSON array of unit codes (协办), migration 0009
   raw_mail_id: number | null;
   ack_message_id: string | null;
@@ -154,6 +155,7 @@ export interface OfficerTable {
   reachable: number;
   created_at: string;
   linked_at: string | null;
+  unit_head: Generated<number>; // the unit's 负责人 (migration 0015): approves the penalty extension
 }
 
 export interface OfficerInviteTable {
@@ -162,6 +164,7 @@ export interface OfficerInviteTable {
   county: string;
   role: string;
   name: string | null;
+  unit_head: Generated<number>; // migration 0015
   created_at: string;
   expires_at: string;
   used_at: string | null;

@@ -1,6 +1,7 @@
 // Who may do what to which case. Pure: the actor and the case come in, a verdict goes out.
 // Reach (000 附件 三(一), 六(一)):
-//   officer    — the case's own unit in the case's own county; housing officers of the county also work the
+//   officer    — the case's own unit in the case's own county (its 负责人, unitHead, also extends a penalty period
+//                once, 000 附件 三(二)); housing officers of the county also work the
 //                office's triage queue (assign, reclassify, co-handling units: 联席会议办公室设在住建部门); a
 //                co-handling unit (协办) of the county reads the case and reports its part (contribute).
 //   cosigner   — township/community of the case's county: sign the closing opinion of housing-handled cases.
@@ -60,6 +61,8 @@ export function canAct(actor: Actor, action: Action, c: Reach): AuthResult {
   switch (actor.role) {
     case 'admin':
       // A county's admin runs that county (its cases carry residents' contact details); the city's admin all.
+      // …but the penalty extension is the unit head's own approval (000 附件 三(二)), not the administrator's.
+      if (action === 'extendPenalty') return deny('FORBIDDEN_ROLE', '须经本单位负责人批准');
       if (!actor.cityLevel && actor.county && actor.county !== c.county) return deny('NOT_YOUR_COUNTY');
       return OK;
     case 'supervisor':
@@ -82,6 +85,12 @@ export function canAct(actor: Actor, action: Action, c: Reach): AuthResult {
 }
 
 function officerCan(actor: Actor, action: Action, c: Reach): AuthResult {
+  // 经本单位负责人批准，可以延长三十日 (000 附件 三(二)): the unit's own head, nobody else, not even the office.
+  if (action === 'extendPenalty') {
+    if (actor.county !== c.county) return deny('NOT_YOUR_COUNTY');
+    if (!actor.unit || c.unit !== actor.unit) return deny('NOT_YOUR_UNIT');
+    return actor.unitHead ? OK : deny('FORBIDDEN_ROLE', '须经本单位负责人批准');
+  }
   // A co-handling unit (协办) sees the case and reports its part; the lead unit does the rest.
   const coHandles = !!actor.unit && (c.coUnits ?? []).includes(actor.unit);
   if (action === 'contribute') {

@@ -45,7 +45,7 @@ import {
   STATUS_NAMES,
 } from '../domain.ts';
 import type { Calendar } from './calendar.ts';
-import { dueAt, transferDueAt, type DeadlineRule } from './rules.ts';
+import { dueAt, extendedPenaltyDue, transferDueAt, type DeadlineRule } from './rules.ts';
 import { daysBetween, endOfDayShanghai, isValidDay, parseInstant, shanghaiDay } from '../time.ts';
 import { canAct } from './auth.ts';
 import { workflowError, type WorkflowError, type WorkflowErrorCode } from './errors.ts';
@@ -76,6 +76,7 @@ export type Command =
   | { type: 'setCompany'; company: string | null }
   | { type: 'openPenalty' }
   | { type: 'decidePenalty'; decision: string }
+  | { type: 'extendPenalty'; reason: string }
   | { type: 'supervise' }
   | { type: 'reclassify'; unit: UnitCode; problem: ProblemType | null; reason?: string };
 export type CommandType = Command['type'];
@@ -104,6 +105,7 @@ export const COMMAND_TYPES = [
   'setCompany',
   'openPenalty',
   'decidePenalty',
+  'extendPenalty',
   'supervise',
   'reclassify',
 ] as const satisfies readonly CommandType[];
@@ -143,6 +145,7 @@ export const EFFECT_TEMPLATES = [
   'co-report', // the lead unit (主办): a co-handling unit reported its part
   'penalty-opened', // complainant/housing: 立案查处 with its two clocks
   'penalty', // complainant/housing: the penalty decided (处罚情况…反馈)
+  'penalty-extended', // complainant/housing: the 90-day decision period extended by 30 days, approved by the unit's head
 ] as const;
 export type EffectTemplate = (typeof EFFECT_TEMPLATES)[number];
 
@@ -249,6 +252,7 @@ export function register(input: RegisterInput, now: Date, cal: Calendar, actor: 
     deadlines,
     extension: null,
     extended: false,
+    penaltyExtended: false,
   };
 
   const events: CaseEvent[] = [
@@ -655,6 +659,23 @@ const HANDLERS: Handlers = {
       type: 'penalty-opened',
       patch: { deadlines: { ...c.deadlines, verify: iso(dueAt('verify', now, cal)), penalty: iso(dueAt('penalty', now, cal)) } },
       effects: [...tellHousing(c, 'penalty-opened'), ...complainantMail(c, 'penalty-opened')],
+    };
+  },
+
+  // 90日内完成处罚……经本单位负责人批准，可以延长三十日 (000 附件 三(二)): once, by the unit's head (workflow/auth.ts),
+  // 30 days added to the end of the 90-day period. The complainant and the transferring housing office hear of it.
+  extendPenalty({ c, cmd, cal }) {
+    if (!WORKING.includes(c.status)) return wrongState(c);
+    if (!c.deadlines.penalty) return workflowError('INVALID_INPUT', '本案未立案查处');
+    if (c.penaltyExtended) return workflowError('INVALID_INPUT', '处罚期限只能延长一次');
+    const reason = text(cmd.reason);
+    if (!reason) return workflowError('INVALID_INPUT', '延长理由');
+    const until = iso(extendedPenaltyDue(c.deadlines.penalty, cal));
+    return {
+      type: 'penalty-extended',
+      patch: { penaltyExtended: true, deadlines: { ...c.deadlines, penalty: until } },
+      data: { reason, until },
+      effects: [...tellHousing(c, 'penalty-extended'), ...complainantMail(c, 'penalty-extended', { until, reason })],
     };
   },
 

@@ -32,6 +32,7 @@ export const PROBES: readonly (readonly [OfferedCommand, (now: Date, c: Case) =>
   ['contribute', () => ({ type: 'contribute', text: '-' })],
   ['openPenalty', () => ({ type: 'openPenalty' })],
   ['decidePenalty', () => ({ type: 'decidePenalty', decision: '-' })],
+  ['extendPenalty', () => ({ type: 'extendPenalty', reason: '-' })],
   ['supervise', () => ({ type: 'supervise' })],
   ['setCompany', (_now, c) => ({ type: 'setCompany', company: `${c.company ?? ''}-` })],
   // Any change of the co-handling units: one added when there are none, else all removed.

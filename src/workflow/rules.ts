@@ -13,7 +13,7 @@
 //   make-up working Saturday (10 Oct 2026) stays there.
 // - Working-day periods count working days only, so their last day is always a working day.
 import type { Calendar } from './calendar.ts';
-import { addMonthsClamped, endOfDayShanghai, formatShanghai, parseInstant, shanghaiDay, type Day } from '../time.ts';
+import { addMonthsClamped, endOfDayShanghai, formatShanghai, lastDayOf, parseInstant, shanghaiDay, type Day } from '../time.ts';
 
 export const DEADLINE_RULES = ['transfer', 'close', 'complex', 'plan', 'progress', 'verify', 'penalty', 'penalty-extended'] as const;
 export type DeadlineRule = (typeof DEADLINE_RULES)[number];
@@ -91,6 +91,14 @@ export function dueDay(rule: DeadlineRule, from: Date, cal: Calendar): Day {
   const last = periodLastDay(shanghaiDay(from), spec.period, cal);
   if (rule === 'penalty-extended') return firstWorkdayFrom(cal.addDays(last, PENALTY_EXTENSION_DAYS), cal);
   return last;
+}
+
+/**
+ * The penalty deadline after its one extension: 30 days added to the last day of the running period (经……负责人批准，
+ * 可以延长三十日, 000 附件 三(二)), moved to a working day (art. 203), at 24:00.
+ */
+export function extendedPenaltyDue(currentDue: string, cal: Calendar): Date {
+  return endOfDayShanghai(firstWorkdayFrom(cal.addDays(lastDayOf(currentDue), PENALTY_EXTENSION_DAYS), cal));
 }
 
 /** The deadline: 24:00 (Asia/Shanghai) of the period's last day, as an instant. */

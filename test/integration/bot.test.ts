@@ -12,7 +12,7 @@ import { createMailSender } from '../../src/outbox/mailer.ts';
 import { createTelegramClient } from '../../src/outbox/telegram.ts';
 import { OutboxWorker } from '../../src/outbox/worker.ts';
 import { loadCalendar } from '../../src/runtime.ts';
-import { findById, insertCase, nextTrackingNumber, type NewCase } from '../../src/store/cases.ts';
+import { eventsOf, findById, insertCase, nextTrackingNumber, type NewCase } from '../../src/store/cases.ts';
 import { openStore, type Db, type Dialect, type Store } from '../../src/store/db.ts';
 import { createInvite, officerByChat, revokeInvite, setReachable, type Officer } from '../../src/store/officers.ts';
 import { syncReferenceData } from '../../src/store/reference.ts';
@@ -477,6 +477,42 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     const letter = await h.sink.waitFor((m) => /【办理进展】/.test(m.parsed?.subject ?? '') && (m.parsed?.subject ?? '').includes(c0.tracking), 10_000);
     expect(letter.parsed?.text).toContain('已对您反映的问题立案查处');
     expect(letter.parsed?.text).toContain('已依法作出处罚决定：“对物业公司罚款一万元，责令三日内恢复消防设施”');
+  });
+
+  it('延长处罚期限: only the unit head gets the button; 30 days are added once and the resident and housing are told', async () => {
+    const FIRE_HEAD = 1041;
+    const inv = await createInvite(h.db, { unit: 'fire', county: 'yanhu', role: 'officer', name: '消防负责人', unitHead: true }, h.clock.now(), h.cfg.bot.inviteTtlHours);
+    expect((await say(h, FIRE_HEAD, `/start ${inv.code}`)).text).toContain('绑定成功');
+    const c0 = await mailIn(h, cls('fire'), '物业把消防通道锁死了');
+    await press(h, FIRE, `acc:${c0.id}`);
+    await caseState(h, c0.id, 'accepted');
+    await press(h, FIRE, `pno:${c0.id}`, { messageId: (await lastWithButton(h, FIRE, `pno:${c0.id}`)).message_id });
+    const opened = await until(async () => ((await findById(h.db, c0.id))?.deadlines.penalty ? findById(h.db, c0.id) : undefined), 'the penalty clocks');
+    // The officer who opened it has no extension button, and a forged press is refused.
+    h.api.sendText(FIRE, `/case ${c0.tracking}`);
+    const officerCard = await lastWithButton(h, FIRE, `pnd:${c0.id}`);
+    expect(officerCard.reply_markup!.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === `pnx:${c0.id}`)).toBe(false);
+    const refused = await press(h, FIRE, `pnx:${c0.id}`, { force: true, messageId: officerCard.message_id });
+    expect(refused.params.show_alert).toBe(true);
+    // The head opens the case and extends.
+    h.api.sendText(FIRE_HEAD, `/case ${c0.tracking}`);
+    const headCard = await lastWithButton(h, FIRE_HEAD, `pnx:${c0.id}`);
+    await press(h, FIRE_HEAD, `pnx:${c0.id}`, { messageId: headCard.message_id });
+    await until(() => botMessages(h, FIRE_HEAD).findLast((m) => m.text?.includes('延长理由')), 'the reason prompt');
+    await say(h, FIRE_HEAD, '需委托消防检测机构鉴定', /处罚期限已延长30日/);
+    const extended = await findById(h.db, c0.id);
+    expect(extended!.penaltyExtended).toBe(true);
+    expect(Date.parse(extended!.deadlines.penalty!) - Date.parse(opened!.deadlines.penalty!)).toBeGreaterThanOrEqual(30 * 86_400_000);
+    const events = await eventsOf(h.db, c0.id);
+    expect(events.find((e) => e.type === 'penalty-extended')).toMatchObject({ actor: { name: '消防负责人' }, data: { reason: '需委托消防检测机构鉴定' } });
+    await until(() => botMessages(h, HOUSING).find((m) => m.text?.startsWith('⚖️ 处罚期限已延长30日') && m.text.includes(c0.tracking)), 'housing told');
+    // Once only: the button is gone.
+    h.api.sendText(FIRE_HEAD, `/case ${c0.tracking}`);
+    const again = await lastWithButton(h, FIRE_HEAD, `pnd:${c0.id}`);
+    expect(again.reply_markup!.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === `pnx:${c0.id}`)).toBe(false);
+    await releaseLetters(h, c0.id);
+    const letter = await h.sink.waitFor((m) => /【办理进展】/.test(m.parsed?.subject ?? '') && (m.parsed?.subject ?? '').includes(c0.tracking), 10_000);
+    expect(letter.parsed?.text).toMatch(/负责人批准，处理决定期限依法延长三十日，至 .*原因：需委托消防检测机构鉴定/);
   });
 
   it('the resident writes again: the notice and the case card show the new words and files, not the old complaint', async () => {

@@ -108,7 +108,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
           county: 'yuncheng', source: 'email', status: 'triage', unit: null, problem: null, urgent: false, complex: false, supervised: false,
           complainant: { name: '王女士', phone: '13912345678', email: null }, compound: null, address: null, company: null,
           subject: 's', body: 'b', classification: null, receivedAt: now, assignedAt: null, acceptedAt: null, resolvedAt: null,
-          writtenOffAt: null, finding: null, result: null, deadlines: { transfer: now }, extension: null, extended: false, coUnits: [],
+          writtenOffAt: null, finding: null, result: null, deadlines: { transfer: now }, extension: null, extended: false, penaltyExtended: false, coUnits: [],
         },
         tracking,
         now,

@@ -68,6 +68,8 @@ const MATRIX: Record<Action, Verdict[]> = {
   resolve: UNIT_WORK,
   openPenalty: UNIT_WORK,
   decidePenalty: UNIT_WORK,
+  // The unit head's own approval (000 附件 三(二)): no plain officer, office or admin (a head: its own test).
+  extendPenalty: [R, U, C, U, C, R, R, R, R, R, R, R, R, R],
   assign: OFFICE_WORK,
   reclassify: OFFICE_WORK,
   setCoUnits: OFFICE_WORK,
@@ -90,6 +92,20 @@ const MATRIX: Record<Action, Verdict[]> = {
 
 const caseOf = (unit: UnitCode | null): Pick<Case, 'county' | 'unit'> => ({ county: COUNTY, unit });
 
+describe('the penalty extension: the unit head only (000 附件 三(二) 经本单位负责人批准)', () => {
+  const c = { county: 'yanhu', unit: 'market-regulation' as const };
+  it.each([
+    [{ kind: 'officer', role: 'officer', unit: 'market-regulation', county: 'yanhu', unitHead: true }, 'ok'],
+    [{ kind: 'officer', role: 'officer', unit: 'market-regulation', county: 'yanhu' }, 'FORBIDDEN_ROLE'],
+    [{ kind: 'officer', role: 'officer', unit: 'market-regulation', county: 'yongji', unitHead: true }, 'NOT_YOUR_COUNTY'],
+    [{ kind: 'officer', role: 'officer', unit: 'housing', county: 'yanhu', unitHead: true }, 'NOT_YOUR_UNIT'],
+    [{ kind: 'officer', role: 'admin', county: 'yanhu', unitHead: true }, 'FORBIDDEN_ROLE'],
+  ] as const)('%j → %s', (actor, want) => {
+    const r = canAct(actor as Actor, 'extendPenalty', c);
+    expect(r.ok ? 'ok' : r.error.code).toBe(want);
+  });
+});
+
 describe('canAct matrix: action × actor (own/other unit, own/other county)', () => {
   it('covers every command', () => {
     expect(Object.keys(MATRIX).sort()).toEqual([...COMMAND_TYPES, 'read'].sort());
@@ -106,6 +122,7 @@ describe('canAct matrix: action × actor (own/other unit, own/other county)', ()
       // For a housing case the unit's own officer *is* the housing office.
       if (unit === 'housing' && key === 'unitOfficer' && OFFICE_WORK === MATRIX[action]) want = 'ok';
       if (unit === 'housing' && key === 'housingOffice' && UNIT_WORK === MATRIX[action]) want = 'ok';
+      if (unit === 'housing' && key === 'housingOffice' && action === 'extendPenalty') want = 'FORBIDDEN_ROLE'; // an officer, not the head
       const r = canAct(who[key], action, caseOf(unit));
       if (want === 'ok') expect(r).toEqual({ ok: true });
       else {

@@ -37,6 +37,8 @@ const officer = (unit: UnitCode, county = COUNTY, officerId = 11): Actor => ({ k
 const cosigner = (unit: UnitCode = 'township', county = COUNTY): Actor => ({ kind: 'officer', role: 'cosigner', unit, county, officerId: 21 });
 const reviewer = (unit: UnitCode): Actor => ({ kind: 'officer', role: 'reviewer', unit, county: 'yuncheng', officerId: 31 });
 const ADMIN: Actor = { kind: 'officer', role: 'admin', county: 'yuncheng', cityLevel: true, officerId: 1 };
+/** A unit's 负责人: the only one who extends a penalty period (000 附件 三(二)). */
+const head = (unit: UnitCode, county = COUNTY): Actor => ({ ...officer(unit, county, 12), unitHead: true });
 const SUPERVISOR: Actor = { kind: 'officer', role: 'supervisor', county: 'yuncheng', officerId: 2 };
 const SYSTEM: Actor = { kind: 'system' };
 const COMPLAINANT: Actor = { kind: 'complainant' };
@@ -126,6 +128,8 @@ function sample(type: CommandType): Command {
       return { type, text: '已对电梯维保单位立案检查' };
     case 'decidePenalty':
       return { type, decision: '对物业公司罚款五千元，责令限期整改' };
+    case 'extendPenalty':
+      return { type, reason: '需委托鉴定，情况复杂' };
     case 'setCompany':
       return { type, company: '运城市金盾物业服务有限公司' };
     case 'reclassify':
@@ -164,6 +168,7 @@ function validCaseFor(type: CommandType): Case {
     case 'contribute':
       return caseIn('in_progress', { coUnits: ['police'] });
     case 'decidePenalty':
+    case 'extendPenalty':
       return caseIn('in_progress', { deadlines: { close: '2026-03-09T16:00:00.000Z', verify: '2026-03-24T16:00:00.000Z', penalty: '2026-06-02T16:00:00.000Z' } });
     default:
       return caseIn('in_progress');
@@ -250,6 +255,8 @@ const MATRIX: Record<CommandType, Want[]> = {
   setCoUnits:       /**/ [U,    U,    C,       o,     R,   R,     R,   R,   R,    o,    R,     R],
   openPenalty:      /**/ [o,    U,    C,       U,     R,   R,     R,   R,   R,    o,    R,     R],
   decidePenalty:    /**/ [o,    U,    C,       U,     R,   R,     R,   R,   R,    o,    R,     R],
+  // Only the unit's 负责人 (below), not its officers, nor the office, nor an admin.
+  extendPenalty:    /**/ [R,    U,    C,       U,     R,   R,     R,   R,   R,    R,    R,     R],
   // The case is fire's with police co-handling: police reports its part, fire (the lead) does not "contribute".
   contribute:       /**/ [U,    o,    C,       U,     R,   R,     R,   R,   R,    o,    R,     R],
 };
@@ -298,6 +305,7 @@ const LEGAL_FROM: Record<CommandType, Status[]> = {
   contribute: ['assigned', ...WORKING],
   openPenalty: WORKING,
   decidePenalty: WORKING,
+  extendPenalty: WORKING,
   supervise: ['assigned', ...WORKING],
   reclassify: ['assigned', ...WORKING],
 };
@@ -325,6 +333,7 @@ const NEXT: Partial<Record<CommandType, Status | 'same'>> = {
   contribute: 'same',
   openPenalty: 'same',
   decidePenalty: 'same',
+  extendPenalty: 'same',
   supervise: 'same',
   reclassify: 'assigned',
 };
@@ -333,14 +342,16 @@ describe('transition: command × state matrix', () => {
   const rows = COMMAND_TYPES.flatMap((type) => STATUSES.map((status) => ({ type, status, legal: LEGAL_FROM[type].includes(status) })));
   it.each(rows)('$type from $status → legal: $legal', ({ type, status, legal }) => {
     const base = validCaseFor(type);
-    const needsUnit = status !== 'triage' && status !== 'received';
+    // The penalty extension is the unit head's alone, so its head acts (on a case of that unit in every state).
+    const byHead = type === 'extendPenalty';
+    const needsUnit = byHead || (status !== 'triage' && status !== 'received');
     const c: Case = {
       ...base,
       status,
       unit: needsUnit ? (base.unit ?? 'fire') : null,
       complex: base.complex || status === 'plan_submitted',
     };
-    const r = transition(c, sample(type), ADMIN, NOW, cal);
+    const r = transition(c, sample(type), byHead ? head(c.unit!) : ADMIN, NOW, cal);
     if (legal) {
       const next = NEXT[type] === 'same' ? status : NEXT[type];
       expect(ok(r).case.status).toBe(next);
@@ -855,6 +866,28 @@ describe('reclassify', () => {
       { kind: 'notify-unit', unit: 'housing', county: COUNTY, caseId: 7, template: 'penalty', urgent: false },
       { kind: 'email-complainant', caseId: 7, template: 'penalty', detail: { text: '罚款五千元' } },
     ]);
+  });
+
+  it('处罚期限: the unit head extends the 90 days by 30 once; the complainant and housing hear of it', () => {
+    const c = caseIn('in_progress', { unit: 'market-regulation' });
+    const opened = ok(transition(c, { type: 'openPenalty' }, officer('market-regulation'), NOW, cal)).case;
+    // Not before 立案查处, not by the unit's officer, not without a reason.
+    expect(code(transition(c, { type: 'extendPenalty', reason: '需鉴定' }, head('market-regulation'), NOW, cal))).toBe('INVALID_INPUT');
+    expect(code(transition(opened, { type: 'extendPenalty', reason: '需鉴定' }, officer('market-regulation'), NOW, cal))).toBe('FORBIDDEN_ROLE');
+    expect(code(transition(opened, { type: 'extendPenalty', reason: '需鉴定' }, head('fire'), NOW, cal))).toBe('NOT_YOUR_UNIT');
+    expect(code(transition(opened, { type: 'extendPenalty', reason: ' ' }, head('market-regulation'), NOW, cal))).toBe('INVALID_INPUT');
+    const r = ok(transition(opened, { type: 'extendPenalty', reason: '需委托鉴定' }, head('market-regulation'), NOW, cal));
+    // The 90-day period ends Tue 2 Jun; + 30 days → Thu 2 Jul (a working day), at 24:00.
+    expect(r.case.deadlines.penalty).toBe('2026-07-02T16:00:00.000Z');
+    expect(r.case.deadlines.verify).toBe(opened.deadlines.verify);
+    expect(r.case.penaltyExtended).toBe(true);
+    expect(r.events[0]).toMatchObject({ type: 'penalty-extended', data: { reason: '需委托鉴定', until: '2026-07-02T16:00:00.000Z' } });
+    expect(r.effects).toEqual([
+      { kind: 'notify-unit', unit: 'housing', county: COUNTY, caseId: 7, template: 'penalty-extended', urgent: false },
+      { kind: 'email-complainant', caseId: 7, template: 'penalty-extended', detail: { until: '2026-07-02T16:00:00.000Z', reason: '需委托鉴定' } },
+    ]);
+    // Once only (可以延长三十日, one time).
+    expect(code(transition(r.case, { type: 'extendPenalty', reason: '再延' }, head('market-regulation'), NOW, cal))).toBe('INVALID_INPUT');
   });
 
   it('an urgent case stays urgent when it is routed again', () => {

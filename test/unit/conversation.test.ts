@@ -42,7 +42,7 @@ function aCase(over: Partial<Case> = {}): Case {
     result: null,
     deadlines: { close: '2026-12-09T16:00:00.000Z', plan: '2026-12-10T16:00:00.000Z', verify: '2026-12-24T16:00:00.000Z', penalty: '2027-03-03T16:00:00.000Z' },
     extension: null,
-    extended: false,
+    extended: false, penaltyExtended: false,
     ...over,
   };
 }

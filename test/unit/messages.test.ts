@@ -42,7 +42,7 @@ function complaint(over: Partial<Case> = {}): Case {
     result: null,
     deadlines: { transfer: '2026-03-11T16:00:00.000Z', close: '2026-03-09T16:00:00.000Z' },
     extension: null,
-    extended: false,
+    extended: false, penaltyExtended: false,
     coUnits: [],
     ...over,
   };

@@ -16,7 +16,7 @@ function complaint(over: Partial<Case> = {}): Case {
     subject: '楼道电动车充电', body: '楼道里天天有人给电动车充电。', classification: null,
     receivedAt: '2026-03-02T01:30:00.000Z', assignedAt: '2026-03-02T02:00:00.000Z', acceptedAt: null, resolvedAt: null,
     writtenOffAt: null, finding: null, result: null, deadlines: { close: '2026-03-09T16:00:00.000Z' }, extension: null,
-    extended: false, coUnits: [], ...over,
+    extended: false, penaltyExtended: false, coUnits: [], ...over,
   };
 }
 const desk: Actor = { kind: 'officer', role: 'officer', unit: 'housing', county: 'yanhu' };

@@ -35,7 +35,7 @@ function complaint(over: Partial<Case> & { id: number }): Case {
     result: null,
     deadlines: {},
     extension: null,
-    extended: false,
+    extended: false, penaltyExtended: false,
     coUnits: [],
     ...over,
   };

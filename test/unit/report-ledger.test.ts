@@ -33,7 +33,7 @@ function complaint(over: Partial<Case> & { id: number }): Case {
     result: null,
     deadlines: {},
     extension: null,
-    extended: false,
+    extended: false, penaltyExtended: false,
     coUnits: [],
     ...over,
   };

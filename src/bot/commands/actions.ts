@@ -47,6 +47,7 @@ const REASON_PROMPTS: Record<Exclude<ReasonAction, 'complex' | 'company'>, { tex
   letter: { text: TEXT.letterPrompt },
   contribute: { text: TEXT.contributePrompt },
   decidePenalty: { text: TEXT.penaltyPrompt },
+  extendPenalty: { text: TEXT.penaltyExtendPrompt },
 };
 
 /** Actions with consequences: what was typed is shown back and applied only on 确认. */
@@ -73,6 +74,8 @@ function reasonCommand(action: ReasonAction, text: string): Command {
       return { type: 'contribute', text };
     case 'decidePenalty':
       return { type: 'decidePenalty', decision: text };
+    case 'extendPenalty':
+      return { type: 'extendPenalty', reason: text };
     case 'company':
       return { type: 'setCompany', company: /^(无|没有|-|—)$/.test(text) ? null : text };
   }
@@ -165,7 +168,8 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
       case 'cosign':
       case 'letter':
       case 'contribute':
-      case 'decidePenalty': {
+      case 'decidePenalty':
+      case 'extendPenalty': {
         const p = REASON_PROMPTS[cb.verb];
         return begin(ctx, deps, o, cb.caseId, cb.verb, { kind: 'reason', action: cb.verb, caseId: cb.caseId }, p.text, p.keyboard?.(cb.caseId) ?? cancelKeyboard());
       }
