@@ -105,6 +105,15 @@ export const configSchema = z
       })
       .strict()
       .default({ tokenEnv: 'TELEGRAM_BOT_TOKEN', apiRoot: null, proxy: null, username: null, webhook: null, inviteTtlHours: 72 }),
+    /** The web console (src/web): loopback by default, behind a TLS reverse proxy in production (deploy/). */
+    web: z
+      .object({
+        listen: hostPort.nullable().default('127.0.0.1:8080'),
+        secureCookies: z.boolean().default(false),
+        trustProxy: z.boolean().default(false),
+      })
+      .strict()
+      .default({ listen: '127.0.0.1:8080', secureCookies: false, trustProxy: false }),
     mail: z
       .object({
         from: z.string().min(3),
@@ -153,6 +162,14 @@ export const configSchema = z
           .strict(),
       })
       .strict(),
+    // Reporting direction (domain.md, Reporting): a county sends its brief and annexes to the city every Friday
+    // before 12:00 (004 五(五)) and has its status ready for the province's Thursday dispatch (000 附件 四); the
+    // Friday 17:00 report is not a county's duty. A city collects its counties (annex 3: one row each) and feeds the
+    // province's Friday report.
+    deployment: z
+      .object({ level: z.enum(['county', 'city']).default('city') })
+      .strict()
+      .default({ level: 'city' }),
     holidaysFile: z.string().default('holidays.yaml'),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).strict().default({ level: 'info' }),
   })
@@ -171,6 +188,9 @@ export const configSchema = z
       if (job !== 'timezone' && job !== 'residentLetters' && typeof expr === 'string' && !cron.validate(expr)) {
         ctx.addIssue({ code: 'custom', path: ['schedule', job], message: `无效的 cron 表达式 invalid cron expression "${expr}"` });
       }
+    }
+    if (c.deployment.level === 'county' && c.counties.length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['deployment', 'level'], message: `县级部署只能配置一个县区 a county deployment serves one county (${c.counties.length} configured)` });
     }
     const units = new Set(c.units.map((u) => u.code));
     if (units.size !== UNIT_CODES.length) {
@@ -327,6 +347,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   }
   if (env.WUYE_SMTP_LISTEN !== undefined) {
     cfg.intake.smtpListen = env.WUYE_SMTP_LISTEN === '' || env.WUYE_SMTP_LISTEN === 'off' ? null : env.WUYE_SMTP_LISTEN;
+  }
+  if (env.WUYE_WEB_LISTEN !== undefined) {
+    cfg.web.listen = env.WUYE_WEB_LISTEN === '' || env.WUYE_WEB_LISTEN === 'off' ? null : env.WUYE_WEB_LISTEN;
   }
   if (env.TELEGRAM_API_ROOT) cfg.bot.apiRoot = env.TELEGRAM_API_ROOT;
   if (!cfg.bot.proxy && (env.HTTPS_PROXY || env.https_proxy)) cfg.bot.proxy = (env.HTTPS_PROXY || env.https_proxy) ?? null;

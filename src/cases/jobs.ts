@@ -58,13 +58,16 @@ export const LATE_AFTER_MS = 5 * 60_000;
 export interface JobSpec {
   name: JobName;
   cron: string;
+  /** Scheduled here: the Friday 17:00 province report is a city's to feed, never a county's (domain.md, Reporting). */
+  scheduled: boolean;
   /** null: not claimed per period (reminders). */
   period: PeriodKind | null;
 }
 
-export function jobSpecs(cfg: Pick<Config, 'schedule'>): JobSpec[] {
+export function jobSpecs(cfg: Pick<Config, 'schedule' | 'deployment'>): JobSpec[] {
   const s = cfg.schedule;
-  return [
+  const city = cfg.deployment.level === 'city';
+  const specs: Omit<JobSpec, 'scheduled'>[] = [
     { name: 'reminders', cron: s.reminders, period: null },
     { name: 'weekly', cron: s.weekly, period: 'week' },
     { name: 'provinceData', cron: s.provinceData, period: 'week' },
@@ -75,6 +78,7 @@ export function jobSpecs(cfg: Pick<Config, 'schedule'>): JobSpec[] {
     { name: 'housekeeping', cron: s.housekeeping, period: 'day' },
     { name: 'unregistered', cron: s.unregistered, period: 'day' },
   ];
+  return specs.map((j) => ({ ...j, scheduled: j.name !== 'province' || city }));
 }
 
 export interface JobContext extends CaseDeps {

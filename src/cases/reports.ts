@@ -149,6 +149,11 @@ export function keyCompaniesOf(views: CompanyView[], asOf: Date): KeyCompany[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Settings the layouts take.
 
+/** Whose figures a report is about: the county of a county deployment, else the city with its counties. */
+function reportingArea(cfg: Config): string {
+  return cfg.deployment.level === 'county' ? cfg.counties[0]!.name : cfg.city.name;
+}
+
 function counties(cfg: Config) {
   return cfg.counties.map((k) => ({ code: k.code, name: k.name }));
 }
@@ -170,7 +175,7 @@ async function weekly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBun
     campaignStart: cfg.reports.campaignStart,
     counties: counties(cfg),
     unitNames: names,
-    city: cfg.city.name,
+    city: reportingArea(cfg),
     reportingUnit: cfg.reports.reportingUnit,
     keyCompanies: keyCompaniesOf(views, period.end),
     chartCid: CHART_CID,
@@ -221,7 +226,7 @@ async function province(deps: ReportDeps, period: ReportPeriod, kind: 'province'
   const { cfg } = deps;
   const { tallies } = await campaignTallies(deps, period);
   const data: ProvinceWeeklyData = {
-    city: cfg.city.name,
+    city: reportingArea(cfg),
     reportingUnit: cfg.reports.reportingUnit,
     period: tallies.period,
     campaignStart: cfg.reports.campaignStart,
@@ -258,7 +263,7 @@ async function discipline(deps: ReportDeps, period: ReportPeriod): Promise<Repor
   const overdue = overdueCasesOf(all, period.end, { counties: counties(cfg), unitNames: names });
   const body = buildDisciplineWeekly({
     ...tallies,
-    city: cfg.city.name,
+    city: reportingArea(cfg),
     reportingUnit: cfg.reports.reportingUnit,
     overdueCases: overdue,
     returned: [...(await returnedByUnit(db, period)).values()].reduce((a, b) => a + b, 0),
@@ -285,7 +290,7 @@ async function monthly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBu
   const countyName = new Map(cfg.counties.map((k) => [k.code, k.name]));
   const inMonth = (t: { name: string; weekReceived: number; weekClosed: number }) => ({ name: t.name, received: t.weekReceived, closed: t.weekClosed });
   const body = buildMonthlyPublic({
-    city: cfg.city.name,
+    city: reportingArea(cfg),
     reportingUnit: cfg.reports.reportingUnit,
     month: period.key,
     received: tallies.total.weekReceived,
@@ -299,7 +304,7 @@ async function monthly(deps: ReportDeps, period: ReportPeriod): Promise<ReportBu
   });
   // 000 附件 六(二): the month's overdue and neglected handling, reported up to the province.
   const rollup = buildOverdueRollup({
-    city: cfg.city.name,
+    city: reportingArea(cfg),
     reportingUnit: cfg.reports.reportingUnit,
     month: period.key,
     overdue: overdueCasesOf(all, period.end, { counties: counties(cfg), unitNames: names }),

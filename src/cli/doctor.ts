@@ -150,13 +150,18 @@ export async function doctor(cfg: Config, opts: { json: boolean }): Promise<numb
   return checks.every((c) => c.ok) ? 0 : 1;
 }
 
-/** Where the Friday annexes go, and the seed's two spellings of the city's address (004 五(五) vs annex 3). */
+const LEVEL_LINES = {
+  county: '县级部署：每周五12:00前向市局报送简报、附件2、附件3，周四备好省厅调度会数据；周五17:00省厅周报不由县级报送',
+  city: '市级部署：汇总各县区（附件3每县一行），周四备好省厅调度会数据，周五17:00报送省厅周报数据',
+} as const;
+
+/** The deployment's reporting duty, where the Friday annexes go, and the seed's two spellings of the city's address (004 五(五) vs annex 3). */
 export function weeklyAddressCheck(cfg: Config): Check {
   const to = cfg.reports.recipients.weekly;
   const spelling = `004 五(五) 印作 ${CITY_WEEKLY_ADDRESS_BODY}（默认），附件3 说明印作 ${CITY_WEEKLY_ADDRESS_ANNEX}，请向市局核实 / the seed prints the city's address two ways`;
   return {
     name: 'weekly address',
     ok: to.length > 0,
-    detail: to.length ? `周报发往 ${to.join('、')}；${spelling}` : `未设置周报收件人 reports.recipients.weekly；${spelling}`,
+    detail: `${LEVEL_LINES[cfg.deployment.level]}。${to.length ? `周报发往 ${to.join('、')}` : '未设置周报收件人 reports.recipients.weekly'}；${spelling}`,
   };
 }

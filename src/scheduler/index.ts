@@ -42,7 +42,8 @@ export async function installedAt(db: Db, now: Date, owner: string): Promise<Dat
 export function startScheduler(deps: SchedulerDeps): Scheduler {
   const { cfg, db, log, clock, owner } = deps;
   const ctx: JobContext = deps;
-  const specs = jobSpecs(cfg);
+  // A report that is not this deployment's duty is not scheduled (it stays available to `wuye report`).
+  const specs = jobSpecs(cfg).filter((s) => s.scheduled);
   for (const s of specs) assertCron(s.cron);
 
   // One run at a time in this process; other processes are kept out by job_run's unique key.

@@ -14,7 +14,8 @@ import type { MailPayload, TelegramPayload } from '../../src/domain.ts';
 import { loadCalendar } from '../../src/runtime.ts';
 import { startScheduler, type RunOutcome, type Scheduler } from '../../src/scheduler/index.ts';
 import { runReminders } from '../../src/cases/jobs.ts';
-import { companyViews } from '../../src/cases/reports.ts';
+import { buildReport, companyViews } from '../../src/cases/reports.ts';
+import { periodOf } from '../../src/workflow/periods.ts';
 import { companyActions, companyDone } from '../../src/cli/company.ts';
 import { shanghaiDay } from '../../src/time.ts';
 import { syncReferenceData } from '../../src/store/reference.ts';
@@ -287,5 +288,22 @@ describe.each(DIALECTS)('scheduled jobs on %s', (dialect) => {
     expect(new Date(next.getTime() + 8 * 3600_000).getUTCDay()).toBe(5);
     await live.stop();
     expect(mine()).toHaveLength(0);
+  });
+
+  it('a county deployment schedules no Friday 17:00 province report (the province’s own duty) and names the county in its brief', async () => {
+    const yanhu = cfg.counties.find((k) => k.code === 'yanhu')!;
+    const countyCfg: Config = { ...cfg, deployment: { level: 'county' }, counties: [yanhu] };
+    const live = startScheduler({ cfg: countyCfg, db: store.db, log, clock, cal, owner: 'county', wakeOutbox: () => undefined, timers: true });
+    await live.ready;
+    const mine = () => [...cron.getTasks().values()].filter((t) => t.name?.startsWith('wuye:')).map((t) => t.name);
+    expect(mine()).toContain('wuye:provinceData');
+    expect(mine()).toContain('wuye:weekly');
+    expect(mine()).not.toContain('wuye:province');
+    expect((await live.runDue()).map((r) => r.job)).not.toContain('province');
+    await live.stop();
+    const brief = await buildReport({ cfg: countyCfg, db: store.db, cal }, 'weekly', periodOf('week', clock.now()));
+    expect(brief.mails[0]!.subject).toMatch(/^【工作简报】盐湖区物业投诉举报受理情况/);
+    const city = await buildReport({ cfg, db: store.db, cal }, 'weekly', periodOf('week', clock.now()));
+    expect(city.mails[0]!.subject).toMatch(/^【工作简报】运城市物业投诉举报受理情况/);
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, formatPath, loadConfig, mergeConfig } from '../../src/config.ts';
 import { UNIT_CODES } from '../../src/domain.ts';
+import { jobSpecs } from '../../src/cases/jobs.ts';
 
 function file(text: string): string {
   const f = path.join(mkdtempSync(path.join(tmpdir(), 'wuye-cfg-')), 'c.yaml');
@@ -20,6 +21,26 @@ function problemsOf(text: string): string[] {
   }
   return [];
 }
+
+describe('deployment.level (domain.md, Reporting: who reports what to whom)', () => {
+  const county = 'deployment: { level: county }\ncounties:\n  - { code: yanhu, name: 盐湖区, prefix: YH }\nmailboxes:\n  - { address: yhqzjjwy@163.com, county: yanhu }\n';
+  it('a city collects its counties and feeds the province’s Friday report (the default)', () => {
+    const cfg = loadConfig({ env: {}, cwd: '/srv/wuye' });
+    expect(cfg.deployment.level).toBe('city');
+    expect(jobSpecs(cfg).filter((j) => j.scheduled).map((j) => j.name)).toContain('province');
+  });
+  it('a county sends its annexes to the city and has no Friday 17:00 province report scheduled', () => {
+    const cfg = loadConfig({ env: {}, file: file(county) });
+    expect(cfg.deployment.level).toBe('county');
+    const specs = jobSpecs(cfg);
+    expect(specs.find((j) => j.name === 'province')!.scheduled).toBe(false);
+    expect(specs.filter((j) => j.scheduled).map((j) => j.name)).toEqual(expect.arrayContaining(['weekly', 'provinceData']));
+  });
+  it('a county deployment serves exactly one county', () => {
+    expect(problemsOf('deployment: { level: county }\n').join('\n')).toMatch(/deployment\.level.*县级部署只能配置一个县区/);
+    expect(problemsOf('deployment: { level: province }\n').join('\n')).toMatch(/deployment\.level/);
+  });
+});
 
 describe('config', () => {
   it('loads the embedded defaults: 12 units, 14 published mailboxes, SQLite in ./data', () => {
