@@ -160,6 +160,23 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
       parts.bot = first === 'connected' ? `on${via}` : `connecting${via} (Bot API unreachable; retrying in the background)`;
     } else parts.bot = `off (${cfg.bot.tokenEnv} not set)`;
 
+    if (cfg.web.listen) {
+      const { startWebServer } = await import('./web/server.ts');
+      // The console is the desk's window, not the intake: a port it cannot have is reported, and mail and the bot
+      // keep working.
+      try {
+        const web = await startWebServer(
+          { ...cases, promoteMail: (rawMailId: number, by: Actor) => intake.promote(rawMailId, by), secureCookies: cfg.web.secureCookies, trustProxy: cfg.web.trustProxy },
+          cfg.web.listen,
+        );
+        shutdown.add('web', () => web.close());
+        parts.web = `on http://${cfg.web.listen.replace(/:\d+$/, '')}:${web.port}`;
+      } catch (e) {
+        log.error({ err: (e as Error).message, listen: cfg.web.listen }, 'web console not started');
+        parts.web = `failed on ${cfg.web.listen}: ${(e as Error).message}`;
+      }
+    } else parts.web = 'off (web.listen / WUYE_WEB_LISTEN is off)';
+
     // Intake last: nothing arrives before the rest can handle it.
     let smtp: SmtpIntake | null = null;
     if (cfg.intake.smtpListen) {

@@ -1,0 +1,42 @@
+// Login and logout. POST /login takes the form fields `login` and `password` and answers 303 with the session
+// cookie (scripts rely on it). It has no session to bind a CSRF token to; a cross-site login is refused by its
+// Origin instead, and the rate limit and the account lock slow guessing.
+import type { FastifyInstance } from 'fastify';
+import { LOCK_MINUTES, logIn, logOut } from '../cases/web-accounts.ts';
+import { page, SESSION_COOKIE, type WebDeps } from './server.ts';
+
+export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
+  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: deps.secureCookies ?? false };
+
+  app.get('/login', async (req, reply) => {
+    if (req.user) return reply.redirect('/', 303);
+    return reply.view('login', page(req, { title: '登录', message: null }));
+  });
+
+  app.post('/login', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (req, reply) => {
+    const origin = req.headers.origin;
+    if (origin && origin !== 'null' && new URL(origin).host !== req.headers.host) return reply.code(403).type('text/plain; charset=utf-8').send('跨站登录被拒绝');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const login = typeof body.login === 'string' ? body.login.trim() : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    const r = login && password ? await logIn(deps.db, deps.clock, login, password) : ({ ok: false, reason: 'invalid' } as const);
+    if (!r.ok) {
+      const message = r.reason === 'locked' ? `连续登录失败次数过多，账号已锁定 ${LOCK_MINUTES} 分钟；可请管理员重设密码` : '登录名或密码错误';
+      return reply.code(r.reason === 'locked' ? 423 : 401).view('login', page(req, { title: '登录', message, login }));
+    }
+    reply.setCookie(SESSION_COOKIE, r.sessionId, { ...cookieOptions, expires: new Date(r.expiresAt) });
+    return reply.redirect('/', 303);
+  });
+
+  app.post('/logout', async (req, reply) => {
+    if (req.sessionId) await logOut(deps.db, req.sessionId);
+    reply.clearCookie(SESSION_COOKIE, cookieOptions);
+    return reply.redirect('/login', 303);
+  });
+
+  app.get('/', async (req, reply) => {
+    const u = req.user!;
+    const desk = u.role === 'desk' || u.role === 'admin' || (u.role === 'officer' && u.unit === 'housing');
+    return reply.redirect(desk ? '/inbox' : '/cases', 303);
+  });
+}

@@ -1,0 +1,202 @@
+// The web console over HTTP (fastify.inject) on both dialects: login and sessions, the JSON API and its scope,
+// CSRF on every POST, read-only roles, the lock after repeated failures, audited reads, hostile text as text.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { disableAccount, MAX_FAILED_LOGINS, resetPassword } from '../../src/cases/web-accounts.ts';
+import { eventsOf, findByTracking } from '../../src/store/cases.ts';
+import { DIALECTS } from '../support/stores.ts';
+import { PASSWORD, webFixture, type WebFixture } from './web-fixture.ts';
+
+describe.each(DIALECTS)('web console over HTTP on %s', (dialect) => {
+  let f: WebFixture;
+  beforeAll(async () => {
+    f = await webFixture(dialect, 'web-http');
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  /** Logs in; returns the session cookie. */
+  let client = 0;
+  async function login(user: string, password = PASSWORD): Promise<string> {
+    // Each from its own address: the login rate limit is per address and has its own test.
+    const r = await f.app.inject({ method: 'POST', url: '/login', payload: { login: user, password }, remoteAddress: `10.1.0.${++client}` });
+    expect(r.statusCode, r.body).toBe(303);
+    const c = r.cookies.find((x) => x.name === 'wuye_sid');
+    expect(c).toBeDefined();
+    return `wuye_sid=${c!.value}`;
+  }
+  const get = (cookie: string, url: string) => f.app.inject({ method: 'GET', url, headers: { cookie } });
+  const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+  it('sends the unauthenticated to the login page (pages) or answers 401 (API)', async () => {
+    expect((await f.app.inject({ url: '/api/cases' })).statusCode).toBe(401);
+    const page = await f.app.inject({ url: '/cases' });
+    expect(page.statusCode).toBe(303);
+    expect(page.headers.location).toBe('/login');
+    const login = await f.app.inject({ url: '/login' });
+    expect(login.statusCode).toBe(200);
+    expect(login.body).toContain('登录名');
+    expect(String(login.headers['content-security-policy'])).toContain("script-src 'self'");
+  });
+
+  it('logs in with 303 and an HttpOnly, SameSite=Lax session cookie; a wrong password gets 401', async () => {
+    const r = await f.app.inject({ method: 'POST', url: '/login', payload: { login: 'desk', password: PASSWORD }, remoteAddress: '10.2.0.1' });
+    expect(r.statusCode).toBe(303);
+    const c = r.cookies.find((x) => x.name === 'wuye_sid')!;
+    expect(c.httpOnly).toBe(true);
+    expect(c.sameSite).toBe('Lax');
+    const bad = await f.app.inject({ method: 'POST', url: '/login', payload: { login: 'desk', password: 'wrong password!' }, remoteAddress: '10.2.0.1' });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.body).toContain('登录名或密码错误');
+    expect(bad.cookies.find((x) => x.name === 'wuye_sid')).toBeUndefined();
+    const unknown = await f.app.inject({ method: 'POST', url: '/login', payload: { login: 'nobody', password: PASSWORD }, remoteAddress: '10.2.0.1' });
+    expect(unknown.statusCode).toBe(401);
+    expect(unknown.body).toBe(bad.body.replace('value="desk"', 'value="nobody"'));
+  });
+
+  it('lists the county’s cases in the API, finds 电梯, and never another county’s case', async () => {
+    const desk = await login('desk');
+    const all = (await get(desk, '/api/cases')).json() as { total: number; items: { tracking: string }[] };
+    expect(all.total).toBe(2);
+    expect(all.items.map((i) => i.tracking).sort()).toEqual([f.cases.lift.tracking, f.cases.triage.tracking].sort());
+    const lift = (await get(desk, `/api/cases?q=${encodeURIComponent('电梯')}`)).json() as { total: number; items: { tracking: string; subject: string }[] };
+    expect(lift.items.map((i) => i.tracking)).toEqual([f.cases.lift.tracking]);
+    expect(lift.items[0]!.subject).toBe('电梯坏了');
+    const otherCounty = (await get(desk, '/api/cases?county=yongji')).json() as { total: number };
+    expect(otherCounty.total).toBe(0);
+    const triage = (await get(desk, '/api/cases?status=triage')).json() as { items: { tracking: string }[] };
+    expect(triage.items.map((i) => i.tracking)).toEqual([f.cases.triage.tracking]);
+  });
+
+  it('gives one case in the shape of wuye case show --json', async () => {
+    const desk = await login('desk');
+    const r = await get(desk, `/api/cases/${f.cases.lift.tracking}`);
+    expect(r.statusCode).toBe(200);
+    const c = await findByTracking(f.deps.db, f.cases.lift.tracking);
+    expect(r.json()).toEqual(JSON.parse(JSON.stringify({ case: c, events: await eventsOf(f.deps.db, c!.id) })));
+  });
+
+  it('answers “not yours” exactly as “not found”', async () => {
+    const desk = await login('desk');
+    const notYours = await get(desk, `/api/cases/${f.cases.yongji.tracking}`);
+    const missing = await get(desk, '/api/cases/YH-2026-999999');
+    expect(notYours.statusCode).toBe(404);
+    expect(notYours.body).toBe(missing.body);
+    const page1 = await get(desk, `/cases/${f.cases.yongji.tracking}`);
+    const page2 = await get(desk, '/cases/YH-2026-999999');
+    expect(page1.statusCode).toBe(404);
+    expect(page1.body).toBe(page2.body);
+    // A unit officer reads only the unit’s cases: the triage case is not theirs.
+    const market = await login('market');
+    expect((await get(market, `/api/cases/${f.cases.triage.tracking}`)).body).toBe(missing.body);
+    expect(((await get(market, '/api/cases')).json() as { total: number }).total).toBe(1);
+  });
+
+  it('shows complaint text with HTML as text', async () => {
+    const desk = await login('desk');
+    const r = await get(desk, `/cases/${f.cases.lift.tracking}`);
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(r.body).not.toContain('<script>alert');
+    expect(r.body).not.toContain('<img src=x');
+  });
+
+  it('refuses a POST without the session’s CSRF token, and applies it with the token, the login on the audit row', async () => {
+    const market = await login('market');
+    const page = await get(market, `/cases/${f.cases.lift.tracking}`);
+    expect(page.body).toContain('data-command="accept"');
+    const forged = await f.app.inject({ method: 'POST', url: `/cases/${f.cases.lift.tracking}/act`, headers: { cookie: market }, payload: { command: 'accept' } });
+    expect(forged.statusCode).toBe(403);
+    const wrong = await f.app.inject({ method: 'POST', url: `/cases/${f.cases.lift.tracking}/act`, headers: { cookie: market }, payload: { command: 'accept', _csrf: 'x' } });
+    expect(wrong.statusCode).toBe(403);
+    expect((await findByTracking(f.deps.db, f.cases.lift.tracking))!.status).toBe('assigned');
+    const ok = await f.app.inject({ method: 'POST', url: `/cases/${f.cases.lift.tracking}/act`, headers: { cookie: market }, payload: { command: 'accept', _csrf: csrfOf(page.body) } });
+    expect(ok.statusCode).toBe(303);
+    const c = await findByTracking(f.deps.db, f.cases.lift.tracking);
+    expect(c!.status).toBe('accepted');
+    const accepted = (await eventsOf(f.deps.db, c!.id)).find((e) => e.type === 'accepted')!;
+    expect(accepted.actor).toMatchObject({ login: 'market', name: '李明', role: 'officer' });
+  });
+
+  it('shows the workflow’s Chinese refusal when an action is no longer allowed', async () => {
+    const market = await login('market');
+    const page = await get(market, `/cases/${f.cases.lift.tracking}`);
+    const again = await f.app.inject({ method: 'POST', url: `/cases/${f.cases.lift.tracking}/act`, headers: { cookie: market }, payload: { command: 'accept', _csrf: csrfOf(page.body) } });
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toMatch(/class="error" role="alert">[^<]*[\u4e00-\u9fff]/);
+  });
+
+  it('offers the desk routing on a triage case, and the routing reaches the unit', async () => {
+    const desk = await login('desk');
+    const page = await get(desk, `/cases/${f.cases.triage.tracking}`);
+    expect(page.body).toContain('data-command="assign"');
+    expect(page.body).not.toContain('data-command="accept"');
+    const r = await f.app.inject({
+      method: 'POST', url: `/cases/${f.cases.triage.tracking}/act`, headers: { cookie: desk },
+      payload: { command: 'assign', unit: 'housing', _csrf: csrfOf(page.body) },
+    });
+    expect(r.statusCode).toBe(303);
+    const c = await findByTracking(f.deps.db, f.cases.triage.tracking);
+    expect(c).toMatchObject({ status: 'assigned', unit: 'housing' });
+  });
+
+  it('lets a supervisor read without forms, audits each read as viewed with the login, and refuses any POST with 403', async () => {
+    const jiwei = await login('jiwei');
+    const page = await get(jiwei, `/cases/${f.cases.yongji.tracking}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('data-command=');
+    expect(page.body).toContain('只读账号');
+    const c = await findByTracking(f.deps.db, f.cases.yongji.tracking);
+    const viewed = (await eventsOf(f.deps.db, c!.id)).filter((e) => e.type === 'viewed');
+    expect(viewed).toHaveLength(1);
+    expect(viewed[0]!.actor).toMatchObject({ login: 'jiwei', role: 'supervisor' });
+    const forged = await f.app.inject({ method: 'POST', url: `/cases/${f.cases.yongji.tracking}/act`, headers: { cookie: jiwei }, payload: { command: 'assign', unit: 'housing', _csrf: csrfOf(page.body) } });
+    expect(forged.statusCode).toBe(403);
+    expect((await findByTracking(f.deps.db, f.cases.yongji.tracking))!.status).toBe('triage');
+    // A county leader reads only the county; the audit page shows the supervisor’s read too.
+    const leader = await login('leader');
+    expect((await get(leader, `/cases/${f.cases.yongji.tracking}`)).statusCode).toBe(404);
+    const audit = await get(leader, '/audit');
+    expect(audit.statusCode).toBe(200);
+    const trail = await get(jiwei, '/audit');
+    expect(trail.body).toContain('jiwei');
+    expect(trail.body).toContain(f.cases.yongji.tracking);
+    // The desk does not see the audit page.
+    expect((await get(await login('desk'), '/audit')).statusCode).toBe(403);
+  });
+
+  it('locks an account after repeated failures, even for the right password, until a reset; disable ends sessions', async () => {
+    for (let i = 0; i < MAX_FAILED_LOGINS; i++) {
+      const r = await f.app.inject({ method: 'POST', url: '/login', payload: { login: 'yongji', password: `wrong ${i} password` }, remoteAddress: `10.0.0.${i + 1}` });
+      expect(r.statusCode).toBe(401);
+    }
+    const locked = await f.app.inject({ method: 'POST', url: '/login', payload: { login: 'yongji', password: PASSWORD }, remoteAddress: '10.0.1.1' });
+    expect(locked.statusCode).toBe(423);
+    expect(locked.body).toContain('已锁定');
+    expect((await resetPassword(f.deps.db, f.clock, 'yongji', 'a new long password')).ok).toBe(true);
+    const fresh = await f.app.inject({ method: 'POST', url: '/login', payload: { login: 'yongji', password: 'a new long password' }, remoteAddress: '10.0.1.2' });
+    expect(fresh.statusCode).toBe(303);
+    const cookie = `wuye_sid=${fresh.cookies.find((x) => x.name === 'wuye_sid')!.value}`;
+    expect((await get(cookie, '/api/cases')).statusCode).toBe(200);
+    await disableAccount(f.deps.db, f.clock, 'yongji');
+    expect((await get(cookie, '/api/cases')).statusCode).toBe(401);
+  });
+
+  it('rate-limits login attempts from one address', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await f.app.inject({ method: 'POST', url: '/login', payload: { login: 'nobody', password: 'x' }, remoteAddress: '10.9.9.9' });
+      codes.push(r.statusCode);
+    }
+    expect(codes.slice(0, 10).every((c) => c === 401)).toBe(true);
+    expect(codes.slice(10)).toEqual([429, 429]);
+  });
+
+  it('logs out: the session is gone', async () => {
+    const desk = await login('desk');
+    const page = await get(desk, '/cases');
+    const out = await f.app.inject({ method: 'POST', url: '/logout', headers: { cookie: desk }, payload: { _csrf: csrfOf(page.body) } });
+    expect(out.statusCode).toBe(303);
+    expect((await get(desk, '/api/cases')).statusCode).toBe(401);
+  });
+});
