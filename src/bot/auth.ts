@@ -75,6 +75,7 @@ const VERB_COMMANDS: readonly [CaseVerb, OfferedCommand][] = [
   ['approveExtension', 'decideExtension'],
   ['rejectExtension', 'decideExtension'],
   ['assign', 'assign'],
+  ['move', 'reclassify'],
   ['letter', 'writeResident'],
   ['contribute', 'contribute'],
   ['openPenalty', 'openPenalty'],

@@ -1,6 +1,6 @@
 // Dialogue state of a chat (waiting for a reason, a report with photos, a date, or the /new questions), kept in
 // bot_session so a restart of the service keeps every half-finished dialogue.
-import type { Finding } from '../domain.ts';
+import type { Finding, UnitCode } from '../domain.ts';
 import type { Conn } from '../store/db.ts';
 import { clearSession, getSession, setSession } from '../store/telegram.ts';
 import type { NewCaseSource } from '../messages/callback.ts';
@@ -18,7 +18,7 @@ interface OnCase {
 
 export type Dialogue =
   // `text`: for actions confirmed after typing (认定复杂问题, 致投诉人), what was typed, awaiting 确认.
-  | (OnCase & { kind: 'reason'; action: 'return' | 'rejectCosign' | 'rejectReview' | 'cosign' | 'complex' | 'letter' | 'contribute' | 'decidePenalty' | 'extendPenalty' | 'company'; text?: string })
+  | (OnCase & { kind: 'reason'; action: 'return' | 'rejectCosign' | 'rejectReview' | 'cosign' | 'complex' | 'letter' | 'contribute' | 'decidePenalty' | 'extendPenalty' | 'company' | 'move'; text?: string; unit?: UnitCode })
   | (OnCase & { kind: 'report'; action: 'progress'; text: string | null; photos: PhotoRef[] })
   | (OnCase & { kind: 'report'; action: 'resolve'; finding: Finding | null; text: string | null; photos: PhotoRef[] })
   | (OnCase & { kind: 'dated'; action: 'plan' | 'extend'; text: string | null })

@@ -30,6 +30,7 @@ export const CASE_VERBS = {
   approveExtension: 'exy',
   rejectExtension: 'exn',
   assign: 'asg', // arg: unit index; without it, show the unit choice
+  move: 'mv', // 改派 an assigned case: arg: unit index; without it, show the unit choice
   letter: 'ltr', // 致投诉人: write to the complainant
   coUnits: 'co', // 协办单位: arg: unit index, toggled; without it, show the choice
   contribute: 'ctb', // 报送协办情况: a co-handling unit's report
@@ -52,9 +53,9 @@ export const NEW_CASE_SOURCES = ['phone', 'visit', 'letter', '12345', 'petition'
 export type NewCaseSource = (typeof NEW_CASE_SOURCES)[number];
 
 export type Callback =
-  | { kind: 'case'; verb: Exclude<CaseVerb, 'finding' | 'assign' | 'coUnits'>; caseId: number }
+  | { kind: 'case'; verb: Exclude<CaseVerb, 'finding' | 'assign' | 'coUnits' | 'move'>; caseId: number }
   | { kind: 'case'; verb: 'finding'; caseId: number; finding: Finding }
-  | { kind: 'case'; verb: 'assign' | 'coUnits'; caseId: number; unit: UnitCode | null }
+  | { kind: 'case'; verb: 'assign' | 'coUnits' | 'move'; caseId: number; unit: UnitCode | null }
   | { kind: 'tasks'; page: number }
   | { kind: 'source'; source: NewCaseSource }
   | { kind: 'companyDone'; actionId: number }
@@ -82,7 +83,7 @@ export function encodeCallback(cb: Callback): string {
     case 'case': {
       const head = `${CASE_VERBS[cb.verb]}:${cb.caseId}`;
       if (cb.verb === 'finding') data = `${head}:${FINDING_CODES[cb.finding]}`;
-      else if ((cb.verb === 'assign' || cb.verb === 'coUnits') && cb.unit) data = `${head}:${UNIT_CODES.indexOf(cb.unit)}`;
+      else if ((cb.verb === 'assign' || cb.verb === 'coUnits' || cb.verb === 'move') && cb.unit) data = `${head}:${UNIT_CODES.indexOf(cb.unit)}`;
       else data = head;
       break;
     }
@@ -128,7 +129,7 @@ export function parseCallback(data: unknown): Callback | null {
     const finding = arg === undefined ? undefined : FINDING_BY_CODE.get(arg);
     return finding ? { kind: 'case', verb, caseId, finding } : null;
   }
-  if (verb === 'assign' || verb === 'coUnits') {
+  if (verb === 'assign' || verb === 'coUnits' || verb === 'move') {
     if (arg === undefined) return { kind: 'case', verb, caseId, unit: null };
     if (!/^(0|[1-9]\d?)$/.test(arg)) return null;
     const unit = UNIT_CODES[Number(arg)];
@@ -139,6 +140,6 @@ export function parseCallback(data: unknown): Callback | null {
 }
 
 /** Shorthand for the plain case buttons. */
-export function caseCb(verb: Exclude<CaseVerb, 'finding' | 'assign' | 'coUnits'>, caseId: number): string {
+export function caseCb(verb: Exclude<CaseVerb, 'finding' | 'assign' | 'coUnits' | 'move'>, caseId: number): string {
   return encodeCallback({ kind: 'case', verb, caseId });
 }

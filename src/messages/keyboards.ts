@@ -31,6 +31,7 @@ export const VERB_LABELS: Partial<Record<CaseVerb, string>> = {
   approveExtension: '批准延期',
   rejectExtension: '驳回延期',
   assign: '分转',
+  move: '改派',
   letter: '致投诉人',
   coUnits: '协办单位',
   contribute: '报送协办情况',
@@ -51,7 +52,7 @@ function rows(buttons: InlineButton[], perRow = 3): InlineButton[][] {
 }
 
 function btn(verb: Exclude<CaseVerb, 'finding'>, caseId: number): InlineButton {
-  const data = verb === 'assign' || verb === 'coUnits' ? encodeCallback({ kind: 'case', verb, caseId, unit: null }) : caseCb(verb, caseId);
+  const data = verb === 'assign' || verb === 'coUnits' || verb === 'move' ? encodeCallback({ kind: 'case', verb, caseId, unit: null }) : caseCb(verb, caseId);
   return { text: VERB_LABELS[verb] ?? verb, callback_data: data };
 }
 
@@ -109,6 +110,12 @@ export function findingKeyboard(caseId: number): InlineKeyboard {
 
 export function unitKeyboard(caseId: number, unitNames: Record<UnitCode, string> = UNIT_NAMES): InlineKeyboard {
   const buttons = UNIT_CODES.map((u) => ({ text: unitNames[u], callback_data: encodeCallback({ kind: 'case', verb: 'assign', caseId, unit: u }) }));
+  return { inline_keyboard: [...rows(buttons, 3), [cancelButton()]] };
+}
+
+/** 改派: the units an assigned case can move to (all but its own). */
+export function moveKeyboard(c: Pick<Case, 'id' | 'unit'>, unitNames: Record<UnitCode, string> = UNIT_NAMES): InlineKeyboard {
+  const buttons = UNIT_CODES.filter((u) => u !== c.unit).map((u) => ({ text: unitNames[u], callback_data: encodeCallback({ kind: 'case', verb: 'move', caseId: c.id, unit: u }) }));
   return { inline_keyboard: [...rows(buttons, 3), [cancelButton()]] };
 }
 

@@ -241,7 +241,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     const card = h.api.messages(HOUSING).find((m) => m.message_id === notice.message_id)!;
     expect(card.text).toContain('✅ 已接收');
     expect(card.text).toContain('状态：已接收');
-    expect(buttonsOf(card)).toEqual([`ret:${c0.id}`, `prg:${c0.id}`, `cpx:${c0.id}`, `ext:${c0.id}`, `res:${c0.id}`, `ltr:${c0.id}`, `pno:${c0.id}`, `sv:${c0.id}`, `cmp:${c0.id}`, `co:${c0.id}`, `raw:${c0.id}`, `rf:${c0.id}`]);
+    expect(buttonsOf(card)).toEqual([`ret:${c0.id}`, `prg:${c0.id}`, `cpx:${c0.id}`, `ext:${c0.id}`, `res:${c0.id}`, `mv:${c0.id}`, `ltr:${c0.id}`, `pno:${c0.id}`, `sv:${c0.id}`, `cmp:${c0.id}`, `co:${c0.id}`, `raw:${c0.id}`, `rf:${c0.id}`]);
 
     // 进展: text, a photo, 提交.
     await press(h, HOUSING, `prg:${c0.id}`, { messageId: card.message_id });
@@ -629,6 +629,35 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     expect(task.text).toContain('新任务');
     const ret = await h.db.selectFrom('complaint_event').selectAll().where('complaint_id', '=', c0.id).where('type', '=', 'returned').executeTakeFirstOrThrow();
     expect(JSON.parse(ret.data!).reason).toBe('非高层建筑，不属于消防救援部门职责');
+  });
+
+  it('改派: the desk moves an assigned case to another unit with a reason; the old unit, the new one and the resident hear of it', async () => {
+    const c0 = await mailIn(h, cls('fire'), '小区门口的治安岗亭无人值守，夜里有人翻墙');
+    await press(h, FIRE, `acc:${c0.id}`);
+    await caseState(h, c0.id, 'accepted');
+    // Only the housing office is offered 改派; the unit working the case is not.
+    h.api.sendText(FIRE, `/case ${c0.tracking}`);
+    const fireCard = await lastWithButton(h, FIRE, `ret:${c0.id}`);
+    expect(fireCard.reply_markup!.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === `mv:${c0.id}`)).toBe(false);
+    h.api.sendText(HOUSING, `/case ${c0.tracking}`);
+    const card = await lastWithButton(h, HOUSING, `mv:${c0.id}`);
+    await press(h, HOUSING, `mv:${c0.id}`, { messageId: card.message_id });
+    const choice = await until(() => botMessages(h, HOUSING).findLast((m) => m.text?.includes('请选择新的承办单位')), 'the unit choice');
+    // The case's own unit is not offered.
+    expect(choice.reply_markup!.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === `mv:${c0.id}:${UNIT_CODES.indexOf('fire')}`)).toBe(false);
+    await press(h, HOUSING, `mv:${c0.id}:${UNIT_CODES.indexOf('police')}`, { messageId: choice.message_id });
+    await until(() => botMessages(h, HOUSING).findLast((m) => m.text?.includes('改派至')), 'the reason prompt');
+    await say(h, HOUSING, '属治安问题，由公安机关处理', /已改派/);
+    const moved = await caseState(h, c0.id, 'assigned');
+    expect(moved.unit).toBe('police');
+    expect(moved.problem).toBe(c0.problem);
+    await lastWithButton(h, POLICE, `acc:${c0.id}`);
+    await until(() => botMessages(h, FIRE).find((m) => m.text?.startsWith('➡️ 案件已改派其他单位') && m.text.includes(c0.tracking)), 'the old unit told');
+    const ev = await h.db.selectFrom('complaint_event').selectAll().where('complaint_id', '=', c0.id).where('type', '=', 'reclassified').executeTakeFirstOrThrow();
+    expect(JSON.parse(ev.data!)).toMatchObject({ unit: { old: 'fire', new: 'police' }, reason: '属治安问题，由公安机关处理' });
+    await releaseLetters(h, c0.id);
+    const letter = await h.sink.waitFor((m) => /【办理进展】/.test(m.parsed?.subject ?? '') && (m.parsed?.subject ?? '').includes(c0.tracking), 10_000);
+    expect(letter.parsed?.text).toContain('属治安问题，由公安机关处理');
   });
 
   it('extension: request with reason and date → the reviewer approves → new close deadline', async () => {

@@ -92,7 +92,7 @@ describe('callback data', () => {
     for (const verb of Object.keys(CASE_VERBS) as CaseVerb[]) {
       let cb: Callback;
       if (verb === 'finding') cb = { kind: 'case', verb, caseId: id, finding: 'unsubstantiated' };
-      else if (verb === 'assign' || verb === 'coUnits') cb = { kind: 'case', verb, caseId: id, unit: UNIT_CODES[11] };
+      else if (verb === 'assign' || verb === 'coUnits' || verb === 'move') cb = { kind: 'case', verb, caseId: id, unit: UNIT_CODES[11] };
       else cb = { kind: 'case', verb, caseId: id };
       const data = encodeCallback(cb);
       expect(Buffer.byteLength(data)).toBeLessThanOrEqual(MAX_CALLBACK_BYTES);

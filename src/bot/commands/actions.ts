@@ -9,7 +9,7 @@ import { findById } from '../../store/cases.ts';
 import type { Officer } from '../../store/officers.ts';
 import { transition, type Command } from '../../workflow/complaint.ts';
 import { deadlineForPeople } from '../../time.ts';
-import { UNIT_NAMES, type Case, type UnitCode } from '../../domain.ts';
+import { UNIT_NAMES, type Case, type ProblemType, type UnitCode } from '../../domain.ts';
 import { unitNamesOf } from '../../config.ts';
 import { applyCommand } from '../../cases/apply.ts';
 import { evidenceRef, type Evidence } from '../../cases/evidence.ts';
@@ -25,6 +25,7 @@ import {
   cosignKeyboard,
   DONE_TOAST,
   findingKeyboard,
+  moveKeyboard,
   submitKeyboard,
   TEXT,
   unitKeyboard,
@@ -39,7 +40,7 @@ export const MAX_INPUT = 2000;
 type CaseDialogue = Exclude<Dialogue, { kind: 'new' }>;
 type ReasonAction = Extract<Dialogue, { kind: 'reason' }>['action'];
 
-const REASON_PROMPTS: Record<Exclude<ReasonAction, 'complex' | 'company'>, { text: string; keyboard?: (caseId: number) => InlineKeyboard }> = {
+const REASON_PROMPTS: Record<Exclude<ReasonAction, 'complex' | 'company' | 'move'>, { text: string; keyboard?: (caseId: number) => InlineKeyboard }> = {
   return: { text: TEXT.returnPrompt },
   rejectCosign: { text: TEXT.rejectPrompt },
   rejectReview: { text: TEXT.rejectPrompt },
@@ -56,8 +57,11 @@ const CONFIRMED: Partial<Record<ReasonAction, { ask: (text: string) => string; l
   letter: { ask: TEXT.letterConfirm, label: '确认发送' },
 };
 
-function reasonCommand(action: ReasonAction, text: string): Command {
+/** The command a typed reason completes; `d` carries what was chosen before typing (改派: the new unit and the case's problem type). */
+function reasonCommand(action: ReasonAction, text: string, d: { unit?: UnitCode; problem?: ProblemType | null } = {}): Command {
   switch (action) {
+    case 'move':
+      return { type: 'reclassify', unit: d.unit!, problem: d.problem ?? null, reason: text };
     case 'return':
       return { type: 'return', reason: text };
     case 'rejectCosign':
@@ -149,6 +153,15 @@ export function actionsComposer(deps: BotDeps): Composer<Context> {
         return begin(ctx, deps, o, cb.caseId, 'company', { kind: 'reason', action: 'company', caseId: cb.caseId }, (c) => TEXT.companyPrompt(c.company), cancelKeyboard());
       case 'coUnits':
         return chooseCoUnits(ctx, deps, o, cb.caseId, cb.unit);
+      case 'move': {
+        // 改派 (高效分转): the office moves an assigned case to another unit, with a reason the resident is told.
+        if (!cb.unit) {
+          const c = await findById(deps.db, cb.caseId);
+          return begin(ctx, deps, o, cb.caseId, 'move', null, TEXT.movePrompt, moveKeyboard(c ?? { id: cb.caseId, unit: null }, unitNamesOf(deps.cfg)));
+        }
+        const unit = cb.unit;
+        return begin(ctx, deps, o, cb.caseId, 'move', { kind: 'reason', action: 'move', caseId: cb.caseId, unit }, TEXT.moveReasonPrompt(unitNamesOf(deps.cfg)[unit]), cancelKeyboard());
+      }
       case 'review':
         return act(ctx, deps, o, cb.caseId, 'review', { type: 'review' });
       case 'writeOff':
@@ -313,7 +326,9 @@ async function onText(ctx: Context, deps: BotDeps, o: Officer, d: CaseDialogue, 
         await ctx.reply(confirm.ask(text), { reply_markup: confirmKeyboard(d.caseId, confirm.label) });
         return;
       }
-      await finishDialogueAction(ctx, deps, o, d.caseId, d.action, reasonCommand(d.action, text));
+      // 改派 keeps the case's problem type: read it now, the workflow checks the rest on the fresh case.
+      const problem = d.action === 'move' ? ((await findById(deps.db, d.caseId))?.problem ?? null) : null;
+      await finishDialogueAction(ctx, deps, o, d.caseId, d.action, reasonCommand(d.action, text, { ...(d.unit ? { unit: d.unit } : {}), problem }));
       return;
     }
     case 'report': {
