@@ -6,15 +6,34 @@ import { commit } from './commit.ts';
 import type { CaseDeps } from './deps.ts';
 import type { Actor, CompanyFactInput } from '../domain.ts';
 import { companyComplaints, satisfactionByCompany } from '../store/reporting.ts';
-import { companyFactProblem, normaliseCompanyName, satisfactionRate } from '../workflow/companies.ts';
+import { ACTION_UNIT, companyFactProblem, normaliseCompanyName, satisfactionRate } from '../workflow/companies.ts';
+import { recipientsFor } from '../store/officers.ts';
+import { unitNamesOf } from '../config.ts';
+import { companyStepCopy } from '../messages/company.ts';
+import { telegramMessage } from '../messages/telegram.ts';
 import { shanghaiDay } from '../time.ts';
 
-/** Marks an open company action done; false when there is no such open action. */
+/**
+ * Marks an open company action done; false when there is no such open action. A step 发改 or 市场监管 carries out
+ * (the fee standard, the refund or penalty) is copied to the county's housing office (抄送, 000 附件 三(三)), which
+ * keeps the company's ledger.
+ */
 export async function completeCompanyAction(deps: CaseDeps, actionId: number, actor: Actor): Promise<boolean> {
   return commit(deps, async (w) => {
     const by = actor.name ?? (actor.officerId != null ? `officer:${actor.officerId}` : null);
     if (!(await companies.markCompanyActionDone(w.tx, actionId, w.nowIso, by))) return false;
     await appendEvents(w.tx, null, [{ type: 'company-action-done', at: w.nowIso, actor, data: { actionId } }]);
+    const a = await companies.companyActionById(w.tx, actionId, deps.cfg.city.code);
+    const doer = a ? ACTION_UNIT[a.type] : 'housing';
+    if (a && doer !== 'housing') {
+      const text = companyStepCopy(a.companyName, a.type, unitNamesOf(deps.cfg)[doer], by);
+      const housing = await recipientsFor(w.tx, { unit: 'housing', county: a.county, roles: ['officer'] });
+      await w.send(
+        housing
+          .filter((o) => o.chatId != null)
+          .map((o) => ({ kind: 'telegram', recipient: String(o.chatId), payload: telegramMessage(o.chatId!, text), key: `company-copy:${actionId}:${o.id}` })),
+      );
+    }
     return true;
   });
 }

@@ -4,6 +4,7 @@
 // stops being reminded when it is marked done.
 import { deadlineForPeople } from '../time.ts';
 import type { Calendar } from '../workflow/calendar.ts';
+import type { CompanyActionType } from '../domain.ts';
 import { ACTION_NAMES, type CompanyAction } from '../workflow/companies.ts';
 import { quietHoursRelease, type QuietHours } from '../workflow/quiet-hours.ts';
 import { companyActionRecipients, ladder, type OpenCompanyAction, type ReminderOfficer, type Rung } from '../workflow/reminders.ts';
@@ -14,6 +15,11 @@ export function companyNotice(name: string, a: CompanyAction): string {
   const due = a.dueAt ? `\n期限：${deadlineForPeople(a.dueAt.toISOString())}` : '';
   // The clause (a.rule) stays in the record; officers read the reason in words.
   return `🏢 物业企业督办提示\n企业：${name}\n${a.reason}${due}`;
+}
+
+/** 抄送 to the housing office: another unit recorded its step of a company's procedure as done (000 附件 三(三)). */
+export function companyStepCopy(company: string, type: CompanyActionType, unitName: string, by: string | null): string {
+  return `📋 抄送：${unitName}已完成「${ACTION_NAMES[type]}」\n企业：${company}${by ? `\n登记人：${by}` : ''}`;
 }
 
 export interface CompanyReminder {

@@ -999,6 +999,30 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
     expect(keys.map((r) => r.idempotency_key.split(':')[2])).toEqual(['pre']);
   });
 
+  it('抄送: 发改 records its fee-standard step done in the bot; the housing office is copied, and a housing step is not copied', async () => {
+    const DEVREF = 1042;
+    await link(h, DEVREF, 'officer', 'development-reform', 'yanhu');
+    const nowIso = h.clock.now().toISOString();
+    const company = await h.db.insertInto('company').values({ name: '盐湖区抄送测试物业有限公司', county: 'yanhu', key_supervision: 0, satisfaction: null, refused_to_fix: 0, credit_low: 0, created_at: nowIso }).returning('id').executeTakeFirstOrThrow();
+    const add = (type: string) =>
+      h.db.insertInto('company_action').values({ company_id: company.id, type, rule: '000 附件 三(三)', reason: `测试：${type}`, due_at: '2099-01-01T00:00:00.000Z', created_at: nowIso, done_at: null, done_by: null }).returning('id').executeTakeFirstOrThrow();
+    const fee = await add('fee-enforcement');
+    const survey = await add('survey');
+    const anchor = (await say(h, DEVREF, '/help')).message_id;
+    const ok = await press(h, DEVREF, `cd:${fee.id}`, { force: true, messageId: anchor });
+    expect(ok.params.text).toBe('✅ 已登记完成，不再提醒。');
+    const copy = await until(() => botMessages(h, HOUSING).find((m) => m.text?.startsWith('📋 抄送：发改已完成') && m.text.includes('盐湖区抄送测试物业有限公司')), 'the copy to housing');
+    expect(copy.text).toContain('「督促执行收费标准」');
+    expect(copy.text).toContain(`登记人：测试${DEVREF}`);
+    const before = botMessages(h, HOUSING).length;
+    await press(h, HOUSING, `cd:${survey.id}`, { force: true, messageId: botMessages(h, HOUSING).at(-1)!.message_id });
+    await h.api.drained();
+    h.worker.kick();
+    const copies = await h.db.selectFrom('outbox').select('idempotency_key').where('idempotency_key', 'like', `company-copy:${survey.id}:%`).execute();
+    expect(copies).toHaveLength(0);
+    expect(botMessages(h, HOUSING).slice(before).some((m) => m.text?.startsWith('📋 抄送'))).toBe(false);
+  });
+
   it('a county admin sees its own county’s cases only; the city’s admin sees every county', async () => {
     const COUNTY_ADMIN = 3301;
     const CITY_ADMIN = 3302;
