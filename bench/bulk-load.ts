@@ -60,7 +60,12 @@ export interface BulkResult {
  * Creates (migrates) the database at `file` and appends `rows` complaints received between `cfg.reports.campaignStart`
  * and `now`, in receipt order.
  */
-export async function buildComplaintDb(file: string, cfg: Config, rows: number, opts: { seed?: number; now?: Date } = {}): Promise<BulkResult> {
+export async function buildComplaintDb(
+  file: string,
+  cfg: Config,
+  rows: number,
+  opts: { seed?: number; now?: Date; text?: (rnd: () => number, compound: string) => { subject: string; body: string } } = {},
+): Promise<BulkResult> {
   mkdirSync(path.dirname(file), { recursive: true });
   const store = await openStore(`sqlite:${file}`);
   await syncReferenceData(store.db, cfg);
@@ -147,8 +152,7 @@ export async function buildComplaintDb(file: string, cfg: Config, rows: number, 
         compound,
         address: `${1 + Math.floor(rnd() * 28)}号楼${1 + Math.floor(rnd() * 4)}单元`,
         company: rnd() < 0.6 ? COMPANIES[Math.floor(rnd() * COMPANIES.length)]! : null,
-        subject: core.subject,
-        body: `我是${compound}的业主。${core.text}希望尽快处理。`,
+        ...(opts.text ? opts.text(rnd, compound) : { subject: core.subject, body: `我是${compound}的业主。${core.text}希望尽快处理。` }),
         classification: classOf(u, problem),
         received: iso(received),
         assigned: assigned === null ? null : iso(assigned),

@@ -1,9 +1,11 @@
 // `npm run bench` — the one benchmark run: every figure measured side by side in this process (children for
 // the ledger and the idle service), each with its goal, ratios against baselines measured in the same run. Writes
 // bench/results.json and prints the table. Environment:
-//   BENCH_ONLY=classify,backlog,delivery,bot,ledger,idle   run a subset (default: all)
+//   BENCH_ONLY=classify,backlog,delivery,bot,ledger,idle,search   run a subset (default: all)
 //   BENCH_BOT_ROWS=1000000       complaints in the bot benchmark's database
 //   BENCH_BACKLOG_MAILS=2000     mails in the backlog
+//   BENCH_SEARCH_ROWS=1000000    cases in the case search benchmark's SQLite database
+//   BENCH_SEARCH_PG_ROWS=1000000 of them copied into PostgreSQL (every k-th case when fewer)
 //   BENCH_OUT=bench/results.json where to write the results
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -16,10 +18,11 @@ import { benchClassify } from './classify.ts';
 import { benchDelivery } from './delivery.ts';
 import { benchIdle } from './idle.ts';
 import { benchLedger } from './ledger.ts';
+import { benchSearch } from './search.ts';
 import { collectGarbage, machine, notesList, table, type BenchResult } from './lib.ts';
 import { generateMails } from './mail-gen.ts';
 
-const SECTIONS = ['classify', 'backlog', 'delivery', 'ledger', 'idle', 'bot'] as const;
+const SECTIONS = ['classify', 'backlog', 'delivery', 'ledger', 'idle', 'bot', 'search'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function intEnv(name: string, fallback: number): number {
@@ -50,6 +53,8 @@ async function main(): Promise<void> {
   const sections = selectedSections();
   const botRows = intEnv('BENCH_BOT_ROWS', 1_000_000);
   const backlogMails = intEnv('BENCH_BACKLOG_MAILS', 2000);
+  const searchRows = intEnv('BENCH_SEARCH_ROWS', 1_000_000);
+  const searchPgRows = intEnv('BENCH_SEARCH_PG_ROWS', 1_000_000);
   const out = process.env.BENCH_OUT ?? path.join(path.dirname(fileURLToPath(import.meta.url)), 'results.json');
   const load = loadavg();
   const results: BenchResult[] = [];
@@ -91,12 +96,25 @@ async function main(): Promise<void> {
   await run('ledger', 'annex 2 ledger of 100,000 rows (child processes)', () => benchLedger());
   await run('idle', 'idle service RSS (wuye start as a child)', () => benchIdle());
   await run('bot', `bot with ${botRows.toLocaleString('en-US')} complaints in SQLite`, () => benchBot({ rows: botRows }));
+  await run('search', `case list and search with ${searchRows.toLocaleString('en-US')} cases (SQLite, PostgreSQL)`, async () => {
+    const pg = await startPostgres().catch((e: unknown) => {
+      log(`  PostgreSQL did not start, its figures are skipped: ${(e as Error).message}`);
+      return null as PgPeer | null;
+    });
+    try {
+      const r = await benchSearch({ rows: searchRows, pgRows: searchPgRows, pg, log });
+      if (!pg) r.push(failed('case search, PostgreSQL', new Error('PostgreSQL could not be started (see scripts/provision.mjs)')));
+      return r;
+    } finally {
+      await pg?.close();
+    }
+  });
 
   const report = {
     machine: machine(load),
     at: new Date().toISOString(),
     durationS: Math.round((Date.now() - started) / 1000),
-    settings: { sections, botRows, backlogMails, loadavgAtEnd: loadavg().map((l) => Number(l.toFixed(2))) },
+    settings: { sections, botRows, backlogMails, searchRows, searchPgRows, loadavgAtEnd: loadavg().map((l) => Number(l.toFixed(2))) },
     results,
   };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);

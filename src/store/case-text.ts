@@ -1,10 +1,15 @@
 // The search index of a case's text (migration 0014), kept in the transaction that writes the case: SQLite, an
-// FTS5 table whose rowid is the case id; PostgreSQL, a tsvector per case under a GIN index. Both hold the tokens of
-// search-tokens.ts.
+// FTS5 table; PostgreSQL, a tsvector per case under a GIN index. Both hold the tokens of search-tokens.ts and the
+// case's scope tokens (county, lead and co-handling units).
+//
+// SQLite's FTS5 rows are keyed by receipt: rowid = (second of receipt since 2020) · 2³¹ + case id. A search then
+// reads its newest (or oldest) matches straight off the text index — FTS5 walks a term's list in rowid order — instead
+// of fetching every match to sort it, which at a million cases is the difference between 1 ms and a second for a
+// word in most cases. The case id is the key's low 31 bits.
 import { CompiledQuery, PostgresAdapter } from 'kysely';
 import type { Case } from '../domain.ts';
 import type { Conn } from './db.ts';
-import { documentTokens, ftsDocument, tsVector } from './search-tokens.ts';
+import { documentTokens, ftsDocument, scopeToken, tsVector } from './search-tokens.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -12,16 +17,35 @@ export function dialectOfConn(db: Conn): SqlDialect {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
-/** What a case is found by. */
-export type SearchableCase = Pick<Case, 'tracking' | 'subject' | 'body' | 'compound' | 'address' | 'company' | 'complainant'>;
+const EPOCH_S = Date.UTC(2020, 0, 1) / 1000;
+const ID_BITS = 2n ** 31n;
+/** The case id of an FTS5 rowid, in SQL. */
+export const ID_OF_KEY_SQL = 'rowid & 2147483647';
 
-export function caseTokens(c: SearchableCase): string[] {
-  return documentTokens([c.tracking, c.subject, c.compound, c.address, c.company, c.complainant.name, c.complainant.phone, c.complainant.email, c.body]);
+/** The FTS5 rowid of a case: receipt order, then id (ids stay below 2³¹: PostgreSQL's serial is int4 too). */
+export function textKey(id: number, receivedAt: string): bigint {
+  const seconds = Math.floor(Date.parse(receivedAt) / 1000) - EPOCH_S;
+  if (!Number.isFinite(seconds)) throw new RangeError(`case ${id}: received_at is not an instant: ${receivedAt}`);
+  return BigInt(seconds) * ID_BITS + BigInt(id);
 }
 
-/** The fields of a case that saveCase may change and the index holds (subject, body and tracking never change). */
+/** What a case is found by. */
+export type SearchableCase = Pick<Case, 'tracking' | 'county' | 'unit' | 'coUnits' | 'subject' | 'body' | 'compound' | 'address' | 'company' | 'complainant'>;
+
+export function caseTokens(c: SearchableCase): string[] {
+  const units = new Set([...(c.unit ? [c.unit] : []), ...c.coUnits]);
+  return [
+    scopeToken.county(c.county),
+    ...[...units].map(scopeToken.unit),
+    ...documentTokens([c.tracking, c.subject, c.compound, c.address, c.company, c.complainant.name, c.complainant.phone, c.complainant.email, c.body]),
+  ];
+}
+
+/** Whether saveCase changed what the index holds (subject, body, tracking and county never change). */
 export function changedSearchFields(before: SearchableCase, after: SearchableCase): boolean {
   return (
+    before.unit !== after.unit ||
+    before.coUnits.join() !== after.coUnits.join() ||
     before.compound !== after.compound ||
     before.address !== after.address ||
     before.company !== after.company ||
@@ -31,34 +55,43 @@ export function changedSearchFields(before: SearchableCase, after: SearchableCas
   );
 }
 
-const WRITE: Record<SqlDialect, { insert: string; replace: string[] }> = {
-  sqlite: {
-    insert: 'INSERT INTO complaint_text (rowid, doc) VALUES (?, ?)',
-    replace: ['DELETE FROM complaint_text WHERE rowid = ?', 'INSERT INTO complaint_text (rowid, doc) VALUES (?, ?)'],
-  },
-  postgres: {
-    insert: 'INSERT INTO complaint_text (complaint_id, doc) VALUES ($1, $2::tsvector)',
-    replace: ['INSERT INTO complaint_text (complaint_id, doc) VALUES ($1, $2::tsvector) ON CONFLICT (complaint_id) DO UPDATE SET doc = excluded.doc'],
-  },
-};
+/** The complaint columns a case's index entry is made of. */
+export const SEARCHABLE_COLUMNS = [
+  'id', 'tracking', 'county', 'unit', 'co_units', 'subject', 'body', 'compound', 'address', 'company',
+  'complainant_name', 'complainant_phone', 'complainant_email', 'received_at',
+] as const;
+export type SearchableRow = Record<(typeof SEARCHABLE_COLUMNS)[number], unknown>;
 
-function docOf(dialect: SqlDialect, tokens: string[]): string {
-  return dialect === 'postgres' ? tsVector(tokens) : ftsDocument(tokens);
+/** A complaint row (of SEARCHABLE_COLUMNS) as what the index is made of. */
+export function searchableOfRow(r: SearchableRow): SearchableCase & { receivedAt: string } {
+  const text = (v: unknown) => (v == null ? null : String(v));
+  return {
+    tracking: String(r.tracking),
+    county: String(r.county),
+    unit: text(r.unit) as Case['unit'],
+    coUnits: r.co_units ? (JSON.parse(String(r.co_units)) as Case['coUnits']) : [],
+    subject: String(r.subject),
+    body: String(r.body),
+    compound: text(r.compound),
+    address: text(r.address),
+    company: text(r.company),
+    complainant: { name: text(r.complainant_name), phone: text(r.complainant_phone), email: text(r.complainant_email) },
+    receivedAt: String(r.received_at),
+  };
 }
 
-/** Indexes a new case (its row was just inserted, in the same transaction). */
-export async function indexNewCase(tx: Conn, id: number, c: SearchableCase): Promise<void> {
-  const dialect = dialectOfConn(tx);
-  await tx.executeQuery(CompiledQuery.raw(WRITE[dialect].insert, [id, docOf(dialect, caseTokens(c))]));
-}
+const SQLITE_INSERT = 'INSERT INTO complaint_text (rowid, doc) VALUES (?, ?)';
+const SQLITE_DELETE = 'DELETE FROM complaint_text WHERE rowid = ?';
+const PG_UPSERT = 'INSERT INTO complaint_text (complaint_id, doc) VALUES ($1, $2::tsvector) ON CONFLICT (complaint_id) DO UPDATE SET doc = excluded.doc';
 
-/** Re-indexes a case whose searchable fields changed (in the transaction that saves it). */
-export async function reindexCase(tx: Conn, id: number, c: SearchableCase): Promise<void> {
-  const dialect = dialectOfConn(tx);
-  const doc = docOf(dialect, caseTokens(c));
-  const [first, second] = WRITE[dialect].replace;
-  if (dialect === 'sqlite') {
-    await tx.executeQuery(CompiledQuery.raw(first!, [id]));
-    await tx.executeQuery(CompiledQuery.raw(second!, [id, doc]));
-  } else await tx.executeQuery(CompiledQuery.raw(first!, [id, doc]));
+/** Indexes a case (its row written in the same transaction); `replace` when it was indexed before. */
+export async function indexCase(tx: Conn, id: number, c: SearchableCase & { receivedAt: string }, replace = false): Promise<void> {
+  const tokens = caseTokens(c);
+  if (dialectOfConn(tx) === 'postgres') {
+    await tx.executeQuery(CompiledQuery.raw(PG_UPSERT, [id, tsVector(tokens)]));
+    return;
+  }
+  const key = textKey(id, c.receivedAt);
+  if (replace) await tx.executeQuery(CompiledQuery.raw(SQLITE_DELETE, [key]));
+  await tx.executeQuery(CompiledQuery.raw(SQLITE_INSERT, [key, ftsDocument(tokens)]));
 }

@@ -5,7 +5,7 @@ import type { Conn } from './db.ts';
 import type { ComplaintTable, ComplaintEventTable } from './schema.ts';
 import type { Insertable, Selectable } from 'kysely';
 import { hotQuery } from './hot-query.ts';
-import { changedSearchFields, indexNewCase, reindexCase } from './case-text.ts';
+import { SEARCHABLE_COLUMNS, changedSearchFields, indexCase, searchableOfRow } from './case-text.ts';
 
 export type NewCase = Omit<Case, 'id' | 'tracking'>;
 
@@ -151,7 +151,7 @@ export async function insertCase(
     ...stateColumns(c),
   });
   const created = rowToCase(rows[0]!);
-  await indexNewCase(tx, created.id, created);
+  await indexCase(tx, created.id, created);
   return created;
 }
 
@@ -178,20 +178,15 @@ export async function saveCase(conn: Conn, c: Case, expectedVersion: number, now
     .where('version', '=', expectedVersion)
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) throw new ConcurrentUpdateError(c.tracking);
-  if (before && changedSearchFields(before, c)) await reindexCase(tx, c.id, c);
+  if (before && changedSearchFields(before, c)) await indexCase(tx, c.id, c, true);
   return expectedVersion + 1;
 }
 
-const searchFields = hotQuery((db, p: { id: number }) =>
-  db
-    .selectFrom('complaint')
-    .select(['tracking', 'subject', 'body', 'compound', 'address', 'company', 'complainant_name', 'complainant_phone', 'complainant_email'])
-    .where('id', '=', p.id),
-);
+const searchFields = hotQuery((db, p: { id: number }) => db.selectFrom('complaint').select([...SEARCHABLE_COLUMNS]).where('id', '=', p.id));
 
 async function searchFieldsOf(db: Conn, id: number) {
   const r = (await searchFields(db, { id })).rows[0];
-  return r && { ...r, complainant: { name: r.complainant_name, phone: r.complainant_phone, email: r.complainant_email } };
+  return r && searchableOfRow(r);
 }
 
 export async function findById(db: Conn, id: number): Promise<(Case & { version: number }) | undefined> {

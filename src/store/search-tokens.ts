@@ -95,16 +95,34 @@ export function queryPhrases(text: string): QueryPhrase[] {
   return phrases;
 }
 
-/** The FTS5 MATCH expression of the phrases (SQLite): "t1 t2 t3" *, ANDed. */
-export function ftsMatch(phrases: readonly QueryPhrase[]): string {
-  return phrases.map((p) => `"${p.tokens.join(' ')}"${p.prefix ? ' *' : ''}`).join(' AND ');
+// Scope tokens: the county and the units (lead and co-handling) of a case are indexed with its text, so a county
+// desk's or a unit's search is answered by the text index alone (its count too). They begin with §, which no query
+// word yields (it is neither a letter nor a digit) and FTS5's ascii tokenizer keeps inside a token.
+export const scopeToken = {
+  county: (code: string) => `§c${code.replace(/[^a-z0-9]/gi, '').toLowerCase()}`,
+  unit: (code: string) => `§u${code.replace(/[^a-z0-9]/gi, '').toLowerCase()}`,
+};
+
+/** What a text query is: its phrases (every one must match), and scope tokens of which one must be present, per group. */
+export interface TextQuery {
+  phrases: readonly QueryPhrase[];
+  anyOf: readonly (readonly string[])[];
 }
 
-/** The tsquery of the phrases (PostgreSQL): 't1' <-> 't2' <-> 't3':*, ANDed. */
-export function tsQuery(phrases: readonly QueryPhrase[]): string {
-  return phrases
-    .map((p) => `(${p.tokens.map((t, i) => `'${t}'${p.prefix && i === p.tokens.length - 1 ? ':*' : ''}`).join(' <-> ')})`)
-    .join(' & ');
+/** The FTS5 MATCH expression (SQLite): "t1 t2 t3" * for each phrase, ("§ca" OR "§cb") for each group, ANDed. */
+export function ftsMatch(q: TextQuery): string {
+  return [
+    ...q.phrases.map((p) => `"${p.tokens.join(' ')}"${p.prefix ? ' *' : ''}`),
+    ...q.anyOf.map((group) => `(${group.map((t) => `"${t}"`).join(' OR ')})`),
+  ].join(' AND ');
+}
+
+/** The tsquery (PostgreSQL): 't1' <-> 't2' <-> 't3':* for each phrase, ('§ca' | '§cb') for each group, ANDed. */
+export function tsQuery(q: TextQuery): string {
+  return [
+    ...q.phrases.map((p) => `(${p.tokens.map((t, i) => `'${t}'${p.prefix && i === p.tokens.length - 1 ? ':*' : ''}`).join(' <-> ')})`),
+    ...q.anyOf.map((group) => `(${group.map((t) => `'${t}'`).join(' | ')})`),
+  ].join(' & ');
 }
 
 /** The tsvector literal of a document's tokens (PostgreSQL), positions from 1. */

@@ -184,6 +184,28 @@ describe.each(DIALECTS)('case search on %s', (dialect) => {
     expect((await search({ sort: 'deadline' })).items.map((i) => i.id)).toEqual(['lift', 'fee', 'roof', 'watched', 'old'].map((k) => ids[k]));
   });
 
+  it('searches within the scope and the filters, in each order, page by page', async () => {
+    expect(await found({ text: '物业' })).toEqual(['fee', 'lift', 'watched']);
+    expect(await found({ text: '物业', counties: ['yanhu', 'yongji'] })).toEqual(['fee', 'lift', 'watched']);
+    expect(await found({ text: '物业', counties: ['yongji'] })).toEqual(['fee']);
+    expect(await found({ text: '物业', county: 'yanhu' })).toEqual(['lift', 'watched']);
+    expect(await found({ text: '漏水', ownUnit: 'police' })).toEqual(['roof']);
+    expect(await found({ text: '漏水', ownUnit: 'police', counties: ['yongji'] })).toEqual([]);
+    expect(await found({ text: '物业', status: ['triage'] })).toEqual(['fee']);
+    expect(await found({ text: '物业', overdue: true })).toEqual(['fee', 'lift']);
+    const order = async (q: Partial<CaseQuery>) => (await search(q)).items.map((i) => Object.keys(ids).find((k) => ids[k] === i.id));
+    expect(await order({ text: '物业' })).toEqual(['watched', 'fee', 'lift']);
+    expect(await order({ text: '物业', sort: 'received' })).toEqual(['lift', 'fee', 'watched']);
+    expect(await order({ text: '物业', sort: 'deadline' })).toEqual(['lift', 'fee', 'watched']);
+    expect(await order({ text: '物业', source: 'email' })).toEqual(['watched', 'lift']);
+    expect(await order({ text: '物业', source: 'email', sort: 'received' })).toEqual(['lift', 'watched']);
+    const p2 = await search({ text: '物业', pageSize: 1, page: 2 });
+    expect([p2.total, p2.items.map((i) => i.id)]).toEqual([3, [ids.fee]]);
+    const f2 = await search({ text: '物业', source: 'email', pageSize: 1, page: 2 });
+    expect([f2.total, f2.items.map((i) => i.id)]).toEqual([2, [ids.lift]]);
+    expect((await search({ text: '物业', pageSize: 1, page: 4 })).items).toEqual([]);
+  });
+
   it('pages with an exact total', async () => {
     const p1 = await search({ pageSize: 2 });
     const p2 = await search({ pageSize: 2, page: 2 });
@@ -209,6 +231,16 @@ describe.each(DIALECTS)('case search on %s', (dialect) => {
     await saveCase(store.db, { ...again, company: '安居物业' }, again.version, NOW);
     expect(await found({ text: '新城物业' })).toEqual([]);
     expect(await found({ text: '安居' })).toEqual(['roof']);
+  });
+
+  it('finds a case in the scope of the unit it was given, and no longer in the scope of the unit it was taken from', async () => {
+    const before = (await findById(store.db, ids.roof!))!;
+    await saveCase(store.db, { ...before, unit: 'housing', coUnits: ['energy'] }, before.version, NOW);
+    expect(await found({ text: '漏水', ownUnit: 'police' })).toEqual([]);
+    expect(await found({ text: '漏水', ownUnit: 'fire' })).toEqual([]);
+    expect(await found({ text: '漏水', ownUnit: 'housing' })).toEqual(['lift', 'roof']);
+    expect(await found({ text: '漏水', ownUnit: 'energy' })).toEqual(['roof']);
+    expect(await found({ ownUnit: 'energy' })).toEqual(['roof']);
   });
 
   it('indexes the cases registered before migration 0014', async () => {

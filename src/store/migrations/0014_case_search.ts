@@ -5,8 +5,7 @@
 // store/running-deadlines.ts), which the overdue filter and the deadline order read. FROZEN once shipped.
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from '../db.ts';
-import { caseTokens } from '../case-text.ts';
-import { ftsDocument, tsVector } from '../search-tokens.ts';
+import { SEARCHABLE_COLUMNS, indexCase, searchableOfRow } from '../case-text.ts';
 
 /**
  * A case's nearest running deadline ('9999' when no clock runs), as indexed. The case list must write the same
@@ -33,27 +32,25 @@ export function migration(dialect: Dialect): Migration {
       if (pg) {
         await sql`CREATE TABLE complaint_text (complaint_id integer PRIMARY KEY REFERENCES complaint (id) ON DELETE CASCADE, doc tsvector NOT NULL)`.execute(db);
       } else {
-        // detail=full keeps positions (phrases); contentless: the tokens are not stored twice.
+        // detail=full keeps positions (phrases); contentless: the tokens are not stored twice; rowid: case-text.ts.
         await sql`CREATE VIRTUAL TABLE complaint_text USING fts5(doc, content='', contentless_delete=1, detail=full, tokenize='ascii')`.execute(db);
       }
       for (let after = 0; ; ) {
-        const rows = await db
-          .selectFrom('complaint')
-          .select(['id', 'tracking', 'subject', 'body', 'compound', 'address', 'company', 'complainant_name', 'complainant_phone', 'complainant_email'])
-          .where('id', '>', after)
-          .orderBy('id')
-          .limit(BATCH)
-          .execute();
-        for (const r of rows) {
-          const tokens = caseTokens({ ...r, complainant: { name: r.complainant_name, phone: r.complainant_phone, email: r.complainant_email } });
-          if (pg) await sql`INSERT INTO complaint_text (complaint_id, doc) VALUES (${r.id}, ${tsVector(tokens)}::tsvector)`.execute(db);
-          else await sql`INSERT INTO complaint_text (rowid, doc) VALUES (${r.id}, ${ftsDocument(tokens)})`.execute(db);
-        }
+        const rows = await db.selectFrom('complaint').select([...SEARCHABLE_COLUMNS]).where('id', '>', after).orderBy('id').limit(BATCH).execute();
+        for (const r of rows) await indexCase(db, r.id, searchableOfRow(r));
         if (rows.length < BATCH) break;
         after = rows[rows.length - 1]!.id;
       }
       if (pg) await sql`CREATE INDEX complaint_text_doc ON complaint_text USING gin (doc)`.execute(db);
-      await sql`CREATE INDEX complaint_next_due ON complaint ((${sql.raw(NEXT_DUE_SQL[dialect])}), id)`.execute(db);
+      const nextDue = sql.raw(NEXT_DUE_SQL[dialect]);
+      // The overdue filter and the deadline order, in a county and in all of them.
+      await sql`CREATE INDEX complaint_county_next_due ON complaint (county, (${nextDue}))`.execute(db);
+      await sql`CREATE INDEX complaint_next_due ON complaint ((${nextDue}))`.execute(db);
+      // A county's list, newest first, and its count under the usual filters without reading the cases.
+      await sql`CREATE INDEX complaint_county_received ON complaint (county, received_at, status, unit, source, urgent)`.execute(db);
+      // Danger cases, and cases with co-handling units (a unit's own cases are lead OR co-handling), are few.
+      await sql`CREATE INDEX complaint_urgent_received ON complaint (received_at) WHERE urgent = 1`.execute(db);
+      await sql`CREATE INDEX complaint_co_units ON complaint (county, co_units) WHERE co_units IS NOT NULL`.execute(db);
     },
   };
 }
