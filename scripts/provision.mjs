@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Makes sure the real peers of the integration tests (Dovecot IMAP + LDA, PostgreSQL server) can run on this
+// Makes sure the real peers of the integration tests (Dovecot IMAP + LDA, PostgreSQL server, Chromium) can run on this
 // machine. Fast path: only file checks, no apt. When something is missing and we are root on Debian, installs it
 // with apt-get without letting the system services start (the tests run their own instances on random ports).
 // Exits non-zero with the exact command to run when provisioning is impossible.
@@ -14,6 +14,7 @@ const DOVECOT_BIN_CANDIDATES = ['/usr/sbin/dovecot', '/usr/bin/dovecot', '/usr/l
 const LDA_CANDIDATES = ['/usr/lib/dovecot/dovecot-lda', '/usr/libexec/dovecot/dovecot-lda', '/usr/local/libexec/dovecot/dovecot-lda'];
 const DOVEADM_CANDIDATES = ['/usr/bin/doveadm', '/usr/sbin/doveadm', '/usr/local/bin/doveadm'];
 const PG_ROOT = '/usr/lib/postgresql';
+const CHROMIUM = '/usr/bin/chromium';
 
 const firstExisting = (paths) => paths.find((p) => existsSync(p));
 
@@ -31,6 +32,8 @@ function missingPieces() {
     missing.push('dovecot-imapd');
   }
   if (!findPgBinDir()) missing.push('postgresql');
+  // The web console's browser test drives Debian's Chromium through playwright-core (no browser download).
+  if (!existsSync(CHROMIUM)) missing.push('chromium');
   return missing;
 }
 

@@ -24,7 +24,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
       const message = r.reason === 'locked' ? `连续登录失败次数过多，账号已锁定 ${LOCK_MINUTES} 分钟；可请管理员重设密码` : '登录名或密码错误';
       return reply.code(r.reason === 'locked' ? 423 : 401).view('login', page(req, { title: '登录', message, login }));
     }
-    reply.setCookie(SESSION_COOKIE, r.sessionId, { ...cookieOptions, expires: new Date(r.expiresAt) });
+    // A browser-session cookie: closing the browser ends it; the server ends it at the session's expiry anyway.
+    reply.setCookie(SESSION_COOKIE, r.sessionId, cookieOptions);
     return reply.redirect('/', 303);
   });
 

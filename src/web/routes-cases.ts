@@ -22,7 +22,7 @@ import { caseAttachments } from '../store/attachments.ts';
 import { searchCases, type CaseQuery } from '../store/case-search.ts';
 import { eventsOf, findByTracking } from '../store/cases.ts';
 import { lettersOfCase } from '../store/web-reads.ts';
-import { deadlineForPeople, formatShanghai, isValidDay, startOfDayShanghai, addDays } from '../time.ts';
+import { addDays, deadlineForPeople, formatMinute, isValidDay, startOfDayShanghai } from '../time.ts';
 import { due } from '../workflow/complaint.ts';
 import { offeredCommands } from '../workflow/offers.ts';
 import { actionForms, commandOf, isFormCommand } from './forms.ts';
@@ -84,7 +84,7 @@ export async function auditRead(deps: WebDeps, u: WebUser, caseId: number | null
   if (isReadOnly(u)) await recordView(deps.db, deps.clock, actorOfWebUser(deps.cfg, u), caseId, what, data);
 }
 
-const t = (iso: string | null | undefined) => (iso ? formatShanghai(new Date(iso)) : '—');
+const t = (iso: string | null | undefined) => (iso ? formatMinute(iso) : '—');
 
 export function registerCaseRoutes(app: FastifyInstance, deps: WebDeps): void {
   const countyName = (code: string) => deps.cfg.counties.find((c) => c.code === code)?.name ?? code;

@@ -8,13 +8,13 @@ import { lastEventOf } from '../store/cases.ts';
 import { unregisteredOne } from '../store/mail.ts';
 import { listOfficers } from '../store/officers.ts';
 import { unregisteredForDesk, viewEvents } from '../store/web-reads.ts';
-import { deadlineForPeople, formatShanghai } from '../time.ts';
+import { deadlineForPeople, formatMinute } from '../time.ts';
 import { DEADLINE_NAMES, EVENT_NAMES } from './labels.ts';
 import { auditRead } from './routes-cases.ts';
 import { mayReviewMail, scopeOf } from './scope.ts';
 import { forbidden, page, type WebDeps } from './server.ts';
 
-const t = (iso: string | null | undefined) => (iso ? formatShanghai(new Date(iso)) : '—');
+const t = (iso: string | null | undefined) => (iso ? formatMinute(iso) : '—');
 const urgentFirst = (a: CaseListItem, b: CaseListItem) => Number(b.urgent) - Number(a.urgent);
 
 export function registerInboxRoutes(app: FastifyInstance, deps: WebDeps): void {
