@@ -1,6 +1,6 @@
 // Web console accounts (issue 18): creating and resetting them (`wuye user …`), logging in with a lock after
 // repeated failures, sessions kept in the database, and the one mapping from a web user to the workflow's Actor.
-// Passwords: scrypt (memory-hard; N=2^15, r=8, p=1 → 32 MiB and ~0.1 s per guess), a 16-byte random salt each.
+// Passwords: scrypt (memory-hard; N=2^15, r=8, p=1 → 32 MiB and ~0.16 s per guess here), a 16-byte random salt each.
 // Session ids: 32 random bytes, stored as their SHA-256, so a copy of the database holds no usable cookie.
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { Clock } from '../clock.ts';

@@ -58,6 +58,7 @@ const FORMS: Partial<Record<OfferedCommand, { label: string; fields: Field[]; pr
   contribute: { label: '报送协办情况', fields: [text('text', '协办情况')] },
   openPenalty: { label: '立案查处', fields: [] },
   decidePenalty: { label: '处罚决定', fields: [text('decision', '处罚决定')] },
+  extendPenalty: { label: '延长处罚期限（30日）', fields: [text('reason', '延长理由')] },
   supervise: { label: '挂牌督办', fields: [] },
   setCompany: { label: '物业企业', fields: [line('company', '物业服务企业名称')] },
   setCoUnits: { label: '协办单位', fields: [{ name: 'units', kind: 'checks', label: '协办单位', options: UNIT_OPTIONS }] },
@@ -153,6 +154,8 @@ export function commandOf(type: OfferedCommand, b: Body): Command | { error: str
     }
     case 'decidePenalty':
       return { type, decision: one(b, 'decision') };
+    case 'extendPenalty':
+      return { type, reason: one(b, 'reason') };
     case 'setCompany':
       return { type, company: one(b, 'company') || null };
     case 'setCoUnits': {
