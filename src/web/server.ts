@@ -18,6 +18,7 @@ import { registerAuthRoutes } from './routes-auth.ts';
 import { registerCaseRoutes } from './routes-cases.ts';
 import { registerInboxRoutes } from './routes-inbox.ts';
 import { registerApiRoutes } from './routes-api.ts';
+import { registerCompanyRoutes } from './routes-companies.ts';
 
 export const SESSION_COOKIE = 'wuye_sid';
 const VIEWS = path.join(PROJECT_ROOT, 'src', 'web', 'views');
@@ -105,6 +106,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   registerCaseRoutes(app, deps);
   registerInboxRoutes(app, deps);
   registerApiRoutes(app, deps);
+  registerCompanyRoutes(app, deps);
   app.setNotFoundHandler((req, reply) => notFound(req, reply));
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const code = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

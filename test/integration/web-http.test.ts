@@ -192,6 +192,32 @@ describe.each(DIALECTS)('web console over HTTP on %s', (dialect) => {
     expect(codes.slice(10)).toEqual([429, 429]);
   });
 
+  it('lists companies and records a survey result through the company use case, audited with the login', async () => {
+    const desk = await login('desk');
+    const list = await get(desk, '/companies');
+    expect(list.statusCode).toBe(200);
+    const id = /href="\/companies\/(\d+)">恒信物业服务有限公司</.exec(list.body)?.[1];
+    expect(id).toBeDefined();
+    const page = await get(desk, `/companies/${id}`);
+    expect(page.body).toContain('data-fact="survey"');
+    const bad = await f.app.inject({ method: 'POST', url: `/companies/${id}/facts`, headers: { cookie: desk }, payload: { fact: 'survey', satisfaction: '120', surveyedOn: '2026-11-20', _csrf: csrfOf(page.body) } });
+    expect(bad.statusCode).toBe(303);
+    expect(decodeURIComponent(String(bad.headers.location))).toContain('满意度应为 0–100 之间的百分数');
+    const ok = await f.app.inject({ method: 'POST', url: `/companies/${id}/facts`, headers: { cookie: desk }, payload: { fact: 'survey', satisfaction: '55', surveyedOn: '2026-11-20', publicised: 'yes', evidence: '调查表', _csrf: csrfOf(page.body) } });
+    expect(ok.statusCode).toBe(303);
+    const after = await get(desk, `/companies/${id}`);
+    expect(after.body).toContain('满意度 55%（2026-11-20 调查，已在小区公示）');
+    const audit = await f.deps.db.selectFrom('complaint_event').selectAll().where('type', '=', 'company-fact').execute();
+    expect(audit.map((e) => e.actor_login)).toEqual(['desk']);
+    // A supervisor reads the page without the forms, and may not post.
+    const jiwei = await login('jiwei');
+    const ro = await get(jiwei, `/companies/${id}`);
+    expect(ro.statusCode).toBe(200);
+    expect(ro.body).not.toContain('data-fact=');
+    const forged = await f.app.inject({ method: 'POST', url: `/companies/${id}/facts`, headers: { cookie: jiwei }, payload: { fact: 'refused-to-fix', on: 'yes', _csrf: csrfOf(ro.body) } });
+    expect(forged.statusCode).toBe(403);
+  });
+
   it('logs out: the session is gone', async () => {
     const desk = await login('desk');
     const page = await get(desk, '/cases');
