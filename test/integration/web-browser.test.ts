@@ -90,6 +90,14 @@ describe('web console in Chromium', () => {
     expect(body).toContain('<img src=x onerror=alert(1)>');
     expect(await page.locator('main script, main img[src=x]').count()).toBe(0);
     expect(dialogs).toEqual([]);
+
+    await page.goto(`${base}/dashboard`);
+    await expect(page.textContent('.figures')).resolves.toContain('累计受理');
+    await page.screenshot({ path: path.join(DOCS, 'web-dashboard.png'), fullPage: true });
+    await page.goto(`${base}/companies`);
+    await Promise.all([page.waitForURL(/\/companies\/\d+$/), page.click('text=恒信物业服务有限公司')]);
+    await page.click('summary:has-text("满意度调查结果")');
+    await page.screenshot({ path: path.join(DOCS, 'web-company.png'), fullPage: true });
     await page.close();
   });
 

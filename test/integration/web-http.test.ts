@@ -218,6 +218,19 @@ describe.each(DIALECTS)('web console over HTTP on %s', (dialect) => {
     expect(forged.statusCode).toBe(403);
   });
 
+  it('shows the dashboard’s numbers, each linking to the cases it counts', async () => {
+    const desk = await login('desk');
+    const r = await get(desk, '/dashboard');
+    expect(r.statusCode).toBe(200);
+    const links = [...r.body.matchAll(/<a class="figure[^"]*" href="([^"]+)"><b>(\d+)<\/b><span>([^<]+)<\/span>/g)].map((m) => ({ href: m[1]!.replace(/&amp;/g, '&'), n: Number(m[2]), name: m[3]! }));
+    expect(links.map((l) => l.name)).toEqual(['本周受理', '累计受理', '待分转', '在办', '已办结', '超期', '紧急在办']);
+    expect(links.find((l) => l.name === '累计受理')!.n).toBe(2);
+    for (const l of links) {
+      const api = (await get(desk, l.href.replace('/cases?', '/api/cases?'))).json() as { total: number };
+      expect(api.total, l.name).toBe(l.n);
+    }
+  });
+
   it('logs out: the session is gone', async () => {
     const desk = await login('desk');
     const page = await get(desk, '/cases');
