@@ -20,6 +20,7 @@ import { registerInboxRoutes } from './routes-inbox.ts';
 import { registerApiRoutes } from './routes-api.ts';
 import { registerCompanyRoutes } from './routes-companies.ts';
 import { registerDashboardRoutes } from './routes-dashboard.ts';
+import { registerOfficerRoutes } from './routes-officers.ts';
 
 export const SESSION_COOKIE = 'wuye_sid';
 const VIEWS = path.join(PROJECT_ROOT, 'src', 'web', 'views');
@@ -109,6 +110,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   registerApiRoutes(app, deps);
   registerCompanyRoutes(app, deps);
   registerDashboardRoutes(app, deps);
+  registerOfficerRoutes(app, deps);
   app.setNotFoundHandler((req, reply) => notFound(req, reply));
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const code = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

@@ -98,6 +98,12 @@ describe('web console in Chromium', () => {
     await Promise.all([page.waitForURL(/\/companies\/\d+$/), page.click('text=恒信物业服务有限公司')]);
     await page.click('summary:has-text("满意度调查结果")');
     await page.screenshot({ path: path.join(DOCS, 'web-company.png'), fullPage: true });
+    await page.goto(`${base}/officers`);
+    await page.fill('form.filters input[name=name]', '周消防');
+    await page.selectOption('form.filters select[name=unit]', 'fire');
+    await Promise.all([page.waitForURL(/\/officers\/invite$/), page.click('button[data-action=invite]')]);
+    expect(await page.locator('img.qr').count()).toBe(1);
+    await page.screenshot({ path: path.join(DOCS, 'web-officers.png'), fullPage: true });
     await page.close();
   });
 

@@ -231,6 +231,31 @@ describe.each(DIALECTS)('web console over HTTP on %s', (dialect) => {
     }
   });
 
+  it('invites an officer with a one-time bot link and its QR code, audited, and shows units nobody is linked for', async () => {
+    const desk = await login('desk');
+    const page = await get(desk, '/officers');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('class="none"');
+    const r = await f.app.inject({ method: 'POST', url: '/officers/invite', headers: { cookie: desk }, payload: { unit: 'fire', county: 'yanhu', role: 'officer', name: '周消防', _csrf: csrfOf(page.body) } });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toMatch(/https:\/\/t\.me\/wuye_test_bot\?start=[A-Za-z0-9_-]{16}/);
+    expect(r.body).toContain('src="data:image/png;base64,');
+    const invites = await f.deps.db.selectFrom('officer_invite').selectAll().execute();
+    expect(invites.map((i) => [i.unit, i.county, i.role, i.name])).toEqual([['fire', 'yanhu', 'officer', '周消防']]);
+    const audit = await f.deps.db.selectFrom('complaint_event').selectAll().where('type', '=', 'officer-invited').execute();
+    expect(audit.map((e) => e.actor_login)).toEqual(['desk']);
+    expect(audit[0]!.data).not.toContain(invites[0]!.code);
+    // The desk invites only in its county and not admins; a supervisor not at all.
+    const other = await f.app.inject({ method: 'POST', url: '/officers/invite', headers: { cookie: desk }, payload: { unit: 'fire', county: 'yongji', role: 'officer', _csrf: csrfOf(page.body) } });
+    expect(other.statusCode).toBe(400);
+    const admin = await f.app.inject({ method: 'POST', url: '/officers/invite', headers: { cookie: desk }, payload: { unit: 'fire', county: 'yanhu', role: 'admin', _csrf: csrfOf(page.body) } });
+    expect(admin.statusCode).toBe(400);
+    const jiwei = await login('jiwei');
+    const ro = await get(jiwei, '/officers');
+    expect(ro.body).not.toContain('data-action="invite"');
+    expect((await f.app.inject({ method: 'POST', url: '/officers/invite', headers: { cookie: jiwei }, payload: { unit: 'fire', county: 'yanhu', role: 'officer', _csrf: csrfOf(ro.body) } })).statusCode).toBe(403);
+  });
+
   it('logs out: the session is gone', async () => {
     const desk = await login('desk');
     const page = await get(desk, '/cases');
