@@ -70,6 +70,7 @@ export function indexAndEvents(file: string): Seeded {
       for (const r of rows) {
         const c = searchableOfRow(r as SearchableRow);
         const tok = caseTokens(c);
+        tokens += tok.length;
         insertText.run(textKey(r.id as number, c.receivedAt), ftsDocument(tok));
       }
       const e0 = nowMs();

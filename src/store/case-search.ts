@@ -1,6 +1,6 @@
 // The case list of the web console and its JSON API: one query with the user's scope, the filters, free-text
 // search, an order and a page, and the exact number of matches.
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { ProblemType, Status, UnitCode } from '../domain.ts';
 import type { Conn } from './db.ts';
 import { ID_OF_KEY_SQL, dialectOfConn, type SqlDialect } from './case-text.ts';
@@ -66,24 +66,45 @@ export const MAX_PAGE_SIZE = 200;
 
 type Where = Expression<SqlBool>;
 
-/** The scope (counties, a unit's own cases, the county filter) apart from the other filters: a search indexes the scope as tokens. */
-function scopeConditions(q: CaseQuery): Where[] {
+/**
+ * A column as a condition names it. On SQLite, a danger-case list (few cases) should start from its partial index;
+ * without statistics the planner starts from the unit's or the county's, and reads half the table: a column written
+ * `+col` cannot lead a plan.
+ */
+function columnsOf(q: CaseQuery, dialect: SqlDialect) {
+  const plus = dialect === 'sqlite' && q.urgent === true;
+  return (name: 'county' | 'unit' | 'status' | 'source') => sql.raw(plus ? `+${name}` : name);
+}
+
+/** The scope (counties, a unit's own cases, the county filter): in a search, also tokens of the text index. */
+function scopeConditions(q: CaseQuery, dialect: SqlDialect): Where[] {
+  const col = columnsOf(q, dialect);
   const w: Where[] = [];
-  if (q.counties != null) w.push(sql<SqlBool>`county IN (${sql.join([...q.counties])})`);
-  if (q.ownUnit) w.push(sql<SqlBool>`(unit = ${q.ownUnit} OR (co_units IS NOT NULL AND co_units LIKE ${`%"${q.ownUnit}"%`}))`);
-  if (q.county) w.push(sql<SqlBool>`county = ${q.county}`);
+  if (q.counties != null) w.push(sql<SqlBool>`${col('county')} IN (${sql.join([...q.counties])})`);
+  // Co-handled cases are few (partial index complaint_co_units): their ids are listed once, not looked for case by case.
+  if (q.ownUnit) {
+    w.push(sql<SqlBool>`(${col('unit')} = ${q.ownUnit} OR id IN (SELECT id FROM complaint WHERE co_units IS NOT NULL AND co_units LIKE ${`%"${q.ownUnit}"%`}))`);
+  }
+  if (q.county) w.push(sql<SqlBool>`${col('county')} = ${q.county}`);
   return w;
 }
 
-/** The filters other than the scope, as conditions on the complaint row (unqualified: the deadline expression must read as its index does). */
-function filterConditions(q: CaseQuery, now: string, dialect: SqlDialect): Where[] {
+/** The filters that are also tokens of the text index: lead unit, status, danger, source. */
+function tokenFilterConditions(q: CaseQuery, dialect: SqlDialect): Where[] {
+  const col = columnsOf(q, dialect);
   const w: Where[] = [];
-  if (q.unit === 'none') w.push(sql<SqlBool>`unit IS NULL`);
-  else if (q.unit) w.push(sql<SqlBool>`unit = ${q.unit}`);
-  if (q.status?.length) w.push(sql<SqlBool>`status IN (${sql.join([...q.status])})`);
-  if (q.overdue) w.push(sql<SqlBool>`${nextDue(dialect)} <= ${now}`);
+  if (q.unit === 'none') w.push(sql<SqlBool>`${col('unit')} IS NULL`);
+  else if (q.unit) w.push(sql<SqlBool>`${col('unit')} = ${q.unit}`);
+  if (q.status?.length) w.push(sql<SqlBool>`${col('status')} IN (${sql.join([...q.status])})`);
   if (q.urgent) w.push(sql<SqlBool>`urgent = 1`);
-  if (q.source) w.push(sql<SqlBool>`source = ${q.source}`);
+  if (q.source) w.push(sql<SqlBool>`${col('source')} = ${q.source}`);
+  return w;
+}
+
+/** The filters only the case row answers (unqualified: the deadline expression must read as its index does). */
+function rowFilterConditions(q: CaseQuery, now: string, dialect: SqlDialect): Where[] {
+  const w: Where[] = [];
+  if (q.overdue) w.push(sql<SqlBool>`${nextDue(dialect)} <= ${now}`);
   if (q.companyId != null) w.push(sql<SqlBool>`company_id = ${q.companyId}`);
   if (q.compound) w.push(dialect === 'postgres' ? sql<SqlBool>`strpos(compound, ${q.compound}) > 0` : sql<SqlBool>`instr(compound, ${q.compound}) > 0`);
   if (q.receivedFrom) w.push(sql<SqlBool>`received_at >= ${iso(q.receivedFrom)}`);
@@ -91,7 +112,7 @@ function filterConditions(q: CaseQuery, now: string, dialect: SqlDialect): Where
   return w;
 }
 
-/** The words of `text` as phrases, and the scope as groups of tokens (one of each group must be there); null without words. */
+/** The words of `text` as phrases, and the scope and token filters as groups of tokens (one of each group must be there); null without words. */
 function textQueryOf(q: CaseQuery): TextQuery | null {
   const phrases = queryPhrases(q.text ?? '');
   if (!phrases.length) return null;
@@ -99,6 +120,10 @@ function textQueryOf(q: CaseQuery): TextQuery | null {
   if (q.counties != null) anyOf.push(q.counties.map(scopeToken.county));
   if (q.county) anyOf.push([scopeToken.county(q.county)]);
   if (q.ownUnit) anyOf.push([scopeToken.unit(q.ownUnit)]);
+  if (q.unit) anyOf.push([scopeToken.lead(q.unit)]);
+  if (q.status?.length) anyOf.push(q.status.map(scopeToken.status));
+  if (q.urgent) anyOf.push([scopeToken.urgent]);
+  if (q.source) anyOf.push([scopeToken.source(q.source)]);
   return { phrases, anyOf };
 }
 
@@ -136,15 +161,14 @@ function and(conds: Where[]) {
 type Page = { total: number; rows: ItemRow[] };
 
 /**
- * A search on SQLite. The text index answers alone when only the scope goes with the words: the count is the index's,
- * the page is read off it in receipt order (case-text.ts) and only the page's cases are fetched. With other filters,
- * or by deadline, the index's matches are joined with their cases — still newest first off the index, so a page stops
- * once it is full; only the count reads every match.
+ * A search on SQLite. When only the scope and the token filters go with the words, the text index answers alone: the
+ * count is the index's, the page is read off it in receipt order (case-text.ts) and only the page's cases are
+ * fetched. Otherwise the matches' ids are one set, and the list query below tests its candidates against it.
  */
-async function sqliteSearch(db: Conn, q: CaseQuery, tq: TextQuery, filters: Where[], limit: number, offset: number): Promise<Page> {
+async function sqliteSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters: Where[], limit: number, offset: number): Promise<Page> {
   const match = ftsMatch(tq);
-  const keyOrder = q.sort === 'received' ? sql.raw('ASC') : sql.raw('DESC');
-  if (!filters.length && q.sort !== 'deadline') {
+  if (!rowFilters.length && q.sort !== 'deadline') {
+    const keyOrder = q.sort === 'received' ? sql.raw('ASC') : sql.raw('DESC');
     const [count, keys] = await Promise.all([
       sql<{ n: number }>`SELECT count(*) AS n FROM complaint_text WHERE complaint_text MATCH ${match}`.execute(db),
       sql<{ id: number }>`SELECT ${sql.raw(ID_OF_KEY_SQL)} AS id FROM complaint_text WHERE complaint_text MATCH ${match} ORDER BY rowid ${keyOrder} LIMIT ${limit} OFFSET ${offset}`.execute(db),
@@ -154,29 +178,42 @@ async function sqliteSearch(db: Conn, q: CaseQuery, tq: TextQuery, filters: Wher
     const byId = new Map(rows.map((r) => [r.id, r]));
     return { total: Number(count.rows[0]?.n ?? 0), rows: ids.map((id) => byId.get(id)).filter((r): r is ItemRow => r !== undefined) };
   }
-  const from = sql`complaint_text JOIN complaint ON complaint.id = (complaint_text.${sql.raw(ID_OF_KEY_SQL)}) WHERE complaint_text MATCH ${match} AND ${and(filters)}`;
-  const order = q.sort === 'deadline' ? sql`${nextDue('sqlite')} ASC, complaint.id ASC` : sql`complaint_text.rowid ${keyOrder}`;
-  const [count, page] = await Promise.all([
-    sql<{ n: number }>`SELECT count(*) AS n FROM ${from}`.execute(db),
-    sql<ItemRow>`SELECT ${ITEM_COLUMNS} FROM ${from} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`.execute(db),
-  ]);
-  return { total: Number(count.rows[0]?.n ?? 0), rows: page.rows };
+  // With an indexed filter or order (overdue, company, dates, deadline) the list walks that index and tests each
+  // candidate against the set (`+id`: the set is not to lead); a compound name alone has no index, so the matches lead.
+  const indexed = q.overdue || q.companyId != null || q.receivedFrom || q.receivedTo || q.sort === 'deadline';
+  const inSet = sql<SqlBool>`${sql.raw(indexed ? '+id' : 'id')} IN (SELECT ${sql.raw(ID_OF_KEY_SQL)} FROM complaint_text WHERE complaint_text MATCH ${match})`;
+  return listQuery(db, q, 'sqlite', [...scopeConditions(q, 'sqlite'), ...tokenFilterConditions(q, 'sqlite'), ...rowFilters, inSet], limit, offset);
 }
 
-/** Everything else: the list without words (both dialects), and PostgreSQL's search (its planner picks GIN or an order scan). */
-async function plainSearch(db: Conn, q: CaseQuery, dialect: SqlDialect, tq: TextQuery | null, where: Where[], limit: number, offset: number): Promise<Page> {
-  const conds = tq ? [...where, sql<SqlBool>`id IN (SELECT complaint_id FROM complaint_text WHERE doc @@ ${tsQuery(tq)}::tsquery)`] : where;
+/**
+ * The list query: the count, and the page's ids found first (from an index alone where one holds the conditions and
+ * the order) and then their cases.
+ */
+async function listQuery(db: Conn, q: CaseQuery, dialect: SqlDialect, conds: Where[], limit: number, offset: number, count?: RawBuilder<{ n: number }>): Promise<Page> {
   const order =
     q.sort === 'deadline'
       ? sql`${nextDue(dialect)} ASC, id ASC`
       : q.sort === 'received'
         ? sql`received_at ASC, id ASC`
         : sql`received_at DESC, id DESC`;
-  const [count, page] = await Promise.all([
-    sql<{ n: number }>`SELECT count(*) AS n FROM complaint WHERE ${and(conds)}`.execute(db),
-    sql<ItemRow>`SELECT ${ITEM_COLUMNS} FROM complaint WHERE ${and(conds)} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`.execute(db),
+  const [n, page] = await Promise.all([
+    (count ?? sql<{ n: number }>`SELECT count(*) AS n FROM complaint WHERE ${and(conds)}`).execute(db),
+    sql<ItemRow>`SELECT ${ITEM_COLUMNS} FROM complaint WHERE id IN (SELECT id FROM complaint WHERE ${and(conds)} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) ORDER BY ${order}`.execute(db),
   ]);
-  return { total: Number(count.rows[0]?.n ?? 0), rows: page.rows };
+  return { total: Number(n.rows[0]?.n ?? 0), rows: page.rows };
+}
+
+/** PostgreSQL's search: its planner picks the GIN index or a walk in the order asked for. With only the scope and the token filters beside the words, the text index counts alone. */
+async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters: Where[], limit: number, offset: number): Promise<Page> {
+  const query = tsQuery(tq);
+  const conds = [
+    ...scopeConditions(q, 'postgres'),
+    ...tokenFilterConditions(q, 'postgres'),
+    ...rowFilters,
+    sql<SqlBool>`id IN (SELECT complaint_id FROM complaint_text WHERE doc @@ ${query}::tsquery)`,
+  ];
+  const count = rowFilters.length ? undefined : sql<{ n: number }>`SELECT count(*) AS n FROM complaint_text WHERE doc @@ ${query}::tsquery`;
+  return listQuery(db, q, 'postgres', conds, limit, offset, count);
 }
 
 function toItem(r: ItemRow, now: string): CaseListItem {
@@ -219,11 +256,12 @@ export async function searchCases(db: Conn, q: CaseQuery): Promise<{ total: numb
   const dialect = dialectOfConn(db);
   const now = iso(q.now);
   const { limit, offset } = clampPage(q);
-  const filters = filterConditions(q, now, dialect);
+  const rowFilters = rowFilterConditions(q, now, dialect);
   const tq = textQueryOf(q);
-  const page =
-    tq && dialect === 'sqlite'
-      ? await sqliteSearch(db, q, tq, filters, limit, offset)
-      : await plainSearch(db, q, dialect, tq, [...scopeConditions(q), ...filters], limit, offset);
+  const page = !tq
+    ? await listQuery(db, q, dialect, [...scopeConditions(q, dialect), ...tokenFilterConditions(q, dialect), ...rowFilters], limit, offset)
+    : dialect === 'sqlite'
+      ? await sqliteSearch(db, q, tq, rowFilters, limit, offset)
+      : await postgresSearch(db, q, tq, rowFilters, limit, offset);
   return { total: page.total, items: page.rows.map((r) => toItem(r, now)) };
 }

@@ -30,20 +30,29 @@ export function textKey(id: number, receivedAt: string): bigint {
 }
 
 /** What a case is found by. */
-export type SearchableCase = Pick<Case, 'tracking' | 'county' | 'unit' | 'coUnits' | 'subject' | 'body' | 'compound' | 'address' | 'company' | 'complainant'>;
+export type SearchableCase = Pick<
+  Case,
+  'tracking' | 'county' | 'status' | 'source' | 'urgent' | 'unit' | 'coUnits' | 'subject' | 'body' | 'compound' | 'address' | 'company' | 'complainant'
+>;
 
 export function caseTokens(c: SearchableCase): string[] {
   const units = new Set([...(c.unit ? [c.unit] : []), ...c.coUnits]);
   return [
     scopeToken.county(c.county),
+    scopeToken.status(c.status),
+    scopeToken.source(c.source),
+    scopeToken.lead(c.unit ?? 'none'),
+    ...(c.urgent ? [scopeToken.urgent] : []),
     ...[...units].map(scopeToken.unit),
     ...documentTokens([c.tracking, c.subject, c.compound, c.address, c.company, c.complainant.name, c.complainant.phone, c.complainant.email, c.body]),
   ];
 }
 
-/** Whether saveCase changed what the index holds (subject, body, tracking and county never change). */
+/** Whether saveCase changed what the index holds (subject, body, tracking, county and source never change). */
 export function changedSearchFields(before: SearchableCase, after: SearchableCase): boolean {
   return (
+    before.status !== after.status ||
+    before.urgent !== after.urgent ||
     before.unit !== after.unit ||
     before.coUnits.join() !== after.coUnits.join() ||
     before.compound !== after.compound ||
@@ -57,7 +66,7 @@ export function changedSearchFields(before: SearchableCase, after: SearchableCas
 
 /** The complaint columns a case's index entry is made of. */
 export const SEARCHABLE_COLUMNS = [
-  'id', 'tracking', 'county', 'unit', 'co_units', 'subject', 'body', 'compound', 'address', 'company',
+  'id', 'tracking', 'county', 'status', 'source', 'urgent', 'unit', 'co_units', 'subject', 'body', 'compound', 'address', 'company',
   'complainant_name', 'complainant_phone', 'complainant_email', 'received_at',
 ] as const;
 export type SearchableRow = Record<(typeof SEARCHABLE_COLUMNS)[number], unknown>;
@@ -68,6 +77,9 @@ export function searchableOfRow(r: SearchableRow): SearchableCase & { receivedAt
   return {
     tracking: String(r.tracking),
     county: String(r.county),
+    status: String(r.status) as Case['status'],
+    source: String(r.source) as Case['source'],
+    urgent: Number(r.urgent) === 1,
     unit: text(r.unit) as Case['unit'],
     coUnits: r.co_units ? (JSON.parse(String(r.co_units)) as Case['coUnits']) : [],
     subject: String(r.subject),

@@ -95,12 +95,20 @@ export function queryPhrases(text: string): QueryPhrase[] {
   return phrases;
 }
 
-// Scope tokens: the county and the units (lead and co-handling) of a case are indexed with its text, so a county
-// desk's or a unit's search is answered by the text index alone (its count too). They begin with §, which no query
-// word yields (it is neither a letter nor a digit) and FTS5's ascii tokenizer keeps inside a token.
+// Scope and filter tokens: the county, the units (lead and co-handling), the lead unit, the status, the source and
+// the danger flag of a case are indexed with its text, so a search within a desk's or a unit's cases, under these
+// filters, is answered and counted by the text index alone. They begin with §, which no query word yields (it is
+// neither a letter nor a digit) and FTS5's ascii tokenizer keeps inside a token.
+const tag = (kind: string) => (value: string) => `§${kind}${value.replace(/[^a-z0-9]/gi, '').toLowerCase()}`;
 export const scopeToken = {
-  county: (code: string) => `§c${code.replace(/[^a-z0-9]/gi, '').toLowerCase()}`,
-  unit: (code: string) => `§u${code.replace(/[^a-z0-9]/gi, '').toLowerCase()}`,
+  county: tag('c'),
+  /** Lead or co-handling unit (a unit's own cases). */
+  unit: tag('u'),
+  /** Lead unit only; 'none' before one is named. */
+  lead: tag('l'),
+  status: tag('s'),
+  source: tag('r'),
+  urgent: '§urgent',
 };
 
 /** What a text query is: its phrases (every one must match), and scope tokens of which one must be present, per group. */

@@ -193,6 +193,14 @@ describe.each(DIALECTS)('case search on %s', (dialect) => {
     expect(await found({ text: '漏水', ownUnit: 'police', counties: ['yongji'] })).toEqual([]);
     expect(await found({ text: '物业', status: ['triage'] })).toEqual(['fee']);
     expect(await found({ text: '物业', overdue: true })).toEqual(['fee', 'lift']);
+    expect(await found({ text: '漏水', unit: 'housing' })).toEqual(['lift']);
+    expect(await found({ text: '物业', unit: 'none' })).toEqual(['fee']);
+    expect(await found({ text: '漏水', urgent: true })).toEqual(['roof']);
+    expect(await found({ text: '物业', source: '12345' })).toEqual(['fee']);
+    expect(await found({ text: '物业', companyId })).toEqual(['lift']);
+    expect(await found({ text: '物业', compound: '花园' })).toEqual(['lift']);
+    expect(await found({ text: '物业', receivedFrom: '2026-11-10T02:00:00.000Z' })).toEqual(['fee', 'watched']);
+    expect(await found({ text: '物业', receivedTo: '2026-11-10T02:00:00.000Z', county: 'yanhu' })).toEqual(['lift']);
     const order = async (q: Partial<CaseQuery>) => (await search(q)).items.map((i) => Object.keys(ids).find((k) => ids[k] === i.id));
     expect(await order({ text: '物业' })).toEqual(['watched', 'fee', 'lift']);
     expect(await order({ text: '物业', sort: 'received' })).toEqual(['lift', 'fee', 'watched']);
@@ -241,6 +249,11 @@ describe.each(DIALECTS)('case search on %s', (dialect) => {
     expect(await found({ text: '漏水', ownUnit: 'housing' })).toEqual(['lift', 'roof']);
     expect(await found({ text: '漏水', ownUnit: 'energy' })).toEqual(['roof']);
     expect(await found({ ownUnit: 'energy' })).toEqual(['roof']);
+    const assigned = (await findById(store.db, ids.roof!))!;
+    await inTransaction(store.db, (tx) => saveCase(tx, { ...assigned, status: 'resolved', urgent: false }, assigned.version, NOW));
+    expect(await found({ text: '漏水', status: ['resolved'] })).toEqual(['roof']);
+    expect(await found({ text: '漏水', status: ['in_progress'] })).toEqual([]);
+    expect(await found({ text: '漏水', urgent: true })).toEqual([]);
   });
 
   it('indexes the cases registered before migration 0014', async () => {

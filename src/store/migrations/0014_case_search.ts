@@ -1,8 +1,9 @@
 // 0014 — the case search of the web console (store/case-search.ts). The text of every case as tokens
-// (store/search-tokens.ts: Chinese as overlapping bigrams, letters and digits as words): SQLite, a contentless FTS5
-// table keyed by the case id (deletable, so a saved case is re-indexed); PostgreSQL, a tsvector per case under a
-// GIN index. Existing cases are indexed here. And an index on each case's nearest running deadline (the clocks of
-// store/running-deadlines.ts), which the overdue filter and the deadline order read. FROZEN once shipped.
+// (store/search-tokens.ts: Chinese as overlapping bigrams, letters and digits as words, plus the case's county and
+// units): SQLite, a contentless FTS5 table keyed by receipt and case id (case-text.ts; deletable, so a saved case is
+// re-indexed); PostgreSQL, a tsvector per case under a GIN index. Existing cases are indexed here. And the indexes
+// of the list: each case's nearest running deadline (the clocks of store/running-deadlines.ts) for the overdue
+// filter and the deadline order, a county's cases by receipt, danger cases, co-handled cases. FROZEN once shipped.
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from '../db.ts';
 import { SEARCHABLE_COLUMNS, indexCase, searchableOfRow } from '../case-text.ts';
@@ -43,9 +44,10 @@ export function migration(dialect: Dialect): Migration {
       }
       if (pg) await sql`CREATE INDEX complaint_text_doc ON complaint_text USING gin (doc)`.execute(db);
       const nextDue = sql.raw(NEXT_DUE_SQL[dialect]);
-      // The overdue filter and the deadline order, in a county and in all of them.
-      await sql`CREATE INDEX complaint_county_next_due ON complaint (county, (${nextDue}))`.execute(db);
-      await sql`CREATE INDEX complaint_next_due ON complaint ((${nextDue}))`.execute(db);
+      // The overdue filter and the deadline order, in a county and in all of them; with the receipt, so that the
+      // overdue cases newest first are sorted from the index alone.
+      await sql`CREATE INDEX complaint_county_next_due ON complaint (county, (${nextDue}), received_at)`.execute(db);
+      await sql`CREATE INDEX complaint_next_due ON complaint ((${nextDue}), received_at)`.execute(db);
       // A county's list, newest first, and its count under the usual filters without reading the cases.
       await sql`CREATE INDEX complaint_county_received ON complaint (county, received_at, status, unit, source, urgent)`.execute(db);
       // Danger cases, and cases with co-handling units (a unit's own cases are lead OR co-handling), are few.
