@@ -21,6 +21,7 @@ import { registerApiRoutes } from './routes-api.ts';
 import { registerCompanyRoutes } from './routes-companies.ts';
 import { registerDashboardRoutes } from './routes-dashboard.ts';
 import { registerOfficerRoutes } from './routes-officers.ts';
+import { registerReportRoutes } from './routes-reports.ts';
 
 export const SESSION_COOKIE = 'wuye_sid';
 const VIEWS = path.join(PROJECT_ROOT, 'src', 'web', 'views');
@@ -111,6 +112,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   registerCompanyRoutes(app, deps);
   registerDashboardRoutes(app, deps);
   registerOfficerRoutes(app, deps);
+  registerReportRoutes(app, deps);
   app.setNotFoundHandler((req, reply) => notFound(req, reply));
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const code = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

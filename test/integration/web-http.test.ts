@@ -256,6 +256,26 @@ describe.each(DIALECTS)('web console over HTTP on %s', (dialect) => {
     expect((await f.app.inject({ method: 'POST', url: '/officers/invite', headers: { cookie: jiwei }, payload: { unit: 'fire', county: 'yanhu', role: 'officer', _csrf: csrfOf(ro.body) } })).statusCode).toBe(403);
   });
 
+  it('builds this period’s weekly report for download, lists the sending history, and keeps unit officers out', async () => {
+    const level = f.deps.cfg.deployment.level;
+    const desk = await login(level === 'county' ? 'desk' : 'jiwei');
+    const list = await get(desk, '/reports');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain('href="/reports/weekly"');
+    const weekly = await get(desk, '/reports/weekly');
+    expect(weekly.statusCode).toBe(200);
+    const files = [...weekly.body.matchAll(/href="(\/reports\/weekly\/\d+\/\d+)">([^<]+)</g)].map((m) => ({ href: m[1]!, name: m[2]! }));
+    const xlsx = files.find((x) => x.name.endsWith('.xlsx'));
+    expect(xlsx).toBeDefined();
+    const file = await get(desk, xlsx!.href);
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toContain('spreadsheetml');
+    expect(file.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    expect((await get(await login('market'), '/reports')).statusCode).toBe(403);
+    // In a city deployment the reports carry every county: a county’s desk does not read them.
+    if (level === 'city') expect((await get(await login('desk'), '/reports/weekly')).statusCode).toBe(403);
+  });
+
   it('logs out: the session is gone', async () => {
     const desk = await login('desk');
     const page = await get(desk, '/cases');
