@@ -114,15 +114,6 @@ export const configSchema = z
       })
       .strict()
       .default({ listen: '127.0.0.1:8080', secureCookies: false, trustProxy: false }),
-    /** The web console (src/web): loopback by default, behind a TLS reverse proxy in production (deploy/). */
-    web: z
-      .object({
-        listen: hostPort.nullable().default('127.0.0.1:8080'),
-        secureCookies: z.boolean().default(false),
-        trustProxy: z.boolean().default(false),
-      })
-      .strict()
-      .default({ listen: '127.0.0.1:8080', secureCookies: false, trustProxy: false }),
     mail: z
       .object({
         from: z.string().min(3),
@@ -356,9 +347,6 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   }
   if (env.WUYE_SMTP_LISTEN !== undefined) {
     cfg.intake.smtpListen = env.WUYE_SMTP_LISTEN === '' || env.WUYE_SMTP_LISTEN === 'off' ? null : env.WUYE_SMTP_LISTEN;
-  }
-  if (env.WUYE_WEB_LISTEN !== undefined) {
-    cfg.web.listen = env.WUYE_WEB_LISTEN === '' || env.WUYE_WEB_LISTEN === 'off' ? null : env.WUYE_WEB_LISTEN;
   }
   if (env.WUYE_WEB_LISTEN !== undefined) {
     cfg.web.listen = env.WUYE_WEB_LISTEN === '' || env.WUYE_WEB_LISTEN === 'off' ? null : env.WUYE_WEB_LISTEN;
