@@ -217,6 +217,15 @@ export function buildProgram(): Command {
       process.exitCode = await userDisable(config(), login);
     });
   user
+    .command('totp')
+    .description('开启（新密钥，二维码只显示一次）或关闭登录动态口令')
+    .argument('<登录名>')
+    .option('--off', '关闭')
+    .action(async (login: string, opts: { off?: boolean }) => {
+      const { userTotp } = await import('./cli/user.ts');
+      process.exitCode = await userTotp(config(), login, opts);
+    });
+  user
     .command('reset')
     .description('重设密码（从标准输入读一行；解除锁定，会话全部失效）')
     .argument('<登录名>')

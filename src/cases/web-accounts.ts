@@ -3,6 +3,7 @@
 // Passwords: scrypt (memory-hard; N=2^15, r=8, p=1 → 32 MiB and ~0.16 s per guess here), a 16-byte random salt each.
 // Session ids: 32 random bytes, stored as their SHA-256, so a copy of the database holds no usable cookie.
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import * as OTPAuth from 'otpauth';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { UNIT_CODES, type Actor, type UnitCode } from '../domain.ts';
@@ -97,11 +98,35 @@ export type LoginResult =
   | { ok: true; sessionId: string; csrf: string; user: WebUser; expiresAt: string }
   | { ok: false; reason: 'invalid' | 'locked' };
 
+const TOTP_ISSUER = '物业投诉举报受理台';
+const totpOf = (login: string, secret: OTPAuth.Secret) => new OTPAuth.TOTP({ issuer: TOTP_ISSUER, label: login, algorithm: 'SHA1', digits: 6, period: 30, secret });
+
+/** Turns on TOTP for an account: a fresh secret; the otpauth:// URI is for the authenticator app (shown once). */
+export async function enableTotp(db: Db, clock: Clock, login: string): Promise<{ ok: true; uri: string } | { ok: false; message: string }> {
+  const secret = new OTPAuth.Secret({ size: 20 });
+  const done = await users.setTotpSecret(db, login, secret.base32, clock.now().toISOString());
+  return done ? { ok: true, uri: totpOf(login, secret).toString() } : { ok: false, message: `无此账号: ${login}` };
+}
+
+export async function disableTotp(db: Db, clock: Clock, login: string): Promise<AccountResult> {
+  const done = await users.setTotpSecret(db, login, null, clock.now().toISOString());
+  return done ? { ok: true } : { ok: false, message: `无此账号: ${login}` };
+}
+
+/** A code of the account's TOTP now (±1 step), never one accepted before. */
+async function totpAccepted(db: Db, u: { id: number; login: string; totpSecret: string }, code: string, now: Date): Promise<boolean> {
+  if (!/^\d{6}$/.test(code)) return false;
+  const totp = totpOf(u.login, OTPAuth.Secret.fromBase32(u.totpSecret));
+  const delta = totp.validate({ token: code, timestamp: now.getTime(), window: 1 });
+  if (delta === null) return false;
+  return users.acceptTotpStep(db, u.id, Math.floor(now.getTime() / 30_000) + delta);
+}
+
 /**
  * A login attempt. Unknown login, wrong password and a disabled account get the same answer; a locked account is
  * told it is locked only when the password was right (a guesser learns nothing from the lock).
  */
-export async function logIn(db: Db, clock: Clock, login: string, password: string): Promise<LoginResult> {
+export async function logIn(db: Db, clock: Clock, login: string, password: string, code = ''): Promise<LoginResult> {
   const u = await users.userForLogin(db, login);
   if (!u) {
     await verifyPassword(password, DUMMY_HASH); // the same work as for a real account: no timing tell
@@ -109,7 +134,10 @@ export async function logIn(db: Db, clock: Clock, login: string, password: strin
   }
   const now = clock.now();
   const locked = u.lockedUntil !== null && u.lockedUntil > now.toISOString();
-  const right = await verifyPassword(password, u.passwordHash);
+  const passwordRight = await verifyPassword(password, u.passwordHash);
+  // With TOTP on, a missing or wrong code is answered like a wrong password: no answer tells a guesser that the
+  // password was right. The login form always has the (optional) code field.
+  const right = passwordRight && (!u.totpSecret || (await totpAccepted(db, { id: u.id, login: u.login, totpSecret: u.totpSecret }, code.trim(), now)));
   if (!right) {
     if (u.active && !locked) {
       const lockNow = u.failedLogins + 1 >= MAX_FAILED_LOGINS;
@@ -124,7 +152,7 @@ export async function logIn(db: Db, clock: Clock, login: string, password: strin
   const csrf = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString();
   await users.insertSession(db, { idHash: sha256Hex(sessionId), userId: u.id, csrf, createdAt: now.toISOString(), expiresAt });
-  const { passwordHash: _omit, ...user } = u;
+  const { passwordHash: _omit, totpSecret: _secret, totpLastStep: _step, ...user } = u;
   return { ok: true, sessionId, csrf, user: { ...user, failedLogins: 0, lockedUntil: null }, expiresAt };
 }
 const DUMMY_HASH = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${'A'.repeat(22)}==$${'A'.repeat(43)}=`;

@@ -1,7 +1,8 @@
 // `wuye user add|list|disable|reset`: the web console's accounts. The password is read from stdin (one line), never
 // from an argument (which `ps` and shell history would show).
 import { createInterface } from 'node:readline';
-import { accountProblem, addAccount, disableAccount, resetPassword, type NewAccount } from '../cases/web-accounts.ts';
+import { accountProblem, addAccount, disableAccount, disableTotp, enableTotp, resetPassword, type NewAccount } from '../cases/web-accounts.ts';
+import QRCode from 'qrcode';
 import { systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { listUsers } from '../store/users.ts';
@@ -69,6 +70,24 @@ export async function userReset(cfg: Config, login: string): Promise<number> {
     const r = await resetPassword(db, systemClock, login, password);
     if (!r.ok) return fail(r.message);
     process.stdout.write(`已重设 ${login} 的密码（解除锁定，原有会话全部失效）\n`);
+    return 0;
+  });
+}
+
+/** `wuye user totp <login> [--off]`: turns a one-time code at login on (a new secret, shown once) or off. */
+export async function userTotp(cfg: Config, login: string, opts: { off?: boolean }): Promise<number> {
+  return withStore(cfg, async ({ db }) => {
+    if (opts.off) {
+      const r = await disableTotp(db, systemClock, login);
+      if (!r.ok) return fail(r.message);
+      process.stdout.write(`已关闭 ${login} 的动态口令\n`);
+      return 0;
+    }
+    const r = await enableTotp(db, systemClock, login);
+    if (!r.ok) return fail(r.message);
+    // Shown once: the authenticator app scans the QR code (or takes the URI); the secret is not printed again.
+    process.stdout.write(`${await QRCode.toString(r.uri, { type: 'terminal', small: true })}\n${r.uri}\n`);
+    process.stderr.write(`已为 ${login} 开启动态口令：请用身份验证器扫描上面的二维码；登录时须填写 6 位动态口令\n`);
     return 0;
   });
 }

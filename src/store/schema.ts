@@ -122,6 +122,8 @@ export interface WebUserTable {
   locked_until: string | null;
   created_at: string;
   updated_at: string;
+  totp_secret: string | null; // base32; set = a code is asked at login (0016)
+  totp_last_step: number | null; // the last 30-second step accepted: no code is accepted twice (0016)
 }
 
 /** A web console session (0013), stored by the SHA-256 of its id. */

@@ -18,6 +18,8 @@ export interface WebUser {
   active: boolean;
   failedLogins: number;
   lockedUntil: string | null;
+  /** A one-time code (TOTP) is asked at login. */
+  totp: boolean;
 }
 
 function rowToUser(r: Selectable<WebUserTable>): WebUser {
@@ -31,6 +33,7 @@ function rowToUser(r: Selectable<WebUserTable>): WebUser {
     active: r.active === 1,
     failedLogins: r.failed_logins,
     lockedUntil: r.locked_until,
+    totp: r.totp_secret !== null,
   };
 }
 
@@ -64,9 +67,29 @@ export async function listUsers(db: Conn): Promise<WebUser[]> {
 }
 
 /** The account and its password hash, for a login attempt. */
-export async function userForLogin(db: Conn, login: string): Promise<(WebUser & { passwordHash: string }) | undefined> {
+export async function userForLogin(
+  db: Conn,
+  login: string,
+): Promise<(WebUser & { passwordHash: string; totpSecret: string | null; totpLastStep: number | null }) | undefined> {
   const r = await db.selectFrom('web_user').selectAll().where('login', '=', login).executeTakeFirst();
-  return r ? { ...rowToUser(r), passwordHash: r.password_hash } : undefined;
+  return r ? { ...rowToUser(r), passwordHash: r.password_hash, totpSecret: r.totp_secret, totpLastStep: r.totp_last_step } : undefined;
+}
+
+/** Sets (or, with null, removes) an account's TOTP secret. */
+export async function setTotpSecret(db: Conn, login: string, secret: string | null, now: string): Promise<boolean> {
+  const r = await db.updateTable('web_user').set({ totp_secret: secret, totp_last_step: null, updated_at: now }).where('login', '=', login).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Records the time step of an accepted code, only if it is later than the last one: false for a replayed code. */
+export async function acceptTotpStep(db: Conn, id: number, step: number): Promise<boolean> {
+  const r = await db
+    .updateTable('web_user')
+    .set({ totp_last_step: step })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 export async function userByLogin(db: Conn, login: string): Promise<WebUser | undefined> {

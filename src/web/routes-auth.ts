@@ -19,9 +19,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const login = typeof body.login === 'string' ? body.login.trim() : '';
     const password = typeof body.password === 'string' ? body.password : '';
-    const r = login && password ? await logIn(deps.db, deps.clock, login, password) : ({ ok: false, reason: 'invalid' } as const);
+    const code = typeof body.totp === 'string' ? body.totp : '';
+    const r = login && password ? await logIn(deps.db, deps.clock, login, password, code) : ({ ok: false, reason: 'invalid' } as const);
     if (!r.ok) {
-      const message = r.reason === 'locked' ? `连续登录失败次数过多，账号已锁定 ${LOCK_MINUTES} 分钟；可请管理员重设密码` : '登录名或密码错误';
+      const message = r.reason === 'locked' ? `连续登录失败次数过多，账号已锁定 ${LOCK_MINUTES} 分钟；可请管理员重设密码` : '登录名、密码或动态口令错误';
       return reply.code(r.reason === 'locked' ? 423 : 401).view('login', page(req, { title: '登录', message, login }));
     }
     // A browser-session cookie: closing the browser ends it; the server ends it at the session's expiry anyway.

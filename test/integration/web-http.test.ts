@@ -1,7 +1,8 @@
 // The web console over HTTP (fastify.inject) on both dialects: login and sessions, the JSON API and its scope,
 // CSRF on every POST, read-only roles, the lock after repeated failures, audited reads, hostile text as text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disableAccount, MAX_FAILED_LOGINS, resetPassword } from '../../src/cases/web-accounts.ts';
+import * as OTPAuth from 'otpauth';
+import { disableAccount, disableTotp, enableTotp, MAX_FAILED_LOGINS, resetPassword } from '../../src/cases/web-accounts.ts';
 import { eventsOf, findByTracking } from '../../src/store/cases.ts';
 import { DIALECTS } from '../support/stores.ts';
 import { PASSWORD, webFixture, type WebFixture } from './web-fixture.ts';
@@ -47,7 +48,7 @@ describe.each(DIALECTS)('web console over HTTP on %s', (dialect) => {
     expect(c.sameSite).toBe('Lax');
     const bad = await f.app.inject({ method: 'POST', url: '/login', payload: { login: 'desk', password: 'wrong password!' }, remoteAddress: '10.2.0.1' });
     expect(bad.statusCode).toBe(401);
-    expect(bad.body).toContain('登录名或密码错误');
+    expect(bad.body).toContain('登录名、密码或动态口令错误');
     expect(bad.cookies.find((x) => x.name === 'wuye_sid')).toBeUndefined();
     const unknown = await f.app.inject({ method: 'POST', url: '/login', payload: { login: 'nobody', password: PASSWORD }, remoteAddress: '10.2.0.1' });
     expect(unknown.statusCode).toBe(401);
@@ -274,6 +275,27 @@ describe.each(DIALECTS)('web console over HTTP on %s', (dialect) => {
     expect((await get(await login('market'), '/reports')).statusCode).toBe(403);
     // In a city deployment the reports carry every county: a county’s desk does not read them.
     if (level === 'city') expect((await get(await login('desk'), '/reports/weekly')).statusCode).toBe(403);
+  });
+
+  it('asks a TOTP account for its code: none or a wrong one is refused like a wrong password, a code is accepted once', async () => {
+    const on = await enableTotp(f.deps.db, f.clock, 'leader');
+    expect(on.ok).toBe(true);
+    const secret = new URL((on as { uri: string }).uri).searchParams.get('secret')!;
+    const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 });
+    const post = (payload: Record<string, string>, n: number) => f.app.inject({ method: 'POST', url: '/login', payload: { login: 'leader', password: PASSWORD, ...payload }, remoteAddress: `10.3.0.${n}` });
+    const none = await post({}, 1);
+    expect(none.statusCode).toBe(401);
+    const wrongPassword = await f.app.inject({ method: 'POST', url: '/login', payload: { login: 'leader', password: 'not the password' }, remoteAddress: '10.3.0.2' });
+    expect(none.body).toBe(wrongPassword.body);
+    const code = totp.generate({ timestamp: f.clock.now().getTime() });
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    expect((await post({ totp: wrong }, 3)).statusCode).toBe(401);
+    expect((await post({ totp: code }, 4)).statusCode).toBe(303);
+    expect((await post({ totp: code }, 5)).statusCode).toBe(401); // the same code twice: refused
+    f.clock.advance(30_000);
+    expect((await post({ totp: totp.generate({ timestamp: f.clock.now().getTime() }) }, 6)).statusCode).toBe(303);
+    expect((await disableTotp(f.deps.db, f.clock, 'leader')).ok).toBe(true);
+    expect((await post({}, 7)).statusCode).toBe(303);
   });
 
   it('logs out: the session is gone', async () => {
