@@ -5,15 +5,23 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
 import type { ClassificationSummary } from './domain.ts';
-import { classify, loadRules, type CompiledRules } from './classifier/index.ts';
+import { classify, loadRules, withModel, type CompiledRules } from './classifier/index.ts';
 import { createCalendar, parseHolidayOverrides, type Calendar } from './workflow/calendar.ts';
 
 /** The classifier's keyword rules shipped with the code (config/keywords.yaml). */
 export const DEFAULT_RULES_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../config/keywords.yaml');
 
-/** Reads and compiles a keyword rules file. */
-export function loadRulesFile(file: string = DEFAULT_RULES_FILE): CompiledRules {
-  return loadRules(readFileSync(file, 'utf8'), file);
+/** The statistical layer's trained model sits beside the rules it was trained with. */
+export const MODEL_FILE_NAME = 'classifier-model.json';
+
+/**
+ * Reads and compiles a keyword rules file, with the trained model beside it (classifier-model.json) when there
+ * is one; `thresholds.useModel: false` in the rules switches the model off. `modelFile: null` reads the rules alone.
+ */
+export function loadRulesFile(file: string = DEFAULT_RULES_FILE, modelFile: string | null = path.join(path.dirname(file), MODEL_FILE_NAME)): CompiledRules {
+  const rules = loadRules(readFileSync(file, 'utf8'), file);
+  if (modelFile === null || !existsSync(modelFile)) return rules;
+  return withModel(rules, JSON.parse(readFileSync(modelFile, 'utf8')) as unknown, modelFile);
 }
 
 export function holidaysPath(cfg: Config): string {
@@ -36,6 +44,7 @@ export function missingHolidayYears(cal: Calendar, now: Date): number[] {
 /** `propertyKnown`: an officer registered it by hand, so it is a property matter whatever its words say. */
 export type ClassifyFn = (input: { subject: string; text: string; propertyKnown?: boolean }) => ClassificationSummary;
 
+/** The rules and, beside them, the statistical layer's model (config/classifier-model.json), when present. */
 export function loadClassifier(cfg: Config): ClassifyFn {
   const rules = loadRulesFile(path.resolve(cfg.configDir, 'keywords.yaml'));
   return (input) => {

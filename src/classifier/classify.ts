@@ -5,6 +5,7 @@
 import type { ClassificationSummary, ProblemType, UnitCode } from '../domain.ts';
 import { scan, type Matches } from './automaton.ts';
 import { stripFooters } from './footers.ts';
+import { explainModel, scoreModel } from './model.ts';
 import * as R from './rules.ts';
 import type { CompiledContext, CompiledRules } from './rules.ts';
 
@@ -46,18 +47,27 @@ interface Scan {
   maxLen: number; // longest phrase: bounds every neighbourhood search below
 }
 
-export function classify(input: ClassifyInput, rules: CompiledRules): Classification {
+/**
+ * What the classifier reads: the subject, a newline and the body without footers, up to maxChars. Null for an
+ * empty mail. Exported so the model trainer (scripts/train-classifier.ts) learns from exactly this text.
+ */
+export function readableText(input: ClassifyInput, rules: CompiledRules): { full: string; subjectEnd: number } | null {
   const subject = input.subject ?? '';
   const body = input.text ?? '';
-  if (subject.trim() === '' && body.trim() === '') return notComplaint([]);
-
+  if (subject.trim() === '' && body.trim() === '') return null;
   // Very long mail (quoted threads, pasted documents) is read up to maxChars: the complaint comes first.
   // BBS headers, origin footers and signatures weigh nothing (水木社区 in a footer is not 社区).
   const full = (subject + '\n' + stripFooters(body.slice(0, rules.thresholds.maxChars), rules.footers, rules.automaton.fold)).slice(
     0,
     rules.thresholds.maxChars,
   );
-  const subjectEnd = subject.length;
+  return { full, subjectEnd: subject.length };
+}
+
+export function classify(input: ClassifyInput, rules: CompiledRules): Classification {
+  const text = readableText(input, rules);
+  if (text === null) return notComplaint([]);
+  const { full, subjectEnd } = text;
   const m = scan(rules.automaton, full);
   const { pattern, start, end } = m;
   const n = pattern.length;
@@ -159,13 +169,11 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   }
 
   // Rank units; decide between a unit, triage and not-a-complaint.
-  const ranked: { unit: UnitCode; score: number; index: number }[] = [];
-  for (let u = 0; u < U; u++) if (unitScore[u]! > 0) ranked.push({ unit: rules.units[u]!, score: unitScore[u]!, index: u });
-  ranked.sort(byScore);
-  const top = ranked[0]?.score ?? 0;
-  const second = ranked[1]?.score ?? 0;
+  let ranked = rank(unitScore, rules);
+  let top = ranked[0]?.score ?? 0;
+  let second = ranked[1]?.score ?? 0;
   // A unit named only by its name or a generic word (社区, 公安, 手续费) proves no complaint and routes nothing.
-  const leadStrong = ranked.length > 0 && unitStrong[ranked[0]!.index] === 1;
+  let leadStrong = ranked.length > 0 && unitStrong[ranked[0]!.index] === 1;
   let complaintEvidence = leadStrong ? top : 0;
   for (const p of complaintP) complaintEvidence += rules.complaintWeight[p]!;
   let nonComplaintEvidence = 0;
@@ -185,7 +193,32 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     unheard = thin;
   }
 
-  let triage = unheard || !leadStrong || top < thresholds.minScore || (ranked.length > 1 && top - second < thresholds.minMargin);
+  // The statistical layer (model.ts) weighs in only now: whether a mail is a complaint at all, whether it is
+  // urgent, and whether the evidence is too thin to route stay the rules' decisions. The model only settles close
+  // calls between the rules' candidates (or, with `when: always`, reranks every routed mail): it weighs evidence,
+  // it is none itself.
+  const model = rules.model;
+  let modelPushed = false;
+  const thinRules = unheard || !leadStrong || top < thresholds.minScore;
+  const closeRules = ranked.length > 1 && top - second < thresholds.minMargin;
+  if (model !== null && model.weight > 0 && !thinRules && (model.always || closeRules)) {
+    const prob = scoreModel(model, full, subjectEnd, s.fold);
+    for (let c = 0; c < model.classes; c++) {
+      if (prob[c]! < MODEL_FLOOR) continue; // keeps the candidate list to units the model really considers
+      const u = model.unitIndex[c]!;
+      unitScore[u] = unitScore[u]! + model.weight * prob[c]!;
+      modelPushed = true;
+    }
+    if (modelPushed) {
+      ranked = rank(unitScore, rules);
+      top = ranked[0]?.score ?? 0;
+      second = ranked[1]?.score ?? 0;
+      leadStrong = ranked.length > 0 && unitStrong[ranked[0]!.index] === 1;
+    }
+  }
+
+  // A unit the model alone proposes has no strong rule evidence (unitStrong): it goes to triage, never routed.
+  let triage = thinRules || !leadStrong || (ranked.length > 1 && top - second < thresholds.minMargin);
   let lead = ranked[0];
   // The local chain decides its own close calls: when no specialist unit has real evidence, a property complaint
   // belongs to housing's chain (000 附件 二(一): housing supervises the company's service; the township and the
@@ -218,6 +251,11 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     addByWeight(matched, reasons, thresholds.maxMatched);
   }
   if (urgent) for (const l of urgentLabels) addOnce(matched, l, thresholds.maxMatched);
+  // The model's grams that pushed the lead unit (~电梯), when the model had a say in it.
+  if (modelPushed && lead) {
+    const c = model!.unitIndex.indexOf(lead.index);
+    if (c >= 0 && model!.prob[c]! >= MODEL_FLOOR) for (const g of explainModel(model!, c, model!.explain)) addOnce(matched, g, thresholds.maxMatched);
+  }
   if (problem !== null) {
     const q = rules.problems.indexOf(problem);
     const reasons: [string, number][] = [];
@@ -268,6 +306,16 @@ function labels(ps: number[], rules: CompiledRules): string[] {
 
 function notComplaint(matched: string[]): Classification {
   return { verdict: 'not-complaint', unit: null, units: [], problem: null, urgent: false, triage: false, score: 0, matched };
+}
+
+/** A model probability below this adds nothing: a unit the model barely considers is no candidate. */
+const MODEL_FLOOR = 0.05;
+
+function rank(unitScore: Float64Array, rules: CompiledRules): { unit: UnitCode; score: number; index: number }[] {
+  const ranked: { unit: UnitCode; score: number; index: number }[] = [];
+  for (let u = 0; u < unitScore.length; u++) if (unitScore[u]! > 0) ranked.push({ unit: rules.units[u]!, score: unitScore[u]!, index: u });
+  ranked.sort(byScore);
+  return ranked;
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;

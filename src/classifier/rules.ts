@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { PROBLEM_TYPES, UNIT_CODES, type ProblemType, type UnitCode } from '../domain.ts';
 import { buildAutomaton, buildFold, foldString, type Automaton } from './automaton.ts';
 import { compileFooters, type CompiledFooters } from './footers.ts';
+import { compileModel, parseModel, type CompiledModel } from './model.ts';
 
 const phrase = z.string().trim().min(1, { message: '短语不能为空 empty phrase' }).max(40);
 const weight = z.number().finite().min(-50).max(50);
@@ -55,6 +56,7 @@ export const rulesSchema = z
         propertyMin: z.number().min(0), // property-context evidence below this → not a property complaint
         complaintMin: z.number().min(0), // complaint evidence below this → not a complaint
         partialMin: z.number().min(0), // some property context but below propertyMin: triage from this unit score, else dropped
+        useModel: z.boolean().default(true), // the statistical layer (config/classifier-model.json), when one is loaded
       })
       .strict(),
     normalize: z
@@ -167,6 +169,14 @@ export interface CompiledRules {
   breaks: Set<number>; // folded code units that end a clause
   questions: Set<number>; // question particles: a cue in a rhetorical question is void
   resolvedBreaks: Set<number>;
+  /** The statistical layer (model.ts), null when none is loaded or `thresholds.useModel` is false. */
+  model: CompiledModel | null;
+}
+
+/** The rules with a trained model (the parsed JSON of config/classifier-model.json) attached. */
+export function withModel(rules: CompiledRules, modelJson: unknown, fileName: string): CompiledRules {
+  const model = compileModel(parseModel(modelJson, fileName), fileName, rules.automaton.fold);
+  return { ...rules, model: rules.thresholds.useModel ? model : null };
 }
 
 /** Parses and validates the rules text, then compiles it. Throws an Error naming file, key path and problem. */
@@ -318,5 +328,6 @@ export function compileRules(r: RulesFile, fileName: string): CompiledRules {
     breaks: codeSet(r.negation.breaks),
     questions: codeSet(r.negation.questions),
     resolvedBreaks: codeSet(r.urgent.resolvedBreaks),
+    model: null,
   };
 }
