@@ -56,3 +56,25 @@ export async function unregisteredForDesk(db: Conn, q: { counties: readonly stri
   if (q.counties) query = query.where('u.county', 'in', q.counties.length ? [...q.counties] : ['']);
   return query.orderBy('u.raw_mail_id', 'desc').limit(q.limit).execute();
 }
+
+/** A case's files for the case page: names, types and sizes, without the bytes. */
+export async function attachmentsOfCase(db: Conn, caseId: number, limit: number) {
+  return db
+    .selectFrom('attachment')
+    .select(['id', 'filename', 'content_type', 'size'])
+    .select((eb) => eb('content', 'is not', null).as('stored'))
+    .where('complaint_id', '=', caseId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** One file of a case with its bytes; undefined when the case has no such file. */
+export async function attachmentOfCase(db: Conn, caseId: number, id: number) {
+  return db
+    .selectFrom('attachment')
+    .select(['id', 'filename', 'content_type', 'content'])
+    .where('complaint_id', '=', caseId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}

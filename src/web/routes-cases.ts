@@ -18,10 +18,9 @@ import {
   type Status,
   type UnitCode,
 } from '../domain.ts';
-import { caseAttachments } from '../store/attachments.ts';
 import { searchCases, type CaseQuery } from '../store/case-search.ts';
 import { eventsOf, findByTracking } from '../store/cases.ts';
-import { lettersOfCase } from '../store/web-reads.ts';
+import { attachmentOfCase, attachmentsOfCase, lettersOfCase } from '../store/web-reads.ts';
 import { addDays, deadlineForPeople, formatMinute, isValidDay, startOfDayShanghai } from '../time.ts';
 import { due } from '../workflow/complaint.ts';
 import { offeredCommands } from '../workflow/offers.ts';
@@ -85,6 +84,9 @@ export async function auditRead(deps: WebDeps, u: WebUser, caseId: number | null
 }
 
 const t = (iso: string | null | undefined) => (iso ? formatMinute(iso) : '—');
+/** Images shown inline; every other type (svg and html included) is only downloaded. */
+const IMAGE = /^image\/(png|jpeg|gif|webp)$/;
+const MAX_FILES = 100;
 
 export function registerCaseRoutes(app: FastifyInstance, deps: WebDeps): void {
   const countyName = (code: string) => deps.cfg.counties.find((c) => c.code === code)?.name ?? code;
@@ -152,12 +154,12 @@ export function registerCaseRoutes(app: FastifyInstance, deps: WebDeps): void {
     const p = req.params as { tracking: string; id: string };
     const c = await readableCase(deps, u, p.tracking);
     const id = Number(p.id);
-    const file = c && Number.isInteger(id) ? (await caseAttachments(deps.db, c.id, 500)).items.find((a) => a.id === id) : undefined;
+    const file = c && Number.isInteger(id) ? await attachmentOfCase(deps.db, c.id, id) : undefined;
     if (!c || !file?.content) return notFound(req, reply);
     await auditRead(deps, u, c.id, 'file', { attachmentId: id });
-    const image = /^image\/(png|jpeg|gif|webp)$/.test(file.contentType);
+    const image = IMAGE.test(file.content_type);
     // Anything but a plain image is a download, never rendered in the console's origin.
-    reply.header('content-type', image ? file.contentType : 'application/octet-stream');
+    reply.header('content-type', image ? file.content_type : 'application/octet-stream');
     reply.header('content-disposition', `${image ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
     reply.header('x-content-type-options', 'nosniff');
     return reply.send(Buffer.from(file.content));
@@ -167,7 +169,7 @@ export function registerCaseRoutes(app: FastifyInstance, deps: WebDeps): void {
 /** Everything the case page shows. */
 async function casePage(deps: WebDeps, u: WebUser, c: Case & { version: number }) {
   const now = deps.clock.now();
-  const [events, files, letters] = await Promise.all([eventsOf(deps.db, c.id), caseAttachments(deps.db, c.id, 100), lettersOfCase(deps.db, c.id)]);
+  const [events, files, letters] = await Promise.all([eventsOf(deps.db, c.id), attachmentsOfCase(deps.db, c.id, MAX_FILES + 1), lettersOfCase(deps.db, c.id)]);
   const live = new Map(due(c, now, 100_000).map((d) => [d.deadline, d.state]));
   const offered = isReadOnly(u) ? [] : offeredCommands(c, actorOfWebUser(deps.cfg, u), now, deps.cal);
   const cls = c.classification;
@@ -208,8 +210,8 @@ async function casePage(deps: WebDeps, u: WebUser, c: Case & { version: number }
       })),
     extension: c.extension ? { until: t(c.extension.until), reason: c.extension.reason } : null,
     laterMails,
-    files: files.items.map((f) => ({ id: f.id, name: f.filename, size: f.size, type: f.contentType, image: /^image\/(png|jpeg|gif|webp)$/.test(f.contentType) && !!f.content })),
-    filesTotal: files.total,
+    files: files.slice(0, MAX_FILES).map((f) => ({ id: f.id, name: f.filename, size: f.size, type: f.content_type, image: IMAGE.test(f.content_type) && !!f.stored })),
+    filesTotal: files.length > MAX_FILES ? `${MAX_FILES}+` : String(files.length),
     letters: letters.map((l) => ({ ...l, created: t(l.createdAt), state: l.sentAt ? `已发送 ${t(l.sentAt)}` : l.failedAt ? '发送失败' : `待发送（${t(l.notBefore)} 起）` })),
     events: events.map((e) => ({
       id: e.id,

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log.ts';
 import { loadCalendar } from '../../src/runtime.ts';
 import type { Dialect } from '../../src/store/db.ts';
 import { syncReferenceData } from '../../src/store/reference.ts';
-import { buildWebServer } from '../../src/web/server.ts';
+import { buildWebServer, type WebDeps } from '../../src/web/server.ts';
 import { testConfig } from '../support/service.ts';
 import { openTestStore } from '../support/stores.ts';
 
@@ -37,7 +37,7 @@ export interface WebFixture {
   close(): Promise<void>;
 }
 
-export async function webFixture(dialect: Dialect, label: string): Promise<WebFixture> {
+export async function webFixture(dialect: Dialect, label: string, extra: (deps: CaseDeps) => Partial<WebDeps> = () => ({})): Promise<WebFixture> {
   const store = await openTestStore(dialect, label);
   const cfg = testConfig({ db: store.url });
   await syncReferenceData(store.db, cfg);
@@ -62,7 +62,7 @@ export async function webFixture(dialect: Dialect, label: string): Promise<WebFi
   });
   const triage = await register({ subject: '楼道漏水', body: '楼道天花板漏水，不知道找谁。', compound: '锦绣华庭' });
   const yongji = await register({ county: 'yongji', subject: '永济电梯', body: '永济某小区电梯坏了' });
-  const app = await buildWebServer(deps);
+  const app = await buildWebServer({ ...deps, ...extra(deps) });
   await app.ready();
   return {
     app, deps, clock, cases: { lift, triage, yongji },
