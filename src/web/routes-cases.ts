@@ -18,10 +18,14 @@ import {
   type Status,
   type UnitCode,
 } from '../domain.ts';
-import { searchCases, type CaseQuery } from '../store/case-search.ts';
+import { MAX_PAGE_SIZE, searchCases, type CaseQuery } from '../store/case-search.ts';
+import type { SheetRow } from '../report/types.ts';
+import { streamToBuffer } from '../report/writers/buffer.ts';
+import { writeSheetXlsx } from '../report/writers/xlsx.ts';
+import { exportLayout, exportRow, MAX_EXPORT_ROWS } from './export.ts';
 import { eventsOf, findByTracking } from '../store/cases.ts';
 import { attachmentOfCase, attachmentsOfCase, lettersOfCase } from '../store/web-reads.ts';
-import { addDays, deadlineForPeople, formatMinute, isValidDay, startOfDayShanghai } from '../time.ts';
+import { addDays, deadlineForPeople, formatMinute, isValidDay, shanghaiDay, startOfDayShanghai } from '../time.ts';
 import { due } from '../workflow/complaint.ts';
 import { offeredCommands } from '../workflow/offers.ts';
 import { actionForms, commandOf, isFormCommand } from './forms.ts';
@@ -110,6 +114,7 @@ export function registerCaseRoutes(app: FastifyInstance, deps: WebDeps): void {
       pages,
       prev: (query.page ?? 1) > 1 ? pageLink((query.page ?? 1) - 1) : null,
       next: (query.page ?? 1) < pages ? pageLink((query.page ?? 1) + 1) : null,
+      exportHref: `/cases.xlsx?${keep.toString()}`,
       items: result.items.map((i) => ({
         ...i,
         countyName: countyName(i.county),
@@ -124,6 +129,26 @@ export function registerCaseRoutes(app: FastifyInstance, deps: WebDeps): void {
       statuses: STATUSES.map((s) => [s, STATUS_NAMES[s]]),
       sources: SOURCES.map((s) => [s, SOURCE_NAMES[s]]),
     }));
+  });
+
+  app.get('/cases.xlsx', async (req, reply) => {
+    const u = req.user!;
+    const q = req.query as Query;
+    const query = caseQueryFor(deps, u, q);
+    const rows: SheetRow[] = [];
+    let total = 0;
+    for (let p = 1; rows.length < MAX_EXPORT_ROWS; p++) {
+      const r = await searchCases(deps.db, { ...query, page: p, pageSize: MAX_PAGE_SIZE });
+      total = r.total;
+      rows.push(...r.items.slice(0, MAX_EXPORT_ROWS - rows.length).map((i) => exportRow(i, countyName)));
+      if (r.items.length < MAX_PAGE_SIZE) break;
+    }
+    await auditRead(deps, u, null, 'export', { query: req.url.slice(0, 500), rows: rows.length });
+    const filters = `筛选：${new URLSearchParams(req.url.split('?')[1] ?? '').toString() || '全部'}；导出时间 ${t(deps.clock.now().toISOString())}；导出人 ${u.name ?? u.login}（${u.login}）`;
+    const content = await streamToBuffer((out) => writeSheetXlsx(exportLayout('物业投诉举报案件清单', decodeURIComponent(filters), total, rows.length), rows, out));
+    reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(`案件清单-${shanghaiDay(deps.clock.now())}.xlsx`)}`);
+    return reply.send(content);
   });
 
   app.get('/cases/:tracking', async (req, reply) => {

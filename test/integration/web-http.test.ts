@@ -1,6 +1,7 @@
 // The web console over HTTP (fastify.inject) on both dialects: login and sessions, the JSON API and its scope,
 // CSRF on every POST, read-only roles, the lock after repeated failures, audited reads, hostile text as text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
 import * as OTPAuth from 'otpauth';
 import { disableAccount, disableTotp, enableTotp, MAX_FAILED_LOGINS, resetPassword } from '../../src/cases/web-accounts.ts';
 import { eventsOf, findByTracking } from '../../src/store/cases.ts';
@@ -296,6 +297,22 @@ describe.each(DIALECTS)('web console over HTTP on %s', (dialect) => {
     expect((await post({ totp: totp.generate({ timestamp: f.clock.now().getTime() }) }, 6)).statusCode).toBe(303);
     expect((await disableTotp(f.deps.db, f.clock, 'leader')).ok).toBe(true);
     expect((await post({}, 7)).statusCode).toBe(303);
+  });
+
+  it('exports what is filtered as XLSX, in scope', async () => {
+    const desk = await login('desk');
+    const list = await get(desk, `/cases?q=${encodeURIComponent('电梯')}`);
+    const href = /href="(\/cases\.xlsx\?[^"]*)"/.exec(list.body)?.[1]?.replace(/&amp;/g, '&');
+    expect(href).toBe(`/cases.xlsx?q=${encodeURIComponent('电梯')}`);
+    const r = await get(desk, href!);
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toContain('spreadsheetml');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.rawPayload as unknown as ArrayBuffer);
+    const values = wb.worksheets[0]!.getSheetValues().flat().map(String);
+    expect(values).toContain(f.cases.lift.tracking);
+    expect(values).not.toContain(f.cases.triage.tracking);
+    expect(values).not.toContain(f.cases.yongji.tracking); // another county’s 电梯 case: never exported here
   });
 
   it('logs out: the session is gone', async () => {
