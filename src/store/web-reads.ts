@@ -30,14 +30,14 @@ export async function lettersOfCase(db: Conn, caseId: number): Promise<CaseLette
   });
 }
 
-/** The latest audited reads (type `viewed`), with the case they were about, newest first. */
+/** The latest audited reads (`viewed` on the web, `read` in the bot), with the case they were about, newest first. */
 export async function viewEvents(db: Conn, q: { counties: readonly string[] | null; limit: number }) {
   let query = db
     .selectFrom('complaint_event as e')
     .leftJoin('complaint as c', 'c.id', 'e.complaint_id')
     .selectAll('e')
     .select(['c.tracking', 'c.county'])
-    .where('e.type', '=', 'viewed');
+    .where('e.type', 'in', ['viewed', 'read']);
   if (q.counties) {
     const counties = [...q.counties];
     query = query.where((eb) => eb.or([eb('c.county', 'in', counties.length ? counties : ['']), eb('e.complaint_id', 'is', null)]));

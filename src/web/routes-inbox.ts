@@ -88,7 +88,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: WebDeps): void {
     return reply.view('audit', page(req, {
       title: '查阅记录',
       nav: 'audit',
-      rows: rows.map((e) => ({ at: t(e.at), who: `${e.actor.name ?? ''}（${e.actor.login ?? '机器人'}）`, what: e.data?.what ?? '', tracking: e.tracking, name: EVENT_NAMES[e.type] ?? e.type, query: typeof e.data?.query === 'string' ? e.data.query : '' })),
+      rows: rows.map((e) => ({ at: t(e.at), who: `${e.actor.name ?? ''}${e.actor.login ? `（${e.actor.login}）` : ''}`, what: e.data?.what ?? '', tracking: e.tracking, name: EVENT_NAMES[e.type] ?? e.type, query: typeof e.data?.query === 'string' ? e.data.query : '' })),
     }));
   });
 }

@@ -67,6 +67,9 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     },
     // Plain HTTP on the loopback behind the proxy: HSTS is the proxy's to send.
     strictTransportSecurity: false,
+    // Not helmet's no-referrer: under it browsers send `Origin: null` on every POST, and the login's Origin check
+    // needs the real one; other sites still learn nothing (same-origin).
+    referrerPolicy: { policy: 'same-origin' },
   });
   await app.register(rateLimit, { global: false });
   await app.register(view, {
