@@ -5,7 +5,7 @@
 //   BENCH_BOT_ROWS=1000000       complaints in the bot benchmark's database
 //   BENCH_BACKLOG_MAILS=2000     mails in the backlog
 //   BENCH_SEARCH_ROWS=1000000    cases in the case search benchmark's SQLite database
-//   BENCH_SEARCH_PG_ROWS=1000000 of them copied into PostgreSQL (every k-th case when fewer)
+//   BENCH_SEARCH_PG_ROWS=200000  of them copied into PostgreSQL (every k-th case; a million takes ~30 min to copy here)
 //   BENCH_OUT=bench/results.json where to write the results
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const botRows = intEnv('BENCH_BOT_ROWS', 1_000_000);
   const backlogMails = intEnv('BENCH_BACKLOG_MAILS', 2000);
   const searchRows = intEnv('BENCH_SEARCH_ROWS', 1_000_000);
-  const searchPgRows = intEnv('BENCH_SEARCH_PG_ROWS', 1_000_000);
+  const searchPgRows = intEnv('BENCH_SEARCH_PG_ROWS', 200_000);
   const out = process.env.BENCH_OUT ?? path.join(path.dirname(fileURLToPath(import.meta.url)), 'results.json');
   const load = loadavg();
   const results: BenchResult[] = [];

@@ -98,7 +98,7 @@ export function indexAndEvents(file: string): Seeded {
  * Copies every `stride`-th case (its text index and events too) from the SQLite file into a migrated PostgreSQL
  * database: the same mix of counties, statuses and ages at a smaller N.
  */
-async function copyToPostgres(file: string, url: string, stride: number): Promise<number> {
+export async function copyToPostgres(file: string, url: string, stride: number): Promise<number> {
   const t0 = nowMs();
   const store = await openStore(url);
   await store.close();

@@ -26,15 +26,19 @@ function runs(text: string): Run[] {
   const out: Run[] = [];
   for (const m of text.normalize('NFKC').toLowerCase().matchAll(RUN)) {
     if (m[1]) out.push({ han: true, text: m[1] });
-    else out.push({ han: false, text: [...m[2]!].slice(0, MAX_WORD_CHARS).join('') });
+    else out.push({ han: false, text: m[2]!.length > MAX_WORD_CHARS ? [...m[2]!].slice(0, MAX_WORD_CHARS).join('') : m[2]! });
   }
   return out;
 }
 
-function bigrams(chars: string[]): string[] {
-  const out: string[] = [];
+/** The characters of a run (code points: a rare Han character beyond the BMP is one character, two UTF-16 units). */
+function charsOf(run: string): string[] {
+  return /[\uD800-\uDBFF]/.test(run) ? Array.from(run) : run.split('');
+}
+
+/** Appends the overlapping bigrams of `chars` to `out`. */
+function pushBigrams(out: string[], chars: readonly string[]): void {
   for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i]! + chars[i + 1]!);
-  return out;
 }
 
 /** The tokens of a case's searchable fields, in order (each field tokenised apart: no bigram spans two fields). */
@@ -44,8 +48,9 @@ export function documentTokens(fields: readonly (string | null | undefined)[]): 
     if (!field) continue;
     for (const r of runs(field)) {
       if (r.han) {
-        const chars = [...r.text];
-        out.push(...bigrams(chars), chars[chars.length - 1]!);
+        const chars = charsOf(r.text);
+        pushBigrams(out, chars);
+        out.push(chars[chars.length - 1]!);
       } else out.push(r.text);
       if (out.length >= MAX_DOC_TOKENS) return out.slice(0, MAX_DOC_TOKENS);
     }
@@ -79,13 +84,13 @@ export function queryPhrases(text: string): QueryPhrase[] {
         prefix = last;
         return;
       }
-      const chars = [...r.text];
+      const chars = charsOf(r.text);
       if (chars.length === 1) {
         tokens.push(chars[0]!);
         prefix = last;
         return;
       }
-      tokens.push(...bigrams(chars));
+      pushBigrams(tokens, chars);
       // In the text this run ended here (letters or digits follow): its last character stands alone next.
       if (!last) tokens.push(chars[chars.length - 1]!);
       prefix = false;

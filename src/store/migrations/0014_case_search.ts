@@ -51,7 +51,7 @@ export function migration(dialect: Dialect): Migration {
       // A county's list, newest first, and its count under the usual filters without reading the cases.
       await sql`CREATE INDEX complaint_county_received ON complaint (county, received_at, status, unit, source, urgent)`.execute(db);
       // Danger cases, and cases with co-handling units (a unit's own cases are lead OR co-handling), are few.
-      await sql`CREATE INDEX complaint_urgent_received ON complaint (received_at) WHERE urgent = 1`.execute(db);
+      await sql`CREATE INDEX complaint_urgent_received ON complaint (received_at, county, unit, status, source) WHERE urgent = 1`.execute(db);
       await sql`CREATE INDEX complaint_co_units ON complaint (county, co_units) WHERE co_units IS NOT NULL`.execute(db);
     },
   };
