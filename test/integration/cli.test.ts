@@ -110,7 +110,7 @@ describe('wuye CLI', () => {
     const api = await startBotApi();
     try {
       const dir = mkdtempSync(path.join(tmpdir(), 'wuye-invite-'));
-      const env = { WUYE_DATA_DIR: dir, WUYE_CONFIG: '', WUYE_DB: '', WUYE_SMTP_LISTEN: 'off', TELEGRAM_API_ROOT: api.apiRoot, TELEGRAM_BOT_TOKEN: api.token };
+      const env = { WUYE_DATA_DIR: dir, WUYE_CONFIG: '', WUYE_DB: '', WUYE_SMTP_LISTEN: 'off', WUYE_WEB_LISTEN: 'off', TELEGRAM_API_ROOT: api.apiRoot, TELEGRAM_BOT_TOKEN: api.token };
       const r = await wuye(['officer', 'invite', '--unit', '住房和城乡建设局', '--county', '盐湖区', '--role', 'officer'], { env });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout.trim()).toMatch(new RegExp(`^https://t\\.me/${api.bot.username}\\?start=\\S+$`));
@@ -198,7 +198,7 @@ describe('wuye CLI', () => {
   it('restore refuses while the service runs on the data folder, and restores atomically once it has stopped', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'wuye-restore-'));
     const { WUYE_DB: _db, ...base } = process.env;
-    const env = { ...base, WUYE_DATA_DIR: dir, WUYE_CONFIG: '', WUYE_SMTP_LISTEN: 'off', TELEGRAM_BOT_TOKEN: '' };
+    const env = { ...base, WUYE_DATA_DIR: dir, WUYE_CONFIG: '', WUYE_SMTP_LISTEN: 'off', WUYE_WEB_LISTEN: 'off', TELEGRAM_BOT_TOKEN: '' };
     const service = spawn(process.execPath, ['bin/wuye.js', 'start'], { env, stdio: 'ignore' });
     const stopped = new Promise<void>((resolve) => service.once('exit', () => resolve()));
     try {

@@ -206,7 +206,7 @@ describe('secrets never in the log output, the database or doctor', () => {
             // A hang ceiling: killed, the child would end with a signal and no exit code.
             timeout: 90_000,
             killSignal: 'SIGKILL',
-            env: { ...withoutDb(process.env), WUYE_CONFIG: '', WUYE_DATA_DIR: data, WUYE_SMTP_LISTEN: 'off', TELEGRAM_API_ROOT: api3.apiRoot, TELEGRAM_BOT_TOKEN: BAD_TOKEN },
+            env: { ...withoutDb(process.env), WUYE_CONFIG: '', WUYE_DATA_DIR: data, WUYE_SMTP_LISTEN: 'off', WUYE_WEB_LISTEN: 'off', TELEGRAM_API_ROOT: api3.apiRoot, TELEGRAM_BOT_TOKEN: BAD_TOKEN },
           },
           (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number | string }).code ?? null) : 0, out: `${stdout}\n${stderr}` }),
         );

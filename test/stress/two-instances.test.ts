@@ -99,7 +99,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('two instances on one %s database
           logFile: logFiles[i]!,
           label: `instance ${i}`,
           // Same config; only the SMTP intake port differs (the second would otherwise fail to bind and exit).
-          env: { TELEGRAM_BOT_TOKEN: bot.token, WUYE_SMTP_LISTEN: `127.0.0.1:${ports[i]}` },
+          env: { TELEGRAM_BOT_TOKEN: bot.token, WUYE_SMTP_LISTEN: `127.0.0.1:${ports[i]}`, WUYE_WEB_LISTEN: 'off' },
         }),
       );
     }

@@ -28,6 +28,8 @@ export function testConfig(o: TestConfigOptions): Config {
   cfg.mail.smtp = o.smtpSink ? { host: o.smtpSink.host, port: o.smtpSink.port, secure: false, rejectUnauthorized: false } : null;
   cfg.intake.smtpListen = o.smtpListen === undefined ? null : o.smtpListen;
   cfg.intake.dropDir = o.dropDir ?? false;
+  // No web console unless a test starts one itself: parallel services must not race for one port.
+  cfg.web.listen = null;
   if (o.apiRoot) cfg.bot.apiRoot = o.apiRoot;
   cfg.bot.username = 'wuye_test_bot';
   // Quiet hours off in tests unless a test sets them: messages go out at once whatever the wall clock says.

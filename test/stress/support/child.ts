@@ -50,7 +50,7 @@ export function spawnWuye(opts: SpawnOptions): ServiceChild {
   appendFileSync(opts.logFile, `# ---- ${opts.label} spawned at ${new Date().toISOString()}\n`);
   const child: ChildProcess = spawn(process.execPath, [BIN, 'start'], {
     cwd: PROJECT_ROOT,
-    env: childEnv({ WUYE_CONFIG: opts.configFile, ...(opts.env ?? {}) }),
+    env: childEnv({ WUYE_CONFIG: opts.configFile, WUYE_WEB_LISTEN: 'off', ...(opts.env ?? {}) }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exitedFlag = false;
