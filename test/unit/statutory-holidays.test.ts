@@ -1,5 +1,6 @@
 // The law's statutory days (《全国年节及纪念日放假办法》 第二条, 2024 revision) for years with no State Council notice
 // loaded: checked against the notices `chinese-days` ships for 2025 and 2026, and against known lunar dates after.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createCalendar, holidayName } from '../../src/workflow/calendar.ts';
 import { statutoryHolidays } from '../../src/workflow/statutory-holidays.ts';
@@ -28,6 +29,14 @@ describe('statutory holidays from the law', () => {
   it('除夕 is the day before 正月初一 whether the twelfth month has 29 or 30 days', () => {
     expect(statutoryHolidays(2027).filter((d) => d.name === '春节')[0]!.day).toBe('2027-02-05'); // 腊月廿九
     expect(statutoryHolidays(2025).filter((d) => d.name === '春节')[0]!.day).toBe('2025-01-28'); // 腊月廿九
+  });
+
+  it.each(['America/Los_Angeles', 'Pacific/Pago_Pago', 'Asia/Shanghai', 'Pacific/Kiritimati'])('gives the same days in a process whose zone is %s', (tz) => {
+    // chinese-days renders its day strings in the process's zone: west of UTC they come out a day early.
+    const script = "import('./src/workflow/statutory-holidays.ts').then((m) => console.log(JSON.stringify([2027, 2028].map((y) => m.statutoryHolidays(y).map((d) => d.day)))))";
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { env: { ...process.env, TZ: tz }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([days(2027), days(2028)]);
   });
 
   it('refuses years the 2024 rules do not govern', () => {
