@@ -202,3 +202,30 @@ describe('reminder messages', () => {
     expect(remindersDue(closed, at('2026-10-12T10:00'), cal)).toEqual([]);
   });
 });
+
+describe('立案查处: the verification and penalty clocks are reminded and escalated like any other (000 附件 三(二))', () => {
+  const reg = register(input('物业擅自占用消防通道经营', { unit: 'market-regulation' }, at('2026-03-02T10:00')), at('2026-03-02T10:00'), cal);
+  if (!reg.ok) throw new Error('register failed');
+  const base: Case = { ...reg.case, id: 1, tracking: 'YH-2026-00001' } as Case;
+  const step = (c: Case, cmd: Command, when: string): Case => {
+    const r = transition(c, cmd, market, at(when), cal);
+    if (!r.ok) throw new Error(r.error.message);
+    return r.case;
+  };
+  const opened = step(step(base, { type: 'accept' }, '2026-03-03T09:00'), { type: 'openPenalty' }, '2026-03-04T10:00');
+  const items = (when: string, c: Case = opened) => remindersDue(c, at(when), cal).map((r) => `${r.subject}:${r.step}`);
+
+  it('verification: 15 working days to Wed 25 Mar; the unit is reminded the working day before', () => {
+    expect(opened.deadlines.verify).toBe('2026-03-25T16:00:00.000Z');
+    expect(items('2026-03-24T10:00')).toContain('verify:pre');
+  });
+
+  it('penalty: 90 days to Tue 2 Jun; overdue the next day, and the leaders are told', () => {
+    expect(items('2026-06-03T10:00')).toEqual(expect.arrayContaining(['penalty:overdue', 'penalty:escalate-leader']));
+  });
+
+  it('the decision ends both clocks', () => {
+    const decided = step(opened, { type: 'decidePenalty', decision: '罚款五千元' }, '2026-04-01T10:00');
+    expect(items('2026-06-03T10:00', decided).filter((s) => s.startsWith('penalty') || s.startsWith('verify'))).toEqual([]);
+  });
+});
