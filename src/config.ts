@@ -111,9 +111,13 @@ export const configSchema = z
         listen: hostPort.nullable().default('127.0.0.1:8080'),
         secureCookies: z.boolean().default(false),
         trustProxy: z.boolean().default(false),
+        /** The console's address as officers' browsers reach it (the bot's /web links); null → http://<listen>. */
+        publicUrl: z.string().url().nullable().default(null),
+        /** How long a /web login link stays usable. */
+        loginLinkMinutes: z.number().positive().max(60).default(10),
       })
       .strict()
-      .default({ listen: '127.0.0.1:8080', secureCookies: false, trustProxy: false }),
+      .default({ listen: '127.0.0.1:8080', secureCookies: false, trustProxy: false, publicUrl: null, loginLinkMinutes: 10 }),
     mail: z
       .object({
         from: z.string().min(3),

@@ -29,6 +29,7 @@ import { newComposer } from './commands/new.ts';
 import { startComposer } from './commands/start.ts';
 import { statsComposer } from './commands/stats.ts';
 import { tasksComposer } from './commands/tasks.ts';
+import { webComposer } from './commands/web.ts';
 import { state, type BotDeps, type ClassifyFn } from './context.ts';
 import { BOT_COMMANDS, TEXT } from '../messages/index.ts';
 import { loadDialogue } from './session.ts';
@@ -160,7 +161,7 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
     return next();
   });
 
-  bot.use(cancelComposer(bd), helpComposer(), tasksComposer(bd), caseComposer(bd), statsComposer(bd), newComposer(bd), actionsComposer(bd), companyComposer(bd), mailComposer(bd));
+  bot.use(cancelComposer(bd), helpComposer(), tasksComposer(bd), caseComposer(bd), statsComposer(bd), newComposer(bd), actionsComposer(bd), companyComposer(bd), mailComposer(bd), webComposer(bd));
 
   bot.on('callback_query', async (ctx) => {
     await answer(ctx, TEXT.badButton, true);

@@ -6,9 +6,13 @@ import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } 
 import * as OTPAuth from 'otpauth';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
-import { UNIT_CODES, type Actor, type UnitCode } from '../domain.ts';
+import { ROLE_NAMES, UNIT_CODES, type Actor, type UnitCode } from '../domain.ts';
+import { appendEvents } from '../store/cases.ts';
 import type { Db } from '../store/db.ts';
+import { officerById, type Officer } from '../store/officers.ts';
 import * as users from '../store/users.ts';
+import { commit } from './commit.ts';
+import type { CaseDeps } from './deps.ts';
 import { WEB_ROLES, type WebRole, type WebUser } from '../store/users.ts';
 
 export { WEB_ROLES, type WebRole, type WebUser };
@@ -148,12 +152,16 @@ export async function logIn(db: Db, clock: Clock, login: string, password: strin
   if (!u.active) return { ok: false, reason: 'invalid' };
   if (locked) return { ok: false, reason: 'locked' };
   if (u.failedLogins || u.lockedUntil) await users.clearFailedLogins(db, u.id, now.toISOString());
+  const { passwordHash: _omit, totpSecret: _secret, totpLastStep: _step, ...user } = u;
+  return startSession(db, now, { ...user, failedLogins: 0, lockedUntil: null });
+}
+
+async function startSession(db: Db, now: Date, user: WebUser): Promise<LoginResult & { ok: true }> {
   const sessionId = randomBytes(32).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString();
-  await users.insertSession(db, { idHash: sha256Hex(sessionId), userId: u.id, csrf, createdAt: now.toISOString(), expiresAt });
-  const { passwordHash: _omit, totpSecret: _secret, totpLastStep: _step, ...user } = u;
-  return { ok: true, sessionId, csrf, user: { ...user, failedLogins: 0, lockedUntil: null }, expiresAt };
+  await users.insertSession(db, { idHash: sha256Hex(sessionId), userId: user.id, csrf, createdAt: now.toISOString(), expiresAt });
+  return { ok: true, sessionId, csrf, user, expiresAt };
 }
 const DUMMY_HASH = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${'A'.repeat(22)}==$${'A'.repeat(43)}=`;
 
@@ -200,4 +208,81 @@ export function actorOfWebUser(cfg: Config, u: WebUser): Actor {
     case 'leader':
       return { kind: 'officer', role: 'supervisor', county: u.county, ...city, ...who };
   }
+}
+
+/**
+ * THE mapping from a bot officer to a web role (the bot's /web link): the housing office's officers are the desk
+ * (联席会议办公室设在住建部门), other unit officers are unit officers, admins admins, supervisors supervisors. Co-signers
+ * (乡镇/社区) and the city's reviewers sign and review in the bot; the console has no such role, and they are told so.
+ */
+export function webRoleOfOfficer(o: Pick<Officer, 'role' | 'unit'>): { role: WebRole; unit: UnitCode | null } | { refusal: string } {
+  switch (o.role) {
+    case 'officer':
+      return o.unit === 'housing' ? { role: 'desk', unit: 'housing' } : { role: 'officer', unit: o.unit };
+    case 'admin':
+      return { role: 'admin', unit: null };
+    case 'supervisor':
+      return { role: 'supervisor', unit: null };
+    case 'cosigner':
+    case 'reviewer':
+      return { refusal: `网页受理台暂未开放「${ROLE_NAMES[o.role]}」角色，请继续在机器人中办理会签、审核。` };
+  }
+}
+
+/** Where the console is reached by officers: web.publicUrl, else http://<web.listen>; null when the console is off. */
+export function consoleUrl(cfg: Config): string | null {
+  if (cfg.web.publicUrl) return cfg.web.publicUrl.replace(/\/+$/, '');
+  return cfg.web.listen ? `http://${cfg.web.listen}` : null;
+}
+
+export type LoginLinkResult = { ok: true; url: string; expiresAt: string } | { ok: false; message: string };
+
+/**
+ * A one-time login link for an officer linked in the bot (/web): 32 random bytes, stored as their SHA-256, usable
+ * once within web.loginLinkMinutes. Who got a link is in the audit trail (`web-link-issued`), never the token.
+ */
+export async function issueLoginLink(deps: CaseDeps, o: Officer): Promise<LoginLinkResult> {
+  if (!o.active) return { ok: false, message: '您的账号已停用。' };
+  const mapped = webRoleOfOfficer(o);
+  if ('refusal' in mapped) return { ok: false, message: mapped.refusal };
+  const base = consoleUrl(deps.cfg);
+  if (!base) return { ok: false, message: '网页受理台未开启，请联系管理员。' };
+  const token = randomBytes(32).toString('base64url');
+  const now = deps.clock.now();
+  const expiresAt = new Date(now.getTime() + deps.cfg.web.loginLinkMinutes * 60_000).toISOString();
+  const actor: Actor = { kind: 'officer', officerId: o.id, role: o.role, unit: o.unit, county: o.county, ...(o.name ? { name: o.name } : {}) };
+  await commit(
+    deps,
+    async (w) => {
+      await users.insertLoginLink(w.tx, { tokenHash: sha256Hex(token), officerId: o.id, createdAt: w.nowIso, expiresAt });
+      await appendEvents(w.tx, null, [{ type: 'web-link-issued', at: w.nowIso, actor, data: { officerId: o.id, webRole: mapped.role, expiresAt } }]);
+    },
+    now,
+  );
+  return { ok: true, url: `${base}/login/link?t=${token}`, expiresAt };
+}
+
+/**
+ * Logs in with a /web link, once: the link is spent, the officer must still be active and have a web role, and
+ * the officer's web account (made on the first link, login `bot-<officer id>`, no password) takes the officer's
+ * current role, unit, county and name. An account disabled with `wuye user disable` stays disabled.
+ */
+export async function logInWithLink(db: Db, clock: Clock, token: string): Promise<LoginResult> {
+  const refused = { ok: false, reason: 'invalid' } as const;
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return refused;
+  const now = clock.now();
+  const nowIso = now.toISOString();
+  const officerId = await users.takeLoginLink(db, sha256Hex(token), nowIso);
+  if (officerId === undefined) return refused;
+  const o = await officerById(db, officerId);
+  if (!o || !o.active) return refused;
+  const mapped = webRoleOfOfficer(o);
+  if ('refusal' in mapped) return refused;
+  const fields = { role: mapped.role, county: o.county, unit: mapped.unit, name: o.name, now: nowIso };
+  const had = await users.userByOfficer(db, o.id);
+  if (had && !had.active) return refused;
+  if (had) await users.updateOfficerUser(db, had.id, fields);
+  else await users.insertOfficerUser(db, { login: `bot-${o.id}`, officerId: o.id, ...fields });
+  const u = await users.userByOfficer(db, o.id);
+  return u ? startSession(db, now, u) : refused;
 }

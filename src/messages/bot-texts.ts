@@ -33,6 +33,8 @@ export const TEXT = {
   unlinked:
     '您好！本机器人仅供物业投诉举报承办单位工作人员使用。您的账号尚未绑定，请向管理员索取一次性邀请链接，点击链接即可绑定。',
   privateOnly: '请在与机器人的私聊中使用。',
+  webLink: (url: string, minutes: number) =>
+    `🔐 网页受理台登录链接（${minutes} 分钟内有效，仅可使用一次；请勿转发他人）：\n${url}\n\n在浏览器中打开后点「登录」。`,
   badButton: '按钮无效或已过期，请发送 /tasks 重新查看。',
   notFound: '未找到该案件，或您无权查看。',
   companyActionNotFound: '未找到该企业督办事项。',
@@ -162,6 +164,7 @@ export function helpText(role: Role | null): string {
     '/new 登记来电、来访、来信或12345转办件',
     '/stats 本单位在办、逾期、本周办结',
     '/mail 近7日未登记来信（住建受理台、管理员）',
+    '/web 获取网页受理台一次性登录链接',
     '/cancel 取消当前操作',
     '/help 本说明',
   ];
@@ -176,6 +179,7 @@ export const BOT_COMMANDS: { command: string; description: string }[] = [
   { command: 'new', description: '登记来电/来访/来信/12345' },
   { command: 'stats', description: '本单位统计' },
   { command: 'mail', description: '未登记来信（受理台）' },
+  { command: 'web', description: '网页受理台登录链接' },
   { command: 'cancel', description: '取消当前操作' },
   { command: 'help', description: '使用说明' },
 ];

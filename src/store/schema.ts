@@ -124,6 +124,16 @@ export interface WebUserTable {
   updated_at: string;
   totp_secret: string | null; // base32; set = a code is asked at login (0016)
   totp_last_step: number | null; // the last 30-second step accepted: no code is accepted twice (0016)
+  officer_id: number | null; // the bot officer this account is, made by a /web login link (0017)
+}
+
+/** A one-time login link to the console, asked for in the bot with /web (0017); stored by its token's SHA-256. */
+export interface WebLoginLinkTable {
+  token_hash: string;
+  officer_id: number;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
 }
 
 /** A web console session (0013), stored by the SHA-256 of its id. */
@@ -340,4 +350,5 @@ export interface Database {
   company_list: CompanyListTable;
   web_user: WebUserTable;
   web_session: WebSessionTable;
+  web_login_link: WebLoginLinkTable;
 }

@@ -148,11 +148,14 @@ export async function sessionUser(db: Conn, idHash: string, now: string): Promis
   const r = await db
     .selectFrom('web_session as s')
     .innerJoin('web_user as u', 'u.id', 's.user_id')
+    .leftJoin('officer as o', 'o.id', 'u.officer_id')
     .selectAll('u')
     .select('s.csrf')
     .where('s.id_hash', '=', idHash)
     .where('s.expires_at', '>', now)
     .where('u.active', '=', 1)
+    // An account made by the bot's /web link lives as long as its officer: deactivated in the bot, out of the web.
+    .where((eb) => eb.or([eb('u.officer_id', 'is', null), eb('o.active', '=', 1)]))
     .executeTakeFirst();
   if (!r) return undefined;
   const { csrf, ...user } = r;
@@ -167,4 +170,50 @@ export async function deleteSession(db: Conn, idHash: string): Promise<void> {
 export async function deleteExpiredSessions(db: Conn, now: string): Promise<number> {
   const r = await db.deleteFrom('web_session').where('expires_at', '<=', now).executeTakeFirst();
   return Number(r.numDeletedRows);
+}
+
+// ─── One-time login links from the bot (/web, migration 0017) ───────────────────────────────────────────────────
+
+export async function insertLoginLink(db: Conn, l: { tokenHash: string; officerId: number; createdAt: string; expiresAt: string }): Promise<void> {
+  await db
+    .insertInto('web_login_link')
+    .values({ token_hash: l.tokenHash, officer_id: l.officerId, created_at: l.createdAt, expires_at: l.expiresAt, used_at: null })
+    .execute();
+}
+
+/**
+ * Uses a link: marks it used in the same statement that checks it is unused and unexpired, so two clicks at once
+ * cannot both win. The officer it was made for, or undefined (unknown, used or expired: one answer).
+ */
+export async function takeLoginLink(db: Conn, tokenHash: string, now: string): Promise<number | undefined> {
+  const r = await db
+    .updateTable('web_login_link')
+    .set({ used_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returning('officer_id')
+    .executeTakeFirst();
+  return r?.officer_id;
+}
+
+/** The web account made for a bot officer, with its officer id. */
+export async function userByOfficer(db: Conn, officerId: number): Promise<WebUser | undefined> {
+  const r = await db.selectFrom('web_user').selectAll().where('officer_id', '=', officerId).executeTakeFirst();
+  return r ? rowToUser(r) : undefined;
+}
+
+/** Makes the web account of a bot officer; it has no usable password (the link is its only way in). */
+export async function insertOfficerUser(
+  db: Conn,
+  u: { login: string; officerId: number; role: WebRole; county: string; unit: UnitCode | null; name: string | null; now: string },
+): Promise<number> {
+  const id = await insertUser(db, { login: u.login, passwordHash: '!', role: u.role, county: u.county, unit: u.unit, name: u.name, now: u.now });
+  await db.updateTable('web_user').set({ officer_id: u.officerId }).where('id', '=', id).execute();
+  return id;
+}
+
+/** Brings a bot officer's web account in line with the officer's current role, unit, county and name. */
+export async function updateOfficerUser(db: Conn, id: number, u: { role: WebRole; county: string; unit: UnitCode | null; name: string | null; now: string }): Promise<void> {
+  await db.updateTable('web_user').set({ role: u.role, county: u.county, unit: u.unit, name: u.name, updated_at: u.now }).where('id', '=', id).execute();
 }

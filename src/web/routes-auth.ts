@@ -2,7 +2,7 @@
 // cookie (scripts rely on it). It has no session to bind a CSRF token to; a cross-site login is refused by its
 // Origin instead, and the rate limit and the account lock slow guessing.
 import type { FastifyInstance } from 'fastify';
-import { LOCK_MINUTES, logIn, logOut } from '../cases/web-accounts.ts';
+import { LOCK_MINUTES, logIn, logInWithLink, logOut } from '../cases/web-accounts.ts';
 import { page, SESSION_COOKIE, type WebDeps } from './server.ts';
 
 export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
@@ -25,6 +25,26 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
       return reply.code(r.reason === 'locked' ? 423 : 401).view('login', page(req, { title: '登录', message, login }));
     }
     // A browser-session cookie: closing the browser ends it; the server ends it at the session's expiry anyway.
+    reply.setCookie(SESSION_COOKIE, r.sessionId, cookieOptions);
+    return reply.redirect('/', 303);
+  });
+
+  // The bot's /web link. Opening it (GET) spends nothing: link previewers and mail scanners fetch URLs, so the
+  // page asks for a click, and the POST spends the link and starts the session.
+  app.get('/login/link', async (req, reply) => {
+    const t = (req.query as Record<string, unknown>).t;
+    return reply.view('login-link', page(req, { title: '链接登录', token: typeof t === 'string' ? t : '', message: null }));
+  });
+
+  app.post('/login/link', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (req, reply) => {
+    if (!sameOrigin(req.headers.origin, req.headers.host)) return reply.code(403).type('text/plain; charset=utf-8').send('跨站登录被拒绝');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const token = typeof body.t === 'string' ? body.t : '';
+    const r = await logInWithLink(deps.db, deps.clock, token);
+    if (!r.ok) {
+      const message = '登录链接无效、已使用或已过期。请在机器人中发送 /web 重新获取。';
+      return reply.code(401).view('login-link', page(req, { title: '链接登录', token: '', message }));
+    }
     reply.setCookie(SESSION_COOKIE, r.sessionId, cookieOptions);
     return reply.redirect('/', 303);
   });

@@ -45,7 +45,7 @@ declare module 'fastify' {
 }
 
 /** Paths anyone may open without a session. */
-const PUBLIC = new Set(['/login', '/static/app.css', '/healthz']);
+const PUBLIC = new Set(['/login', '/login/link', '/static/app.css', '/healthz']);
 
 export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, trustProxy: deps.trustProxy ?? false, bodyLimit: 256 * 1024 });
