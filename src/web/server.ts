@@ -22,6 +22,8 @@ import { registerCompanyRoutes } from './routes-companies.ts';
 import { registerDashboardRoutes } from './routes-dashboard.ts';
 import { registerOfficerRoutes } from './routes-officers.ts';
 import { registerReportRoutes } from './routes-reports.ts';
+import { registerRegisterRoutes } from './routes-register.ts';
+import type { ClassifyFn } from '../runtime.ts';
 
 export const SESSION_COOKIE = 'wuye_sid';
 const VIEWS = path.join(PROJECT_ROOT, 'src', 'web', 'views');
@@ -34,6 +36,8 @@ export interface WebDeps extends CaseDeps {
   secureCookies?: boolean;
   /** Trust X-Forwarded-* from the reverse proxy (the client address for the login rate limit). */
   trustProxy?: boolean;
+  /** The classifier for cases registered on the console; defaults to the configured one (runtime.ts). */
+  classify?: ClassifyFn;
 }
 
 declare module 'fastify' {
@@ -109,6 +113,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/static/app.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=3600').send(await staticFile('app.css')));
   registerAuthRoutes(app, deps);
+  registerRegisterRoutes(app, deps);
   registerCaseRoutes(app, deps);
   registerInboxRoutes(app, deps);
   registerApiRoutes(app, deps);
