@@ -3,6 +3,7 @@
 // audit trail, the letters to the resident, and the forms of the commands the workflow's dry run offers this user.
 import type { FastifyInstance } from 'fastify';
 import { applyCommand } from '../cases/apply.ts';
+import { ledgerOfCases } from '../cases/web-ledger.ts';
 import { recordView } from '../cases/audited-reads.ts';
 import { actorOfWebUser, countiesOf, isReadOnly, type WebUser } from '../cases/web-accounts.ts';
 import {
@@ -115,6 +116,7 @@ export function registerCaseRoutes(app: FastifyInstance, deps: WebDeps): void {
       prev: (query.page ?? 1) > 1 ? pageLink((query.page ?? 1) - 1) : null,
       next: (query.page ?? 1) < pages ? pageLink((query.page ?? 1) + 1) : null,
       exportHref: `/cases.xlsx?${keep.toString()}`,
+      ledgerHref: `/cases.xlsx?${new URLSearchParams([...keep, ['layout', 'ledger']]).toString()}`,
       items: result.items.map((i) => ({
         ...i,
         countyName: countyName(i.county),
@@ -136,14 +138,26 @@ export function registerCaseRoutes(app: FastifyInstance, deps: WebDeps): void {
     const q = req.query as Query;
     const query = caseQueryFor(deps, u, q);
     const rows: SheetRow[] = [];
+    const ids: number[] = [];
     let total = 0;
     for (let p = 1; rows.length < MAX_EXPORT_ROWS; p++) {
       const r = await searchCases(deps.db, { ...query, page: p, pageSize: MAX_PAGE_SIZE });
       total = r.total;
-      rows.push(...r.items.slice(0, MAX_EXPORT_ROWS - rows.length).map((i) => exportRow(i, countyName)));
+      const items = r.items.slice(0, MAX_EXPORT_ROWS - rows.length);
+      rows.push(...items.map((i) => exportRow(i, countyName)));
+      ids.push(...items.map((i) => i.id));
       if (r.items.length < MAX_PAGE_SIZE) break;
     }
-    await auditRead(deps, u, null, 'export', { query: req.url.slice(0, 500), rows: rows.length });
+    const ledger = first(q, 'layout') === 'ledger';
+    await auditRead(deps, u, null, 'export', { query: req.url.slice(0, 500), rows: rows.length, ...(ledger ? { layout: 'ledger' } : {}) });
+    if (ledger) {
+      // 附件2 台账: the official layout has no room for a "more rows" note, so a cut-off export says so in its name.
+      const { content } = await ledgerOfCases(deps, ids, u.name ?? u.login);
+      const cut = ids.length < total ? `-前${ids.length}件` : '';
+      reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(`附件2-登记办理台账-${shanghaiDay(deps.clock.now())}${cut}.xlsx`)}`);
+      return reply.send(content);
+    }
     const filters = `筛选：${new URLSearchParams(req.url.split('?')[1] ?? '').toString() || '全部'}；导出时间 ${t(deps.clock.now().toISOString())}；导出人 ${u.name ?? u.login}（${u.login}）`;
     const content = await streamToBuffer((out) => writeSheetXlsx(exportLayout('物业投诉举报案件清单', decodeURIComponent(filters), total, rows.length), rows, out));
     reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
