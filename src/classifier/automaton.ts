@@ -1,7 +1,7 @@
 // Aho-Corasick multi-pattern matcher over UTF-16 code units: one pass over the text finds every occurrence of
 // every rule phrase, so classification cost grows with the text, not with the number of rules.
 // Built once per rule set as a complete transition table over the phrases' alphabet, so scanning costs one
-// table lookup per character; `scan` allocates only the result arrays.
+// table lookup per character; `scan` allocates only the result arrays (none when given arrays to reuse).
 
 export interface Automaton {
   /** code unit → column of the transition table (after folding), −1 when no phrase contains it (back to root). */
@@ -90,10 +90,17 @@ export function buildAutomaton(patterns: readonly string[], fold: Uint16Array): 
   return { column: byCodeUnit, columns, delta, out, lengths, maxLength: Math.max(1, ...lengths), edges, fold };
 }
 
-export function scan(a: Automaton, text: string): Matches {
-  const pattern: number[] = [];
-  const start: number[] = [];
-  const end: number[] = [];
+/** `into`: arrays to reuse (emptied first) instead of allocating three per call; the result is then `into`. */
+export function scan(a: Automaton, text: string, into?: Matches): Matches {
+  let pattern: number[], start: number[], end: number[];
+  if (into) {
+    ({ pattern, start, end } = into);
+    pattern.length = start.length = end.length = 0;
+  } else {
+    pattern = [];
+    start = [];
+    end = [];
+  }
   const { column, columns, delta, out, lengths, edges, fold } = a;
   let s = 0;
   for (let i = 0; i < text.length; i++) {
@@ -119,7 +126,7 @@ export function scan(a: Automaton, text: string): Matches {
       }
     }
   }
-  return { pattern, start, end };
+  return into ?? { pattern, start, end };
 }
 
 /**

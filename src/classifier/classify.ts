@@ -68,7 +68,7 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   const text = readableText(input, rules);
   if (text === null) return notComplaint([]);
   const { full, subjectEnd } = text;
-  const m = scan(rules.automaton, full);
+  const m = scan(rules.automaton, full, matchScratch);
   const { pattern, start, end } = m;
   const n = pattern.length;
   const { roles, thresholds } = rules;
@@ -91,7 +91,7 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   // A single residential cue (家里, 楼上): the complaint must be stronger to count (thresholds.partialMin).
   const partial = !known && propertyScore < thresholds.propertyMin;
 
-  const s: Scan = { full, m, fold: rules.automaton.fold, liveCue: new Uint8Array(n), anyCue: false, maxLen: rules.automaton.maxLength };
+  const s: Scan = { full, m, fold: rules.automaton.fold, liveCue: zeroed(0, n), anyCue: false, maxLen: rules.automaton.maxLength };
   for (let i = 0; i < n; i++) {
     if (roles[pattern[i]!]! & CUE && cueIsLive(s, i, rules)) {
       s.liveCue[i] = 1;
@@ -101,12 +101,12 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
 
   // Live evidence: not negated, not inside a mask word. Each distinct phrase counts once, at its strongest
   // (subject beats body).
-  const live = new Uint8Array(n);
+  const live = zeroed(1, n);
   for (let i = 0; i < n; i++) {
     if (roles[pattern[i]!]! & EVIDENCE && !masked[i] && (!s.anyCue || !isNegated(s, i, rules))) live[i] = 1;
   }
-  const unitKept = notContained(m, live, rules.unitWeights);
-  const problemKept = notContained(m, live, rules.problemWeights);
+  const unitKept = notContained(m, live, rules.unitWeights, 3);
+  const problemKept = notContained(m, live, rules.problemWeights, 4);
 
   const unitP: number[] = [];
   const unitB: number[] = [];
@@ -114,7 +114,7 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   const problemB: number[] = [];
   const urgentP: number[] = [];
   const complaintP: number[] = [];
-  const termHits: (number[] | undefined)[] = new Array(rules.termCount);
+  const termHits = termLists(rules.termCount);
   for (let i = 0; i < n; i++) {
     const p = pattern[i]!;
     if (!live[i]) continue;
@@ -123,14 +123,19 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     if (problemKept[i]) keepMax(problemP, problemB, p, b);
     if (rules.complaintWeight[p] !== 0 && !complaintP.includes(p)) complaintP.push(p);
     const terms = rules.termsOf[p];
-    if (terms) for (const t of terms) (termHits[t] ??= []).push(i);
+    if (terms) {
+      for (const t of terms) {
+        if (termHits[t]!.length === 0) termTouched.push(t);
+        termHits[t]!.push(i);
+      }
+    }
     if (rules.urgentWeight[p] !== 0 && !urgentP.includes(p) && !settled(s, i, i, rules)) urgentP.push(p);
   }
 
   const U = rules.units.length;
-  const unitScore = new Float64Array(U);
-  const unitStrong = new Uint8Array(U); // 1 = the unit has evidence beyond its name and generic words
-  const problemScore = new Float64Array(rules.problems.length);
+  const unitScore = zeroedF(0, U);
+  const unitStrong = zeroed(5, U); // 1 = the unit has evidence beyond its name and generic words
+  const problemScore = zeroedF(1, rules.problems.length);
   for (let k = 0; k < unitP.length; k++) {
     const weak = rules.weak[unitP[k]!] === 1;
     for (const [u, w] of rules.unitWeights[unitP[k]!]!) {
@@ -200,12 +205,15 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   const model = rules.model;
   let modelPushed = false;
   const thinRules = unheard || !leadStrong || top < thresholds.minScore;
-  const closeRules = ranked.length > 1 && top - second < thresholds.minMargin;
+  const closeRules = ranked.length > 1 && top - second < thresholds.minMargin && closeBeyondChain(ranked, thresholds.minMargin);
   if (model !== null && model.weight > 0 && !thinRules && (model.always || closeRules)) {
     const prob = scoreModel(model, full, subjectEnd, s.fold);
-    for (let c = 0; c < model.classes; c++) {
-      if (prob[c]! < MODEL_FLOOR) continue; // keeps the candidate list to units the model really considers
+    // No gram of the model in the mail: its prior alone says nothing about this mail (and an empty model is inert).
+    for (let c = 0; c < model.classes && model.hitCount > 0; c++) {
       const u = model.unitIndex[c]!;
+      // Only the rules' own candidates are weighed: the model never brings in a unit without rule evidence, and
+      // one it barely considers adds nothing.
+      if (unitScore[u]! <= 0 || prob[c]! < MODEL_FLOOR) continue;
       unitScore[u] = unitScore[u]! + model.weight * prob[c]!;
       modelPushed = true;
     }
@@ -286,7 +294,7 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
 function maskedMatches(m: Matches, rules: CompiledRules): Uint8Array {
   const { pattern, start, end } = m;
   const n = pattern.length;
-  const masked = new Uint8Array(n);
+  const masked = zeroed(2, n);
   let any = false;
   for (let j = 0; j < n && !any; j++) if (rules.roles[pattern[j]!]! & MASK) any = true;
   if (!any) return masked;
@@ -308,12 +316,50 @@ function notComplaint(matched: string[]): Classification {
   return { verdict: 'not-complaint', unit: null, units: [], problem: null, urgent: false, triage: false, score: 0, matched };
 }
 
+// Scratch arrays reused by every call (JavaScript runs one classification at a time; nothing here is kept past
+// the call): allocating six typed arrays per mail cost more than the work done on them. Each slot is used by one
+// array of a call; only [0, n) is ever read, and it is zeroed first.
+const scratch: Uint8Array[] = [];
+const scratchF: Float64Array[] = [];
+function zeroed(slot: number, n: number): Uint8Array {
+  const a = scratch[slot];
+  if (a !== undefined && a.length >= n) return a.fill(0, 0, n);
+  return (scratch[slot] = new Uint8Array(Math.max(256, n * 2)));
+}
+/** The scan's match arrays, reused by every call (nothing keeps them past the call). */
+const matchScratch: Matches = { pattern: [], start: [], end: [] };
+
+/** Per term group, its live matches of this call (reused like the scratch arrays; only the groups the previous
+ *  call filled are emptied, which is a handful). */
+const termScratch: number[][] = [];
+const termTouched: number[] = [];
+function termLists(n: number): number[][] {
+  while (termScratch.length < n) termScratch.push([]);
+  for (const t of termTouched) termScratch[t]!.length = 0;
+  termTouched.length = 0;
+  return termScratch;
+}
+function zeroedF(slot: number, n: number): Float64Array {
+  const a = scratchF[slot];
+  if (a !== undefined && a.length >= n) return a.fill(0, 0, n);
+  return (scratchF[slot] = new Float64Array(Math.max(32, n)));
+}
+
+/** A close call that involves a specialist unit: one inside the local chain is the chain's own (housing). */
+function closeBeyondChain(ranked: { unit: UnitCode; score: number }[], margin: number): boolean {
+  const top = ranked[0]!;
+  for (let k = 1; k < ranked.length && top.score - ranked[k]!.score < margin; k++) {
+    if (!LOCAL_CHAIN.has(top.unit) || !LOCAL_CHAIN.has(ranked[k]!.unit)) return true;
+  }
+  return false;
+}
+
 /** A model probability below this adds nothing: a unit the model barely considers is no candidate. */
 const MODEL_FLOOR = 0.05;
 
 function rank(unitScore: Float64Array, rules: CompiledRules): { unit: UnitCode; score: number; index: number }[] {
   const ranked: { unit: UnitCode; score: number; index: number }[] = [];
-  for (let u = 0; u < unitScore.length; u++) if (unitScore[u]! > 0) ranked.push({ unit: rules.units[u]!, score: unitScore[u]!, index: u });
+  for (let u = 0; u < rules.units.length; u++) if (unitScore[u]! > 0) ranked.push({ unit: rules.units[u]!, score: unitScore[u]!, index: u });
   ranked.sort(byScore);
   return ranked;
 }
@@ -392,9 +438,9 @@ function noBreak(s: Scan, from: number, to: number, breaks: Set<number>): boolea
  * backwards a match is inside another when a table match ending later, or a longer one ending at the same
  * place, starts at or before it.
  */
-function notContained(m: Matches, live: Uint8Array, table: readonly (unknown[] | null)[]): Uint8Array {
+function notContained(m: Matches, live: Uint8Array, table: readonly (unknown[] | null)[], slot: number): Uint8Array {
   const { pattern, start, end } = m;
-  const kept = new Uint8Array(pattern.length);
+  const kept = zeroed(slot, pattern.length);
   let minStart = Infinity; // over table matches ending after the current group
   let k = pattern.length - 1;
   while (k >= 0) {
@@ -438,8 +484,8 @@ function contextLabel(hit: number[], m: Matches, rules: CompiledRules): string {
   return hit.map((i) => rules.patterns[m.pattern[i]!]!).join('+');
 }
 
-function anyHit(terms: number[], hits: (number[] | undefined)[]): boolean {
-  for (const t of terms) if (hits[t] !== undefined) return true;
+function anyHit(terms: number[], hits: number[][]): boolean {
+  for (const t of terms) if (hits[t]!.length > 0) return true;
   return false;
 }
 
@@ -459,7 +505,7 @@ function lastEnding(hit: number[], end: number[]): number {
 function pickProblem(rules: CompiledRules, score: Float64Array, unit: number): ProblemType | null {
   const allowed = unit >= 0 ? rules.unitAllowedProblems[unit]! : null;
   let best = -1;
-  for (let k = 0; k < score.length; k++) {
+  for (let k = 0; k < rules.problems.length; k++) {
     if (allowed && !allowed[k]) continue;
     if (score[k]! >= rules.thresholds.problemMin && (best < 0 || score[k]! > score[best]!)) best = k;
   }
@@ -474,12 +520,12 @@ function pickProblem(rules: CompiledRules, score: Float64Array, unit: number): P
 function findContext(
   all: number[],
   near: number,
-  hits: (number[] | undefined)[],
+  hits: number[][],
   start: number[],
   end: number[],
   maxLen: number,
 ): number[] | null {
-  for (const t of all) if (hits[t] === undefined) return null;
+  for (const t of all) if (hits[t]!.length === 0) return null;
   if (near === Infinity) return all.map((t) => hits[t]![0]!);
   for (const a of hits[all[0]!]!) {
     const chosen = [a];

@@ -61,9 +61,20 @@ export interface CompiledModel {
   unitIndex: Int32Array;
   classes: number;
   bias: Float64Array;
-  /** open-addressing hash table of gram keys → feature index */
-  tableKeys: Float64Array;
-  tableFeature: Int32Array;
+  /** Han code unit → feature index of that unigram, −1 when none. */
+  uni: Int32Array;
+  /** Per code unit, where it occurs in the model's grams (the UNI, FIRST2 … THIRD3 bits): a gram whose characters
+   *  never occur in those places is skipped without a hash lookup, which is most of them. */
+  place: Uint8Array;
+  /** The same bits by the code unit as written (before folding), plus HAN: one lookup per character tells a
+   *  break from a Han character and whether any gram can involve it; the fold is read only for those. */
+  rawPlace: Uint8Array;
+  /** Open-addressing tables of bigrams (key a<<16|b) and trigrams (key a<<16|b, then c) → feature index. */
+  biKey: Int32Array;
+  biFeature: Int32Array;
+  triKey: Int32Array;
+  triC: Uint16Array;
+  triFeature: Int32Array;
   mask: number;
   grams: string[]; // feature index → gram (for explanations)
   w: Float64Array; // [feature * classes + class]
@@ -87,17 +98,16 @@ export function parseModel(value: unknown, fileName: string): ModelFile {
   return r.data;
 }
 
-/** A gram's numeric key: its length above 48 bits, its UTF-16 codes below. Exact (< 2^53), no collisions. */
-export function gramKey(a: number, b: number, c: number, n: number): number {
-  if (n === 1) return 281474976710656 + a;
-  if (n === 2) return 2 * 281474976710656 + a * 65536 + b;
-  return 3 * 281474976710656 + a * 4294967296 + b * 65536 + c;
-}
+const FIRST2 = 1;
+const SECOND2 = 2;
+const FIRST3 = 4;
+const SECOND3 = 8;
+const THIRD3 = 16;
+const UNI = 32;
+const HAN = 64; // in rawPlace only: the code unit folds to a Han character
 
-const slot = (key: number, mask: number) => {
-  const hi = Math.floor(key / 4294967296);
-  return (Math.imul((key >>> 0) ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> 15) & mask;
-};
+const biSlot = (ab: number, mask: number) => (Math.imul(ab, 0x9e3779b1) >>> 12) & mask;
+const triSlot = (ab: number, c: number, mask: number) => (Math.imul(ab ^ Math.imul(c, 0x85ebca6b), 0x9e3779b1) >>> 12) & mask;
 
 export function compileModel(file: ModelFile, fileName: string, fold: Uint16Array): CompiledModel {
   const classes = file.units.length;
@@ -120,20 +130,43 @@ export function compileModel(file: ModelFile, fileName: string, fold: Uint16Arra
   for (const [f, c, x] of entries) w[f * classes + c] = w[f * classes + c]! + x;
   let size = 16;
   while (size < grams.length * 4) size *= 2; // load ≤ 1/4: most misses end at the first, empty slot
-  const tableKeys = new Float64Array(size);
-  const tableFeature = new Int32Array(size).fill(-1);
   const mask = size - 1;
+  const uni = new Int32Array(65536).fill(-1);
+  const place = new Uint8Array(65536);
+  const biKey = new Int32Array(size);
+  const biFeature = new Int32Array(size).fill(-1);
+  const triKey = new Int32Array(size);
+  const triC = new Uint16Array(size);
+  const triFeature = new Int32Array(size).fill(-1);
   grams.forEach((g, f) => {
     const codes = [...g].map((ch) => ch.charCodeAt(0));
     if (g.length !== codes.length || g.length > file.maxN || !codes.every(isHan)) {
       throw new Error(`${fileName}: gram "${g}" is not 1–${file.maxN} Han characters`);
     }
-    const key = gramKey(codes[0]!, codes[1] ?? 0, codes[2] ?? 0, codes.length);
-    let s = slot(key, mask);
-    while (tableFeature[s] !== -1) s = (s + 1) & mask;
-    tableKeys[s] = key;
-    tableFeature[s] = f;
+    const [a, b, c] = codes as [number, number, number];
+    if (codes.length === 1) {
+      place[a]! |= UNI;
+      uni[a] = f;
+    } else if (codes.length === 2) {
+      place[a]! |= FIRST2;
+      place[b]! |= SECOND2;
+      let at = biSlot((a << 16) | b, mask);
+      while (biFeature[at] !== -1) at = (at + 1) & mask;
+      biKey[at] = (a << 16) | b;
+      biFeature[at] = f;
+    } else {
+      place[a]! |= FIRST3;
+      place[b]! |= SECOND3;
+      place[c]! |= THIRD3;
+      let at = triSlot((a << 16) | b, c, mask);
+      while (triFeature[at] !== -1) at = (at + 1) & mask;
+      triKey[at] = (a << 16) | b;
+      triC[at] = c;
+      triFeature[at] = f;
+    }
   });
+  const rawPlace = new Uint8Array(65536);
+  for (let c = 0; c < 65536; c++) if (isHan(fold[c]!)) rawPlace[c] = place[fold[c]!]! | HAN;
   const n = grams.length;
   return {
     fileName,
@@ -147,8 +180,14 @@ export function compileModel(file: ModelFile, fileName: string, fold: Uint16Arra
     unitIndex: Int32Array.from(file.units, (u) => UNIT_CODES.indexOf(u)),
     classes,
     bias: Float64Array.from(file.bias),
-    tableKeys,
-    tableFeature,
+    uni,
+    place,
+    rawPlace,
+    biKey,
+    biFeature,
+    triKey,
+    triC,
+    triFeature,
     mask,
     grams,
     w,
@@ -162,15 +201,6 @@ export function compileModel(file: ModelFile, fileName: string, fold: Uint16Arra
   };
 }
 
-function lookup(m: CompiledModel, key: number): number {
-  let s = slot(key, m.mask);
-  for (;;) {
-    const f = m.tableFeature[s]!;
-    if (f === -1 || m.tableKeys[s] === key) return f;
-    s = (s + 1) & m.mask;
-  }
-}
-
 /**
  * Scores `full` (subject, then the body from `subjectEnd`) and leaves the unit probabilities in `m.prob` (model
  * class order) and the features that fired in `m.hits[0..hitCount)`. `fold` is the rules' character folding.
@@ -181,40 +211,52 @@ export function scoreModel(m: CompiledModel, full: string, subjectEnd: number, f
     m.epoch = 1;
   }
   const epoch = m.epoch;
-  const { stamp, value, hits } = m;
+  const { rawPlace, uni, biKey, biFeature, triKey, triC, triFeature, mask, hits, value, stamp } = m;
+  const maxN = m.maxN;
+  const subjectWeight = m.subjectWeight;
   let hitCount = 0;
   let positions = 0;
   const len = Math.min(full.length, m.maxChars);
   let p1 = -1; // previous Han code, -1 after a break
   let p2 = -1;
+  let pp1 = 0; // place bits of p1 and p2
+  let pp2 = 0;
   for (let i = 0; i < len; i++) {
-    const c = fold[full.charCodeAt(i)]!;
-    if (!isHan(c)) {
+    const raw = full.charCodeAt(i);
+    const pc = rawPlace[raw]!;
+    if (pc === 0) {
       p1 = p2 = -1;
+      pp1 = pp2 = 0; // no gram spans a break
       continue;
     }
-    const v = i < subjectEnd ? m.subjectWeight : 1;
-    for (let n = 1; n <= m.maxN; n++) {
-      let key: number;
-      if (n === 1) key = gramKey(c, 0, 0, 1);
-      else if (n === 2) {
-        if (p1 < 0) break;
-        key = gramKey(p1, c, 0, 2);
-      } else {
-        if (p2 < 0) break;
-        key = gramKey(p2, p1, c, 3);
+    // Gram positions are counted whether or not the model knows the gram: the scaling must not depend on it.
+    positions += p1 < 0 ? 1 : p2 < 0 || maxN < 3 ? Math.min(2, maxN) : 3;
+    // p1, p2 (the gram keys) are only read behind place bits, so a character no gram involves is not folded.
+    const c = pc === HAN ? 0 : fold[raw]!;
+    if (pc !== HAN) {
+      const v = i < subjectEnd ? subjectWeight : 1;
+      // Up to three features end here (unrolled: this loop is the layer's whole cost); each is recorded once per
+      // mail at its strongest value.
+      if (pc & UNI) hitCount = record(uni[c]!, v, epoch, stamp, value, hits, hitCount);
+      if (pc & SECOND2 && pp1 & FIRST2) {
+        const ab = (p1 << 16) | c;
+        let at = biSlot(ab, mask);
+        let f: number;
+        while ((f = biFeature[at]!) !== -1 && biKey[at] !== ab) at = (at + 1) & mask;
+        if (f >= 0) hitCount = record(f, v, epoch, stamp, value, hits, hitCount);
       }
-      positions++;
-      const f = lookup(m, key);
-      if (f < 0) continue;
-      if (stamp[f] !== epoch) {
-        stamp[f] = epoch;
-        value[f] = v;
-        hits[hitCount++] = f;
-      } else if (value[f]! < v) value[f] = v;
+      if (pc & THIRD3 && pp1 & SECOND3 && pp2 & FIRST3) {
+        const ab = (p2 << 16) | p1;
+        let at = triSlot(ab, c, mask);
+        let f: number;
+        while ((f = triFeature[at]!) !== -1 && (triKey[at] !== ab || triC[at] !== c)) at = (at + 1) & mask;
+        if (f >= 0) hitCount = record(f, v, epoch, stamp, value, hits, hitCount);
+      }
     }
     p2 = p1;
+    pp2 = pp1;
     p1 = c;
+    pp1 = pc;
   }
   m.hitCount = hitCount;
   const C = m.classes;
@@ -228,6 +270,15 @@ export function scoreModel(m: CompiledModel, full: string, subjectEnd: number, f
     for (let c = 0; c < C; c++) scores[c] = scores[c]! + x * m.w[base + c]!;
   }
   return softmax(scores, m.prob);
+}
+
+function record(f: number, v: number, epoch: number, stamp: Uint32Array, value: Float64Array, hits: Int32Array, hitCount: number): number {
+  if (stamp[f] !== epoch) {
+    stamp[f] = epoch;
+    value[f] = v;
+    hits[hitCount++] = f;
+  } else if (value[f]! < v) value[f] = v;
+  return hitCount;
 }
 
 /** Writes softmax(scores) into `out` and returns it. */
@@ -244,33 +295,50 @@ export function softmax(scores: ArrayLike<number>, out: Float64Array): Float64Ar
 }
 
 /**
- * The grams of the last `scoreModel` call that pushed model class `c` up most, strongest first, at most `k`,
- * each as `~gram` so an officer tells them from rule phrases.
+ * The grams of the last `scoreModel` call that pushed model class `c` up most, strongest first, at most `k`, each
+ * as `~gram` so an officer tells them from rule phrases. Grams of two or more characters; lone characters only
+ * when there is none; `~模型先验` when nothing in the mail pushed the unit (its label frequency did).
  */
 export function explainModel(m: CompiledModel, c: number, k: number): string[] {
+  const out = topGrams(m, c, k, 2);
+  // Lone characters only when no longer gram pushed the unit; when none did either, the model's prior decided.
+  if (out.length === 0 && k > 0) out.push(...topGrams(m, c, k, 1));
+  if (out.length === 0 && k > 0) out.push(PRIOR_LABEL);
+  return out;
+}
+
+/** Shown when the model chose a unit on its prior (label frequencies) alone: no gram of the mail pushed it. */
+export const PRIOR_LABEL = '~模型先验';
+
+function topGrams(m: CompiledModel, c: number, k: number, minLength: number): string[] {
   const out: string[] = [];
   if (k <= 0) return out;
   const C = m.classes;
-  // Small k: repeated selection of the best remaining positive contribution, no sorting of all hits.
-  const taken: number[] = [];
-  for (let r = 0; r < k; r++) {
-    let best = -1;
-    let bestW = 0;
-    for (let h = 0; h < m.hitCount; h++) {
-      const f = m.hits[h]!;
-      // Contribution relative to the other units' average: what made this unit win, not what every unit shares.
-      let mean = 0;
-      for (let d = 0; d < C; d++) mean += m.w[f * C + d]!;
-      const contrib = m.value[f]! * (m.w[f * C + c]! - mean / C);
-      if (contrib > bestW && !taken.includes(f)) {
-        bestW = contrib;
-        best = f;
+  // One pass over the hits keeping the k best in a small sorted list (k ≤ 10): no sort of every hit.
+  const best: number[] = [];
+  const bestW: number[] = [];
+  for (let h = 0; h < m.hitCount; h++) {
+    const f = m.hits[h]!;
+    if (m.grams[f]!.length < minLength) continue; // a lone character (漏, 山) says little to a reader
+    const base = f * C;
+    // Contribution relative to the units' average: what made this unit win, not what every unit shares.
+    let mean = 0;
+    for (let d = 0; d < C; d++) mean += m.w[base + d]!;
+    const own = m.w[base + c]!;
+    const contrib = m.value[f]! * (own - mean / C);
+    if (own <= 0 || contrib <= 0 || (best.length === k && contrib <= bestW[k - 1]!)) continue;
+    let at = best.length === k ? k - 1 : best.length;
+    while (at > 0 && bestW[at - 1]! < contrib) {
+      if (at < k) {
+        best[at] = best[at - 1]!;
+        bestW[at] = bestW[at - 1]!;
       }
+      at--;
     }
-    if (best < 0) break;
-    taken.push(best);
-    out.push(`~${m.grams[best]}`);
+    best[at] = f;
+    bestW[at] = contrib;
   }
+  for (const f of best) out.push(`~${m.grams[f]}`);
   return out;
 }
 
