@@ -4,7 +4,9 @@
 import type { FastifyInstance } from 'fastify';
 import { JOB_TITLES, jobSpecs, latestPeriod, type JobName } from '../cases/jobs.ts';
 import { buildReport, type ReportKind } from '../cases/reports.ts';
-import { isCityLevel, type WebUser } from '../cases/web-accounts.ts';
+import { actorOfWebUser, isCityLevel, isReadOnly, type WebUser } from '../cases/web-accounts.ts';
+import { sendReportNow } from '../cases/web-reports.ts';
+import { periodRun } from '../store/jobs.ts';
 import { listRuns } from '../store/jobs.ts';
 import { formatMinute } from '../time.ts';
 import { auditRead } from './routes-cases.ts';
@@ -20,6 +22,13 @@ function mayReadReports(deps: WebDeps, u: WebUser): boolean {
   if (u.role === 'officer') return false;
   return deps.cfg.deployment.level === 'county' || isCityLevel(deps.cfg, u);
 }
+
+/** Sending (the same as `wuye report <kind> --send`): admins, and city-level accounts that may act; never read-only. */
+function maySendReports(deps: WebDeps, u: WebUser): boolean {
+  return !isReadOnly(u) && mayReadReports(deps, u) && (u.role === 'admin' || isCityLevel(deps.cfg, u));
+}
+
+const KIND_NAMES = (k: ReportKind): string => JOB_TITLES[k] ?? k;
 
 export function registerReportRoutes(app: FastifyInstance, deps: WebDeps): void {
   const bundleOf = async (kind: ReportKind) => {
@@ -61,7 +70,12 @@ export function registerReportRoutes(app: FastifyInstance, deps: WebDeps): void 
     const bundle = await bundleOf(kind);
     if (!bundle) return notFound(req, reply);
     await auditRead(deps, u, null, 'report', { kind, period: bundle.period.key });
+    const sent = await periodRun(deps.db, kind, bundle.period.key);
+    const q = req.query as Record<string, unknown>;
     return reply.view('report', page(req, {
+      maySend: maySendReports(deps, u),
+      sent: sent ? { at: formatMinute(sent.started_at), by: sent.owner ?? '', detail: sent.detail ?? '' } : null,
+      message: q.sent === '1' ? '已写入发件队列，由运行中的服务发送。' : null,
       title: JOB_TITLES[kind],
       nav: 'reports',
       kind,
@@ -92,5 +106,19 @@ export function registerReportRoutes(app: FastifyInstance, deps: WebDeps): void 
     reply.header('content-type', a.contentType);
     reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.filename)}`);
     return reply.send(a.content);
+  });
+
+  app.post('/reports/:kind/send', async (req, reply) => {
+    const u = req.user!;
+    const kind = (req.params as { kind: string }).kind as ReportKind;
+    if (!KINDS.includes(kind) || !jobSpecs(deps.cfg).some((s) => s.name === kind)) return notFound(req, reply);
+    if (!maySendReports(deps, u)) return forbidden(reply, '无权发送报表');
+    const r = await sendReportNow(deps, kind, actorOfWebUser(deps.cfg, u));
+    if (r.status === 'no-period') return reply.code(409).type('text/plain; charset=utf-8').send(`${KIND_NAMES(kind)}尚无可发送的报表期`);
+    if (r.status === 'already-sent') {
+      return reply.code(409).type('text/plain; charset=utf-8').send(`${KIND_NAMES(kind)} ${r.period} 已于 ${formatMinute(r.at)} 发送（${r.by ?? ''}），不再重复发送`);
+    }
+    deps.log.info({ kind, period: r.period, rows: r.rows, login: u.login }, 'web: report sent');
+    return reply.redirect(`/reports/${kind}?sent=1`, 303);
   });
 }
