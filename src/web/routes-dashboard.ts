@@ -2,7 +2,7 @@
 // to chase (the officers linked for that unit), and the weekly trend of received cases; every number links to its
 // cases (the case list with the same filters).
 import type { FastifyInstance } from 'fastify';
-import { countiesOf } from '../cases/web-accounts.ts';
+import { countiesOf, type WebUser } from '../cases/web-accounts.ts';
 import { CLOSED_STATUSES, OPEN_STATUSES, TRIAGE_STATUSES, UNIT_CODES, UNIT_NAMES } from '../domain.ts';
 import { searchCases, type CaseQuery } from '../store/case-search.ts';
 import { listOfficers } from '../store/officers.ts';
@@ -10,8 +10,30 @@ import { addDays, shanghaiDay, startOfDayShanghai, weekday } from '../time.ts';
 import { auditRead } from './routes-cases.ts';
 import { scopeOf } from './scope.ts';
 import { page, type WebDeps } from './server.ts';
+import { renderTrendSvg, type TrendWeek } from './trend-chart.ts';
 
 const TREND_WEEKS = 8;
+
+/** The Monday of this week (Asia/Shanghai). */
+function mondayOf(now: Date): string {
+  const today = shanghaiDay(now);
+  return addDays(today, -((weekday(today) + 6) % 7));
+}
+
+/** Received per week for the last TREND_WEEKS weeks in the user's scope, and of those the closed and overdue now. */
+export async function weeklyTrend(deps: WebDeps, u: WebUser): Promise<TrendWeek[]> {
+  const now = deps.clock.now();
+  const scope = scopeOf(deps.cfg, u);
+  const count = async (q: Partial<CaseQuery>) => (await searchCases(deps.db, { ...scope, now: now.toISOString(), pageSize: 1, ...q })).total;
+  const monday = mondayOf(now);
+  const weeks: TrendWeek[] = [];
+  for (let i = TREND_WEEKS - 1; i >= 0; i--) {
+    const week = addDays(monday, -7 * i);
+    const range = { receivedFrom: startOfDayShanghai(week).toISOString(), receivedTo: startOfDayShanghai(addDays(week, 7)).toISOString() };
+    weeks.push({ week, received: await count(range), closed: await count({ ...range, status: [...CLOSED_STATUSES] }), overdue: await count({ ...range, overdue: true }) });
+  }
+  return weeks;
+}
 
 export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get('/dashboard', async (req, reply) => {
@@ -22,8 +44,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
     const count = async (q: Partial<CaseQuery>) => (await searchCases(deps.db, { ...scope, now: nowIso, pageSize: 1, ...q })).total;
     const link = (params: Record<string, string | readonly string[]>) =>
       `/cases?${new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as [string, string]] : v.map((x) => [k, x] as [string, string])))).toString()}`;
-    const today = shanghaiDay(now);
-    const monday = addDays(today, -((weekday(today) + 6) % 7));
+    const monday = mondayOf(now);
 
     const figures = [
       { name: '本周受理', n: await count({ receivedFrom: startOfDayShanghai(monday).toISOString() }), href: link({ from: monday }) },
@@ -49,14 +70,19 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
       const n = await count({ overdue: true, county: c.code });
       if (n) byCounty.push({ name: c.name, n, href: link({ overdue: '1', county: c.code, sort: 'deadline' }) });
     }
-    const trend = [];
-    for (let i = TREND_WEEKS - 1; i >= 0; i--) {
-      const from = addDays(monday, -7 * i);
-      const to = addDays(from, 7);
-      trend.push({ week: from, n: await count({ receivedFrom: startOfDayShanghai(from).toISOString(), receivedTo: startOfDayShanghai(to).toISOString() }), href: link({ from, to: addDays(to, -1) }) });
-    }
-    const max = Math.max(1, ...trend.map((t) => t.n));
+    // The chart is an image (GET /dashboard/trend.svg); the same numbers stay below it as links to their cases.
+    const trend = (await weeklyTrend(deps, u)).map((w) => {
+      const range = { from: w.week, to: addDays(w.week, 6) };
+      return { ...w, href: link(range), closedHref: link({ ...range, status: CLOSED_STATUSES }), overdueHref: link({ ...range, overdue: '1', sort: 'deadline' }) };
+    });
     await auditRead(deps, u, null, 'dashboard');
-    return reply.view('dashboard', page(req, { title: '统计', nav: 'dashboard', figures, byUnit, byCounty, trend, max }));
+    return reply.view('dashboard', page(req, { title: '统计', nav: 'dashboard', figures, byUnit, byCounty, trend }));
+  });
+
+  // Behind the session like every page; not audited on its own: it shows the numbers of the dashboard it is part of,
+  // whose opening is audited.
+  app.get('/dashboard/trend.svg', async (req, reply) => {
+    const svg = renderTrendSvg(await weeklyTrend(deps, req.user!));
+    return reply.type('image/svg+xml; charset=utf-8').header('cache-control', 'private, no-store').send(svg);
   });
 }
