@@ -21,7 +21,13 @@ export const MODEL_FILE_NAME = 'classifier-model.json';
 export function loadRulesFile(file: string = DEFAULT_RULES_FILE, modelFile: string | null = path.join(path.dirname(file), MODEL_FILE_NAME)): CompiledRules {
   const rules = loadRules(readFileSync(file, 'utf8'), file);
   if (modelFile === null || !existsSync(modelFile)) return rules;
-  return withModel(rules, JSON.parse(readFileSync(modelFile, 'utf8')) as unknown, modelFile);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(modelFile, 'utf8'));
+  } catch (e) {
+    throw new Error(`分类模型文件格式错误 invalid JSON in ${modelFile}: ${(e as Error).message}`);
+  }
+  return withModel(rules, json, modelFile);
 }
 
 export function holidaysPath(cfg: Config): string {

@@ -11,6 +11,9 @@ export interface Automaton {
   readonly delta: Uint16Array | Uint32Array;
   /** pattern ids ending at each state, including those reached through failure links. */
   readonly out: (Int32Array | null)[];
+  /** The same, flat (what `scan` reads): the ids ending at state s are outIds[outStart[s] … outStart[s + 1]). */
+  readonly outStart: Int32Array;
+  readonly outIds: Int32Array;
   readonly lengths: Int32Array;
   readonly maxLength: number;
   /** per pattern: 1 = starts with an ASCII letter/digit, 2 = ends with one; such an edge must not touch another
@@ -87,7 +90,11 @@ export function buildAutomaton(patterns: readonly string[], fold: Uint16Array): 
   const byCodeUnit = new Int16Array(65536);
   for (let c = 0; c < 65536; c++) byCodeUnit[c] = column[fold[c]!]!;
   const edges = Uint8Array.from(folded, (p) => (isWordChar(p.charCodeAt(0)) ? 1 : 0) | (isWordChar(p.charCodeAt(p.length - 1)) ? 2 : 0));
-  return { column: byCodeUnit, columns, delta, out, lengths, maxLength: Math.max(1, ...lengths), edges, fold };
+  const outStart = new Int32Array(out.length + 1);
+  out.forEach((o, st) => (outStart[st + 1] = outStart[st]! + (o?.length ?? 0)));
+  const outIds = new Int32Array(outStart[out.length]!);
+  out.forEach((o, st) => o && outIds.set(o, outStart[st]!));
+  return { column: byCodeUnit, columns, delta, out, outStart, outIds, lengths, maxLength: Math.max(1, ...lengths), edges, fold };
 }
 
 /** `into`: arrays to reuse (emptied first) instead of allocating three per call; the result is then `into`. */
@@ -101,7 +108,7 @@ export function scan(a: Automaton, text: string, into?: Matches): Matches {
     start = [];
     end = [];
   }
-  const { column, columns, delta, out, lengths, edges, fold } = a;
+  const { column, columns, delta, outStart, outIds, lengths, edges, fold } = a;
   let s = 0;
   for (let i = 0; i < text.length; i++) {
     const col = column[text.charCodeAt(i)]!;
@@ -110,20 +117,18 @@ export function scan(a: Automaton, text: string, into?: Matches): Matches {
       continue;
     }
     s = delta[s * columns + col]!;
-    const o = out[s];
-    if (o !== null && o !== undefined) {
-      for (let k = 0; k < o.length; k++) {
-        const id = o[k]!;
-        const e = edges[id]!;
-        if (e !== 0) {
-          const from = i + 1 - lengths[id]!;
-          if (e & 1 && from > 0 && isWordChar(fold[text.charCodeAt(from - 1)]!)) continue;
-          if (e & 2 && i + 1 < text.length && isWordChar(fold[text.charCodeAt(i + 1)]!)) continue;
-        }
-        pattern.push(id);
-        start.push(i + 1 - lengths[id]!);
-        end.push(i + 1);
+    const last = outStart[s + 1]!;
+    for (let k = outStart[s]!; k < last; k++) {
+      const id = outIds[k]!;
+      const e = edges[id]!;
+      if (e !== 0) {
+        const from = i + 1 - lengths[id]!;
+        if (e & 1 && from > 0 && isWordChar(fold[text.charCodeAt(from - 1)]!)) continue;
+        if (e & 2 && i + 1 < text.length && isWordChar(fold[text.charCodeAt(i + 1)]!)) continue;
       }
+      pattern.push(id);
+      start.push(i + 1 - lengths[id]!);
+      end.push(i + 1);
     }
   }
   return into ?? { pattern, start, end };

@@ -78,6 +78,7 @@ export interface CompiledModel {
   mask: number;
   grams: string[]; // feature index → gram (for explanations)
   w: Float64Array; // [feature * classes + class]
+  wMean: Float64Array; // per feature, its mean weight over the classes (for explanations)
   // Scratch reused by every call (JavaScript runs one call at a time): no per-call allocation of big arrays.
   stamp: Uint32Array;
   value: Float64Array;
@@ -165,6 +166,10 @@ export function compileModel(file: ModelFile, fileName: string, fold: Uint16Arra
       triFeature[at] = f;
     }
   });
+  const wMean = new Float64Array(grams.length);
+  for (let f = 0; f < grams.length; f++) {
+    for (let c = 0; c < classes; c++) wMean[f] = wMean[f]! + w[f * classes + c]! / classes;
+  }
   const rawPlace = new Uint8Array(65536);
   for (let c = 0; c < 65536; c++) if (isHan(fold[c]!)) rawPlace[c] = place[fold[c]!]! | HAN;
   const n = grams.length;
@@ -191,6 +196,7 @@ export function compileModel(file: ModelFile, fileName: string, fold: Uint16Arra
     mask,
     grams,
     w,
+    wMean,
     stamp: new Uint32Array(n),
     value: new Float64Array(n),
     hits: new Int32Array(n),
@@ -320,12 +326,9 @@ function topGrams(m: CompiledModel, c: number, k: number, minLength: number): st
   for (let h = 0; h < m.hitCount; h++) {
     const f = m.hits[h]!;
     if (m.grams[f]!.length < minLength) continue; // a lone character (漏, 山) says little to a reader
-    const base = f * C;
     // Contribution relative to the units' average: what made this unit win, not what every unit shares.
-    let mean = 0;
-    for (let d = 0; d < C; d++) mean += m.w[base + d]!;
-    const own = m.w[base + c]!;
-    const contrib = m.value[f]! * (own - mean / C);
+    const own = m.w[f * C + c]!;
+    const contrib = m.value[f]! * (own - m.wMean[f]!);
     if (own <= 0 || contrib <= 0 || (best.length === k && contrib <= bestW[k - 1]!)) continue;
     let at = best.length === k ? k - 1 : best.length;
     while (at > 0 && bestW[at - 1]! < contrib) {
