@@ -213,7 +213,7 @@ describe.each(DIALECTS)('officer bot on %s', (dialect) => {
   it('sets the command menu', () => {
     const call = h.api.calls('setMyCommands')[0];
     expect(call?.status).toBe(200);
-    expect((call!.params.commands as { command: string }[]).map((c) => c.command)).toEqual(['tasks', 'case', 'new', 'stats', 'mail', 'cancel', 'help']);
+    expect((call!.params.commands as { command: string }[]).map((c) => c.command)).toEqual(['tasks', 'case', 'new', 'stats', 'mail', 'web', 'cancel', 'help']);
   });
 
   it('mail → task → accept → progress with photo → close → co-sign → review → written off, result mailed', async () => {
