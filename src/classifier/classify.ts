@@ -225,7 +225,7 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     }
   }
 
-  // A unit the model alone proposes has no strong rule evidence (unitStrong): it goes to triage, never routed.
+  // Thin rule evidence stays triage; after the model, a lead still within minMargin of the next unit does too.
   let triage = thinRules || !leadStrong || (ranked.length > 1 && top - second < thresholds.minMargin);
   let lead = ranked[0];
   // The local chain decides its own close calls: when no specialist unit has real evidence, a property complaint
