@@ -26,6 +26,7 @@ export const EVENT_NAMES: Record<string, string> = {
   'company-set': '物业企业',
   'penalty-opened': '立案查处',
   'penalty-decided': '处罚决定',
+  'penalty-extended': '延长处罚期限',
   supervised: '挂牌督办',
   reclassified: '改派/改分类',
   promoted: '人工登记',

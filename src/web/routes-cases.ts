@@ -24,6 +24,7 @@ import type { SheetRow } from '../report/types.ts';
 import { streamToBuffer } from '../report/writers/buffer.ts';
 import { writeSheetXlsx } from '../report/writers/xlsx.ts';
 import { exportLayout, exportRow, MAX_EXPORT_ROWS } from './export.ts';
+import { caseRow } from './case-rows.ts';
 import { eventsOf, findByTracking } from '../store/cases.ts';
 import { attachmentOfCase, attachmentsOfCase, lettersOfCase } from '../store/web-reads.ts';
 import { addDays, deadlineForPeople, formatMinute, isValidDay, shanghaiDay, startOfDayShanghai } from '../time.ts';
@@ -117,15 +118,7 @@ export function registerCaseRoutes(app: FastifyInstance, deps: WebDeps): void {
       next: (query.page ?? 1) < pages ? pageLink((query.page ?? 1) + 1) : null,
       exportHref: `/cases.xlsx?${keep.toString()}`,
       ledgerHref: `/cases.xlsx?${new URLSearchParams([...keep, ['layout', 'ledger']]).toString()}`,
-      items: result.items.map((i) => ({
-        ...i,
-        countyName: countyName(i.county),
-        statusName: STATUS_NAMES[i.status],
-        unitName: i.unit ? UNIT_NAMES[i.unit] : '待分转',
-        sourceName: SOURCE_NAMES[i.source as keyof typeof SOURCE_NAMES] ?? i.source,
-        received: t(i.receivedAt),
-        due: i.nextDue ? `${DEADLINE_NAMES[i.nextDue.kind]?.name ?? i.nextDue.kind}：${deadlineForPeople(i.nextDue.at, deps.clock.now())}` : '—',
-      })),
+      items: result.items.map((i) => caseRow(deps.cfg, i, deps.clock.now())),
       counties: deps.cfg.counties.filter((c) => !counties || counties.includes(c.code)).map((c) => [c.code, c.name]),
       units: UNIT_CODES.map((c) => [c, UNIT_NAMES[c]]),
       statuses: STATUSES.map((s) => [s, STATUS_NAMES[s]]),

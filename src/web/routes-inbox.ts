@@ -2,33 +2,24 @@
 // unit has nobody linked to receive them), urgent first; and the mail that did not become a case, with 登记为投诉.
 import type { FastifyInstance } from 'fastify';
 import { countiesOf, actorOfWebUser } from '../cases/web-accounts.ts';
-import { OPEN_STATUSES, SOURCE_NAMES, STATUS_NAMES, TRIAGE_STATUSES, UNIT_CODES, UNIT_NAMES, type UnitCode } from '../domain.ts';
+import { OPEN_STATUSES, TRIAGE_STATUSES, UNIT_CODES, UNIT_NAMES, type UnitCode } from '../domain.ts';
 import { searchCases, type CaseListItem } from '../store/case-search.ts';
 import { lastEventOf } from '../store/cases.ts';
 import { unregisteredOne } from '../store/mail.ts';
 import { listOfficers } from '../store/officers.ts';
 import { unregisteredForDesk, viewEvents } from '../store/web-reads.ts';
-import { deadlineForPeople, formatMinute } from '../time.ts';
-import { DEADLINE_NAMES, EVENT_NAMES } from './labels.ts';
+import { EVENT_NAMES } from './labels.ts';
+import { caseRow, countyNameOf, minuteOrDash } from './case-rows.ts';
 import { auditRead } from './routes-cases.ts';
 import { mayReviewMail, scopeOf } from './scope.ts';
 import { forbidden, page, type WebDeps } from './server.ts';
 
-const t = (iso: string | null | undefined) => (iso ? formatMinute(iso) : '—');
+const t = minuteOrDash;
 const urgentFirst = (a: CaseListItem, b: CaseListItem) => Number(b.urgent) - Number(a.urgent);
 
 export function registerInboxRoutes(app: FastifyInstance, deps: WebDeps): void {
-  const countyName = (code: string | null) => (code ? deps.cfg.counties.find((c) => c.code === code)?.name ?? code : '—');
-  const row = (i: CaseListItem, extra: Record<string, unknown> = {}) => ({
-    ...i,
-    countyName: countyName(i.county),
-    statusName: STATUS_NAMES[i.status],
-    unitName: i.unit ? UNIT_NAMES[i.unit] : '待分转',
-    sourceName: SOURCE_NAMES[i.source as keyof typeof SOURCE_NAMES] ?? i.source,
-    received: t(i.receivedAt),
-    due: i.nextDue ? `${DEADLINE_NAMES[i.nextDue.kind]?.name ?? i.nextDue.kind}：${deadlineForPeople(i.nextDue.at, deps.clock.now())}` : '—',
-    ...extra,
-  });
+  const countyName = (code: string | null) => countyNameOf(deps.cfg, code);
+  const row = (i: CaseListItem, extra: Record<string, unknown> = {}) => ({ ...caseRow(deps.cfg, i, deps.clock.now()), ...extra });
 
   app.get('/inbox', async (req, reply) => {
     const u = req.user!;

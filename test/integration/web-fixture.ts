@@ -72,3 +72,26 @@ export async function webFixture(dialect: Dialect, label: string, extra: (deps: 
     },
   };
 }
+
+/**
+ * A browser-less client of the fixture's console: logs in (each login from its own address, so the login rate
+ * limit never trips), GETs with a session cookie, and POSTs a form with the session's CSRF token.
+ */
+export function webClient(f: WebFixture, subnet: string) {
+  let client = 0;
+  const get = (cookie: string, url: string) => f.app.inject({ method: 'GET', url, headers: { cookie } });
+  const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+  return {
+    get,
+    csrfOf,
+    async login(user: string): Promise<string> {
+      const r = await f.app.inject({ method: 'POST', url: '/login', payload: { login: user, password: PASSWORD }, remoteAddress: `${subnet}.${++client}` });
+      if (r.statusCode !== 303) throw new Error(`login ${user}: ${r.statusCode} ${r.body}`);
+      return `wuye_sid=${r.cookies.find((x) => x.name === 'wuye_sid')!.value}`;
+    },
+    async postForm(cookie: string, url: string, form: Record<string, string> = {}) {
+      const csrf = csrfOf((await get(cookie, '/cases')).body);
+      return f.app.inject({ method: 'POST', url, headers: { cookie }, payload: { _csrf: csrf, ...form } });
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAccount } from '../../src/cases/web-accounts.ts';
 import { eventsOf, findByTracking } from '../../src/store/cases.ts';
 import { DIALECTS } from '../support/stores.ts';
-import { PASSWORD, webFixture, type WebFixture } from './web-fixture.ts';
+import { PASSWORD, webClient, webFixture, type WebFixture } from './web-fixture.ts';
 
 describe.each(DIALECTS)('registering a case on the web console on %s', (dialect) => {
   let f: WebFixture;
@@ -17,18 +17,13 @@ describe.each(DIALECTS)('registering a case on the web console on %s', (dialect)
     await f?.close();
   });
 
-  let client = 0;
-  async function login(user: string): Promise<string> {
-    const r = await f.app.inject({ method: 'POST', url: '/login', payload: { login: user, password: PASSWORD }, remoteAddress: `10.7.0.${++client}` });
-    expect(r.statusCode, r.body).toBe(303);
-    return `wuye_sid=${r.cookies.find((x) => x.name === 'wuye_sid')!.value}`;
-  }
-  const get = (cookie: string, url: string) => f.app.inject({ method: 'GET', url, headers: { cookie } });
-  const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  async function post(cookie: string, form: Record<string, string>) {
-    const csrf = csrfOf((await get(cookie, '/cases')).body);
-    return f.app.inject({ method: 'POST', url: '/cases/new', headers: { cookie }, payload: { _csrf: csrf, ...form } });
-  }
+  let c: ReturnType<typeof webClient>;
+  beforeAll(() => {
+    c = webClient(f, '10.7.0');
+  });
+  const login = (user: string) => c.login(user);
+  const get = (cookie: string, url: string) => c.get(cookie, url);
+  const post = (cookie: string, form: Record<string, string>) => c.postForm(cookie, '/cases/new', form);
   const caseCount = async () => Number((await f.deps.db.selectFrom('complaint').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
   const PETITION = {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAccount } from '../../src/cases/web-accounts.ts';
 import { DIALECTS } from '../support/stores.ts';
-import { PASSWORD, webFixture, type WebFixture } from './web-fixture.ts';
+import { PASSWORD, webClient, webFixture, type WebFixture } from './web-fixture.ts';
 
 describe.each(DIALECTS)('sending a report from the web console on %s', (dialect) => {
   let f: WebFixture;
@@ -17,16 +17,13 @@ describe.each(DIALECTS)('sending a report from the web console on %s', (dialect)
     await f?.close();
   });
 
-  let client = 0;
-  async function login(user: string): Promise<string> {
-    const r = await f.app.inject({ method: 'POST', url: '/login', payload: { login: user, password: PASSWORD }, remoteAddress: `10.9.0.${++client}` });
-    expect(r.statusCode, r.body).toBe(303);
-    return `wuye_sid=${r.cookies.find((x) => x.name === 'wuye_sid')!.value}`;
-  }
-  const get = (cookie: string, url: string) => f.app.inject({ method: 'GET', url, headers: { cookie } });
-  const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  const send = async (cookie: string, kind = 'weekly') =>
-    f.app.inject({ method: 'POST', url: `/reports/${kind}/send`, headers: { cookie }, payload: { _csrf: csrfOf((await get(cookie, '/cases')).body) } });
+  let c: ReturnType<typeof webClient>;
+  beforeAll(() => {
+    c = webClient(f, '10.9.0');
+  });
+  const login = (user: string) => c.login(user);
+  const get = (cookie: string, url: string) => c.get(cookie, url);
+  const send = (cookie: string, kind = 'weekly') => c.postForm(cookie, `/reports/${kind}/send`);
   const reportRows = () => f.deps.db.selectFrom('outbox').selectAll().where('idempotency_key', 'like', 'report:weekly:%').execute();
 
   it('refuses a read-only supervisor and a county desk with 403, and queues nothing', async () => {
