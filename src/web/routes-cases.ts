@@ -25,6 +25,7 @@ import { streamToBuffer } from '../report/writers/buffer.ts';
 import { writeSheetXlsx } from '../report/writers/xlsx.ts';
 import { exportLayout, exportRow, MAX_EXPORT_ROWS } from './export.ts';
 import { caseRow } from './case-rows.ts';
+import { eventDetail } from './event-detail.ts';
 import { eventsOf, findByTracking } from '../store/cases.ts';
 import { attachmentOfCase, attachmentsOfCase, lettersOfCase } from '../store/web-reads.ts';
 import { addDays, deadlineForPeople, formatMinute, isValidDay, shanghaiDay, startOfDayShanghai } from '../time.ts';
@@ -260,14 +261,4 @@ async function casePage(deps: WebDeps, u: WebUser, c: Case & { version: number }
   };
 }
 
-/** An audit row's data in a line people read (the raw JSON keys are kept: the trail is evidence, not prose). */
-function eventDetail(d: Record<string, unknown>): string {
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(d)) {
-    if (v === null || v === undefined || k === 'via') continue;
-    if (k === 'ids' && Array.isArray(v)) continue;
-    parts.push(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  }
-  return parts.join('；').slice(0, 1000);
-}
 
