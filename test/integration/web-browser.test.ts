@@ -1,7 +1,8 @@
 // The web console in a real browser: Debian's Chromium (provisioned like Dovecot) driven by playwright-core over a
 // real HTTP server. Login, search for 电梯, the case page, an action that appears in the audit trail, a supervisor's
 // read-only view (no forms; a forged POST gets 403) and the audit of that read, hostile complaint text shown as
-// text. Screenshots of the main pages are written to docs/ (at 1280 px, and the case page at phone width).
+// text. Screenshots of the main pages (at 1280 px, and the case page at phone width) go to a temporary folder, or to
+// docs/ with WUYE_SCREENSHOTS=1.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,8 @@ import { PASSWORD, webFixture, type WebFixture } from './web-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const DOCS = path.join(PROJECT_ROOT, 'docs');
+// Screenshots refresh docs/ only when asked (WUYE_SCREENSHOTS=1): a plain `npm test` leaves the working tree clean.
+const DOCS = process.env.WUYE_SCREENSHOTS === '1' ? path.join(PROJECT_ROOT, 'docs') : mkdtempSync(path.join(tmpdir(), 'wuye-shots-'));
 
 /** A fontconfig that adds the Chinese font the charts already use (@embedpdf/fonts-sc), so screenshots show Chinese. */
 function fontConfig(dir: string): string {
