@@ -95,3 +95,9 @@ export function webClient(f: WebFixture, subnet: string) {
     },
   };
 }
+
+/** The city's admin (every county; reports and sending), added to a fixture by the tests that need one. */
+export async function addCityAdmin(f: WebFixture): Promise<void> {
+  const r = await addAccount(f.deps.db, f.clock, f.deps.cfg, { login: 'cityadmin', role: 'admin', county: f.deps.cfg.city.code, name: '周管' }, PASSWORD);
+  if (!r.ok) throw new Error(`cityadmin: ${JSON.stringify(r)}`);
+}

@@ -1,17 +1,15 @@
 // 登记 on the web console (issue 18): the desk registers a phone/visit/letter/12345/信访/省厅 case as the bot's /new
 // does — the same registerCase, the login on the audit row — with the form's checks in Chinese. Both dialects.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addAccount } from '../../src/cases/web-accounts.ts';
 import { eventsOf, findByTracking } from '../../src/store/cases.ts';
 import { DIALECTS } from '../support/stores.ts';
-import { PASSWORD, webClient, webFixture, type WebFixture } from './web-fixture.ts';
+import { addCityAdmin, webClient, webFixture, type WebFixture } from './web-fixture.ts';
 
 describe.each(DIALECTS)('registering a case on the web console on %s', (dialect) => {
   let f: WebFixture;
   beforeAll(async () => {
     f = await webFixture(dialect, 'web-register');
-    const r = await addAccount(f.deps.db, f.clock, f.deps.cfg, { login: 'cityadmin', role: 'admin', county: f.deps.cfg.city.code, name: '周管' }, PASSWORD);
-    expect(r.ok).toBe(true);
+    await addCityAdmin(f);
   });
   afterAll(async () => {
     await f?.close();

@@ -2,16 +2,14 @@
 // scheduler would send now, claimed once, mails in the outbox — with who sent it on the audit trail. Read-only roles
 // and accounts without report rights get 403 and queue nothing. Both dialects.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addAccount } from '../../src/cases/web-accounts.ts';
 import { DIALECTS } from '../support/stores.ts';
-import { PASSWORD, webClient, webFixture, type WebFixture } from './web-fixture.ts';
+import { addCityAdmin, webClient, webFixture, type WebFixture } from './web-fixture.ts';
 
 describe.each(DIALECTS)('sending a report from the web console on %s', (dialect) => {
   let f: WebFixture;
   beforeAll(async () => {
     f = await webFixture(dialect, 'web-report-send');
-    const r = await addAccount(f.deps.db, f.clock, f.deps.cfg, { login: 'cityadmin', role: 'admin', county: f.deps.cfg.city.code, name: '周管' }, PASSWORD);
-    expect(r.ok).toBe(true);
+    await addCityAdmin(f);
   });
   afterAll(async () => {
     await f?.close();
