@@ -28,8 +28,12 @@ export async function taskPage(db: Conn, scope: TaskScope, page: number, size: n
   switch (scope.kind) {
     case 'unit':
       branches.push(from().where('unit', '=', scope.unit).where('county', '=', scope.county).where('status', 'in', UNIT_WORK));
-      // Cases the unit co-handles (协办, migration 0009): the county's working cases whose list names it.
-      branches.push(from().where('county', '=', scope.county).where('status', 'in', UNIT_WORK).where('co_units', 'like', `%"${scope.unit}"%`));
+      // Cases the unit co-handles (协办, migration 0009): the county's working cases whose list names it. `IS NOT
+      // NULL` lets the planner use the partial index of migration 0014 (county, co_units): without it every working
+      // case of the county is read from the table (≈ 60 ms at 1,000,000 cases, twice per page).
+      branches.push(
+        from().where('county', '=', scope.county).where('status', 'in', UNIT_WORK).where('co_units', 'is not', null).where('co_units', 'like', `%"${scope.unit}"%`),
+      );
       if (scope.triage) branches.push(from().where('county', '=', scope.county).where('status', 'in', TRIAGE));
       break;
     case 'cosign':
