@@ -22,6 +22,8 @@ export interface ChildReport {
   variants: Record<string, Record<string, number[]>>;
   /** variant label → total matches (list and search) or events (case page). */
   totals: Record<string, number>;
+  /** variant labels whose total is a floor (counted up to the console's cap). */
+  capped?: string[];
   peakRssMb: number | null;
 }
 
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
         if (v.kind === 'list') {
           const r = await searchCases(store.db, v.q);
           report.totals[v.label] = r.total;
+          if (!r.totalExact && !(report.capped ??= []).includes(v.label)) report.capped.push(v.label);
         } else {
           const c = await findByTracking(store.db, v.trackings[round % v.trackings.length]!);
           if (!c) throw new Error(`case page: no case ${v.trackings[round % v.trackings.length]}`);

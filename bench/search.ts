@@ -13,7 +13,7 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { PROJECT_ROOT } from '../src/config.ts';
 import { WORKING_STATUSES } from '../src/domain.ts';
-import type { CaseQuery } from '../src/store/case-search.ts';
+import { consoleCountCap, type CaseQuery } from '../src/store/case-search.ts';
 import { SEARCHABLE_COLUMNS, caseTokens, searchableOfRow, textKey, type SearchableRow } from '../src/store/case-text.ts';
 import { openStore } from '../src/store/db.ts';
 import { ftsDocument, tsVector } from '../src/store/search-tokens.ts';
@@ -169,10 +169,11 @@ function runChild(url: string, plan: SearchPlan, dir: string): Promise<ChildRepo
 }
 
 /** The queries of each figure: a county desk's and an officer's lists, filters, words of each kind. */
-function planOf(now: string, trackings: string[], rounds: number): SearchPlan {
+export function planOf(now: string, trackings: string[], rounds: number): SearchPlan {
   const yanhu = ['yanhu'];
   const monthAgo = new Date(Date.parse(now) - 30 * DAY).toISOString();
-  const list = (label: string, q: Omit<CaseQuery, 'now'>) => ({ kind: 'list' as const, label, q: { now, ...q } });
+  // Counted as the console counts (up to its caps: case-search.ts).
+  const list = (label: string, q: Omit<CaseQuery, 'now'>) => ({ kind: 'list' as const, label, q: { now, countUpTo: consoleCountCap(q.text), ...q } });
   return {
     rounds,
     warmup: 5,
@@ -213,7 +214,7 @@ function figures(dialect: string, rows: number, report: ChildReport, setup: stri
   const n = rows.toLocaleString('en-US');
   return Object.entries(report.samples).map(([figure, xs]) => {
     const per = Object.entries(report.variants[figure] ?? {})
-      .map(([label, ys]) => `${label}${report.totals[label] !== undefined ? ` (${report.totals[label]!.toLocaleString('en-US')} ${figure.startsWith('case page') ? 'events' : 'matches'})` : ''} p50 ${percentile(ys, 50).toFixed(1)} / p95 ${percentile(ys, 95).toFixed(1)} ms`)
+      .map(([label, ys]) => `${label}${report.totals[label] !== undefined ? ` (${report.totals[label]!.toLocaleString('en-US')}${report.capped?.includes(label) ? '+' : ''} ${figure.startsWith('case page') ? 'events' : 'matches'})` : ''} p50 ${percentile(ys, 50).toFixed(1)} / p95 ${percentile(ys, 95).toFixed(1)} ms`)
       .join('; ');
     return result(
       `${figure} p95, ${dialect} (${n} cases)`,

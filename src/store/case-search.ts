@@ -39,6 +39,21 @@ export interface CaseQuery {
   page?: number;
   /** Default 50, at most 200. */
   pageSize?: number;
+  /**
+   * Count the matches only up to this many (the total is then a floor, `totalExact` false): a word in most cases
+   * costs a count of most cases, which on PostgreSQL means reading a tsvector for each of them, and beyond a page or
+   * twenty nobody reads the number, only "more than". Default: the exact number.
+   */
+  countUpTo?: number;
+}
+
+/** What the console's list counts up to: a list (indexes count it cheaply), a search (each match is checked). */
+export const LIST_COUNT_CAP = 10_000;
+export const SEARCH_COUNT_CAP = 1_000;
+
+/** The cap the console counts a list (or a search, when `text` has words) up to. */
+export function consoleCountCap(text: string | null | undefined): number {
+  return queryPhrases(text ?? '').length ? SEARCH_COUNT_CAP : LIST_COUNT_CAP;
 }
 
 export interface CaseListItem {
@@ -158,7 +173,21 @@ function and(conds: Where[]) {
   return conds.length ? sql`${sql.join(conds, sql` AND `)}` : sql`1 = 1`;
 }
 
-type Page = { total: number; rows: ItemRow[] };
+/** A page of rows, and the number of all matches: exact, or (`exact` false) the cap it was counted up to. */
+type Page = { total: number; exact: boolean; rows: ItemRow[] };
+
+/** The total of a count made by countSql. */
+function counted(n: unknown, upTo: number | undefined): { total: number; exact: boolean } {
+  const total = Number(n ?? 0);
+  return upTo !== undefined && total > upTo ? { total: upTo, exact: false } : { total, exact: true };
+}
+
+/** `SELECT count(*) FROM <rest>`, or the count of at most `upTo + 1` rows of it (so that "more" can be told). */
+function countSql(rest: RawBuilder<unknown>, upTo: number | undefined) {
+  return upTo === undefined
+    ? sql<{ n: number }>`SELECT count(*) AS n FROM ${rest}`
+    : sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 AS one FROM ${rest} LIMIT ${upTo + 1}) AS capped`;
+}
 
 /**
  * A search on SQLite. When only the scope and the token filters go with the words, the text index answers alone: the
@@ -170,13 +199,13 @@ async function sqliteSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters: W
   if (!rowFilters.length && q.sort !== 'deadline') {
     const keyOrder = q.sort === 'received' ? sql.raw('ASC') : sql.raw('DESC');
     const [count, keys] = await Promise.all([
-      sql<{ n: number }>`SELECT count(*) AS n FROM complaint_text WHERE complaint_text MATCH ${match}`.execute(db),
+      countSql(sql`complaint_text WHERE complaint_text MATCH ${match}`, q.countUpTo).execute(db),
       sql<{ id: number }>`SELECT ${sql.raw(ID_OF_KEY_SQL)} AS id FROM complaint_text WHERE complaint_text MATCH ${match} ORDER BY rowid ${keyOrder} LIMIT ${limit} OFFSET ${offset}`.execute(db),
     ]);
     const ids = keys.rows.map((r) => r.id);
     const rows = ids.length ? (await sql<ItemRow>`SELECT ${ITEM_COLUMNS} FROM complaint WHERE id IN (${sql.join(ids)})`.execute(db)).rows : [];
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return { total: Number(count.rows[0]?.n ?? 0), rows: ids.map((id) => byId.get(id)).filter((r): r is ItemRow => r !== undefined) };
+    return { ...counted(count.rows[0]?.n, q.countUpTo), rows: ids.map((id) => byId.get(id)).filter((r): r is ItemRow => r !== undefined) };
   }
   // With an indexed filter or order (overdue, company, dates, deadline) the list walks that index and tests each
   // candidate against the set (`+id`: the set is not to lead); a compound name alone has no index, so the matches lead.
@@ -197,50 +226,68 @@ function orderOf(q: CaseQuery, dialect: SqlDialect) {
 async function listQuery(db: Conn, q: CaseQuery, dialect: SqlDialect, conds: Where[], limit: number, offset: number): Promise<Page> {
   const order = orderOf(q, dialect);
   const [n, page] = await Promise.all([
-    sql<{ n: number }>`SELECT count(*) AS n FROM complaint WHERE ${and(conds)}`.execute(db),
+    countSql(sql`complaint WHERE ${and(conds)}`, q.countUpTo).execute(db),
     sql<ItemRow>`SELECT ${ITEM_COLUMNS} FROM complaint WHERE id IN (SELECT id FROM complaint WHERE ${and(conds)} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) ORDER BY ${order}`.execute(db),
   ]);
-  return { total: Number(n.rows[0]?.n ?? 0), rows: page.rows };
+  return { ...counted(n.rows[0]?.n, q.countUpTo), rows: page.rows };
 }
 
 /**
- * Runs a count of matches from the GIN index even when most cases match: the planner would rather read every
- * tsvector (a seq scan, ~7 µs a case), not knowing that the bitmap scan skips the heap pages vacuum marked all-visible.
- * Inside the caller's transaction the setting would outlive the query, so there it is left alone.
+ * Runs a query of the GIN index even when most cases match: the planner would rather read every tsvector (a seq
+ * scan, ~7 µs a case), not knowing that the bitmap scan skips the heap pages vacuum marked all-visible. Nor is a
+ * walk down the list split among workers: each would test its own share of cases until the page is full, several
+ * times the work of one. Inside the caller's transaction the settings would outlive the query, so there they are
+ * left alone.
  */
-async function withoutSeqScan<T>(db: Conn, query: RawBuilder<T>) {
+async function indexedQuery<T>(db: Conn, query: RawBuilder<T>) {
   if (db.isTransaction) return query.execute(db);
   return db.transaction().execute(async (tx) => {
     await sql`SET LOCAL enable_seqscan = off`.execute(tx);
+    await sql`SET LOCAL max_parallel_workers_per_gather = 0`.execute(tx);
     return query.execute(tx);
   });
 }
 
-/** Up to this many matches a page is sorted from the matches; beyond it, the list is walked in its order. */
-const FEW_MATCHES = 5000;
+/** Up to this many candidates the matches are fetched, counted and sorted; beyond it, the list is walked in its order. */
+export const FEW_MATCHES = 5000;
 
 /**
- * PostgreSQL's search. The count comes first: from the GIN index alone when only the scope and the token filters go
- * with the words. Few matches are fetched from the GIN index and sorted; many are found by walking the list in the
- * order asked for and testing each case's tsvector, which stops once the page is full. (Left to itself, the planner
- * walks the order for a rare word too, and reads the whole table for it.)
+ * PostgreSQL's search. First the candidates are counted, up to FEW_MATCHES, from the GIN index alone (a phrase's
+ * tokens anywhere in the case: no tsvector is read). Few candidates: the matches among them are fetched, counted
+ * exactly and sorted. Many: the matches are counted (up to `countUpTo`; checking a phrase reads each candidate's
+ * tsvector), and the page is found by walking the list in the order asked for, testing each case, which stops once
+ * the page is full. (Left to itself, the planner walks the order for a rare word too, and reads the whole table.)
  */
 async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters: Where[], limit: number, offset: number): Promise<Page> {
   const query = sql`${tsQuery(tq)}::tsquery`;
   const conds = [...scopeConditions(q, 'postgres'), ...tokenFilterConditions(q, 'postgres'), ...rowFilters];
-  const count = rowFilters.length
-    ? sql<{ n: number }>`SELECT count(*) AS n FROM complaint WHERE ${and(conds)} AND id IN (SELECT complaint_id FROM complaint_text WHERE doc @@ ${query})`
-    : sql<{ n: number }>`SELECT count(*) AS n FROM complaint_text WHERE doc @@ ${query}`;
-  const total = Number((await withoutSeqScan(db, count)).rows[0]?.n ?? 0);
-  if (!total || offset >= total) return { total, rows: [] };
   const order = orderOf(q, 'postgres');
-  const page =
-    total <= FEW_MATCHES || q.sort === 'deadline'
-      ? sql<ItemRow>`WITH hits AS MATERIALIZED (SELECT complaint_id FROM complaint_text WHERE doc @@ ${query})
-          SELECT ${ITEM_COLUMNS} FROM complaint JOIN hits ON hits.complaint_id = complaint.id WHERE ${and(conds)} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`
-      : sql<ItemRow>`SELECT ${ITEM_COLUMNS} FROM complaint WHERE ${and(conds)}
-          AND EXISTS (SELECT 1 FROM complaint_text t WHERE t.complaint_id = complaint.id AND t.doc @@ ${query}) ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`;
-  return { total, rows: (await page.execute(db)).rows };
+  const candidates = Number(
+    (await indexedQuery(db, countSql(sql`complaint_text WHERE doc @@ ${sql`${tsQuery(tq, true)}::tsquery`}`, FEW_MATCHES))).rows[0]?.n ?? 0,
+  );
+  if (!candidates) return { total: 0, exact: true, rows: [] };
+  if (candidates <= FEW_MATCHES || q.sort === 'deadline') {
+    const hits = sql`WITH hits AS MATERIALIZED (SELECT complaint_id FROM complaint_text WHERE doc @@ ${query})`;
+    const rows = (
+      await indexedQuery(
+        db,
+        sql<ItemRow & { total: number }>`${hits} SELECT ${ITEM_COLUMNS}, count(*) OVER () AS total FROM complaint JOIN hits ON hits.complaint_id = complaint.id
+          WHERE ${and(conds)} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+      )
+    ).rows;
+    if (rows.length) return { total: Number(rows[0]!.total), exact: true, rows };
+    if (!offset) return { total: 0, exact: true, rows: [] };
+    const n = await indexedQuery(db, sql<{ n: number }>`${hits} SELECT count(*) AS n FROM complaint JOIN hits ON hits.complaint_id = complaint.id WHERE ${and(conds)}`);
+    return { total: Number(n.rows[0]?.n ?? 0), exact: true, rows: [] };
+  }
+  const count = rowFilters.length
+    ? countSql(sql`complaint WHERE ${and(conds)} AND id IN (SELECT complaint_id FROM complaint_text WHERE doc @@ ${query})`, q.countUpTo)
+    : countSql(sql`complaint_text WHERE doc @@ ${query}`, q.countUpTo);
+  const { total, exact } = counted((await indexedQuery(db, count)).rows[0]?.n, q.countUpTo);
+  if (!total || (exact && offset >= total)) return { total, exact, rows: [] };
+  const page = sql<ItemRow>`SELECT ${ITEM_COLUMNS} FROM complaint WHERE ${and(conds)}
+    AND EXISTS (SELECT 1 FROM complaint_text t WHERE t.complaint_id = complaint.id AND t.doc @@ ${query}) ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`;
+  return { total, exact, rows: (await indexedQuery(db, page)).rows };
 }
 
 function toItem(r: ItemRow, now: string): CaseListItem {
@@ -273,13 +320,20 @@ function toItem(r: ItemRow, now: string): CaseListItem {
   };
 }
 
+export interface CaseList {
+  /** The number of matches; or, `totalExact` false, the `countUpTo` it was counted up to (there are more). */
+  total: number;
+  totalExact: boolean;
+  items: CaseListItem[];
+}
+
 /**
  * The console's case list: the cases in the user's scope that pass the filters and hold every word of the text, in
- * the order asked for, one page of them, with the exact number of all. Newest first is by receipt, then by
+ * the order asked for, one page of them, with the number of all (or "more than countUpTo"). Newest first is by receipt, then by
  * registration; in a search on SQLite by the second of receipt, then by registration (the text index's key).
  */
-export async function searchCases(db: Conn, q: CaseQuery): Promise<{ total: number; items: CaseListItem[] }> {
-  if (q.counties != null && !q.counties.length) return { total: 0, items: [] };
+export async function searchCases(db: Conn, q: CaseQuery): Promise<CaseList> {
+  if (q.counties != null && !q.counties.length) return { total: 0, totalExact: true, items: [] };
   const dialect = dialectOfConn(db);
   const now = iso(q.now);
   const { limit, offset } = clampPage(q);
@@ -290,5 +344,5 @@ export async function searchCases(db: Conn, q: CaseQuery): Promise<{ total: numb
     : dialect === 'sqlite'
       ? await sqliteSearch(db, q, tq, rowFilters, limit, offset)
       : await postgresSearch(db, q, tq, rowFilters, limit, offset);
-  return { total: page.total, items: page.rows.map((r) => toItem(r, now)) };
+  return { total: page.total, totalExact: page.exact, items: page.rows.map((r) => toItem(r, now)) };
 }

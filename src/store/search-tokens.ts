@@ -130,10 +130,14 @@ export function ftsMatch(q: TextQuery): string {
   ].join(' AND ');
 }
 
-/** The tsquery (PostgreSQL): 't1' <-> 't2' <-> 't3':* for each phrase, ('§ca' | '§cb') for each group, ANDed. */
-export function tsQuery(q: TextQuery): string {
+/**
+ * The tsquery (PostgreSQL): 't1' <-> 't2' <-> 't3':* for each phrase, ('§ca' | '§cb') for each group, ANDed.
+ * `loose`: the phrases' tokens anywhere (&), which the GIN index answers without reading a tsvector — the
+ * candidates of the phrase query, a few more than its matches.
+ */
+export function tsQuery(q: TextQuery, loose = false): string {
   return [
-    ...q.phrases.map((p) => `(${p.tokens.map((t, i) => `'${t}'${p.prefix && i === p.tokens.length - 1 ? ':*' : ''}`).join(' <-> ')})`),
+    ...q.phrases.map((p) => `(${p.tokens.map((t, i) => `'${t}'${p.prefix && i === p.tokens.length - 1 ? ':*' : ''}`).join(loose ? ' & ' : ' <-> ')})`),
     ...q.anyOf.map((group) => `(${group.map((t) => `'${t}'`).join(' | ')})`),
   ].join(' & ');
 }

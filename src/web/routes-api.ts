@@ -3,15 +3,15 @@
 import type { FastifyInstance } from 'fastify';
 import { searchCases } from '../store/case-search.ts';
 import { eventsOf } from '../store/cases.ts';
-import { auditRead, caseQueryFor, readableCase } from './routes-cases.ts';
+import { auditRead, listQueryFor, readableCase } from './routes-cases.ts';
 import { notFound, type WebDeps } from './server.ts';
 
 export function registerApiRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get('/api/cases', async (req) => {
     const u = req.user!;
-    const r = await searchCases(deps.db, caseQueryFor(deps, u, req.query as Record<string, string>));
+    const r = await searchCases(deps.db, listQueryFor(deps, u, req.query as Record<string, string>));
     await auditRead(deps, u, null, 'api-cases', { query: req.url.slice(0, 500), ids: r.items.map((i) => i.id) });
-    return { total: r.total, items: r.items };
+    return { total: r.total, totalExact: r.totalExact, items: r.items };
   });
 
   app.get('/api/cases/:tracking', async (req, reply) => {

@@ -19,7 +19,7 @@ import {
   type Status,
   type UnitCode,
 } from '../domain.ts';
-import { MAX_PAGE_SIZE, searchCases, type CaseQuery } from '../store/case-search.ts';
+import { consoleCountCap, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, searchCases, type CaseQuery } from '../store/case-search.ts';
 import type { SheetRow } from '../report/types.ts';
 import { streamToBuffer } from '../report/writers/buffer.ts';
 import { writeSheetXlsx } from '../report/writers/xlsx.ts';
@@ -78,6 +78,12 @@ export function caseQueryFor(deps: WebDeps, u: WebUser, q: Query): CaseQuery {
   return { ...filtersOf(q), ...scopeOf(deps.cfg, u), now: deps.clock.now().toISOString() };
 }
 
+/** A page of the list as the console and the API show it: the total counted up to a cap (case-search.ts). */
+export function listQueryFor(deps: WebDeps, u: WebUser, q: Query): CaseQuery {
+  const query = caseQueryFor(deps, u, q);
+  return { ...query, countUpTo: consoleCountCap(query.text) };
+}
+
 /** The case of a URL, if this user may read it; otherwise undefined, whether it exists or not. */
 export async function readableCase(deps: WebDeps, u: WebUser, tracking: string) {
   if (!/^[A-Z]{2,4}-\d{4}-\d{1,9}$/.test(tracking)) return undefined;
@@ -101,11 +107,14 @@ export function registerCaseRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get('/cases', async (req, reply) => {
     const u = req.user!;
     const q = req.query as Query;
-    const query = caseQueryFor(deps, u, q);
+    const query = listQueryFor(deps, u, q);
     const result = await searchCases(deps.db, query);
     await auditRead(deps, u, null, 'cases', { query: req.url.slice(0, 500), ids: result.items.map((i) => i.id) });
     const counties = countiesOf(deps.cfg, u);
-    const pages = Math.max(1, Math.ceil(result.total / (query.pageSize ?? 50)));
+    const size = query.pageSize ?? DEFAULT_PAGE_SIZE;
+    const pages = Math.max(1, Math.ceil(result.total / size));
+    // Beyond a capped count the pages go on while they come full.
+    const more = (query.page ?? 1) < pages || (!result.totalExact && result.items.length === size);
     const keep = new URLSearchParams(Object.entries(q).flatMap(([k, v]) => (k === 'page' ? [] : (Array.isArray(v) ? v : v ? [v] : []).map((x) => [k, x] as [string, string]))));
     const pageLink = (n: number) => `/cases?${new URLSearchParams([...keep, ['page', String(n)]]).toString()}`;
     return reply.view('cases', page(req, {
@@ -113,10 +122,11 @@ export function registerCaseRoutes(app: FastifyInstance, deps: WebDeps): void {
       nav: 'cases',
       q: { text: first(q, 'q'), county: first(q, 'county'), unit: first(q, 'unit'), status: all(q, 'status'), overdue: first(q, 'overdue') === '1', urgent: first(q, 'urgent') === '1', source: first(q, 'source'), compound: first(q, 'compound'), from: first(q, 'from'), to: first(q, 'to'), sort: query.sort },
       total: result.total,
+      totalExact: result.totalExact,
       page: query.page,
-      pages,
+      pages: result.totalExact ? pages : null,
       prev: (query.page ?? 1) > 1 ? pageLink((query.page ?? 1) - 1) : null,
-      next: (query.page ?? 1) < pages ? pageLink((query.page ?? 1) + 1) : null,
+      next: more ? pageLink((query.page ?? 1) + 1) : null,
       exportHref: `/cases.xlsx?${keep.toString()}`,
       ledgerHref: `/cases.xlsx?${new URLSearchParams([...keep, ['layout', 'ledger']]).toString()}`,
       items: result.items.map((i) => caseRow(deps.cfg, i, deps.clock.now())),

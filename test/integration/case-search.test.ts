@@ -227,6 +227,23 @@ describe.each(DIALECTS)('case search on %s', (dialect) => {
     expect((await search({ page: 0, pageSize: 0 })).items).toHaveLength(1);
   });
 
+  it('counts up to a cap when asked, saying whether the number is exact, and pages on past it', async () => {
+    // 物业 is in 3 cases: a cap below that is a floor; at or above it the number is exact. (PostgreSQL fetches a
+    // few matches whole, and then knows their number.)
+    const under = await search({ text: '物业', countUpTo: 2, pageSize: 1 });
+    expect([under.total, under.totalExact, under.items.map((i) => i.id)]).toEqual(dialect === 'sqlite' ? [2, false, [ids.watched]] : [3, true, [ids.watched]]);
+    const third = await search({ text: '物业', countUpTo: 2, pageSize: 1, page: 3 });
+    expect([third.totalExact, third.items.map((i) => i.id)]).toEqual([dialect === 'postgres', [ids.lift]]);
+    const exact = await search({ text: '物业', countUpTo: 3 });
+    expect([exact.total, exact.totalExact, exact.items.length]).toEqual([3, true, 3]);
+    // The same on a list without words, and with a filter only the case row answers.
+    expect(await search({ countUpTo: 4 }).then((r) => [r.total, r.totalExact, r.items.length])).toEqual([4, false, 5]);
+    expect(await search({ countUpTo: 5 }).then((r) => [r.total, r.totalExact])).toEqual([5, true]);
+    expect(await search({ text: '物业', companyId, countUpTo: 0 }).then((r) => [r.total, r.totalExact, r.items.length])).toEqual(dialect === 'sqlite' ? [0, false, 1] : [1, true, 1]);
+    expect(await search({ text: '物业', countUpTo: 1, sort: 'deadline', pageSize: 1, page: 2 }).then((r) => r.items.map((i) => i.id))).toEqual([ids.fee]);
+    expect((await search({ text: '没有这个词', countUpTo: 1 })).totalExact).toBe(true);
+  });
+
   it('finds a case by what was saved after registration, and no longer by what was replaced', async () => {
     const before = (await findById(store.db, ids.roof!))!;
     await inTransaction(store.db, (tx) =>
