@@ -1,7 +1,7 @@
 // Registering a new case — from a resident's mail (mail.ts) or an officer's phone/visit/letter/12345 entry (/new,
 // and the desk). One transaction: tracking number, case row, company/compound, audit events, outbox rows (the
 // acknowledgement and the officers' notices).
-import type { Actor, Case, Effect } from '../domain.ts';
+import type { Actor, Case, ClassificationSummary, Effect } from '../domain.ts';
 import { ackMessageId } from '../messages/letters.ts';
 import * as companies from '../store/companies.ts';
 import * as caseStore from '../store/cases.ts';
@@ -68,4 +68,19 @@ export async function writeNewCase(w: Work, deps: Pick<CaseDeps, 'cfg' | 'cal'>,
 /** Registers a case on its own (an officer's or the desk's entry). */
 export async function registerCase(deps: CaseDeps, input: RegisterInput, opts: RegisterOptions = {}): Promise<RegisterResult> {
   return commit(deps, (w) => writeNewCase(w, deps, input, opts));
+}
+
+/**
+ * A person registering a case by hand (the bot's /new, the console's 登记) has already judged it a property
+ * complaint: when the keywords name no unit, it goes to the triage queue instead of being refused as "not a
+ * complaint" as a mail would be.
+ */
+export function handRegisteredClassification(cls: ClassificationSummary): ClassificationSummary {
+  return !cls.unit && !cls.urgent && !cls.triage ? { ...cls, triage: true } : cls;
+}
+
+/** The subject of a hand-registered case: the first non-empty line of what was said, up to 40 characters. */
+export function subjectOfContent(text: string): string {
+  const line = text.split(/\r?\n/).find((l) => l.trim())?.trim() ?? '';
+  return line.length > 40 ? `${line.slice(0, 40)}…` : line;
 }

@@ -58,6 +58,8 @@ export interface NewAccount {
 /** Checks an account's fields against the configuration; the Chinese message says what is wrong. */
 export function accountProblem(cfg: Config, a: NewAccount): string | null {
   if (!/^[A-Za-z0-9._-]{2,40}$/.test(a.login)) return '登录名须为 2–40 位字母、数字或 . _ -';
+  // bot-<officer id> is the account a bot officer's /web link makes (logInWithLink): never taken by hand.
+  if (/^bot-/i.test(a.login)) return '登录名不能以 bot- 开头（保留给机器人登录链接的账号）';
   if (!(WEB_ROLES as readonly string[]).includes(a.role)) return `角色须为 ${WEB_ROLES.join('|')}`;
   if (!cfg.counties.some((c) => c.code === a.county)) return `未知县区: ${a.county}`;
   if (a.role === 'officer' && !a.unit) return '承办人须指定单位 (--unit)';

@@ -1,9 +1,9 @@
 // Registering a phone call, visit, letter, 12345 ticket or a transfer (信访部门转办, 省厅转办) from the web console: the
 // same registerCase as the bot's /new, with the person's actor and login on the audit rows.
 import type { ClassifyFn } from '../runtime.ts';
-import type { ClassificationSummary, Source } from '../domain.ts';
+import type { Source } from '../domain.ts';
 import type { RegisterInput } from '../workflow/complaint.ts';
-import { registerCase, type RegisterResult } from './register.ts';
+import { handRegisteredClassification, registerCase, subjectOfContent, type RegisterResult } from './register.ts';
 import type { CaseDeps } from './deps.ts';
 import { actorOfWebUser, isReadOnly, type WebUser } from './web-accounts.ts';
 
@@ -22,23 +22,17 @@ export interface ConsoleCase {
   content: string;
 }
 
-/** Who registers on the web: the desk (and housing officers, who are the desk) and admins — the 受理 of 000 附件. */
+/**
+ * Who registers on the web: whoever may in the bot (bot/auth.ts mayRegister) — the desk, every unit's officers
+ * (a call or a visit reaches them too) and admins. Supervisors and leaders only read.
+ */
 export function mayRegisterOnWeb(u: WebUser): boolean {
   if (isReadOnly(u)) return false;
-  return u.role === 'desk' || u.role === 'admin' || (u.role === 'officer' && u.unit === 'housing');
-}
-
-/**
- * A person registering a case has already judged it a property complaint: when the keywords name no unit, it goes
- * to the triage queue instead of being refused as "not a complaint" as a mail would be (the bot's /new does the
- * same, bot/commands/new.ts officerClassification).
- */
-export function deskClassification(cls: ClassificationSummary): ClassificationSummary {
-  return !cls.unit && !cls.urgent && !cls.triage ? { ...cls, triage: true } : cls;
+  return u.role === 'desk' || u.role === 'admin' || u.role === 'officer';
 }
 
 export async function registerFromConsole(deps: CaseDeps, classify: ClassifyFn, u: WebUser, c: ConsoleCase): Promise<RegisterResult> {
-  const subject = firstLine(c.content);
+  const subject = subjectOfContent(c.content);
   const input: RegisterInput = {
     source: c.source,
     county: c.county,
@@ -49,13 +43,8 @@ export async function registerFromConsole(deps: CaseDeps, classify: ClassifyFn, 
     subject,
     body: c.content,
     receivedAt: deps.clock.now().toISOString(),
-    classification: deskClassification(classify({ subject, text: `${c.compound}\n${c.content}`, propertyKnown: true })),
+    classification: handRegisteredClassification(classify({ subject, text: `${c.compound}\n${c.content}`, propertyKnown: true })),
     ...(c.transfer ? { transfer: c.transfer } : {}),
   };
   return registerCase(deps, input, { actor: actorOfWebUser(deps.cfg, u) });
-}
-
-function firstLine(text: string): string {
-  const line = text.split(/\r?\n/).find((l) => l.trim())?.trim() ?? '';
-  return line.length > 40 ? `${line.slice(0, 40)}…` : line;
 }

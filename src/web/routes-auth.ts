@@ -10,7 +10,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   app.get('/login', async (req, reply) => {
     if (req.user) return reply.redirect('/', 303);
-    return reply.view('login', page(req, { title: '登录', message: null }));
+    const changed = (req.query as Record<string, unknown>).changed === '1';
+    return reply.view('login', page(req, { title: '登录', message: null, notice: changed ? '密码已修改，请用新密码登录。' : null }));
   });
 
   app.post('/login', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (req, reply) => {

@@ -12,6 +12,7 @@ import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { CaseDeps } from '../cases/deps.ts';
 import { isReadOnly, sessionOf, type WebUser } from '../cases/web-accounts.ts';
+import { mayRegisterOnWeb } from '../cases/web-register.ts';
 import { PROJECT_ROOT } from '../config.ts';
 import type { Actor } from '../domain.ts';
 import { registerAuthRoutes } from './routes-auth.ts';
@@ -20,6 +21,7 @@ import { registerInboxRoutes } from './routes-inbox.ts';
 import { registerApiRoutes } from './routes-api.ts';
 import { registerCompanyRoutes } from './routes-companies.ts';
 import { registerDashboardRoutes } from './routes-dashboard.ts';
+import { registerAdminRoutes } from './routes-admin.ts';
 import { registerOfficerRoutes } from './routes-officers.ts';
 import { registerReportRoutes } from './routes-reports.ts';
 import { registerRegisterRoutes } from './routes-register.ts';
@@ -84,6 +86,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   app.decorateRequest('csrf', null);
   app.decorateRequest('sessionId', null);
 
+  const OWN_ACCOUNT_POSTS = new Set(['/logout', '/account/password']);
   app.addHook('preHandler', async (req, reply) => {
     const sid = req.cookies[SESSION_COOKIE];
     if (sid) {
@@ -103,8 +106,8 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
       return reply.code(401).type('text/plain; charset=utf-8').send('未登录');
     }
     if (req.method === 'POST') {
-      // Read-only roles change nothing: only logging out is theirs to post.
-      if (isReadOnly(req.user) && route !== '/logout') return forbidden(reply, '只读账号不能执行操作');
+      // Read-only roles change no case: only logging out and their own password are theirs to post.
+      if (isReadOnly(req.user) && !OWN_ACCOUNT_POSTS.has(route)) return forbidden(reply, '只读账号不能执行操作');
       const body = (req.body ?? {}) as Record<string, unknown>;
       if (typeof body._csrf !== 'string' || body._csrf !== req.csrf) return forbidden(reply, '请求已失效，请刷新页面后重试');
     }
@@ -121,6 +124,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   registerDashboardRoutes(app, deps);
   registerOfficerRoutes(app, deps);
   registerReportRoutes(app, deps);
+  registerAdminRoutes(app, deps);
   app.setNotFoundHandler((req, reply) => notFound(req, reply));
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const code = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -152,7 +156,7 @@ export function notFound(req: FastifyRequest, reply: FastifyReply) {
 
 /** What every page's layout needs. */
 export function page(req: FastifyRequest, data: Record<string, unknown>): Record<string, unknown> {
-  return { user: req.user, csrf: req.csrf, readOnly: req.user ? isReadOnly(req.user) : false, ...data };
+  return { user: req.user, csrf: req.csrf, readOnly: req.user ? isReadOnly(req.user) : false, mayRegister: req.user ? mayRegisterOnWeb(req.user) : false, ...data };
 }
 
 /** `host:port` → what `listen` takes. */

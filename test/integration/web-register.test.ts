@@ -95,11 +95,29 @@ describe.each(DIALECTS)('registering a case on the web console on %s', (dialect)
     expect({ county: c.county, source: c.source }).toEqual({ county: 'yongji', source: 'province' });
   });
 
-  it('refuses a unit officer (403) and a read-only supervisor (403), and shows them no 登记', async () => {
+  it('lets a unit officer register as in the bot: its own unit’s case opens, another unit’s is said to have gone there', async () => {
     const market = await login('market');
-    expect((await get(market, '/cases/new')).statusCode).toBe(403);
-    expect((await post(market, PETITION)).statusCode).toBe(403);
-    expect((await get(market, '/cases')).body).not.toContain('href="/cases/new"');
+    expect((await get(market, '/cases')).body).toContain('href="/cases/new"');
+    const before = await caseCount();
+    const own = await post(market, { ...PETITION, transfer: '', source: 'visit', content: '物业乱收费，收费标准没有公示，价格欺诈' });
+    expect(own.statusCode, own.body).toBe(303);
+    const mine = (await findByTracking(f.deps.db, decodeURIComponent(String(own.headers.location).replace('/cases/', ''))))!;
+    expect(mine.unit).toBe('market-regulation');
+    expect((await eventsOf(f.deps.db, mine.id)).find((e) => e.type === 'registered')!.actor.login).toBe('market');
+    const other = await post(market, { ...PETITION, transfer: '', source: 'phone', content: '楼道里堆满杂物，消防通道被堵死' });
+    expect(other.statusCode, other.body).toBe(303);
+    const where = new URL(String(other.headers.location), 'http://x');
+    expect(where.pathname).toBe('/cases/new');
+    const tracking = where.searchParams.get('done')!;
+    const theirs = (await findByTracking(f.deps.db, tracking))!;
+    expect(theirs.unit).not.toBe('market-regulation');
+    const page = (await get(market, String(other.headers.location))).body;
+    expect(page).toContain(`已登记，受理编号 ${tracking}`);
+    expect((await get(market, `/cases/${tracking}`)).statusCode).toBe(404);
+    expect(await caseCount()).toBe(before + 2);
+  });
+
+  it('refuses a read-only supervisor (403), and shows no 登记', async () => {
     const jiwei = await login('jiwei');
     expect((await post(jiwei, PETITION)).statusCode).toBe(403);
     expect((await get(jiwei, '/cases')).body).not.toContain('href="/cases/new"');

@@ -2,8 +2,8 @@
 // → phone → compound → content. The text is classified like a mail and the case is persisted exactly as mail
 // intake does (cases/register.ts: tracking number, audit, outbox in one transaction).
 import { Composer, type Context } from 'telegraf';
-import type { ClassificationSummary, Source } from '../../domain.ts';
-import { registerCase } from '../../cases/register.ts';
+import type { Source } from '../../domain.ts';
+import { handRegisteredClassification, registerCase, subjectOfContent } from '../../cases/register.ts';
 import type { Officer } from '../../store/officers.ts';
 import type { RegisterInput } from '../../workflow/complaint.ts';
 import { actorOf, mayRegister } from '../auth.ts';
@@ -109,7 +109,7 @@ async function onAnswer(ctx: Context, deps: BotDeps, o: Officer, d: NewDialogue,
 async function register(ctx: Context, deps: BotDeps, o: Officer, d: NewDialogue, content: string): Promise<void> {
   const now = deps.clock.now();
   const source = SOURCES[d.source ?? 'phone'];
-  const subject = firstLine(content);
+  const subject = subjectOfContent(content);
   const input: RegisterInput = {
     source,
     county: o.county,
@@ -120,7 +120,7 @@ async function register(ctx: Context, deps: BotDeps, o: Officer, d: NewDialogue,
     subject,
     body: content,
     receivedAt: now.toISOString(),
-    classification: officerClassification(deps.classify({ subject, text: `${d.compound ?? ''}\n${content}`, propertyKnown: true })),
+    classification: handRegisteredClassification(deps.classify({ subject, text: `${d.compound ?? ''}\n${content}`, propertyKnown: true })),
     ...(d.transfer ? { transfer: d.transfer } : {}),
   };
   const r = await registerCase(deps, input, { actor: actorOf(o) });
@@ -132,17 +132,4 @@ async function register(ctx: Context, deps: BotDeps, o: Officer, d: NewDialogue,
   state(ctx).dialogue = undefined;
   deps.log.info({ tracking: r.complaint.tracking, officer: o.id, source }, 'bot: case registered');
   await showCard(ctx, deps, r.complaint, o, 'reply', TEXT.registered(r.complaint.tracking));
-}
-
-/**
- * An officer registering a case has already judged it a property complaint: when the keywords name no unit, the
- * case goes to the housing office's triage queue instead of being refused as "not a complaint" as mail would be.
- */
-export function officerClassification(cls: ClassificationSummary): ClassificationSummary {
-  return !cls.unit && !cls.urgent && !cls.triage ? { ...cls, triage: true } : cls;
-}
-
-function firstLine(text: string): string {
-  const line = text.split(/\r?\n/).find((l) => l.trim())?.trim() ?? '';
-  return line.length > 40 ? `${line.slice(0, 40)}…` : line;
 }
