@@ -23,6 +23,7 @@ import { consoleCountCap, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, searchCases, type Ca
 import type { SheetRow } from '../report/types.ts';
 import { streamToBuffer } from '../report/writers/buffer.ts';
 import { writeSheetXlsx } from '../report/writers/xlsx.ts';
+import { listCompanies } from '../store/companies.ts';
 import { exportLayout, exportRow, MAX_EXPORT_ROWS } from './export.ts';
 import { caseRow } from './case-rows.ts';
 import { eventDetail } from './event-detail.ts';
@@ -120,7 +121,7 @@ export function registerCaseRoutes(app: FastifyInstance, deps: WebDeps): void {
     return reply.view('cases', page(req, {
       title: '案件',
       nav: 'cases',
-      q: { text: first(q, 'q'), county: first(q, 'county'), unit: first(q, 'unit'), status: all(q, 'status'), overdue: first(q, 'overdue') === '1', urgent: first(q, 'urgent') === '1', source: first(q, 'source'), compound: first(q, 'compound'), from: first(q, 'from'), to: first(q, 'to'), sort: query.sort },
+      q: { text: first(q, 'q'), county: first(q, 'county'), unit: first(q, 'unit'), status: all(q, 'status'), overdue: first(q, 'overdue') === '1', urgent: first(q, 'urgent') === '1', source: first(q, 'source'), companyId: String(query.companyId ?? ''), compound: first(q, 'compound'), from: first(q, 'from'), to: first(q, 'to'), sort: query.sort },
       total: result.total,
       totalExact: result.totalExact,
       page: query.page,
@@ -134,6 +135,11 @@ export function registerCaseRoutes(app: FastifyInstance, deps: WebDeps): void {
       units: UNIT_CODES.map((c) => [c, UNIT_NAMES[c]]),
       statuses: STATUSES.map((s) => [s, STATUS_NAMES[s]]),
       sources: SOURCES.map((s) => [s, SOURCE_NAMES[s]]),
+      // The companies of the user's counties (a county has a few hundred at most), by name.
+      companies: (await listCompanies(deps.db))
+        .filter((c) => !counties || c.county === null || counties.includes(c.county))
+        .map((c) => [String(c.id), c.name])
+        .sort((a, b) => a[1]!.localeCompare(b[1]!, 'zh-Hans-CN')),
     }));
   });
 

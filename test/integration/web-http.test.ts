@@ -70,6 +70,22 @@ describe.each(DIALECTS)('web console over HTTP on %s', (dialect) => {
     expect(triage.items.map((i) => i.tracking)).toEqual([f.cases.triage.tracking]);
   });
 
+  it('filters the list by company, chosen from the companies of the user’s counties, and keeps the choice', async () => {
+    const desk = await login('desk');
+    const company = (await f.deps.db.selectFrom('company').select(['id', 'name']).where('name', '=', '恒信物业服务有限公司').executeTakeFirstOrThrow());
+    const other = await f.deps.db
+      .insertInto('company')
+      .values({ name: '永济别家物业有限公司', county: 'yongji', key_supervision: 0, refused_to_fix: 0, credit_low: 0, created_at: '2026-11-23T02:00:00.000Z' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const page = (await get(desk, `/cases?companyId=${company.id}`)).body;
+    expect(page).toContain(`<option value="${company.id}" selected>恒信物业服务有限公司</option>`);
+    expect(page).not.toContain('永济别家物业有限公司');
+    const listed = (await get(desk, `/api/cases?companyId=${company.id}`)).json() as { total: number };
+    expect(listed.total).toBe(2);
+    expect(((await get(desk, `/api/cases?companyId=${other.id}`)).json() as { total: number }).total).toBe(0);
+  });
+
   it('gives one case in the shape of wuye case show --json', async () => {
     const desk = await login('desk');
     const r = await get(desk, `/api/cases/${f.cases.lift.tracking}`);
