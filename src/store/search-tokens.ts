@@ -151,3 +151,26 @@ export function tsVector(tokens: readonly string[]): string {
 export function ftsDocument(tokens: readonly string[]): string {
   return tokens.join(' ');
 }
+
+/** One token of a query as the index is asked for it: a whole token, or (prefix) any token it begins. */
+export interface QueryToken {
+  token: string;
+  prefix: boolean;
+}
+
+/** The distinct tokens of a query's phrases (the scope groups are apart: each is one of several). */
+export function phraseTokens(q: TextQuery): QueryToken[] {
+  const out = new Map<string, QueryToken>();
+  for (const p of q.phrases) {
+    p.tokens.forEach((token, i) => {
+      const prefix = p.prefix && i === p.tokens.length - 1;
+      out.set(`${token}${prefix ? '*' : ''}`, { token, prefix });
+    });
+  }
+  return [...out.values()];
+}
+
+/** The tsquery of tokens all present anywhere (&). */
+export function tsAllOf(tokens: readonly QueryToken[]): string {
+  return tokens.map((t) => `'${t.token}'${t.prefix ? ':*' : ''}`).join(' & ');
+}

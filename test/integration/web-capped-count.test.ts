@@ -3,7 +3,8 @@
 // `totalExact: false`. The cap is what keeps a search for a word in most cases fast on PostgreSQL (bench: search).
 // More cases than FEW_MATCHES, so that PostgreSQL walks the list instead of sorting the matches.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FEW_MATCHES, SEARCH_COUNT_CAP } from '../../src/store/case-search.ts';
+import { sql } from 'kysely';
+import { FEW_MATCHES, SEARCH_COUNT_CAP, searchCases } from '../../src/store/case-search.ts';
 import { DIALECTS } from '../support/stores.ts';
 import { insertCase, type NewCase } from '../../src/store/cases.ts';
 import { inTransaction } from '../../src/store/db.ts';
@@ -58,5 +59,29 @@ describe.each(DIALECTS)('case list past the count’s cap on %s', (dialect) => {
     const list = (await web.get(desk, '/api/cases')).json() as { total: number; totalExact: boolean };
     expect(list.totalExact).toBe(true);
     expect(list.total).toBeGreaterThan(EXTRA);
+  });
+
+  it('on PostgreSQL, with the statistics of ANALYZE, asks the index only for uncommon tokens and trusts a large estimate', async () => {
+    if (dialect !== 'postgres') return;
+    await sql`ANALYZE complaint_text`.execute(f.deps.db);
+    const q = { now: START, counties: ['yanhu'], text: '车库积水' };
+    // Every token of 车库积水 is in nearly every case: a phrase, so it is counted (up to the cap).
+    const trusted = await searchCases(f.deps.db, { ...q, countUpTo: 100 });
+    expect([trusted.total, trusted.totalExact, trusted.items.length]).toEqual([100, false, 50]);
+    expect(trusted.items[0]!.subject).toBe('车库积水第0次');
+    // A word of one token is estimated from ANALYZE's share of it (积水: in nearly every case) and not counted.
+    const word = await searchCases(f.deps.db, { ...q, text: '积水', countUpTo: 100 });
+    expect([word.total, word.totalExact, word.items.length]).toEqual([100, false, 50]);
+    // Near the cap, the common tokens are counted.
+    const counted = await searchCases(f.deps.db, { ...q, countUpTo: 1000 });
+    expect([counted.total, counted.totalExact]).toEqual([1000, false]);
+    expect((await searchCases(f.deps.db, q)).total).toBe(EXTRA);
+    // A rare token finds its candidates; the common ones and the phrase are checked on them.
+    const one = await searchCases(f.deps.db, { ...q, text: '车库积水第4999次', countUpTo: 1000 });
+    expect([one.total, one.totalExact, one.items.map((i) => i.subject)]).toEqual([1, true, ['车库积水第4999次']]);
+    expect((await searchCases(f.deps.db, { ...q, text: '积水车库第4999次' })).total).toBe(0);
+    // Another county's desk: the scope is checked on each case, and its short first page is its whole, exact list.
+    const elsewhere = await searchCases(f.deps.db, { ...q, counties: ['yongji'], countUpTo: 100 });
+    expect([elsewhere.total, elsewhere.totalExact, elsewhere.items.length]).toEqual([0, true, 0]);
   });
 });
