@@ -335,11 +335,9 @@ async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters:
     // Only a word of one token (two characters, or one as a prefix) is estimated well: ANALYZE keeps its share. A
     // phrase's bigrams are each common in far more cases than the phrase (噪音, 音扰, 扰民 vs 噪音扰民): counted.
     if (cap !== undefined && tq.phrases.every((p) => p.tokens.length === 1)) {
-      // A phrase's bigrams go together (物业公司: 物业, 业公, 公司): it is about as common as its rarest one.
+      // Words and scope groups taken as independent (a county's share of a word is the county's share of cases).
       let estimate = stats.rows;
-      for (const p of tq.phrases) {
-        estimate *= Math.min(...p.tokens.map((token, i) => stats.share({ token, prefix: p.prefix && i === p.tokens.length - 1 }) ?? 1));
-      }
+      for (const p of tq.phrases) estimate *= stats.share({ token: p.tokens[0]!, prefix: p.prefix }) ?? 1;
       for (const group of tq.anyOf) estimate *= Math.min(1, group.reduce((sum, t) => sum + (stats.share({ token: t, prefix: false }) ?? stats.floor), 0));
       if (estimate >= ESTIMATE_TRUSTED * cap) return walk(cap, false);
     }
