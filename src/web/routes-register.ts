@@ -1,5 +1,6 @@
 // 登记: the desk, unit officers and admins register a phone call, visit, letter, 12345 ticket or a 信访/省厅 transfer,
-// as the bot's /new does; the new case's page follows (or, when it went to another unit, where it went). GET /cases/new is a static route, so it wins over /cases/:tracking.
+// as the bot's /new does; the new case's page follows (or, when it went to another unit, where it went).
+// GET /cases/new is a static route, so it wins over /cases/:tracking.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { countiesOf, type WebUser } from '../cases/web-accounts.ts';
 import { mayRegisterOnWeb, registerFromConsole } from '../cases/web-register.ts';
