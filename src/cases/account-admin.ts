@@ -65,44 +65,51 @@ export async function createAccountAs(deps: CaseDeps, admin: WebUser, actor: Act
   return { ok: true, password };
 }
 
-/** A new password (shown once); the lock is lifted and the account's sessions end. */
-export async function resetAccountAs(deps: CaseDeps, admin: WebUser, actor: Actor, login: string): Promise<AdminResult> {
+/**
+ * One change to an account `admin` manages: the change (its own refusal passed on as it is), then its audit row.
+ * What the change returns beyond `ok` (a new password) is handed back.
+ */
+async function changeAccount(
+  deps: CaseDeps,
+  admin: WebUser,
+  actor: Actor,
+  login: string,
+  type: string,
+  change: (u: WebUser) => Promise<AdminResult>,
+): Promise<AdminResult> {
   const u = await target(deps, admin, login);
   if ('ok' in u) return u;
-  const password = generatePassword();
-  const r = await resetPassword(deps.db, deps.clock, u.login, password);
+  const r = await change(u);
   if (!r.ok) return r;
-  await audited(deps, actor, 'account-reset', { login: u.login });
-  return { ok: true, password };
+  await audited(deps, actor, type, { login: u.login });
+  return r;
+}
+
+/** A new password (shown once); the lock is lifted and the account's sessions end. */
+export async function resetAccountAs(deps: CaseDeps, admin: WebUser, actor: Actor, login: string): Promise<AdminResult> {
+  return changeAccount(deps, admin, actor, login, 'account-reset', async (u) => {
+    const password = generatePassword();
+    const r = await resetPassword(deps.db, deps.clock, u.login, password);
+    return r.ok ? { ok: true, password } : r;
+  });
 }
 
 /** Disabled: no login, and its sessions end at once. An admin does not lock itself out. */
 export async function disableAccountAs(deps: CaseDeps, admin: WebUser, actor: Actor, login: string): Promise<AdminResult> {
   if (login === admin.login) return { ok: false, message: '不能停用自己的账号' };
-  const u = await target(deps, admin, login);
-  if ('ok' in u) return u;
-  const r = await disableAccount(deps.db, deps.clock, u.login);
-  if (!r.ok) return r;
-  await audited(deps, actor, 'account-disabled', { login: u.login });
-  return { ok: true };
+  return changeAccount(deps, admin, actor, login, 'account-disabled', (u) => disableAccount(deps.db, deps.clock, u.login));
 }
 
 export async function enableAccountAs(deps: CaseDeps, admin: WebUser, actor: Actor, login: string): Promise<AdminResult> {
-  const u = await target(deps, admin, login);
-  if ('ok' in u) return u;
-  await users.setUserActive(deps.db, u.login, true, deps.clock.now().toISOString());
-  await audited(deps, actor, 'account-enabled', { login: u.login });
-  return { ok: true };
+  return changeAccount(deps, admin, actor, login, 'account-enabled', async (u) => {
+    await users.setUserActive(deps.db, u.login, true, deps.clock.now().toISOString());
+    return { ok: true };
+  });
 }
 
 /** TOTP off (the phone was lost): the user logs in with the password alone until it is set up again (`wuye user totp`). */
 export async function totpOffAs(deps: CaseDeps, admin: WebUser, actor: Actor, login: string): Promise<AdminResult> {
-  const u = await target(deps, admin, login);
-  if ('ok' in u) return u;
-  const r = await disableTotp(deps.db, deps.clock, u.login);
-  if (!r.ok) return r;
-  await audited(deps, actor, 'account-totp-off', { login: u.login });
-  return { ok: true };
+  return changeAccount(deps, admin, actor, login, 'account-totp-off', (u) => disableTotp(deps.db, deps.clock, u.login));
 }
 
 /**
