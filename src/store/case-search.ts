@@ -323,12 +323,6 @@ async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters:
     // A short first page is the whole list: its number is known.
     return !offset && rows.length < limit ? { total: rows.length, exact: true, rows } : { total, exact, rows };
   };
-  const countOf = async (hits: RawBuilder<unknown>) => {
-    const count = rowFilters.length
-      ? countSql(sql`complaint WHERE ${and(conds)} AND id IN (SELECT complaint_id FROM complaint_text WHERE ${hits})`, q.countUpTo)
-      : countSql(sql`complaint_text WHERE ${hits}`, q.countUpTo);
-    return counted((await indexedQuery(db, count)).rows[0]?.n, q.countUpTo);
-  };
 
   if (!rare.length && q.sort !== 'deadline') {
     const cap = q.countUpTo;
@@ -341,7 +335,10 @@ async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters:
       for (const group of tq.anyOf) estimate *= Math.min(1, group.reduce((sum, t) => sum + (stats.share({ token: t, prefix: false }) ?? stats.floor), 0));
       if (estimate >= ESTIMATE_TRUSTED * cap) return walk(cap, false);
     }
-    const { total, exact } = await countOf(sql`doc @@ ${query}`);
+    const count = rowFilters.length
+      ? countSql(sql`complaint WHERE ${and(conds)} AND id IN (SELECT complaint_id FROM complaint_text WHERE doc @@ ${query})`, q.countUpTo)
+      : countSql(sql`complaint_text WHERE doc @@ ${query}`, q.countUpTo);
+    const { total, exact } = counted((await indexedQuery(db, count)).rows[0]?.n, q.countUpTo);
     if (!total || (exact && offset >= total)) return { total, exact, rows: [] };
     return walk(total, exact);
   }
