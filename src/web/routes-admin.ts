@@ -41,6 +41,14 @@ const SCHEDULE_NAMES: Record<string, string> = {
   unregistered: '未登记邮件汇总',
 };
 
+const RECIPIENT_NAMES: Record<string, string> = {
+  weekly: '周报（附件2、附件3、简报）',
+  province: '省厅周报',
+  discipline: '纪检监察周报',
+  monthly: '月度公开报告',
+  admin: '系统告警（管理员）',
+};
+
 type Body = Record<string, string | undefined>;
 
 export function registerAdminRoutes(app: FastifyInstance, deps: WebDeps): void {
@@ -165,7 +173,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: WebDeps): void {
       schedule: Object.entries(SCHEDULE_NAMES).map(([k, name]) => [name, String((cfg.schedule as Record<string, unknown>)[k] ?? '')]),
       quiet: `${cfg.schedule.quietHours.start}–${cfg.schedule.quietHours.end}`,
       letters: cfg.schedule.residentLetters,
-      recipients: Object.entries(cfg.reports.recipients).map(([k, list]) => [k, list.length ? list.join('、') : '（无）']),
+      recipients: Object.entries(cfg.reports.recipients).map(([k, list]) => [RECIPIENT_NAMES[k] ?? k, list.length ? list.join('、') : '（无）']),
       missingYears: missingHolidayYears(deps.cal, deps.clock.now()),
     }));
   });

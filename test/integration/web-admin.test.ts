@@ -119,6 +119,8 @@ describe.each(DIALECTS)('web console: accounts and settings on %s', (dialect) =>
     for (const m of f.deps.cfg.mailboxes) expect(html).toContain(m.address);
     for (const c of f.deps.cfg.counties) expect(html).toContain(c.name);
     expect(html).toContain(f.deps.cfg.schedule.weekly);
+    expect(html).toContain('<th>纪检监察周报</th>');
+    expect(html).not.toContain('<th>discipline</th>');
     expect(html).toContain(`${f.deps.cfg.bot.tokenEnv}（`);
     expect(html).not.toContain('hunter2');
     expect(html).not.toMatch(/<form[^>]*method="post"[^>]*action="\/settings/);
