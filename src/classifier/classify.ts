@@ -84,6 +84,8 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
       propertyScore += rules.propertyWeight[p]!;
     }
   }
+  // Phrases that only tell a property is concerned arrive once each, not as matches (automaton.ts: quiet).
+  for (const p of m.quiet) propertyScore += rules.propertyWeight[p]!;
   // Nothing about a residential property or its management: not a property complaint, whatever else it names
   // (the remit is 物业投诉举报, 000 附件 二). Urgent words in a story (但弄死就违法了) count for nothing here.
   const known = input.propertyKnown === true;
@@ -327,7 +329,7 @@ function zeroed(slot: number, n: number): Uint8Array {
   return (scratch[slot] = new Uint8Array(Math.max(256, n * 2)));
 }
 /** The scan's match arrays, reused by every call (nothing keeps them past the call). */
-const matchScratch: Matches = { pattern: [], start: [], end: [] };
+const matchScratch: Matches = { pattern: [], start: [], end: [], quiet: [] };
 
 /** Per term group, its live matches of this call (reused like the scratch arrays; only the groups the previous
  *  call filled are emptied, which is a handful). */

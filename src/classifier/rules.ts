@@ -307,7 +307,7 @@ export function compileRules(r: RulesFile, fileName: string): CompiledRules {
       const allowed = r.units[u].problems;
       return Uint8Array.from(problems, (p) => (allowed === undefined || allowed.includes(p) ? 1 : 0));
     }),
-    automaton: buildAutomaton(patterns, fold),
+    automaton: buildAutomaton(patterns, fold, quietPatterns(patterns, roles, property, nonComplaint, weak, r.masks, fold)),
     patterns,
     roles: Uint8Array.from(roles),
     unitWeights,
@@ -330,4 +330,26 @@ export function compileRules(r: RulesFile, fileName: string): CompiledRules {
     resolvedBreaks: codeSet(r.urgent.resolvedBreaks),
     model: null,
   };
+}
+
+/**
+ * Phrases that only tell the mail is about a property (物业, 业主, 小区): no other role, weight or term, and inside
+ * no mask word (a mask voids what it contains, so where such a phrase sits would matter). Only whether they occur
+ * is read, so the scan lists them once instead of at every occurrence.
+ */
+function quietPatterns(
+  patterns: readonly string[],
+  roles: readonly number[],
+  property: readonly number[],
+  nonComplaint: readonly number[],
+  weak: readonly number[],
+  masks: readonly string[],
+  fold: Uint16Array,
+): Uint8Array {
+  const foldedMasks = masks.map((m) => foldString(m.trim(), fold));
+  return Uint8Array.from(patterns, (p, i) => {
+    if (roles[i] !== 0 || property[i] === 0 || nonComplaint[i] !== 0 || weak[i] !== 0) return 0;
+    const f = foldString(p, fold);
+    return foldedMasks.some((m) => m.includes(f)) ? 0 : 1;
+  });
 }
