@@ -182,7 +182,9 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   // A unit named only by its name or a generic word (社区, 公安, 手续费) proves no complaint and routes nothing.
   let leadStrong = ranked.length > 0 && unitStrong[ranked[0]!.index] === 1;
   let complaintEvidence = leadStrong ? top : 0;
-  for (const p of complaintP) complaintEvidence += rules.complaintWeight[p]!;
+  let grievance = 0; // the resident's own complaint words (signals.complaint), apart from the units' topic words
+  for (const p of complaintP) grievance += rules.complaintWeight[p]!;
+  complaintEvidence += grievance;
   let nonComplaintEvidence = 0;
   for (const p of nonComplaintP) nonComplaintEvidence += rules.nonComplaintWeight[p]!;
   const urgent = urgentScore >= thresholds.urgentMin;
@@ -196,8 +198,13 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     const partialThin = partial && (!leadStrong || top < thresholds.partialMin);
     // "Not a complaint" needs evidence: advertising/spam, or too little about a home (chat). A mail plainly about a
     // home or a compound that uses no complaint word is for the desk to read (triage), never dropped unseen.
-    if (spamLike || partialThin || (thin && partial)) return notComplaint(labels(nonComplaintP, rules));
-    unheard = thin;
+    // Advertising words beside a resident's own grievance words (a developer's 楼盘 and 户型 in a complaint, thanks
+    // at its end) are no proof of spam: unless they clearly outweigh the complaint, the desk reads the mail. An
+    // advert names products (门禁, 道闸) but complains of nothing, so it is still dropped.
+    const mixed =
+      spamLike && grievance >= thresholds.complaintMin && nonComplaintEvidence < complaintEvidence * thresholds.nonComplaintRatio * MIXED_FACTOR;
+    if ((spamLike && !mixed) || partialThin || (thin && partial)) return notComplaint(labels(nonComplaintP, rules));
+    unheard = thin || mixed;
   }
 
   // The statistical layer (model.ts) weighs in only now: whether a mail is a complaint at all, whether it is
@@ -358,6 +365,9 @@ function closeBeyondChain(ranked: { unit: UnitCode; score: number }[], margin: n
 
 /** A model probability below this adds nothing: a unit the model barely considers is no candidate. */
 const MODEL_FLOOR = 0.05;
+
+/** Advertising evidence must reach this multiple of the complaint evidence to drop a mail that has both. */
+const MIXED_FACTOR = 2;
 
 function rank(unitScore: Float64Array, rules: CompiledRules): { unit: UnitCode; score: number; index: number }[] {
   const ranked: { unit: UnitCode; score: number; index: number }[] = [];
