@@ -2,24 +2,23 @@
 // every rule phrase, so classification cost grows with the text, not with the number of rules.
 // Built once per rule set as a complete DFA (failure links folded in), stored compactly: the root's row in full,
 // and each other state's row only where it differs from the root's (a handful of columns), packed into one shared
-// array by row displacement (a "comb": state s's column c sits at base[s] + c, owned by s when check says so).
-// A full state × column table was ~4 MB, and on long messages every character cost a cache miss in it; the comb
-// is a few tens of KB. Scanning stays one lookup per character; `scan` allocates only the result arrays (none
-// when given arrays to reuse).
+// array by row displacement (a "comb": a state is named by its base b; its column c sits at b + c, and is its own
+// when owner[b + c] says so, else the root's applies). A full state × column table was ~4 MB and on long messages
+// every character cost a cache miss in it; the comb is ~60 KB. Scanning is one add and one lookup per character;
+// matches go to reused typed arrays (filling JavaScript arrays cost as much as the scan).
 
 export interface Automaton {
   /** code unit → column of the transition table (after folding); `columns` when no phrase contains it (back to root). */
   readonly column: Int16Array;
   readonly columns: number;
-  /** states numbered from here on have phrases ending at them; those below have none. */
-  readonly firstOut: number;
-  /** the root's transitions: column → next state (0 = stay at the root); columns + 1 entries. */
-  readonly root: Uint16Array | Uint32Array;
-  /** Where state s's row differs from the root's: next[base[s] + c] when check[base[s] + c] === s + 1. */
-  readonly base: Int32Array;
-  readonly check: Uint16Array | Uint32Array;
-  readonly next: Uint16Array | Uint32Array;
-  /** pattern ids ending at each state, including those reached through failure links. */
+  /** The DFA, compact (row displacement): a state is named by its base b in the comb; on column c it goes to
+   *  next[b + c] when owner[b + c] === b + 1, else where the root goes, root[c]. The root is 0. */
+  readonly root: Int32Array;
+  readonly owner: Int32Array;
+  readonly next: Int32Array;
+  /** per state (by base): its number + 1 when phrases end there (see outStart), else 0. */
+  readonly outState: Int32Array;
+  /** pattern ids ending at each state (by number), including those reached through failure links. */
   readonly out: (Int32Array | null)[];
   /** The same, flat (what `scan` reads): the ids ending at state s are outIds[outStart[s] … outStart[s + 1]). */
   readonly outStart: Int32Array;
@@ -27,7 +26,7 @@ export interface Automaton {
   readonly lengths: Int32Array;
   readonly maxLength: number;
   /** per pattern: 1 = starts with an ASCII letter/digit, 2 = ends with one; such an edge must not touch another
-   *  ASCII letter/digit in the text (12345 is not inside 13512345678, lift not inside uplifting). */
+   *  ASCII letter/digit in the text (12345 is not inside 13512345678, lift not inside uplifting); QUIET (4) = quiet. */
   readonly edges: Uint8Array;
   /** maps each code unit to its folded form (case, width, traditional → simplified). */
   readonly fold: Uint16Array;
@@ -39,13 +38,34 @@ export interface Automaton {
   quietEpoch: number;
 }
 
-/** Flat list of matches: pattern id, start (inclusive), end (exclusive), in text order of their end; and the
+/** Flat list of matches: pattern id, start (inclusive), end (exclusive), in text order of their end, in [0, n) of
+ *  the typed arrays (reused and grown as needed: filling JavaScript arrays cost more than the scan itself); and the
  *  distinct quiet patterns that occur, in order of first occurrence. */
 export interface Matches {
-  pattern: number[];
-  start: number[];
-  end: number[];
+  pattern: Int32Array;
+  start: Int32Array;
+  end: Int32Array;
+  n: number;
   quiet: number[];
+}
+
+/** Bit of Automaton.edges: the pattern is quiet (see `quiet`). */
+export const QUIET = 4;
+
+export function emptyMatches(capacity = 256): Matches {
+  return { pattern: new Int32Array(capacity), start: new Int32Array(capacity), end: new Int32Array(capacity), n: 0, quiet: [] };
+}
+
+function growMatches(m: Matches): void {
+  const size = m.pattern.length * 2;
+  const grow = (a: Int32Array) => {
+    const b = new Int32Array(size);
+    b.set(a);
+    return b;
+  };
+  m.pattern = grow(m.pattern);
+  m.start = grow(m.start);
+  m.end = grow(m.end);
 }
 
 /** `quiet`: per pattern, 1 when only its occurrence matters (see Automaton.quiet); default none. */
@@ -124,106 +144,144 @@ export function buildAutomaton(patterns: readonly string[], fold: Uint16Array, q
   // phrase get one more column, `columns`, that leads every state back to the root (no branch per character).
   const byCodeUnit = new Int16Array(65536);
   for (let c = 0; c < 65536; c++) byCodeUnit[c] = column[fold[c]!]! < 0 ? columns : column[fold[c]!]!;
-  const edges = Uint8Array.from(folded, (p) => (isWordChar(p.charCodeAt(0)) ? 1 : 0) | (isWordChar(p.charCodeAt(p.length - 1)) ? 2 : 0));
+  const edges = Uint8Array.from(folded, (p, id) => (isWordChar(p.charCodeAt(0)) ? 1 : 0) | (isWordChar(p.charCodeAt(p.length - 1)) ? 2 : 0) | (quiet[id] === 1 ? QUIET : 0));
   const outStart = new Int32Array(out.length + 1);
   out.forEach((o, st) => (outStart[st + 1] = outStart[st]! + (o?.length ?? 0)));
   const outIds = new Int32Array(outStart[out.length]!);
   out.forEach((o, st) => o && outIds.set(o, outStart[st]!));
   // Compact form: the root row, and each state's differing columns packed first-fit into one comb, the states
   // with most columns first (the usual row-displacement heuristic; the comb ends up barely larger than its entries).
-  const wide = states >= 65535;
-  const root = wide ? new Uint32Array(columns + 1) : new Uint16Array(columns + 1); // root[columns] = 0: back to the root
-  for (let c = 0; c < columns; c++) root[c] = delta[c]!;
+  // Every state gets its own base, and the scan carries the base as the state: one add and one load per character.
+  const root0 = new Int32Array(columns + 1); // as state numbers first; column `columns` stays 0 (the root)
+  for (let c = 0; c < columns; c++) root0[c] = delta[c]!;
   const rows: number[][] = [[]];
   for (let st = 1; st < states; st++) {
     const cols: number[] = [];
     const row = st * columns;
-    for (let c = 0; c < columns; c++) if (delta[row + c] !== root[c]) cols.push(c);
+    for (let c = 0; c < columns; c++) if (delta[row + c] !== root0[c]) cols.push(c);
     rows.push(cols);
   }
   const order = Array.from({ length: states }, (_, st) => st).sort((x, y) => rows[y]!.length - rows[x]!.length || x - y);
-  const base = new Int32Array(states);
-  let used = new Uint8Array(1024);
+  const base = new Int32Array(states); // the root's base is 0
+  let used = new Uint8Array(1024); // comb slots taken
+  let taken = new Uint8Array(1024); // bases taken: they are the states' names, no two alike
+  taken[0] = 1;
   let firstFree = 0;
+  const grow = (to: number) => {
+    if (to <= used.length) return;
+    const size = Math.max(to, used.length * 2);
+    const u = new Uint8Array(size);
+    u.set(used);
+    used = u;
+    const t = new Uint8Array(size);
+    t.set(taken);
+    taken = t;
+  };
+  const fits = (b: number, cols: number[]) => {
+    for (const c of cols) if (used[b + c] === 1) return false;
+    return true;
+  };
+  let emptyBase = 1; // states whose row is the root's only need a name
   for (const st of order) {
+    if (st === 0) continue;
     const cols = rows[st]!;
-    if (cols.length === 0) break; // sorted: the rest have none, base 0 (their check never matches)
-    let b = Math.max(0, firstFree - cols[0]!);
-    for (;;) {
-      if (b + columns > used.length) {
-        const grown = new Uint8Array(used.length * 2 + columns);
-        grown.set(used);
-        used = grown;
+    let b: number;
+    if (cols.length === 0) {
+      while (emptyBase < taken.length && taken[emptyBase] === 1) emptyBase++;
+      b = emptyBase;
+      grow(b + columns + 2);
+    } else if (cols.length === 1) {
+      // Most states differ from the root in one column: take the first free slot whose base is free too.
+      const c0 = cols[0]!;
+      let f = Math.max(firstFree, c0 + 1);
+      for (;; f++) {
+        if (f - c0 + columns + 2 > used.length) grow(f - c0 + columns + 2);
+        if (used[f] === 0 && taken[f - c0] === 0) break;
       }
-      if (cols.every((c) => used[b + c] === 0)) break;
-      b++;
+      b = f - c0;
+    } else {
+      const c0 = cols[0]!;
+      b = Math.max(1, firstFree - c0);
+      for (;; b++) {
+        if (b + columns + 2 > used.length) grow(b + columns + 2);
+        if (used[b + c0] === 0 && taken[b] === 0 && fits(b, cols)) break;
+      }
     }
     base[st] = b;
+    taken[b] = 1;
     for (const c of cols) used[b + c] = 1;
     while (used[firstFree] === 1) firstFree++;
   }
-  let size = 0;
-  for (let st = 0; st < states; st++) for (const c of rows[st]!) size = Math.max(size, base[st]! + c + 1);
+  let size = columns + 1;
   for (let st = 0; st < states; st++) size = Math.max(size, base[st]! + columns + 1); // every base + column read stays inside
-  const check = wide ? new Uint32Array(size) : new Uint16Array(size);
-  const nextState = wide ? new Uint32Array(size) : new Uint16Array(size);
+  const owner = new Int32Array(size); // base + 1 of the state whose entry this is, 0 = free
+  const nextBase = new Int32Array(size);
+  const outState = new Int32Array(size); // per base: state number + 1 when phrases end there, else 0
   for (let st = 1; st < states; st++) {
     for (const c of rows[st]!) {
-      check[base[st]! + c] = st + 1;
-      nextState[base[st]! + c] = delta[st * columns + c]!;
+      owner[base[st]! + c] = base[st]! + 1;
+      nextBase[base[st]! + c] = base[delta[st * columns + c]!]!;
     }
+    if (st >= firstOut) outState[base[st]!] = st + 1;
   }
-  return { column: byCodeUnit, columns, firstOut, root, base, check, next: nextState, out, outStart, outIds, lengths, maxLength: Math.max(1, ...lengths), edges, fold, quiet, quietStamp: new Uint32Array(patterns.length), quietEpoch: 0 };
+  const root = Int32Array.from(root0, (st) => base[st]!);
+  return { column: byCodeUnit, columns, root, owner, next: nextBase, outState, out, outStart, outIds, lengths, maxLength: Math.max(1, ...lengths), edges, fold, quiet, quietStamp: new Uint32Array(patterns.length), quietEpoch: 0 };
 }
 
-/** `into`: arrays to reuse (emptied first) instead of allocating three per call; the result is then `into`. */
-export function scan(a: Automaton, text: string, into?: Matches): Matches {
-  let pattern: number[], start: number[], end: number[], quietIds: number[];
-  if (into) {
-    ({ pattern, start, end, quiet: quietIds } = into);
-    pattern.length = start.length = end.length = quietIds.length = 0;
-  } else {
-    pattern = [];
-    start = [];
-    end = [];
-    quietIds = [];
-  }
+/** `into`: matches to reuse (emptied first) instead of allocating per call; the result is then `into`. */
+export function scan(a: Automaton, text: string, into: Matches = emptyMatches()): Matches {
+  const m = into;
+  const quietIds = m.quiet;
+  quietIds.length = 0;
   if (++a.quietEpoch === 0xffffffff) {
     a.quietStamp.fill(0);
     a.quietEpoch = 1;
   }
   const epoch = a.quietEpoch;
-  const { quiet, quietStamp } = a;
-  const { column, firstOut, root, base, check, next, outStart, outIds, lengths, edges, fold } = a;
-  let s = 0;
+  const { quietStamp } = a;
+  if (m.pattern.length < 16) growMatches(m);
+  let { pattern, start, end } = m;
+  let n = 0;
+  const { column, root, owner, next, outState, outStart, outIds, lengths, edges, fold } = a;
+  let s = 0; // the state, named by its base in the comb (0 = the root)
   const len = text.length;
   for (let i = 0; i < len; i++) {
     const col = column[text.charCodeAt(i)]!;
-    const at = base[s]! + col;
-    s = check[at] === s + 1 ? next[at]! : root[col]!;
-    if (s < firstOut) continue;
-    const last = outStart[s + 1]!;
-    for (let k = outStart[s]!; k < last; k++) {
+    const at = s + col;
+    s = owner[at] === s + 1 ? next[at]! : root[col]!;
+    const o = outState[s]!;
+    if (o === 0) continue;
+    const st = o - 1;
+    const first = outStart[st]!;
+    const last = outStart[st + 1]!;
+    if (n + last - first > pattern.length) {
+      growMatches(m);
+      ({ pattern, start, end } = m);
+    }
+    for (let k = first; k < last; k++) {
       const id = outIds[k]!;
-      const e = edges[id]!;
+      const e = edges[id]!; // edge bits, and QUIET
       if (e !== 0) {
-        const from = i + 1 - lengths[id]!;
-        if (e & 1 && from > 0 && isWordChar(fold[text.charCodeAt(from - 1)]!)) continue;
-        if (e & 2 && i + 1 < text.length && isWordChar(fold[text.charCodeAt(i + 1)]!)) continue;
-      }
-      if (quiet[id] === 1) {
-        if (quietStamp[id] !== epoch) {
-          quietStamp[id] = epoch;
-          quietIds.push(id);
+        if (e & 3) {
+          const from = i + 1 - lengths[id]!;
+          if (e & 1 && from > 0 && isWordChar(fold[text.charCodeAt(from - 1)]!)) continue;
+          if (e & 2 && i + 1 < len && isWordChar(fold[text.charCodeAt(i + 1)]!)) continue;
         }
-        continue;
+        if (e & QUIET) {
+          if (quietStamp[id] !== epoch) {
+            quietStamp[id] = epoch;
+            quietIds.push(id);
+          }
+          continue;
+        }
       }
-      pattern.push(id);
-      start.push(i + 1 - lengths[id]!);
-      end.push(i + 1);
+      pattern[n] = id;
+      start[n] = i + 1 - lengths[id]!;
+      end[n++] = i + 1;
     }
   }
-  return into ?? { pattern, start, end, quiet: quietIds };
+  m.n = n;
+  return m;
 }
 
 /**

@@ -3,7 +3,7 @@
 // Rules and the seed clauses they implement live in config/keywords.yaml. Written without per-call closures
 // or regexes because it runs for every mail and in bulk re-classification.
 import type { ClassificationSummary, ProblemType, UnitCode } from '../domain.ts';
-import { scan, type Matches } from './automaton.ts';
+import { emptyMatches, scan, type Matches } from './automaton.ts';
 import { stripFooters } from './footers.ts';
 import { explainModel, scoreModel } from './model.ts';
 import * as R from './rules.ts';
@@ -54,7 +54,7 @@ interface Scan {
 export function readableText(input: ClassifyInput, rules: CompiledRules): { full: string; subjectEnd: number } | null {
   const subject = input.subject ?? '';
   const body = input.text ?? '';
-  if (subject.trim() === '' && body.trim() === '') return null;
+  if (blank(subject) && blank(body)) return null;
   // Very long mail (quoted threads, pasted documents) is read up to maxChars: the complaint comes first.
   // BBS headers, origin footers and signatures weigh nothing (水木社区 in a footer is not 社区).
   const full = (subject + '\n' + stripFooters(body.slice(0, rules.thresholds.maxChars), rules.footers, rules.automaton.fold)).slice(
@@ -64,13 +64,22 @@ export function readableText(input: ClassifyInput, rules: CompiledRules): { full
   return { full, subjectEnd: subject.length };
 }
 
+/** Only white space (what trim() removes), without copying the string as trim() does. */
+function blank(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c > 32 && c !== 0xa0 && c !== 0x3000 && c !== 0xfeff && !(c >= 0x2000 && c <= 0x200a) && c !== 0x2028 && c !== 0x2029 && c !== 0x1680 && c !== 0x202f && c !== 0x205f) return false;
+    if (c <= 32 && c !== 9 && c !== 10 && c !== 11 && c !== 12 && c !== 13 && c !== 32) return false;
+  }
+  return true;
+}
+
 export function classify(input: ClassifyInput, rules: CompiledRules): Classification {
   const text = readableText(input, rules);
   if (text === null) return notComplaint([]);
   const { full, subjectEnd } = text;
   const m = scan(rules.automaton, full, matchScratch);
-  const { pattern, start, end } = m;
-  const n = pattern.length;
+  const { pattern, start, end, n } = m;
   const { roles, thresholds } = rules;
   const masked = maskedMatches(m, rules);
   const nonComplaintP: number[] = [];
@@ -301,8 +310,7 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
 
 /** 1 for every match inside a mask word (被打击 voids 被打); all zero, and no search, when no mask matched. */
 function maskedMatches(m: Matches, rules: CompiledRules): Uint8Array {
-  const { pattern, start, end } = m;
-  const n = pattern.length;
+  const { pattern, start, end, n } = m;
   const masked = zeroed(2, n);
   let any = false;
   for (let j = 0; j < n && !any; j++) if (rules.roles[pattern[j]!]! & MASK) any = true;
@@ -336,7 +344,7 @@ function zeroed(slot: number, n: number): Uint8Array {
   return (scratch[slot] = new Uint8Array(Math.max(256, n * 2)));
 }
 /** The scan's match arrays, reused by every call (nothing keeps them past the call). */
-const matchScratch: Matches = { pattern: [], start: [], end: [], quiet: [] };
+const matchScratch: Matches = emptyMatches();
 
 /** Per term group, its live matches of this call (reused like the scratch arrays; only the groups the previous
  *  call filled are emptied, which is a handful). */
@@ -388,15 +396,16 @@ function cueIsLive(s: Scan, i: number, rules: CompiledRules): boolean {
   // Overlapping matches sit next to i in end order: earlier ones end after start[i], later ones end before
   // end[i] + maxLen.
   for (let j = i - 1; j >= 0 && end[j]! > start[i]!; j--) if (voids(rules.roles[pattern[j]!]!, j, i, s.m)) return false;
-  for (let j = i + 1; j < pattern.length && end[j]! < end[i]! + s.maxLen; j++) {
+  for (let j = i + 1; j < s.m.n && end[j]! < end[i]! + s.maxLen; j++) {
     if (start[j]! < end[i]! && voids(rules.roles[pattern[j]!]!, j, i, s.m)) return false;
   }
   if (rules.questions.size > 0) {
     const limit = Math.min(s.full.length, end[i]! + 60); // a question closes within its clause
+    const cls = rules.charClass;
     for (let k = end[i]!; k < limit; k++) {
-      const ch = s.fold[s.full.charCodeAt(k)]!;
-      if (rules.questions.has(ch)) return false;
-      if (rules.breaks.has(ch)) break;
+      const c = cls[s.full.charCodeAt(k)]!;
+      if (c & R.CHAR_QUESTION) return false;
+      if (c & R.CHAR_BREAK) break;
     }
   }
   return true;
@@ -417,9 +426,9 @@ function isNegated(s: Scan, i: number, rules: CompiledRules): boolean {
   for (let j = i - 1; j >= 0 && end[j]! > start[i]!; j--) {
     if (rules.roles[pattern[j]!]! & ABSENCE && start[j]! >= start[i]!) return false;
   }
-  for (let j = i; j < pattern.length && end[j] === end[i]; j++) if (rules.roles[pattern[j]!]! & ABSENCE) return false;
+  for (let j = i; j < s.m.n && end[j] === end[i]; j++) if (rules.roles[pattern[j]!]! & ABSENCE) return false;
   for (let c = i - 1; c >= 0 && end[c]! >= start[i]! - rules.negationWindow; c--) {
-    if (s.liveCue[c] && end[c]! <= start[i]! && noBreak(s, end[c]!, start[i]!, rules.breaks)) return true;
+    if (s.liveCue[c] && end[c]! <= start[i]! && noBreak(s, end[c]!, start[i]!, rules.charClass, R.CHAR_BREAK)) return true;
   }
   return false;
 }
@@ -428,19 +437,19 @@ function isNegated(s: Scan, i: number, rules: CompiledRules): boolean {
 function settled(s: Scan, first: number, last: number, rules: CompiledRules): boolean {
   const { pattern, start, end } = s.m;
   const until = end[last]! + rules.resolvedWindow + s.maxLen;
-  for (let k = last + 1; k < pattern.length && end[k]! <= until; k++) {
+  for (let k = last + 1; k < s.m.n && end[k]! <= until; k++) {
     if (!(rules.roles[pattern[k]!]! & RESOLVED)) continue;
     const gap = start[k]! - end[last]!;
-    if (gap >= 0 && gap <= rules.resolvedWindow && noBreak(s, end[last]!, start[k]!, rules.resolvedBreaks)) return true;
+    if (gap >= 0 && gap <= rules.resolvedWindow && noBreak(s, end[last]!, start[k]!, rules.charClass, R.CHAR_RESOLVED_BREAK)) return true;
   }
   for (let k = first - 1; k >= 0 && end[k]! >= start[first]! - rules.pastWindow; k--) {
-    if (rules.roles[pattern[k]!]! & PAST && end[k]! <= start[first]! && noBreak(s, end[k]!, start[first]!, rules.breaks)) return true;
+    if (rules.roles[pattern[k]!]! & PAST && end[k]! <= start[first]! && noBreak(s, end[k]!, start[first]!, rules.charClass, R.CHAR_BREAK)) return true;
   }
   return false;
 }
 
-function noBreak(s: Scan, from: number, to: number, breaks: Set<number>): boolean {
-  for (let k = from; k < to; k++) if (breaks.has(s.fold[s.full.charCodeAt(k)]!)) return false;
+function noBreak(s: Scan, from: number, to: number, cls: Uint8Array, bit: number): boolean {
+  for (let k = from; k < to; k++) if (cls[s.full.charCodeAt(k)]! & bit) return false;
   return true;
 }
 
@@ -452,9 +461,9 @@ function noBreak(s: Scan, from: number, to: number, breaks: Set<number>): boolea
  */
 function notContained(m: Matches, live: Uint8Array, table: readonly (unknown[] | null)[], slot: number): Uint8Array {
   const { pattern, start, end } = m;
-  const kept = zeroed(slot, pattern.length);
+  const kept = zeroed(slot, m.n);
   let minStart = Infinity; // over table matches ending after the current group
-  let k = pattern.length - 1;
+  let k = m.n - 1;
   while (k >= 0) {
     const e = end[k]!;
     let g = k;
@@ -501,13 +510,13 @@ function anyHit(terms: number[], hits: number[][]): boolean {
   return false;
 }
 
-function firstStarting(hit: number[], start: number[]): number {
+function firstStarting(hit: number[], start: Int32Array): number {
   let f = hit[0]!;
   for (const i of hit) if (start[i]! < start[f]!) f = i;
   return f;
 }
 
-function lastEnding(hit: number[], end: number[]): number {
+function lastEnding(hit: number[], end: Int32Array): number {
   let l = hit[0]!;
   for (const i of hit) if (end[i]! > end[l]!) l = i;
   return l;
@@ -533,8 +542,8 @@ function findContext(
   all: number[],
   near: number,
   hits: number[][],
-  start: number[],
-  end: number[],
+  start: Int32Array,
+  end: Int32Array,
   maxLen: number,
 ): number[] | null {
   for (const t of all) if (hits[t]!.length === 0) return null;
