@@ -116,8 +116,7 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   for (let i = 0; i < n; i++) {
     if (roles[pattern[i]!]! & EVIDENCE && !masked[i] && (!s.anyCue || !isNegated(s, i, rules))) live[i] = 1;
   }
-  const unitKept = notContained(m, live, rules.unitWeights, 3);
-  const problemKept = notContained(m, live, rules.problemWeights, 4);
+  const kept = notContained(m, live, rules.tables); // bit 1: kept as unit evidence, bit 2: as problem evidence
 
   const unitP: number[] = [];
   const unitB: number[] = [];
@@ -130,8 +129,8 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     const p = pattern[i]!;
     if (!live[i]) continue;
     const b = start[i]! < subjectEnd ? thresholds.subjectBoost : 1;
-    if (unitKept[i]) keepMax(unitP, unitB, p, b);
-    if (problemKept[i]) keepMax(problemP, problemB, p, b);
+    if (kept[i]! & R.TABLE_UNIT) keepMax(unitP, unitB, p, b);
+    if (kept[i]! & R.TABLE_PROBLEM) keepMax(problemP, problemB, p, b);
     if (rules.complaintWeight[p] !== 0 && !complaintP.includes(p)) complaintP.push(p);
     const terms = rules.termsOf[p];
     if (terms) {
@@ -454,25 +453,40 @@ function noBreak(s: Scan, from: number, to: number, cls: Uint8Array, bit: number
 }
 
 /**
- * Of the live matches that have an entry in `table`, those not inside a longer one of the same table
- * (电梯广告 beats 电梯). Linear: matches arrive ordered by end, longest first among equal ends, so walking
- * backwards a match is inside another when a table match ending later, or a longer one ending at the same
- * place, starts at or before it.
+ * Of the live matches that are unit (problem) evidence, those not inside a longer unit (problem) phrase
+ * (电梯广告 beats 电梯): bit TABLE_UNIT (TABLE_PROBLEM) of the result. Linear, both tables in one pass: matches
+ * arrive ordered by end, longest first among equal ends, so walking backwards a match is inside another when a
+ * phrase of its table ending later, or a longer one ending at the same place, starts at or before it.
  */
-function notContained(m: Matches, live: Uint8Array, table: readonly (unknown[] | null)[], slot: number): Uint8Array {
+function notContained(m: Matches, live: Uint8Array, tables: Uint8Array): Uint8Array {
   const { pattern, start, end } = m;
-  const kept = zeroed(slot, m.n);
-  let minStart = Infinity; // over table matches ending after the current group
+  const kept = zeroed(3, m.n);
+  let minU = Infinity; // over unit phrases ending after the current group
+  let minP = Infinity; // over problem phrases ending after the current group
   let k = m.n - 1;
   while (k >= 0) {
     const e = end[k]!;
     let g = k;
-    let groupMin = Infinity;
-    for (; g >= 0 && end[g] === e; g--) if (table[pattern[g]!] !== null && start[g]! < groupMin) groupMin = start[g]!;
-    for (let i = g + 1; i <= k; i++) {
-      if (live[i] && table[pattern[i]!] !== null && minStart > start[i]! && groupMin >= start[i]!) kept[i] = 1;
+    let groupU = Infinity;
+    let groupP = Infinity;
+    for (; g >= 0 && end[g] === e; g--) {
+      const t = tables[pattern[g]!]!;
+      if (t === 0) continue;
+      const st = start[g]!;
+      if (t & R.TABLE_UNIT && st < groupU) groupU = st;
+      if (t & R.TABLE_PROBLEM && st < groupP) groupP = st;
     }
-    if (groupMin < minStart) minStart = groupMin;
+    for (let i = g + 1; i <= k; i++) {
+      const t = tables[pattern[i]!]!;
+      if (t === 0 || !live[i]) continue;
+      const st = start[i]!;
+      let bits = 0;
+      if (t & R.TABLE_UNIT && minU > st && groupU >= st) bits |= R.TABLE_UNIT;
+      if (t & R.TABLE_PROBLEM && minP > st && groupP >= st) bits |= R.TABLE_PROBLEM;
+      kept[i] = bits;
+    }
+    if (groupU < minU) minU = groupU;
+    if (groupP < minP) minP = groupP;
     k = g;
   }
   return kept;

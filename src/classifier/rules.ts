@@ -135,6 +135,10 @@ export const CHAR_BREAK = 1;
 export const CHAR_QUESTION = 2;
 export const CHAR_RESOLVED_BREAK = 4;
 
+// Which weight tables a pattern has an entry in (CompiledRules.tables).
+export const TABLE_UNIT = 1;
+export const TABLE_PROBLEM = 2;
+
 // Role bits of a pattern.
 export const ROLE_CUE = 1;
 export const ROLE_IGNORE = 2;
@@ -156,6 +160,8 @@ export interface CompiledRules {
   roles: Uint8Array;
   unitWeights: ([number, number][] | null)[];
   problemWeights: ([number, number][] | null)[];
+  /** per pattern: TABLE_UNIT | TABLE_PROBLEM when it has unit / problem weights (one byte to read, not two arrays). */
+  tables: Uint8Array;
   termsOf: (number[] | null)[];
   termCount: number;
   termNames: string[];
@@ -328,6 +334,7 @@ export function compileRules(r: RulesFile, fileName: string): CompiledRules {
     roles: Uint8Array.from(roles),
     unitWeights,
     problemWeights,
+    tables: Uint8Array.from(patterns, (_, i) => (unitWeights[i] !== null ? TABLE_UNIT : 0) | (problemWeights[i] !== null ? TABLE_PROBLEM : 0)),
     termsOf,
     termCount: termNames.length,
     termNames,
