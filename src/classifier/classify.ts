@@ -132,12 +132,11 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     if (kept[i]! & R.TABLE_UNIT) keepMax(unitP, unitB, p, b);
     if (kept[i]! & R.TABLE_PROBLEM) keepMax(problemP, problemB, p, b);
     if (rules.complaintWeight[p] !== 0 && !complaintP.includes(p)) complaintP.push(p);
-    const terms = rules.termsOf[p];
-    if (terms) {
-      for (const t of terms) {
-        if (termHits[t]!.length === 0) termTouched.push(t);
-        termHits[t]!.push(i);
-      }
+    const lastTerm = rules.termStart[p + 1]!;
+    for (let q = rules.termStart[p]!; q < lastTerm; q++) {
+      const t = rules.termIds[q]!;
+      if (termHits[t]!.length === 0) termTouched.push(t);
+      termHits[t]!.push(i);
     }
     if (rules.urgentWeight[p] !== 0 && !urgentP.includes(p) && !settled(s, i, i, rules)) urgentP.push(p);
   }
@@ -148,13 +147,17 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   const problemScore = zeroedF(1, rules.problems.length);
   for (let k = 0; k < unitP.length; k++) {
     const weak = rules.weak[unitP[k]!] === 1;
-    for (const [u, w] of rules.unitWeights[unitP[k]!]!) {
+    const pairs = rules.unitWeights[unitP[k]!]!;
+    for (let j = 0; j < pairs.length; j++) {
+      const u = pairs[j]![0];
+      const w = pairs[j]![1];
       unitScore[u] = unitScore[u]! + w * unitB[k]!;
       if (!weak && w > 0) unitStrong[u] = 1;
     }
   }
   for (let k = 0; k < problemP.length; k++) {
-    for (const [q, w] of rules.problemWeights[problemP[k]!]!) problemScore[q] = problemScore[q]! + w * problemB[k]!;
+    const pairs = rules.problemWeights[problemP[k]!]!;
+    for (let j = 0; j < pairs.length; j++) problemScore[pairs[j]![0]] = problemScore[pairs[j]![0]]! + pairs[j]![1] * problemB[k]!;
   }
   let urgentScore = 0;
   const urgentLabels: string[] = [];
@@ -502,7 +505,7 @@ function keepMax(ps: number[], bs: number[], p: number, b: number): void {
 
 function weightFor(pairs: readonly [number, number][], target: number): number {
   let w = 0;
-  for (const [t, x] of pairs) if (t === target) w += x;
+  for (let j = 0; j < pairs.length; j++) if (pairs[j]![0] === target) w += pairs[j]![1];
   return w;
 }
 

@@ -163,6 +163,9 @@ export interface CompiledRules {
   /** per pattern: TABLE_UNIT | TABLE_PROBLEM when it has unit / problem weights (one byte to read, not two arrays). */
   tables: Uint8Array;
   termsOf: (number[] | null)[];
+  /** The same, flat (what classify reads): the term groups of pattern p are termIds[termStart[p] … termStart[p + 1]). */
+  termStart: Int32Array;
+  termIds: Int32Array;
   termCount: number;
   termNames: string[];
   urgentWeight: Float64Array;
@@ -310,6 +313,8 @@ export function compileRules(r: RulesFile, fileName: string): CompiledRules {
     urgent: c.urgent,
   }));
 
+  const termStart = new Int32Array(patterns.length + 1);
+  termsOf.forEach((t, i) => (termStart[i + 1] = termStart[i]! + (t?.length ?? 0)));
   const codeSet = (s: string) => new Set(Array.from(foldString(s, fold), (ch) => ch.charCodeAt(0)));
   const breaks = codeSet(r.negation.breaks);
   const questions = codeSet(r.negation.questions);
@@ -336,6 +341,8 @@ export function compileRules(r: RulesFile, fileName: string): CompiledRules {
     problemWeights,
     tables: Uint8Array.from(patterns, (_, i) => (unitWeights[i] !== null ? TABLE_UNIT : 0) | (problemWeights[i] !== null ? TABLE_PROBLEM : 0)),
     termsOf,
+    termStart,
+    termIds: Int32Array.from(termsOf.flatMap((t) => t ?? [])),
     termCount: termNames.length,
     termNames,
     urgentWeight: Float64Array.from(urgent),
