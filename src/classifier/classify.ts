@@ -175,8 +175,10 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     if (hit === null) continue;
     fired.push(c);
     firedHits.push(hit);
+    // A rule met within the subject weighs like a subject phrase (the anchor is tried first in text order).
+    const cb = end[lastEnding(hit, end)]! <= subjectEnd ? thresholds.subjectBoost : 1;
     for (const [u, w] of c.units) {
-      unitScore[u] = unitScore[u]! + w;
+      unitScore[u] = unitScore[u]! + (w > 0 ? w * cb : w);
       if (w > 0) unitStrong[u] = 1;
     }
     for (const [q, w] of c.problems) problemScore[q] = problemScore[q]! + w;
