@@ -3,10 +3,11 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { ProblemType, Status, UnitCode } from '../domain.ts';
 import type { Conn } from './db.ts';
-import { ID_OF_KEY_SQL, dialectOfConn, type SqlDialect } from './case-text.ts';
+import { DOCUMENT_COLUMNS, ID_OF_KEY_SQL, dialectOfConn, type SqlDialect } from './case-text.ts';
 import { NEXT_DUE_SQL } from './migrations/0014_case_search.ts';
+import { NFKC_HAN_SQL } from './migrations/0018_case_search_nfkc.ts';
 import { nextRunningDeadline, type DeadlineKind } from './running-deadlines.ts';
-import { ftsMatch, phraseTokens, queryPhrases, scopeToken, tsAllOf, tsQuery, type QueryToken, type TextQuery } from './search-tokens.ts';
+import { ftsMatch, phraseTokens, queryPhrases, scopeToken, tsAllOf, tsQuery, type QueryPhrase, type QueryToken, type TextQuery } from './search-tokens.ts';
 
 export type CaseStatus = Status;
 
@@ -257,6 +258,8 @@ export const FEW_MATCHES = 5000;
  * filters of the case row (the county first: reading a tsvector costs more).
  */
 const COMMON_SHARE = 0.05;
+/** The cases a Chinese word of common bigrams is first looked for in, to tell "more than the cap" without the index. */
+const PROBE_ROWS = 20_000;
 /** A count estimated at this many times the cap or more is not made: the list says "more than the cap". */
 const ESTIMATE_TRUSTED = 10;
 
@@ -293,21 +296,49 @@ async function lexemeStats(db: Conn): Promise<LexemeStats> {
 }
 
 /**
- * The whole query checked on a case's tsvector without the index (ts_match_vq is the function behind @@: no index
- * matches it), as a scalar subquery, which the planner neither turns into a join nor runs before the row's filters.
+ * Phrases checked on a case's tsvector without the index (ts_match_vq is the function behind @@: no index matches
+ * it), as a scalar subquery, which the planner neither turns into a join nor runs before the row's filters.
  */
-const checked = (query: RawBuilder<unknown>) => sql`(SELECT ts_match_vq(t.doc, ${query}) FROM complaint_text t WHERE t.complaint_id = complaint.id)`;
+const checked = (phrases: readonly QueryPhrase[]) =>
+  sql<SqlBool>`(SELECT ts_match_vq(t.doc, ${tsQuery({ phrases, anyOf: [] })}::tsquery) FROM complaint_text t WHERE t.complaint_id = complaint.id)`;
+
+/**
+ * A word of Han characters found in the case row's own text: where a column holds it, its normalised text holds it
+ * too (a Han character neither changes nor composes under NFKC), so the index would match. The few cases with a
+ * character NFKC turns into a Han one (a Kangxi radical ⽔ for 水; migration 0018's partial index lists them, read once
+ * a query) are normalised first, as the index was; normalising every case would cost more than the rest of the
+ * check (its full-width punctuation makes nearly every text not NFKC-normal). Reading the row the filters read
+ * anyway costs a fraction of reading the case's tsvector (~25 µs a candidate, toasted: at 1,000,000 cases a
+ * four-character word in a county took 240 ms that way).
+ */
+function hanInRow(han: string) {
+  const cols = DOCUMENT_COLUMNS.map((c) => sql.ref(`complaint.${c}`));
+  const anyOf = (f: (c: (typeof cols)[number]) => RawBuilder<unknown>) => sql.join(cols.map(f), sql` OR `);
+  return sql<SqlBool>`(${anyOf((c) => sql`strpos(${c}, ${han}) > 0`)} OR (complaint.id IN (SELECT id FROM complaint WHERE ${sql.raw(NFKC_HAN_SQL)})
+    AND (${anyOf((c) => sql`strpos(normalize(${c}, NFKC), ${han}) > 0`)})))`;
+}
+
+/**
+ * What the index left open of a query's words, as conditions on the case row: a word of Han characters as a
+ * substring of the row's text, any other word (letters, digits, mixed) on the tsvector. `answered`: the tokens the
+ * index was asked for — a word of one of them needs no check. The scope groups are the row's own filters.
+ */
+function openWords(tq: TextQuery, answered: readonly QueryToken[]): Where[] {
+  const left = tq.phrases.filter((p) => !(p.tokens.length === 1 && answered.some((t) => t.token === p.tokens[0] && t.prefix === p.prefix)));
+  const others = left.filter((p) => p.han === undefined);
+  return [...left.flatMap((p) => (p.han === undefined ? [] : [hanInRow(p.han)])), ...(others.length ? [checked(others)] : [])];
+}
 
 /**
  * PostgreSQL's search. The candidates come from the GIN index asked only for the query's uncommon tokens (ANALYZE's
- * statistics tell which); the case row's filters come next, then — where the index left something open (a common
- * token, a phrase's order) — the whole query on the candidate's tsvector. Few candidates: the matches are fetched,
- * counted exactly and sorted. Many: the matches are counted up to `countUpTo` and the page is found by walking the
- * list in the order asked for, testing each case, which stops once the page is full. When every token is common,
- * the list is walked at once; a one-token word the statistics put at 10 times the cap or more is "more than the
- * cap" without counting (a short first page is counted whatever the estimate), anything else is counted.
- * Measured at 1,000,000 cases (bench): common word 10 ms, rare 34, one character 81 p95; a four-character phrase of
- * common bigrams in a county still 240 ms (each candidate's tsvector is read to check the order).
+ * statistics tell which); the case row's filters come next, then what the index left open (a common token, the order
+ * of a word's bigrams): a Chinese word as a substring of the row's text, any other on the case's tsvector. Few
+ * candidates (as the statistics tell): the matches are fetched, counted and sorted. Many: the matches are counted up
+ * to `countUpTo` and the page is found by walking the list in the order asked for, testing each case on its row,
+ * which stops once the page is full. When every token is common, the list is walked at once; a one-token word the
+ * statistics put at 10 times the cap or more, or a Chinese word found more than the cap times among the list's first
+ * cases, is "more than the cap" without the index (a short first page is counted whatever the estimate); anything
+ * else is counted.
  */
 async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters: Where[], limit: number, offset: number): Promise<Page> {
   const query = sql`${tsQuery(tq)}::tsquery`;
@@ -316,9 +347,9 @@ async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters:
   const stats = await lexemeStats(db);
   const tokens = phraseTokens(tq);
   const rare = tokens.filter((t) => (stats.share(t) ?? 0) <= COMMON_SHARE);
+  // The list in its order, each case tested on its own row (the index's candidates, many, would all be fetched to sort).
   const walk = async (total: number, exact: boolean): Promise<Page> => {
-    const page = sql<ItemRow>`SELECT ${ITEM_COLUMNS} FROM complaint WHERE ${and(conds)}
-      AND EXISTS (SELECT 1 FROM complaint_text t WHERE t.complaint_id = complaint.id AND t.doc @@ ${query}) ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`;
+    const page = sql<ItemRow>`SELECT ${ITEM_COLUMNS} FROM complaint WHERE ${and([...conds, ...openWords(tq, [])])} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`;
     const rows = (await indexedQuery(db, page)).rows;
     // A short first page is the whole list: its number is known.
     return !offset && rows.length < limit ? { total: rows.length, exact: true, rows } : { total, exact, rows };
@@ -335,6 +366,14 @@ async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters:
       for (const group of tq.anyOf) estimate *= Math.min(1, group.reduce((sum, t) => sum + (stats.share({ token: t, prefix: false }) ?? stats.floor), 0));
       if (estimate >= ESTIMATE_TRUSTED * cap) return walk(cap, false);
     }
+    // Chinese words of common bigrams are often common themselves (物业公司): more than the cap among the list's first
+    // PROBE_ROWS cases, each tested on its row, is "more than the cap" for certain, in ~15 ms at 1,000,000 cases where
+    // the index's count decodes each bigram's long posting list (40–70 ms). Fewer: counted by the index.
+    if (cap !== undefined && tq.phrases.every((p) => p.han !== undefined)) {
+      const head = sql`(SELECT ${and(openWords(tq, []))} AS hit FROM complaint WHERE ${and(conds)} ORDER BY ${order} LIMIT ${PROBE_ROWS}) AS head`;
+      const probe = await indexedQuery(db, sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM ${head} WHERE hit LIMIT ${cap + 1}) AS capped`);
+      if (Number(probe.rows[0]?.n ?? 0) > cap) return walk(cap, false);
+    }
     const count = rowFilters.length
       ? countSql(sql`complaint WHERE ${and(conds)} AND id IN (SELECT complaint_id FROM complaint_text WHERE doc @@ ${query})`, q.countUpTo)
       : countSql(sql`complaint_text WHERE doc @@ ${query}`, q.countUpTo);
@@ -345,12 +384,13 @@ async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters:
 
   // The candidates: the cases with the uncommon tokens (or, when there are none, every token anywhere).
   const index = sql`${rare.length ? tsAllOf(rare) : tsQuery(tq, true)}::tsquery`;
-  const candidates = Number((await indexedQuery(db, countSql(sql`complaint_text WHERE doc @@ ${index}`, FEW_MATCHES))).rows[0]?.n ?? 0);
-  if (!candidates) return { total: 0, exact: true, rows: [] };
+  // How many, as the statistics tell: at most the rarest token's cases (one not among the most common is rarer than
+  // the least common kept). Counting them would cost as much as fetching them when they are few.
+  const candidates = stats.rows * Math.min(...(rare.length ? rare : tokens).map((t) => stats.share(t) ?? stats.floor));
   // The scope and filters are the case row's conditions; the tsvector is read only for what the index did not
   // answer: a common token left out, or the order of a phrase's tokens.
-  const exactIndex = rare.length === tokens.length && tq.phrases.every((p) => p.tokens.length === 1);
-  const check = exactIndex ? sql`` : sql` AND ${checked(query)}`;
+  const open = openWords(tq, rare);
+  const check = open.length ? sql` AND ${and(open)}` : sql``;
   const matches = sql`${and(conds)} AND id IN (SELECT complaint_id FROM complaint_text WHERE doc @@ ${index})${check}`;
   if (candidates <= FEW_MATCHES || q.sort === 'deadline') {
     // Fetched first (MATERIALIZED): left to itself, the planner walks the order and tests each case for a rare word.
@@ -359,10 +399,11 @@ async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters:
     const rows = (
       await indexedQuery(db, sql<ItemRow & { total: number }>`${hits} SELECT ${ITEM_COLUMNS}, count(*) OVER () AS total FROM ${joined} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`)
     ).rows;
-    if (rows.length) return { total: Number(rows[0]!.total), exact: true, rows };
+    // Counted exactly, told as the other paths tell it (up to the cap: the list reads the same whichever path ran).
+    if (rows.length) return { ...counted(rows[0]!.total, q.countUpTo), rows };
     if (!offset) return { total: 0, exact: true, rows: [] };
     const n = await indexedQuery(db, sql<{ n: number }>`${hits} SELECT count(*) AS n FROM ${joined}`);
-    return { total: Number(n.rows[0]?.n ?? 0), exact: true, rows: [] };
+    return { ...counted(n.rows[0]?.n, q.countUpTo), rows: [] };
   }
   const { total, exact } = counted((await indexedQuery(db, countSql(sql`complaint WHERE ${matches}`, q.countUpTo))).rows[0]?.n, q.countUpTo);
   if (!total || (exact && offset >= total)) return { total, exact, rows: [] };

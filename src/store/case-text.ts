@@ -48,6 +48,11 @@ export function caseTokens(c: SearchableCase): string[] {
   ];
 }
 
+/** The complaint columns of the fields caseTokens reads its text from (the same fields, as the case row holds them). */
+export const DOCUMENT_COLUMNS = [
+  'tracking', 'subject', 'compound', 'address', 'company', 'complainant_name', 'complainant_phone', 'complainant_email', 'body',
+] as const;
+
 /** Whether saveCase changed what the index holds (subject, body, tracking, county and source never change). */
 export function changedSearchFields(before: SearchableCase, after: SearchableCase): boolean {
   return (

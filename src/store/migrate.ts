@@ -19,6 +19,7 @@ import * as m0014 from './migrations/0014_case_search.ts';
 import * as m0015 from './migrations/0015_penalty_extension.ts';
 import * as m0016 from './migrations/0016_web_totp.ts';
 import * as m0017 from './migrations/0017_web_login_link.ts';
+import * as m0018 from './migrations/0018_case_search_nfkc.ts';
 
 /** Each migration module exports `migration(dialect)`; the list is append-only. */
 const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
@@ -39,6 +40,7 @@ const MODULES: Record<string, { migration(dialect: Dialect): Migration }> = {
   '0015_penalty_extension': m0015,
   '0016_web_totp': m0016,
   '0017_web_login_link': m0017,
+  '0018_case_search_nfkc': m0018,
 };
 
 class StaticProvider implements MigrationProvider {

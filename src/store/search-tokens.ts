@@ -62,6 +62,12 @@ export function documentTokens(fields: readonly (string | null | undefined)[]): 
 export interface QueryPhrase {
   tokens: string[];
   prefix: boolean;
+  /**
+   * The word itself (NFKC), when it is one run of Han characters: the phrase then matches exactly where the word
+   * stands in a field's normalised text (a bigram chain, or one character as a prefix, cannot span a field or a
+   * non-Han character), which PostgreSQL checks on the case row instead of reading its tsvector.
+   */
+  han?: string;
 }
 
 /**
@@ -95,7 +101,7 @@ export function queryPhrases(text: string): QueryPhrase[] {
       if (!last) tokens.push(chars[chars.length - 1]!);
       prefix = false;
     });
-    phrases.push({ tokens, prefix });
+    phrases.push(rs.length === 1 && rs[0]!.han ? { tokens, prefix, han: rs[0]!.text } : { tokens, prefix });
   }
   return phrases;
 }
