@@ -409,3 +409,58 @@ describe('"not a complaint" needs evidence: a mail plainly about a home goes to 
     expect(run(text).verdict).toBe('not-complaint');
   });
 });
+
+describe('general danger vocabulary (issue 21): real phrasing is urgent, prevention and past mentions are not', () => {
+  it.each([
+    '我家楼下的地面明显下沉，墙上也裂了，物业不管',
+    '小区地下车库顶板钢筋裸露，混凝土一块块往下掉',
+    '昨晚楼道电表箱打火冒火花，物业到现在没人来看',
+    '楼道里煤气泄露，味道很大，物业不处理',
+    '我母亲在小区门口结冰的台阶上滑倒骨折住院，物业一直不扫雪',
+    '车库里甲醛超标，好几个孩子头晕呕吐',
+    '小区电梯急速下降，里面的人吓坏了，物业说没事',
+    '楼顶广告牌松动摇摇欲坠，下面就是小孩玩的地方',
+  ])('%s', (text) => {
+    expect(run(text).urgent).toBe(true);
+  });
+
+  it.each([
+    '楼道被电动车堵了，物业不清理',
+    '开发商资金链断裂，房子一直不交付',
+    '小区存在火灾隐患，希望物业加强管理',
+    '楼道堆满杂物，以免发生火灾，请物业清理',
+  ])('not urgent: %s', (text) => {
+    expect(run(text).urgent).toBe(false);
+  });
+});
+
+describe('specialist duties in residents\' words (000 附件 二(二)–(八))', () => {
+  it.each<[string, UnitCode]>([
+    ['小区里好几户住改商开了棋牌室，物业不管', 'market-regulation'],
+    ['物业代收电费加价，每度多收三毛', 'market-regulation'],
+    ['开发商虚假广告，说有地铁学校，全是骗人的', 'market-regulation'],
+    ['电梯经常关人掉楼层，物业说正常', 'market-regulation'],
+    ['一楼业主私自加层，还破墙开门做生意，物业不管', 'natural-resources'],
+    ['小区每晚广场舞音响开到十点多，吵得没法睡，物业不管', 'police'],
+    ['物业擅自涨价，物业费上涨了一倍，也没有听证', 'development-reform'],
+  ])('%s → %s', (text, unit) => {
+    expect(run(text).unit).toBe(unit);
+  });
+
+  it('12345 as the channel the resident used does not make the hotline the lead', () => {
+    const c = run('我多次拨打12345反映小区停水的问题，物业一直不管，每天晚上都没水');
+    expect(c.unit).toBe('housing');
+  });
+});
+
+describe('advert words beside a real grievance do not drop the mail', () => {
+  it('a resident quoting the developer\'s 楼盘 and 户型 in a complaint goes at least to the desk', () => {
+    const c = run('楼盘开盘时售楼处说的户型和交房后的不一样，物业还乱收费，我们要维权，请领导做主。');
+    expect(c.verdict).toBe('triage');
+    expect(c.triage).toBe(true);
+  });
+
+  it('an advert that names the same products and complains of nothing is still dropped', () => {
+    expect(run('本公司厂家直销门禁考勤机、停车道闸，型号齐全，售后服务全国联保，传真 0351-1234567。').verdict).toBe('not-complaint');
+  });
+});
