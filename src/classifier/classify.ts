@@ -82,13 +82,19 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
   const { pattern, start, end, n } = m;
   const { roles, thresholds } = rules;
   const masked = maskedMatches(m, rules);
+  const once = onceFor(rules.patterns.length); // per pattern and list: already listed in this call
+  const ep = once.epoch;
   const nonComplaintP: number[] = [];
   const propertyP: number[] = [];
   let propertyScore = 0;
   for (let i = 0; i < n; i++) {
     const p = pattern[i]!;
-    if (rules.nonComplaintWeight[p] !== 0 && !nonComplaintP.includes(p)) nonComplaintP.push(p);
-    if (rules.propertyWeight[p] !== 0 && !masked[i] && !propertyP.includes(p)) {
+    if (rules.nonComplaintWeight[p] !== 0 && once.nonComplaint[p] !== ep) {
+      once.nonComplaint[p] = ep;
+      nonComplaintP.push(p);
+    }
+    if (rules.propertyWeight[p] !== 0 && !masked[i] && once.property[p] !== ep) {
+      once.property[p] = ep;
       propertyP.push(p);
       propertyScore += rules.propertyWeight[p]!;
     }
@@ -129,16 +135,22 @@ export function classify(input: ClassifyInput, rules: CompiledRules): Classifica
     const p = pattern[i]!;
     if (!live[i]) continue;
     const b = start[i]! < subjectEnd ? thresholds.subjectBoost : 1;
-    if (kept[i]! & R.TABLE_UNIT) keepMax(unitP, unitB, p, b);
-    if (kept[i]! & R.TABLE_PROBLEM) keepMax(problemP, problemB, p, b);
-    if (rules.complaintWeight[p] !== 0 && !complaintP.includes(p)) complaintP.push(p);
+    if (kept[i]! & R.TABLE_UNIT) keepMax(unitP, unitB, p, b, once.unit, once.unitAt, ep);
+    if (kept[i]! & R.TABLE_PROBLEM) keepMax(problemP, problemB, p, b, once.problem, once.problemAt, ep);
+    if (rules.complaintWeight[p] !== 0 && once.complaint[p] !== ep) {
+      once.complaint[p] = ep;
+      complaintP.push(p);
+    }
     const lastTerm = rules.termStart[p + 1]!;
     for (let q = rules.termStart[p]!; q < lastTerm; q++) {
       const t = rules.termIds[q]!;
       if (termHits[t]!.length === 0) termTouched.push(t);
       termHits[t]!.push(i);
     }
-    if (rules.urgentWeight[p] !== 0 && !urgentP.includes(p) && !settled(s, i, i, rules)) urgentP.push(p);
+    if (rules.urgentWeight[p] !== 0 && once.urgent[p] !== ep && !settled(s, i, i, rules)) {
+      once.urgent[p] = ep;
+      urgentP.push(p);
+    }
   }
 
   const U = rules.units.length;
@@ -497,12 +509,38 @@ function notContained(m: Matches, live: Uint8Array, tables: Uint8Array): Uint8Ar
   return kept;
 }
 
-function keepMax(ps: number[], bs: number[], p: number, b: number): void {
-  const k = ps.indexOf(p);
-  if (k < 0) {
+/** Lists pattern p with boost b, or raises its boost; `stamp`/`at` find it without a search. */
+function keepMax(ps: number[], bs: number[], p: number, b: number, stamp: Uint32Array, at: Int32Array, ep: number): void {
+  if (stamp[p] !== ep) {
+    stamp[p] = ep;
+    at[p] = ps.length;
     ps.push(p);
     bs.push(b);
-  } else if (bs[k]! < b) bs[k] = b;
+  } else if (bs[at[p]!]! < b) bs[at[p]!] = b;
+}
+
+// Which patterns one call has already put in each list: a stamp per pattern and list, equal to the call's epoch
+// when listed (.includes / .indexOf on every match added up). Nothing to clear between calls.
+interface Once {
+  epoch: number;
+  nonComplaint: Uint32Array;
+  property: Uint32Array;
+  complaint: Uint32Array;
+  urgent: Uint32Array;
+  unit: Uint32Array;
+  problem: Uint32Array;
+  unitAt: Int32Array;
+  problemAt: Int32Array;
+}
+let onceScratch: Once | null = null;
+function onceFor(patterns: number): Once {
+  let o = onceScratch;
+  if (o === null || o.unit.length < patterns || o.epoch === 0xffffffff) {
+    const u = () => new Uint32Array(patterns);
+    o = onceScratch = { epoch: 0, nonComplaint: u(), property: u(), complaint: u(), urgent: u(), unit: u(), problem: u(), unitAt: new Int32Array(patterns), problemAt: new Int32Array(patterns) };
+  }
+  o.epoch++;
+  return o;
 }
 
 function weightFor(pairs: readonly [number, number][], target: number): number {
