@@ -384,9 +384,11 @@ async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters:
 
   // The candidates: the cases with the uncommon tokens (or, when there are none, every token anywhere).
   const index = sql`${rare.length ? tsAllOf(rare) : tsQuery(tq, true)}::tsquery`;
-  // How many, as the statistics tell: at most the rarest token's cases (one not among the most common is rarer than
-  // the least common kept). Counting them would cost as much as fetching them when they are few.
-  const candidates = stats.rows * Math.min(...(rare.length ? rare : tokens).map((t) => stats.share(t) ?? stats.floor));
+  // Few for certain when the statistics keep a token of them with a small share (at most its cases); otherwise
+  // counted (a token the statistics do not keep is only known to be rarer than the least common kept, ~2 % here).
+  const bound = stats.rows * Math.min(...(rare.length ? rare : tokens).map((t) => stats.share(t) ?? Infinity));
+  const candidates = bound <= FEW_MATCHES ? bound : Number((await indexedQuery(db, countSql(sql`complaint_text WHERE doc @@ ${index}`, FEW_MATCHES))).rows[0]?.n ?? 0);
+  if (!candidates) return { total: 0, exact: true, rows: [] };
   // The scope and filters are the case row's conditions; the tsvector is read only for what the index did not
   // answer: a common token left out, or the order of a phrase's tokens.
   const open = openWords(tq, rare);

@@ -172,7 +172,11 @@ export function pgFromInfo(info: PgInfo): PgPeer {
   };
 }
 
-export async function startPostgres(): Promise<PgPeer> {
+/**
+ * `settings`: more postgresql.conf lines (name → value), e.g. the bench's shared_buffers: a million cases are a 5 GB
+ * database, which the default 128 MB of shared buffers reads mostly from the OS cache, as no deployment would.
+ */
+export async function startPostgres(settings: Readonly<Record<string, string>> = {}): Promise<PgPeer> {
   const binDir = findPgBinDir();
   const [runAs, port] = await Promise.all([chooseOwner(), freePort()]);
   const dir = await mkdtemp(join(tmpdir(), PG_DIR_PREFIX));
@@ -212,6 +216,7 @@ export async function startPostgres(): Promise<PgPeer> {
         'synchronous_commit = off',
         'full_page_writes = off',
         'max_connections = 200',
+        ...Object.entries(settings).map(([name, value]) => `${name} = '${value}'`),
         '',
       ].join('\n'),
     );
