@@ -2,6 +2,7 @@
 // same order, for random phrase sets and texts; quiet phrases listed once; ASCII edges kept whole-word.
 import { describe, expect, it } from 'vitest';
 import { buildAutomaton, buildFold, emptyMatches, QUIET, scan } from '../../src/classifier/automaton.ts';
+import { mulberry32 } from '../support/random.ts';
 
 const fold = buildFold([['樓', '楼']]);
 
@@ -28,21 +29,9 @@ function naive(patterns: string[], text: string, quiet: Uint8Array): { matches: 
   return { matches, quiet: quietSeen.map(([id]) => id) };
 }
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('scan finds what a plain search finds', () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('random phrases and texts, seed %i', (seed) => {
-    const rnd = prng(seed);
+    const rnd = mulberry32(seed);
     const alphabet = '物业小区电梯漏水楼道没有不是ab12';
     const pick = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
     const patterns = [...new Set(Array.from({ length: 40 + Math.floor(rnd() * 80) }, () => pick(1 + Math.floor(rnd() * 4))))];
