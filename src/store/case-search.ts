@@ -254,8 +254,8 @@ export const FEW_MATCHES = 5000;
 /**
  * A token in more than this share of the cases is common: its GIN posting list is long (at 1,000,000 cases 物业 has
  * 850,000 entries, ~100 ms to decode however few the results), so the index is not asked for it when a rarer token
- * of the query can find the candidates; the whole query is then checked on each candidate's tsvector, after the
- * filters of the case row (the county first: reading a tsvector costs more).
+ * of the query can find the candidates; the words are then checked on each candidate, after the filters of the case
+ * row: a Chinese word in the row's text, any other on the case's tsvector (which costs more to read).
  */
 const COMMON_SHARE = 0.05;
 /** The cases a Chinese word of common bigrams is first looked for in, to tell "more than the cap" without the index. */
@@ -387,14 +387,18 @@ async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters:
   // Few for certain when the statistics keep a token of them with a small share (at most its cases); otherwise
   // counted (a token the statistics do not keep is only known to be rarer than the least common kept, ~2 % here).
   const bound = stats.rows * Math.min(...(rare.length ? rare : tokens).map((t) => stats.share(t) ?? Infinity));
-  const candidates = bound <= FEW_MATCHES ? bound : Number((await indexedQuery(db, countSql(sql`complaint_text WHERE doc @@ ${index}`, FEW_MATCHES))).rows[0]?.n ?? 0);
-  if (!candidates) return { total: 0, exact: true, rows: [] };
+  let few = bound <= FEW_MATCHES;
+  if (!few) {
+    const candidates = Number((await indexedQuery(db, countSql(sql`complaint_text WHERE doc @@ ${index}`, FEW_MATCHES))).rows[0]?.n ?? 0);
+    if (!candidates) return { total: 0, exact: true, rows: [] };
+    few = candidates <= FEW_MATCHES;
+  }
   // The scope and filters are the case row's conditions; the tsvector is read only for what the index did not
   // answer: a common token left out, or the order of a phrase's tokens.
   const open = openWords(tq, rare);
   const check = open.length ? sql` AND ${and(open)}` : sql``;
   const matches = sql`${and(conds)} AND id IN (SELECT complaint_id FROM complaint_text WHERE doc @@ ${index})${check}`;
-  if (candidates <= FEW_MATCHES || q.sort === 'deadline') {
+  if (few || q.sort === 'deadline') {
     // Fetched first (MATERIALIZED): left to itself, the planner walks the order and tests each case for a rare word.
     const hits = sql`WITH hits AS MATERIALIZED (SELECT complaint_id FROM complaint_text WHERE doc @@ ${index})`;
     const joined = sql`complaint JOIN hits ON hits.complaint_id = complaint.id WHERE ${and(conds)}${check}`;
