@@ -80,6 +80,8 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
     if (missing.length) {
       log.warn({ years: missing }, `节假日数据缺少 ${missing.join('、')} 年：工作日将按周一至周五计算，请在 config/holidays.yaml 补充 / holiday data missing`);
     }
+    // One classifier for the service (intake, bot, the console's registration): each copy holds its own automata and
+    // model, ~20 MB of the idle figure.
     const classify = loadClassifier(cfg);
 
     const mail = createMailSender(cfg, env);
@@ -152,7 +154,7 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
     if (token) {
       const { createBot } = await import('./bot/index.ts');
       // The desk's 登记为投诉 button registers a mail through this intake.
-      const bot = createBot({ ...cases, token, promoteMail: (rawMailId: number, by: Actor) => intake.promote(rawMailId, by) });
+      const bot = createBot({ ...cases, token, classify, promoteMail: (rawMailId: number, by: Actor) => intake.promote(rawMailId, by) });
       // Telegram being down must not keep mail and the desk from working: the bot connects when it can.
       const first = await bot.connect();
       shutdown.add('bot', () => bot.stop());
@@ -166,7 +168,7 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
       // keep working.
       try {
         const web = await startWebServer(
-          { ...cases, promoteMail: (rawMailId: number, by: Actor) => intake.promote(rawMailId, by), secureCookies: cfg.web.secureCookies, trustProxy: cfg.web.trustProxy },
+          { ...cases, classify, promoteMail: (rawMailId: number, by: Actor) => intake.promote(rawMailId, by), secureCookies: cfg.web.secureCookies, trustProxy: cfg.web.trustProxy },
           cfg.web.listen,
         );
         shutdown.add('web', () => web.close());
