@@ -13,7 +13,7 @@ import { syncReferenceData } from './store/reference.ts';
 import { loadCalendar, loadClassifier, missingHolidayYears } from './runtime.ts';
 import { Intake } from './ingest/intake.ts';
 import type { Actor } from './domain.ts';
-import { ImapSource } from './ingest/imap.ts';
+import type { ImapSource } from './ingest/imap.ts';
 import { startSmtpIntake, type SmtpIntake } from './ingest/smtp.ts';
 import { DropDir } from './ingest/dropdir.ts';
 import { createMailSender } from './outbox/mailer.ts';
@@ -195,7 +195,10 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
       parts.dropDir = `on ${drop.dir}`;
     } else parts.dropDir = 'off (intake.dropDir: false)';
 
-    const imap = cfg.mailboxes.filter((m) => m.imap).map((m) => new ImapSource(m, { db: store.db, log, intake, env }));
+    const withImap = cfg.mailboxes.filter((m) => m.imap);
+    // Loaded only when a mailbox is read over IMAP: imapflow is ~10–15 MB of the idle service on the embedded defaults.
+    const { ImapSource: Source } = withImap.length ? await import('./ingest/imap.ts') : { ImapSource: null };
+    const imap = Source ? withImap.map((m) => new Source(m, { db: store.db, log, intake, env })) : [];
     for (const s of imap) s.start();
     shutdown.add('imap', ...imap.map((s) => () => s.stop()));
     parts.imap = imap.length ? `on ${imap.length} mailbox(es)` : 'off (no mailbox has imap settings)';
