@@ -192,6 +192,12 @@ export function planOf(now: string, trackings: string[], rounds: number): Search
     'search, rare word': ['蟑螂', '地暖', '鞭炮', trackings[7]!, `${trackings[3]!} 物业`].map((w) => list(w, { text: w })),
     'search, 4-character word': ['物业公司', '噪音扰民', '电梯故障', '停车收费', '乱收费用'].map((w) => list(w, { text: w, counties: yanhu })),
     'search, one character': ['霉', '漏'].map((w) => list(w, { text: w })),
+    'search by deadline': [
+      list('电梯, by deadline', { text: '电梯', sort: 'deadline' }),
+      list('噪音 in 盐湖区, by deadline, page 3', { text: '噪音', counties: yanhu, sort: 'deadline', page: 3 }),
+      list('物业公司 in 盐湖区, by deadline', { text: '物业公司', counties: yanhu, sort: 'deadline' }),
+      list('地暖, by deadline', { text: '地暖', sort: 'deadline' }),
+    ],
     'case page (findByTracking + eventsOf)': [{ kind: 'page' as const, label: 'case page', trackings }],
   };
   // Each variant twice before timing: a round runs one variant of each figure, so 5 warm-up rounds left the first
@@ -207,6 +213,7 @@ const GOALS: Record<string, number> = {
   'search, rare word': 100,
   'search, 4-character word': 100,
   'search, one character': 100,
+  'search by deadline': 100,
   'case page (findByTracking + eventsOf)': 50,
 };
 

@@ -216,7 +216,9 @@ async function sqliteSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters: W
 }
 
 function orderOf(q: CaseQuery, dialect: SqlDialect) {
-  if (q.sort === 'deadline') return sql`${nextDue(dialect)} ASC, complaint.id ASC`;
+  // Receipt before id among equal deadlines (every case without one is equal): the deadline indexes hold
+  // (deadline, received_at), so a walk in this order needs no sort of the cases without a deadline.
+  if (q.sort === 'deadline') return sql`${nextDue(dialect)} ASC, received_at ASC, complaint.id ASC`;
   return q.sort === 'received' ? sql`received_at ASC, complaint.id ASC` : sql`received_at DESC, complaint.id DESC`;
 }
 
@@ -333,12 +335,12 @@ function openWords(tq: TextQuery, answered: readonly QueryToken[]): Where[] {
  * PostgreSQL's search. The candidates come from the GIN index asked only for the query's uncommon tokens (ANALYZE's
  * statistics tell which); the case row's filters come next, then what the index left open (a common token, the order
  * of a word's bigrams): a Chinese word as a substring of the row's text, any other on the case's tsvector. Few
- * candidates (as the statistics tell): the matches are fetched, counted and sorted. Many: the matches are counted up
- * to `countUpTo` and the page is found by walking the list in the order asked for, testing each case on its row,
- * which stops once the page is full. When every token is common, the list is walked at once; a one-token word the
- * statistics put at 10 times the cap or more, or a Chinese word found more than the cap times among the list's first
- * cases, is "more than the cap" without the index (a short first page is counted whatever the estimate); anything
- * else is counted.
+ * candidates (as the statistics tell), or few matches once counted: the matches are fetched, counted and sorted.
+ * Many: the matches are counted up to `countUpTo` and the page is found by walking the list in the order asked for
+ * (the deadline order too: its indexes hold it), testing each case on its row, which stops once the page is full.
+ * When every token is common, a one-token word the statistics put at 10 times the cap or more, or a Chinese word
+ * found more than the cap times among the list's first cases, is "more than the cap" without the index (a short
+ * first page is counted whatever the estimate); anything else is counted.
  */
 async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters: Where[], limit: number, offset: number): Promise<Page> {
   const query = sql`${tsQuery(tq)}::tsquery`;
@@ -355,17 +357,35 @@ async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters:
     return !offset && rows.length < limit ? { total: rows.length, exact: true, rows } : { total, exact, rows };
   };
 
-  if (!rare.length && q.sort !== 'deadline') {
-    const cap = q.countUpTo;
-    // Only a word of one token (two characters, or one as a prefix) is estimated well: ANALYZE keeps its share. A
-    // phrase's bigrams are each common in far more cases than the phrase (噪音, 音扰, 扰民 vs 噪音扰民): counted.
-    if (cap !== undefined && tq.phrases.every((p) => p.tokens.length === 1)) {
-      // Words and scope groups taken as independent (a county's share of a word is the county's share of cases).
-      let estimate = stats.rows;
-      for (const p of tq.phrases) estimate *= stats.share({ token: p.tokens[0]!, prefix: p.prefix }) ?? 1;
-      for (const group of tq.anyOf) estimate *= Math.min(1, group.reduce((sum, t) => sum + (stats.share({ token: t, prefix: false }) ?? stats.floor), 0));
-      if (estimate >= ESTIMATE_TRUSTED * cap) return walk(cap, false);
-    }
+  // The matches of `index` in the scope, fetched whole (MATERIALIZED: left to itself, the planner walks the order and
+  // tests each case for a rare word), counted and sorted: for few candidates, or a known small number of matches
+  // (walking the list for a handful of matches would read all of it).
+  const fetched = async (index: RawBuilder<unknown>, check: RawBuilder<unknown>): Promise<Page> => {
+    const hits = sql`WITH hits AS MATERIALIZED (SELECT complaint_id FROM complaint_text WHERE doc @@ ${index})`;
+    const joined = sql`complaint JOIN hits ON hits.complaint_id = complaint.id WHERE ${and(conds)}${check}`;
+    const rows = (
+      await indexedQuery(db, sql<ItemRow & { total: number }>`${hits} SELECT ${ITEM_COLUMNS}, count(*) OVER () AS total FROM ${joined} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`)
+    ).rows;
+    // Counted exactly, told as the other paths tell it (up to the cap: the list reads the same whichever path ran).
+    if (rows.length) return { ...counted(rows[0]!.total, q.countUpTo), rows };
+    if (!offset) return { total: 0, exact: true, rows: [] };
+    const n = await indexedQuery(db, sql<{ n: number }>`${hits} SELECT count(*) AS n FROM ${joined}`);
+    return { ...counted(n.rows[0]?.n, q.countUpTo), rows: [] };
+  };
+
+  const cap = q.countUpTo;
+  // Only a word of one token (two characters, or one as a prefix) is estimated well: ANALYZE keeps its share (of a
+  // token it does not keep only a bound is known: not trusted). A phrase's bigrams are each common in far more cases
+  // than the phrase (噪音, 音扰, 扰民 vs 噪音扰民): counted. Rare or common, a word estimated well over the cap is
+  // walked at once (霉 as a prefix: ~3 % of the cases, 30,000 candidates whose count would take 40–70 ms).
+  if (cap !== undefined && tq.phrases.every((p) => p.tokens.length === 1)) {
+    // Words and scope groups taken as independent (a county's share of a word is the county's share of cases).
+    let estimate = stats.rows;
+    for (const p of tq.phrases) estimate *= stats.share({ token: p.tokens[0]!, prefix: p.prefix }) ?? 0;
+    for (const group of tq.anyOf) estimate *= Math.min(1, group.reduce((sum, t) => sum + (stats.share({ token: t, prefix: false }) ?? stats.floor), 0));
+    if (cap > 0 && estimate >= ESTIMATE_TRUSTED * cap) return walk(cap, false);
+  }
+  if (!rare.length) {
     // Chinese words of common bigrams are often common themselves (物业公司): more than the cap among the list's first
     // PROBE_ROWS cases, each tested on its row, is "more than the cap" for certain, in ~15 ms at 1,000,000 cases where
     // the index's count decodes each bigram's long posting list (40–70 ms). Fewer: counted by the index.
@@ -379,14 +399,14 @@ async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters:
       : countSql(sql`complaint_text WHERE doc @@ ${query}`, q.countUpTo);
     const { total, exact } = counted((await indexedQuery(db, count)).rows[0]?.n, q.countUpTo);
     if (!total || (exact && offset >= total)) return { total, exact, rows: [] };
-    return walk(total, exact);
+    return exact && total <= FEW_MATCHES ? fetched(query, sql``) : walk(total, exact);
   }
 
-  // The candidates: the cases with the uncommon tokens (or, when there are none, every token anywhere).
-  const index = sql`${rare.length ? tsAllOf(rare) : tsQuery(tq, true)}::tsquery`;
+  // The candidates: the cases with the uncommon tokens.
+  const index = sql`${tsAllOf(rare)}::tsquery`;
   // Few for certain when the statistics keep a token of them with a small share (at most its cases); otherwise
   // counted (a token the statistics do not keep is only known to be rarer than the least common kept, ~2 % here).
-  const bound = stats.rows * Math.min(...(rare.length ? rare : tokens).map((t) => stats.share(t) ?? Infinity));
+  const bound = stats.rows * Math.min(...rare.map((t) => stats.share(t) ?? Infinity));
   let few = bound <= FEW_MATCHES;
   if (!few) {
     const candidates = Number((await indexedQuery(db, countSql(sql`complaint_text WHERE doc @@ ${index}`, FEW_MATCHES))).rows[0]?.n ?? 0);
@@ -398,22 +418,10 @@ async function postgresSearch(db: Conn, q: CaseQuery, tq: TextQuery, rowFilters:
   const open = openWords(tq, rare);
   const check = open.length ? sql` AND ${and(open)}` : sql``;
   const matches = sql`${and(conds)} AND id IN (SELECT complaint_id FROM complaint_text WHERE doc @@ ${index})${check}`;
-  if (few || q.sort === 'deadline') {
-    // Fetched first (MATERIALIZED): left to itself, the planner walks the order and tests each case for a rare word.
-    const hits = sql`WITH hits AS MATERIALIZED (SELECT complaint_id FROM complaint_text WHERE doc @@ ${index})`;
-    const joined = sql`complaint JOIN hits ON hits.complaint_id = complaint.id WHERE ${and(conds)}${check}`;
-    const rows = (
-      await indexedQuery(db, sql<ItemRow & { total: number }>`${hits} SELECT ${ITEM_COLUMNS}, count(*) OVER () AS total FROM ${joined} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`)
-    ).rows;
-    // Counted exactly, told as the other paths tell it (up to the cap: the list reads the same whichever path ran).
-    if (rows.length) return { ...counted(rows[0]!.total, q.countUpTo), rows };
-    if (!offset) return { total: 0, exact: true, rows: [] };
-    const n = await indexedQuery(db, sql<{ n: number }>`${hits} SELECT count(*) AS n FROM ${joined}`);
-    return { ...counted(n.rows[0]?.n, q.countUpTo), rows: [] };
-  }
+  if (few) return fetched(index, check);
   const { total, exact } = counted((await indexedQuery(db, countSql(sql`complaint WHERE ${matches}`, q.countUpTo))).rows[0]?.n, q.countUpTo);
   if (!total || (exact && offset >= total)) return { total, exact, rows: [] };
-  return walk(total, exact);
+  return exact && total <= FEW_MATCHES ? fetched(index, check) : walk(total, exact);
 }
 
 function toItem(r: ItemRow, now: string): CaseListItem {

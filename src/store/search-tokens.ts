@@ -138,12 +138,10 @@ export function ftsMatch(q: TextQuery): string {
 
 /**
  * The tsquery (PostgreSQL): 't1' <-> 't2' <-> 't3':* for each phrase, ('§ca' | '§cb') for each group, ANDed.
- * `loose`: the phrases' tokens anywhere (&), which the GIN index answers without reading a tsvector — the
- * candidates of the phrase query, a few more than its matches.
  */
-export function tsQuery(q: TextQuery, loose = false): string {
+export function tsQuery(q: TextQuery): string {
   return [
-    ...q.phrases.map((p) => `(${p.tokens.map((t, i) => `'${t}'${p.prefix && i === p.tokens.length - 1 ? ':*' : ''}`).join(loose ? ' & ' : ' <-> ')})`),
+    ...q.phrases.map((p) => `(${p.tokens.map((t, i) => `'${t}'${p.prefix && i === p.tokens.length - 1 ? ':*' : ''}`).join(' <-> ')})`),
     ...q.anyOf.map((group) => `(${group.map((t) => `'${t}'`).join(' | ')})`),
   ].join(' & ');
 }
