@@ -22,6 +22,9 @@ const ID_BITS = 2n ** 31n;
 /** The case id of an FTS5 rowid, in SQL. */
 export const ID_OF_KEY_SQL = 'rowid & 2147483647';
 
+/** The FTS5 rowid of the case row `complaint`, in SQL (SQLite): textKey's formula, checked against it in the tests. */
+export const KEY_OF_ROW_SQL = `((CAST(strftime('%s', complaint.received_at) AS INTEGER) - ${EPOCH_S}) * ${ID_BITS} + complaint.id)`;
+
 /** The FTS5 rowid of a case: receipt order, then id (ids stay below 2³¹: PostgreSQL's serial is int4 too). */
 export function textKey(id: number, receivedAt: string): bigint {
   const seconds = Math.floor(Date.parse(receivedAt) / 1000) - EPOCH_S;

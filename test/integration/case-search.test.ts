@@ -7,6 +7,7 @@ import { searchCases, type CaseQuery } from '../../src/store/case-search.ts';
 import { findById, insertCase, saveCase, type NewCase } from '../../src/store/cases.ts';
 import { sql } from 'kysely';
 import { inTransaction, openStore } from '../../src/store/db.ts';
+import { KEY_OF_ROW_SQL, textKey } from '../../src/store/case-text.ts';
 import { migrateTo, migrateToLatest } from '../../src/store/migrate.ts';
 import { NEXT_DUE_SQL } from '../../src/store/migrations/0014_case_search.ts';
 import { nextDueSql, nextRunningDeadline } from '../../src/store/running-deadlines.ts';
@@ -96,6 +97,25 @@ describe.each(DIALECTS)('case search on %s', (dialect) => {
   });
   afterAll(async () => {
     await store?.cleanup();
+  });
+
+  it('computes a case’s text-index key in SQL as textKey does, and as the index holds it (SQLite)', async () => {
+    if (dialect !== 'sqlite') return;
+    // Compared in SQL: the keys (~4.6·10¹⁷) are beyond a JavaScript number's exact integers.
+    const rows = (await sql<{ id: number; received_at: string; indexed: number }>`
+      SELECT complaint.id, complaint.received_at, (SELECT count(*) FROM complaint_text WHERE rowid = ${sql.raw(KEY_OF_ROW_SQL)}) AS indexed
+      FROM complaint`.execute(store.db)).rows;
+    expect(rows.length).toBeGreaterThan(3);
+    for (const r of rows) {
+      expect(Number(r.indexed)).toBe(1);
+      const same = await sql<{ same: number }>`SELECT ${sql.raw(KEY_OF_ROW_SQL)} = ${textKey(r.id, r.received_at)} AS same FROM complaint WHERE id = ${r.id}`.execute(store.db);
+      expect(same.rows[0]!.same).toBe(1);
+    }
+    // Fractions of a second are dropped as textKey drops them.
+    const at = '2026-11-20T04:00:00.999Z';
+    const frac = KEY_OF_ROW_SQL.replaceAll('complaint.received_at', `'${at}'`).replaceAll('complaint.id', '7');
+    expect((await sql<{ same: number }>`SELECT ${sql.raw(frac)} = ${textKey(7, at)} AS same`.execute(store.db)).rows[0]!.same).toBe(1);
+    expect((await sql<{ same: number }>`SELECT ${sql.raw(frac)} = ${textKey(7, at) + 1n} AS same`.execute(store.db)).rows[0]!.same).toBe(0);
   });
 
   it('finds two-character words, and every word of several', async () => {
