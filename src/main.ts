@@ -81,7 +81,7 @@ export async function startService(cfg: Config, opts: ServiceOptions = {}): Prom
       log.warn({ years: missing }, `节假日数据缺少 ${missing.join('、')} 年：工作日将按周一至周五计算，请在 config/holidays.yaml 补充 / holiday data missing`);
     }
     // One classifier for the service (intake, bot, the console's registration): each copy holds its own automata and
-    // model, ~20 MB of the idle figure.
+    // model (the bot's own copy was ~25 MB of the idle service's RSS).
     const classify = loadClassifier(cfg);
 
     const mail = createMailSender(cfg, env);
