@@ -14,7 +14,7 @@ import { MESSAGE_ID_DOMAIN } from '../messages/letters.ts';
 import * as caseStore from '../store/cases.ts';
 import * as mailStore from '../store/mail.ts';
 import { isStoreFull } from '../store/db.ts';
-import type { ParsedComplaintMail, ParseOptions, ParseResult } from './parse.ts';
+import { glimpseHeaders, type ParsedComplaintMail, type ParseOptions, type ParseResult } from './parse.ts';
 import { ParsePool } from './parse-pool.ts';
 import { asksForStatus, detectNotComplaint, findTrackingNumber, isDissatisfied, isSatisfied, stripQuoted } from './signals.ts';
 import { extractFacts } from './extract.ts';
@@ -172,11 +172,11 @@ export class Intake {
     }
     try {
       const parsed = await this.#parse(Buffer.from(row.raw), { maxBytes: cfg.intake.maxMessageBytes, timeoutMs: cfg.intake.perMailTimeoutMs });
-      if (!parsed.ok) return await this.finish(rawMailId, 'quarantined', parsed.reason);
+      if (!parsed.ok) return await this.finish(rawMailId, 'quarantined', parsed.reason, this.glimpseOfRaw(row.raw, row.mailbox));
       const mail = parsed.mail;
 
       const not = detectNotComplaint(mail, this.ownAddresses);
-      if (not) return await this.finish(rawMailId, 'ignored', `${not.kind}: ${not.reason}`, { mail, mailbox: row.mailbox });
+      if (not) return await this.finish(rawMailId, 'ignored', `${not.kind}: ${not.reason}`, this.glimpseOf(mail, row.mailbox));
 
       // The same mail again under other bytes: same Message-ID, sender and subject as one that made a case.
       const again = await this.sameMailAgain(rawMailId, mail);
@@ -189,11 +189,11 @@ export class Intake {
       // Only the complainant's own address speaks as the complainant (补充, 不满意 → 重新办理). Anyone else who quotes
       // a case's tracking number (they are sequential) or our acknowledgement writes a new mail, linked to it.
       const target = await this.findThread(mail);
-      if (target && isComplainantOf(mail, target)) return await this.reply(rawMailId, target, mail);
+      if (target && isComplainantOf(mail, target)) return await this.reply(rawMailId, target, mail, row.mailbox);
       const related = target ?? null;
 
       const county = this.countyOf(row.mailbox, mail);
-      if (!county) return await this.finish(rawMailId, 'quarantined', `无法确定县区 no county for mailbox ${row.mailbox}`);
+      if (!county) return await this.finish(rawMailId, 'quarantined', `无法确定县区 no county for mailbox ${row.mailbox}`, this.glimpseOf(mail, row.mailbox));
       const text = mail.text.slice(0, MAX_BODY);
       const classified = this.deps.classify({ subject: mail.subject, text });
       // A mail about one of our cases is about housing whatever its words: the desk reads what the keywords miss.
@@ -201,7 +201,7 @@ export class Intake {
       // Not a complaint only when there is no unit, no doubt to resolve and no danger: a doubtful mail goes to
       // the housing office's triage queue, never silently away (000 附件 二).
       if (!cls.unit && !cls.triage && !cls.urgent) {
-        return await this.finish(rawMailId, 'ignored', `非物业投诉 not a property complaint (advertising/spam/other)${cls.matched.length ? `: ${cls.matched.join(',')}` : ''}`, { mail, mailbox: row.mailbox });
+        return await this.finish(rawMailId, 'ignored', `非物业投诉 not a property complaint (advertising/spam/other)${cls.matched.length ? `: ${cls.matched.join(',')}` : ''}`, this.glimpseOf(mail, row.mailbox));
       }
       return await this.register(rawMailId, row.received_at, county, mail, text, cls, related);
     } catch (e) {
@@ -209,7 +209,7 @@ export class Intake {
       if (isDatabaseError(e)) throw e;
       // A bug or a pathological mail must not stop the intake: quarantine with the reason, log with context.
       log.error({ err: e, rawMailId }, 'intake: unexpected error, mail quarantined');
-      return this.finish(rawMailId, 'quarantined', `处理出错 processing error: ${(e as Error).message ?? String(e)}`);
+      return this.finish(rawMailId, 'quarantined', `处理出错 processing error: ${(e as Error).message ?? String(e)}`, this.glimpseOfRaw(row.raw, row.mailbox));
     }
   }
 
@@ -218,7 +218,7 @@ export class Intake {
    * in the drop folder, `wuye ingest` without --mailbox, a forwarded copy) the first published address among its
    * Delivered-To, X-Original-To, To and Cc; else the first mailbox's (the city's), so that the mail is still seen.
    */
-  private countyOf(mailbox: string, mail: ParsedComplaintMail): string | null {
+  private countyOf(mailbox: string, mail: Pick<ParsedComplaintMail, 'headers' | 'to' | 'cc'>): string | null {
     const { cfg } = this.deps;
     const known = (address: string) => cfg.mailboxes.find((m) => m.address.toLowerCase() === address.trim().toLowerCase());
     const byMailbox = mailbox ? known(mailbox) : undefined;
@@ -248,21 +248,39 @@ export class Intake {
     return tracking ? caseStore.findByTracking(this.deps.db, tracking) : undefined;
   }
 
+  /** What the desk sees of a mail that did not become a case. */
+  private glimpseOf(mail: ParsedComplaintMail, mailbox: string): Glimpse {
+    return {
+      county: this.countyOf(mailbox, mail),
+      subject: capped(mail.subject, FIELD_LIMITS.subject),
+      sender: mail.from.address?.toLowerCase() ?? null,
+      preview: capped(mail.text.trim(), 1000),
+    };
+  }
+
+  /**
+   * The same of a mail that could not be read (unparseable, too large, timed out): its header block alone gives the
+   * subject and sender, and the mailbox or its recipients the county — so a county's desk sees its own unreadable
+   * mail in its inbox instead of it being listed nowhere but the city's.
+   */
+  private glimpseOfRaw(raw: Buffer | Uint8Array, mailbox: string): Glimpse {
+    const headers = glimpseHeaders(Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
+    const subject = headers.subject?.trim();
+    return {
+      county: this.countyOf(mailbox, { headers, to: addressesIn(headers.to), cc: addressesIn(headers.cc) }),
+      subject: subject ? capped(subject, FIELD_LIMITS.subject) : null,
+      sender: addressesIn(headers.from)[0]?.toLowerCase() ?? null,
+      preview: null,
+    };
+  }
+
   /** Not registered (ignored, quarantined): the outcome with its reason, exactly once. */
-  private async finish(rawMailId: number, outcome: Outcome, reason: string, seen?: { mail: ParsedComplaintMail; mailbox: string }): Promise<IngestResult> {
+  private async finish(rawMailId: number, outcome: Outcome, reason: string, seen?: Glimpse): Promise<IngestResult> {
     const now = this.deps.clock.now().toISOString();
     const claimed = await mailStore.claimOutcome(this.deps.db, { id: rawMailId, outcome, reason, complaintId: null, now });
     if (!claimed) return this.process(rawMailId);
     // What a person needs to see of it later (the desk's daily note, the bot, wuye mail list).
-    const mail = seen?.mail;
-    await mailStore.recordUnregistered(this.deps.db, {
-      rawMailId,
-      county: mail ? this.countyOf(seen.mailbox, mail) : null,
-      subject: mail ? capped(mail.subject, FIELD_LIMITS.subject) : null,
-      sender: mail?.from.address?.toLowerCase() ?? null,
-      preview: mail ? capped(mail.text.trim(), 1000) : null,
-      now,
-    });
+    await mailStore.recordUnregistered(this.deps.db, { rawMailId, county: null, subject: null, sender: null, preview: null, ...seen, now });
     this.deps.log.info({ rawMailId, outcome, reason }, 'intake: mail not registered');
     return { outcome, tracking: null, reason, rawMailId, complaintId: null };
   }
@@ -323,11 +341,11 @@ export class Intake {
     return { ok: true, tracking: r.tracking! };
   }
 
-  private async reply(rawMailId: number, target: Case, mail: ParsedComplaintMail): Promise<IngestResult> {
+  private async reply(rawMailId: number, target: Case, mail: ParsedComplaintMail, mailbox: string): Promise<IngestResult> {
     const fresh = stripQuoted(mail.text).slice(0, MAX_BODY);
     const words = fresh || mail.subject.trim();
     // A reply that says nothing and brings nothing is no news for the officer; files alone are.
-    if (!words && !mail.attachments.length) return this.finish(rawMailId, 'ignored', `空回复 empty reply to ${target.tracking}`);
+    if (!words && !mail.attachments.length) return this.finish(rawMailId, 'ignored', `空回复 empty reply to ${target.tracking}`, this.glimpseOf(mail, mailbox));
     const r = await applyComplainantMail(this.deps, target.id, {
       rawMailId,
       messageId: mail.messageId,
@@ -339,9 +357,17 @@ export class Intake {
       asksForStatus: asksForStatus(`${mail.subject}\n${fresh}`),
     });
     // The workflow refused it (the case cannot take a reply now): kept, with the reason, for the desk to read.
-    if (!r.ok) return this.finish(rawMailId, 'quarantined', `回复未能记入案件 ${target.tracking} reply refused: ${r.message}`);
+    if (!r.ok) return this.finish(rawMailId, 'quarantined', `回复未能记入案件 ${target.tracking} reply refused: ${r.message}`, this.glimpseOf(mail, mailbox));
     return { outcome: 'reply', tracking: r.case.tracking, reason: r.case.status === 'reopened' ? '投诉人不满意，已重新办理 reopened' : null, rawMailId, complaintId: r.case.id };
   }
+}
+
+/** What the desk is shown of a mail that is not a case (unregistered_mail). */
+interface Glimpse {
+  county: string | null;
+  subject: string | null;
+  sender: string | null;
+  preview: string | null;
 }
 
 /** A registered mail's tracking number, or why the desk's mail cannot be registered (unknown, already a case, unreadable). */

@@ -1,6 +1,7 @@
 // The intake pipeline over the mail fixtures, on both dialects: what is registered, ignored, quarantined and
 // threaded; the acknowledgement's content and threading; attachments kept; crash recovery from raw_mail.
 import { readFileSync } from 'node:fs';
+import iconv from 'iconv-lite';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, freshDatabaseUrl } from '../support/stores.ts';
@@ -60,6 +61,22 @@ describe.each(DIALECTS)('intake pipeline on %s', (dialect) => {
     expect(r.reason).toMatch(/过大|too large/);
     const row = await mailStore.getRaw(kit.store.db, r.rawMailId!);
     expect(row!.size).toBe(big.length);
+    // The desk sees what it must handle by hand: subject and sender from the header block, the county it was sent to.
+    const seen = await mailStore.unregisteredOne(kit.store.db, r.rawMailId!);
+    expect(seen).toMatchObject({ county: 'yanhu', subject: '小区电梯坏了一个月没人修', sender: 'wang@example.com', outcome: 'quarantined' });
+  });
+
+  it('an unreadable mail with raw GBK headers and no known mailbox: its county from its recipients, its subject decoded', async () => {
+    const other = kit.cfg.mailboxes.find((m) => m.county !== 'yanhu' && m.county !== kit.cfg.mailboxes[0]!.county)!;
+    const head = Buffer.concat([
+      Buffer.from(`From: =?gb2312?B?${iconv.encode('李先生', 'gbk').toString('base64')}?= <Li@Example.com>\r\nTo: ${other.address}\r\nSubject: `),
+      iconv.encode('楼顶漏水物业不管', 'gbk'),
+      Buffer.from('\r\nContent-Type: text/plain; charset=gbk\r\n\r\n'),
+    ]);
+    const r = await kit.intake.ingest(Buffer.concat([head, Buffer.alloc(26 * 1024 * 1024, 0x41)]), { source: 'file', mailbox: '' });
+    expect(r.outcome).toBe('quarantined');
+    const seen = await mailStore.unregisteredOne(kit.store.db, r.rawMailId!);
+    expect(seen).toMatchObject({ county: other.county, subject: '楼顶漏水物业不管', sender: 'li@example.com' });
   });
 
   it('writes a Chinese acknowledgement with the tracking number, threaded to the resident mail', async () => {

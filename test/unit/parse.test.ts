@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseMail, type ParsedComplaintMail, type ParseResult } from '../../src/ingest/parse.ts';
+import { glimpseHeaders, parseMail, type ParsedComplaintMail, type ParseResult } from '../../src/ingest/parse.ts';
+import iconv from 'iconv-lite';
 import { detectNotComplaint, findTrackingNumber, isDissatisfied } from '../../src/ingest/signals.ts';
 import { extractFacts } from '../../src/ingest/extract.ts';
 import { NO_CORPUS, trec06cDir } from '../support/corpus.ts';
@@ -415,5 +416,34 @@ describe.skipIf(!CORPUS)(`parseMail on the real Chinese corpus (trec06c-dev)${CO
     }
     expect(outcomes).toBe(300);
     expect(readable / files.length).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('glimpseHeaders: the header block of a mail that could not be parsed', () => {
+  const gb = (s: string) => iconv.encode(s, 'gbk');
+  it.each<[string, Buffer, Record<string, string>]>([
+    ['UTF-8 encoded words', Buffer.from('Subject: =?UTF-8?B?5qW86YGT54Gv5Z2P5LqG?=\r\nFrom: a@b.cn\r\n\r\nbody'), { subject: '楼道灯坏了', from: 'a@b.cn' }],
+    ['raw GBK bytes', Buffer.concat([Buffer.from('Subject: '), gb('电梯停运'), Buffer.from('\r\nTo: x@163.com\r\n\r\n')]), { subject: '电梯停运', to: 'x@163.com' }],
+    ['gb2312 encoded words, LF line ends, folded', Buffer.from(`Subject: =?gb2312?B?${gb('物业').toString('base64')}?=\n =?gb2312?B?${gb('乱收费').toString('base64')}?=\nFrom: c@d.cn\n\nbody`), { subject: '物业乱收费', from: 'c@d.cn' }],
+    ['the body is not read as headers', Buffer.from('From: e@f.cn\r\n\r\nSubject: not a header\r\n'), { from: 'e@f.cn' }],
+  ])('%s', (_name, raw, expected) => {
+    const h = glimpseHeaders(raw);
+    expect(h).toMatchObject(expected);
+    if (!('subject' in expected)) expect(h.subject).toBeUndefined();
+  });
+
+  it.each<[string, Buffer]>([
+    ['empty', Buffer.alloc(0)],
+    ['no header block', Buffer.from('just some words, no colon line')],
+    ['binary noise', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))],
+  ])('%s: no subject, no throw', (_name, raw) => {
+    expect(glimpseHeaders(raw).subject).toBeUndefined();
+  });
+
+  it('reads no further than 64 KB into a huge header', () => {
+    const raw = Buffer.concat([Buffer.from('Subject: 漏水\r\nX-Pad: '), Buffer.alloc(10 * 1024 * 1024, 0x61), Buffer.from('\r\nFrom: late@x.cn\r\n\r\n')]);
+    const h = glimpseHeaders(raw);
+    expect(h.subject).toBe('漏水');
+    expect(h.from).toBeUndefined();
   });
 });
