@@ -100,7 +100,12 @@ export const configSchema = z
         apiRoot: z.string().url().nullable().default(null),
         proxy: z.string().url().nullable().default(null),
         username: z.string().nullable().default(null),
-        webhook: z.object({ url: z.string().url(), listen: hostPort }).strict().nullable().default(null),
+        // Telegram delivers only to https (the reverse proxy in front of `listen` holds the certificate).
+        webhook: z
+          .object({ url: z.string().url().refine((u) => u.startsWith('https://'), { message: 'Telegram 只向 https 地址推送 webhook url must be https://' }), listen: hostPort })
+          .strict()
+          .nullable()
+          .default(null),
         inviteTtlHours: z.number().positive().default(72),
       })
       .strict()

@@ -6,7 +6,7 @@
 //   loaded → one Composer per feature (commands/) → fallbacks.
 // Sends that belong to a case's effects go through the outbox; replies to the officer's own taps go directly.
 import { createHash } from 'node:crypto';
-import type { Agent } from 'node:http';
+import type { Agent, Server } from 'node:http';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { Telegraf, type Context } from 'telegraf';
 import type { Clock } from '../clock.ts';
@@ -34,6 +34,7 @@ import { state, type BotDeps, type ClassifyFn } from './context.ts';
 import { BOT_COMMANDS, TEXT } from '../messages/index.ts';
 import { loadDialogue } from './session.ts';
 import { answer } from './ui.ts';
+import { closeWebhook, listenWebhook } from './webhook.ts';
 
 export const DEFAULT_API_ROOT = 'https://api.telegram.org';
 
@@ -82,7 +83,9 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
   const { cfg, db, log, clock } = deps;
   const agent: Agent | undefined = cfg.bot.proxy ? (new HttpsProxyAgent(cfg.bot.proxy) as unknown as Agent) : undefined;
   const bot = new Telegraf<Context>(deps.token, {
-    telegram: { apiRoot: cfg.bot.apiRoot ?? DEFAULT_API_ROOT, agent, attachmentAgent: agent },
+    // webhookReply off: telegraf would otherwise put a handler's first call into the webhook's answer, where Telegram
+    // carries it out without telling us whether it failed (a 403 from a blocked officer would go unnoticed).
+    telegram: { apiRoot: cfg.bot.apiRoot ?? DEFAULT_API_ROOT, agent, attachmentAgent: agent, webhookReply: false },
     handlerTimeout: 60_000,
   });
   const classify = deps.classify ?? loadClassifier(cfg);
@@ -173,6 +176,7 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
   /** An error's message as it may be logged: never with the token in it (Telegram URLs carry it). */
   const tokenless = (e: unknown) => scrub(String((e as Error)?.message ?? e), [deps.token]);
   let running: Promise<void> | null = null;
+  let hookServer: Server | null = null;
   let retry: NodeJS.Timeout | null = null;
   let stopping = false;
   return {
@@ -182,12 +186,10 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
       const hook = cfg.bot.webhook;
       if (hook) {
         const url = new URL(hook.url);
-        const [host, port] = hook.listen.split(':');
-        running = bot.launch({
-          allowedUpdates: [...ALLOWED_UPDATES],
-          webhook: { domain: url.host, path: url.pathname, host, port: Number(port), secretToken: webhookSecret(deps.token) },
-        });
-        await running;
+        const secretToken = webhookSecret(deps.token);
+        // Listening first and once: a retry after the Bot API was unreachable only sets the webhook again.
+        hookServer ??= await listenWebhook(hook.listen, bot.webhookCallback(url.pathname, { secretToken }), log);
+        await bot.telegram.setWebhook(url.href, { allowed_updates: [...ALLOWED_UPDATES], secret_token: secretToken });
         log.info({ url: `${url.origin}${url.pathname}`, listen: hook.listen }, 'bot: webhook set');
         return;
       }
@@ -233,6 +235,9 @@ export function createBot(deps: CreateBotDeps): OfficerBot {
       stopping = true;
       if (retry) clearTimeout(retry);
       retry = null;
+      // The webhook stays set: Telegram keeps the updates that come meanwhile and delivers them after a restart.
+      if (hookServer) await closeWebhook(hookServer);
+      hookServer = null;
       if (!running) return;
       try {
         bot.stop('shutdown');

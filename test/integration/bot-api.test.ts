@@ -61,10 +61,24 @@ describe('identity and transport', () => {
     expect(err.description).toBe('Unauthorized');
   });
 
+  it('setWebhook wants https and a plain secret; deleteWebhook says whether there was one', async () => {
+    expect(await apiError(bot.telegram.setWebhook('http://127.0.0.1:1/hook'))).toMatchObject({ code: 400, description: 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook' });
+    expect(await apiError(bot.telegram.setWebhook('https://127.0.0.1:1/hook', { secret_token: 'no spaces allowed' }))).toMatchObject({
+      code: 400,
+      description: 'Bad Request: bad webhook: secret token contains unallowed characters',
+    });
+    const del = () => fetch(`${peer.apiRoot}/bot${peer.token}/deleteWebhook`, { method: 'POST' }).then((r) => r.json() as Promise<{ description: string }>);
+    expect((await del()).description).toBe('Webhook is already deleted');
+    await expect(bot.telegram.setWebhook('https://127.0.0.1:1/hook')).resolves.toBe(true);
+    expect(peer.webhook()).toMatchObject({ url: 'https://127.0.0.1:1/hook', pending_update_count: 0 });
+    expect((await del()).description).toBe('Webhook was deleted');
+    expect(peer.webhook().url).toBe('');
+  });
+
   it('answers methods the bot does not use with 404 Not Found, and records every call', async () => {
     peer.registerChat(5);
     // Some real methods on purpose: the stand-in covers only what the bot calls.
-    for (const method of ['sendTelepathy', 'deleteMessage', 'sendMediaGroup', 'setWebhook', 'getChat']) {
+    for (const method of ['sendTelepathy', 'deleteMessage', 'sendMediaGroup', 'banChatMember', 'getChat']) {
       const err = await apiError(bot.telegram.callApi(method as 'getMe', { chat_id: 5, message_id: 1 } as never));
       expect([method, err.code, err.description]).toEqual([method, 404, 'Not Found']);
     }
@@ -87,7 +101,7 @@ describe('identity and transport', () => {
       'sendTelepathy:404',
       'deleteMessage:404',
       'sendMediaGroup:404',
-      'setWebhook:404',
+      'banChatMember:404',
       'getChat:404',
       'SendMessage:200',
       'sendMessage:400',

@@ -8,18 +8,25 @@
 //     one with 409, as when two instances run; getMe; deleteWebhook; setMyCommands; sendMessage; sendPhoto and
 //     sendDocument (multipart upload or a known file_id); editMessageText; editMessageReplyMarkup;
 //     answerCallbackQuery; getFile and the file download URL.
+//   setWebhook / deleteWebhook / getWebhookInfo — webhook delivery: each update POSTed as JSON (one at a time, in
+//     order) with X-Telegram-Bot-Api-Secret-Token, confirmed by a 2xx answer, retried after a failure (last error in
+//     getWebhookInfo); a method in the answer's body is carried out as Telegram does a webhook reply; getUpdates
+//     answers 409 while a webhook is set. The body goes out in two writes cut inside a multi-byte character, as TCP
+//     may cut it. Delivery is plain HTTP to the URL's host and port: it stands in for Telegram plus the reverse proxy
+//     that terminates TLS in front of `bot.webhook.listen`; the port rule (443, 80, 88, 8443) is not enforced, so a
+//     test can listen on a free port.
 //   The errors the bot must survive: 400 message is not modified, message to edit not found, chat not found, message
 //   text is empty, message is too long, BUTTON_DATA_INVALID, query is too old; 403 bot was blocked by the user;
 //   429 with parameters.retry_after (rateLimit, failNext); 401 for a wrong token.
 //
 // Deliberately not covered: any other method answers 404 Not Found, as Telegram does for an unknown one. No
-// webhooks (nothing runs the bot's webhook mode against this peer). No formatting: the bot sends plain text, so
+// custom webhook certificates, ip_address or max_connections (one delivery in flight). No formatting: the bot sends plain text, so
 // parse_mode / entities / caption_entities are refused with a 400 naming this stand-in — storing the raw markup as
 // if it had been rendered would let a test pass on text no user would see. Other optional parameters (replies, link
 // previews, …) are recorded but have no effect. No image resizing (a photo's thumbnail holds the original bytes) and
 // no automatic url/mention entities in the bot's texts.
 
-import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import libmime from 'libmime';
 import type { Update } from 'telegraf/types';
@@ -104,6 +111,8 @@ export interface RecordedCall {
   at: number;
   status: number;
   response: ApiResponse;
+  /** Carried out from the body of the bot's answer to a webhook delivery, not called over HTTP. */
+  viaWebhookReply?: boolean;
 }
 
 /** A multipart file part, as it appears in RecordedCall.params (the bytes are kept by the peer). */
@@ -121,6 +130,18 @@ export interface InjectedError {
 
 export interface BotApiOptions {
   token?: string;
+  /** First wait before a failed webhook delivery is tried again (doubling up to 2 s); Telegram's own is longer. */
+  webhookRetryMs?: number;
+}
+
+/** getWebhookInfo's WebhookInfo (the fields this peer keeps). */
+export interface WebhookInfo {
+  url: string;
+  has_custom_certificate: boolean;
+  pending_update_count: number;
+  last_error_date?: number;
+  last_error_message?: string;
+  allowed_updates?: string[];
 }
 
 export interface BotApiPeer {
@@ -163,6 +184,8 @@ export interface BotApiPeer {
   rateLimit(opts: { retryAfter: number; everyN?: number } | null): void;
   /** The user blocks (or unblocks) the bot: sends answer 403 and a my_chat_member update is queued. */
   block(chatId: number, blocked?: boolean): void;
+  /** The webhook as getWebhookInfo reports it, with the number of updates delivered through it. */
+  webhook(): WebhookInfo & { delivered: number };
   close(): Promise<void>;
 }
 
@@ -183,6 +206,7 @@ const NOT_MODIFIED =
   'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message';
 const BLOCKED = 'Forbidden: bot was blocked by the user';
 const POLL_CONFLICT = 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running';
+const WEBHOOK_CONFLICT = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first";
 
 // ───────────────────────────── Parameters and texts ─────────────────────────────
 
@@ -190,7 +214,7 @@ type Params = Record<string, unknown>;
 
 const NUMERIC_PARAMS = new Set(['chat_id', 'message_id', 'offset', 'limit', 'timeout']);
 const JSON_PARAMS = new Set(['reply_markup', 'allowed_updates', 'commands', 'entities', 'caption_entities']);
-const BOOLEAN_PARAMS = new Set(['show_alert']);
+const BOOLEAN_PARAMS = new Set(['show_alert', 'drop_pending_updates']);
 
 // Multipart and query-string params arrive as strings; JSON bodies carry them typed (Bot API "Making requests").
 function normalizeParams(raw: Params): Params {
@@ -348,6 +372,17 @@ interface QueuedUpdate {
   delivered: boolean;
 }
 
+interface Webhook {
+  url: string;
+  /** Where deliveries go: the URL's host, port and path over plain HTTP (see the header). */
+  target: URL;
+  secret: string | undefined;
+  busy: boolean;
+  timer: NodeJS.Timeout | undefined;
+  failures: number;
+  lastError?: { date: number; message: string };
+}
+
 interface PollWaiter {
   res: ServerResponse;
   /** The client closed the connection (telegraf's bot.stop() aborts its pending getUpdates). */
@@ -385,9 +420,14 @@ class LoopbackBotApi {
   private poller: PollWaiter | undefined;
   private limiter: { retryAfter: number; everyN: number; count: number } | undefined;
   private closed = false;
+  private hook: Webhook | undefined;
+  private hookDescription = '';
+  private hookDelivered = 0;
+  private readonly hookRetryMs: number;
 
   constructor(opts: BotApiOptions) {
     this.token = opts.token ?? '123456789:AAH-loopback-test-token_0123456789ab';
+    this.hookRetryMs = opts.webhookRetryMs ?? 100;
     const botId = Number(this.token.split(':')[0]);
     this.bot = {
       id: Number.isSafeInteger(botId) && botId > 0 ? botId : 123456789,
@@ -596,6 +636,7 @@ class LoopbackBotApi {
     if (allowed && !this.closed) {
       this.queue.push({ update, delivered: false });
       this.wakePoller();
+      this.deliverWebhook();
     }
     return structuredClone(update) as unknown as Update;
   }
@@ -715,7 +756,7 @@ class LoopbackBotApi {
     if (!handler) return this.getUpdates(params, res, at);
     this.applyRateLimit();
     const body: ApiResponse = { ok: true, result: handler(params, uploads) };
-    if (key === 'deletewebhook') body.description = 'Webhook is already deleted'; // there never is one here
+    if (key === 'deletewebhook' || key === 'setwebhook') body.description = this.hookDescription;
     return { status: 200, body };
   }
 
@@ -737,6 +778,7 @@ class LoopbackBotApi {
   }
 
   private getUpdates(params: Params, res: ServerResponse, at: number): { status: number; body: ApiResponse } | 'held' {
+    if (this.hook) throw new ApiError(409, WEBHOOK_CONFLICT);
     const previous = this.poller;
     if (previous) {
       // A newer getUpdates wins, like Telegram with two bot instances. The answer waits a moment: after
@@ -897,8 +939,37 @@ class LoopbackBotApi {
       can_connect_to_business: false,
       has_main_web_app: false,
     }),
-    // telegraf calls it before long polling; there is no webhook to delete (drop_pending_updates: the bot never sets it).
-    deletewebhook: () => true,
+    // telegraf calls it before long polling.
+    deletewebhook: (p) => {
+      this.hookDescription = this.hook ? 'Webhook was deleted' : 'Webhook is already deleted';
+      this.setHook(undefined, p.drop_pending_updates === true);
+      return true;
+    },
+    setwebhook: (p) => {
+      const url = optString(p.url) ?? '';
+      if (url === '') {
+        this.hookDescription = this.hook ? 'Webhook was deleted' : 'Webhook is already deleted';
+        this.setHook(undefined, p.drop_pending_updates === true);
+        return true;
+      }
+      let target: URL;
+      try {
+        target = new URL(url);
+      } catch {
+        throw badRequest('bad webhook: Failed to resolve host: Name or service not known');
+      }
+      if (target.protocol !== 'https:') throw badRequest('bad webhook: An HTTPS URL must be provided for webhook');
+      const secret = optString(p.secret_token);
+      if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) throw badRequest('bad webhook: secret token contains unallowed characters');
+      if (Array.isArray(p.allowed_updates)) {
+        const list = p.allowed_updates.map(String);
+        this.allowedUpdates = list.length > 0 ? new Set(list) : undefined;
+      }
+      this.hookDescription = this.hook?.url === url ? 'Webhook is already set' : 'Webhook was set';
+      this.setHook({ url, target: new URL(`http://${target.host}${target.pathname}${target.search}`), secret, busy: false, timer: undefined, failures: 0 }, p.drop_pending_updates === true);
+      return true;
+    },
+    getwebhookinfo: () => this.webhookInfo(),
     setmycommands: (p) => {
       for (const c of (Array.isArray(p.commands) ? p.commands : []) as { command?: unknown }[]) {
         // BotCommand.command: 1-32 chars, lowercase letters, digits and underscores.
@@ -946,8 +1017,121 @@ class LoopbackBotApi {
     },
   };
 
+  // ── webhook ──
+
+  webhookInfo(): WebhookInfo {
+    const h = this.hook;
+    const info: WebhookInfo = { url: h?.url ?? '', has_custom_certificate: false, pending_update_count: this.pendingUpdates() };
+    if (h?.lastError) {
+      info.last_error_date = h.lastError.date;
+      info.last_error_message = h.lastError.message;
+    }
+    if (h && this.allowedUpdates) info.allowed_updates = [...this.allowedUpdates];
+    return info;
+  }
+
+  get webhookDelivered(): number {
+    return this.hookDelivered;
+  }
+
+  private setHook(hook: Webhook | undefined, dropPending: boolean): void {
+    const old = this.hook;
+    if (old?.timer) clearTimeout(old.timer);
+    this.hook = hook;
+    if (dropPending) {
+      this.head = this.queue.length;
+      this.compact();
+    }
+    // A long poll in progress ends now: the next getUpdates meets the webhook's 409.
+    const poller = this.poller;
+    if (hook && poller) {
+      this.poller = undefined;
+      clearTimeout(poller.timer);
+      this.answerPoll(poller, 200, { ok: true, result: [] });
+    }
+    this.deliverWebhook();
+  }
+
+  /** POSTs the oldest pending update to the webhook; the next one goes when the bot has answered this one. */
+  private deliverWebhook(): void {
+    const hook = this.hook;
+    if (!hook || hook.busy || hook.timer || this.closed || this.pendingUpdates() === 0) return;
+    const entry = this.queue[this.head]!;
+    entry.delivered = true;
+    hook.busy = true;
+    const body = Buffer.from(JSON.stringify(entry.update), 'utf8');
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': body.length };
+    if (hook.secret) headers['x-telegram-bot-api-secret-token'] = hook.secret;
+    let settled = false;
+    const done = (error: string | undefined, answer?: Buffer): void => {
+      if (settled) return;
+      settled = true;
+      hook.busy = false;
+      if (this.hook !== hook || this.closed) return; // replaced or deleted meanwhile: the update stays queued
+      if (error) {
+        hook.lastError = { date: this.nowSec(), message: error };
+        entry.delivered = false;
+        const wait = Math.min(2000, this.hookRetryMs * 2 ** hook.failures++);
+        hook.timer = setTimeout(() => {
+          hook.timer = undefined;
+          this.deliverWebhook();
+        }, wait);
+        return;
+      }
+      hook.failures = 0;
+      this.hookDelivered++;
+      if (this.queue[this.head] === entry) this.head++;
+      this.compact();
+      if (answer && answer.length > 0) this.webhookReply(answer);
+      this.deliverWebhook();
+    };
+    const req = httpRequest(hook.target, { method: 'POST', headers, timeout: 60_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (e) => done(`Connection reset: ${e.message}`));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) done(undefined, Buffer.concat(chunks));
+        else done(`Wrong response from the webhook: ${status} ${res.statusMessage ?? ''}`.trim());
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('Read timeout expired')));
+    req.on('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? 'Connection refused' : e.message));
+    // Two writes cut inside a character when there is one to cut (from the middle on, so that a long text is cut, not
+    // just a name near the start): a receiver must join the bytes before decoding them.
+    const inside = (from: number) => body.findIndex((b, i) => i > from && (b & 0xc0) === 0x80);
+    const cut = inside(body.length >> 1) > 0 ? inside(body.length >> 1) : inside(0);
+    if (cut > 0) {
+      req.write(body.subarray(0, cut));
+      setTimeout(() => req.end(body.subarray(cut)), 5);
+    } else req.end(body);
+  }
+
+  /** A method in the webhook's answer is carried out like a call (Telegram reports nothing back to the bot). */
+  private webhookReply(answer: Buffer): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer.toString('utf8'));
+    } catch {
+      return; // not a method call: Telegram ignores the body
+    }
+    if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { method?: unknown }).method !== 'string') return;
+    const { method, ...rest } = parsed as { method: string } & Params;
+    const at = Date.now();
+    const params = normalizeParams(rest);
+    let outcome: { status: number; body: ApiResponse };
+    try {
+      if (method.toLowerCase() === 'getupdates') throw badRequest('getUpdates is not allowed in a webhook reply');
+      outcome = this.dispatch(method, params, new Map(), undefined as unknown as ServerResponse, at) as { status: number; body: ApiResponse };
+    } catch (err) {
+      outcome = errorOutcome(err);
+    }
+    this.record({ method, params, at, status: outcome.status, response: outcome.body, viaWebhookReply: true });
+  }
+
   shutdown(): void {
     this.closed = true;
+    if (this.hook?.timer) clearTimeout(this.hook.timer);
     const poller = this.poller;
     if (poller) {
       this.poller = undefined;
@@ -1055,6 +1239,7 @@ export async function startBotApi(opts: BotApiOptions = {}): Promise<BotApiPeer>
     failNext: (method, error, times) => api.failNext(method, error, times),
     rateLimit: (o) => api.rateLimit(o),
     block: (chatId, blocked) => api.block(chatId, blocked),
+    webhook: () => ({ ...api.webhookInfo(), delivered: api.webhookDelivered }),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         api.shutdown();

@@ -91,6 +91,11 @@ reports: { campaignStart: 'May 2024' }
     expect(problemsOf(`schedule: { weekly: 'every friday' }`)).toEqual(['schedule.weekly: 无效的 cron 表达式 invalid cron expression "every friday"']);
   });
 
+  it('a bot webhook must be an https address (Telegram delivers to nothing else)', () => {
+    expect(problemsOf(`bot: { webhook: { url: 'http://desk.example.cn/tg', listen: '127.0.0.1:8443' } }`)).toEqual(['bot.webhook.url: Telegram 只向 https 地址推送 webhook url must be https://']);
+    expect(problemsOf(`bot: { webhook: { url: 'https://desk.example.cn/tg', listen: '127.0.0.1:8443' } }`)).toEqual([]);
+  });
+
   it('reports YAML syntax errors and missing files', () => {
     expect(problemsOf('mailboxes: [ {')[0]).toMatch(/^YAML:/);
     expect(() => loadConfig({ env: { WUYE_CONFIG: '/nonexistent.yaml' } })).toThrow(ConfigError);
