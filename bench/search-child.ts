@@ -6,14 +6,20 @@ import { readFileSync } from 'node:fs';
 import { searchCases, type CaseQuery } from '../src/store/case-search.ts';
 import { eventsOf, findByTracking } from '../src/store/cases.ts';
 import { openStore } from '../src/store/db.ts';
+import type { WebUser } from '../src/store/users.ts';
+import { dashboardNumbers } from '../src/web/routes-dashboard.ts';
+import { testConfig } from '../test/support/service.ts';
 import { procStatusMb } from './lib.ts';
 
 export interface SearchPlan {
   rounds: number;
   warmup: number;
   /** figure → its query variants (a CaseQuery, or a tracking number for the case page). */
-  figures: Record<string, ({ kind: 'list'; label: string; q: CaseQuery } | { kind: 'page'; label: string; trackings: string[] })[]>;
+  figures: Record<string, ({ kind: 'list'; label: string; q: CaseQuery } | { kind: 'page'; label: string; trackings: string[] } | { kind: 'dashboard'; label: string; now: string; user: DashboardUser })[]>;
 }
+
+/** Who opens the dashboard: its scope (every county, one county, a unit's own cases). */
+export type DashboardUser = Pick<WebUser, 'role' | 'county' | 'unit'>;
 
 export interface ChildReport {
   /** figure → milliseconds of each timed query. */
@@ -36,6 +42,7 @@ async function main(): Promise<void> {
   const plan = JSON.parse(readFileSync(planFile, 'utf8')) as SearchPlan;
   const store = await openStore(url, { migrate: false, checkpointer: false });
   const report: ChildReport = { samples: {}, variants: {}, totals: {}, peakRssMb: null };
+  const cfg = testConfig({ db: url }); // the counties the bench's cases were made for
   try {
     for (let round = 0; round < plan.warmup + plan.rounds; round++) {
       for (const [figure, variants] of Object.entries(plan.figures)) {
@@ -45,6 +52,9 @@ async function main(): Promise<void> {
           const r = await searchCases(store.db, v.q);
           report.totals[v.label] = r.total;
           if (!r.totalExact && !(report.capped ??= []).includes(v.label)) report.capped.push(v.label);
+        } else if (v.kind === 'dashboard') {
+          const d = await dashboardNumbers(store.db, cfg, { id: 0, login: 'bench', name: null, active: true, failedLogins: 0, lockedUntil: null, totp: false, ...v.user }, new Date(v.now));
+          report.totals[v.label] = d.figures[1]!; // 累计受理: the cases it covers
         } else {
           const c = await findByTracking(store.db, v.trackings[round % v.trackings.length]!);
           if (!c) throw new Error(`case page: no case ${v.trackings[round % v.trackings.length]}`);

@@ -169,7 +169,7 @@ function runChild(url: string, plan: SearchPlan, dir: string): Promise<ChildRepo
 }
 
 /** The queries of each figure: a county desk's and an officer's lists, filters, words of each kind. */
-export function planOf(now: string, trackings: string[], rounds: number): SearchPlan {
+export function planOf(now: string, trackings: string[], rounds: number, city: string): SearchPlan {
   const yanhu = ['yanhu'];
   const monthAgo = new Date(Date.parse(now) - 30 * DAY).toISOString();
   // Counted as the console counts (up to its caps: case-search.ts).
@@ -199,6 +199,13 @@ export function planOf(now: string, trackings: string[], rounds: number): Search
       list('地暖, by deadline', { text: '地暖', sort: 'deadline' }),
     ],
     'case page (findByTracking + eventsOf)': [{ kind: 'page' as const, label: 'case page', trackings }],
+    // Every number of the console's dashboard (routes-dashboard.ts dashboardNumbers): 7 figures, overdue by unit and
+    // by county, 8 weeks of received / closed / overdue.
+    'dashboard (every number)': [
+      { kind: 'dashboard' as const, label: 'city admin (every county)', now, user: { role: 'admin', county: city, unit: null } },
+      { kind: 'dashboard' as const, label: '盐湖区 desk', now, user: { role: 'desk', county: 'yanhu', unit: null } },
+      { kind: 'dashboard' as const, label: 'fire officer of 盐湖区', now, user: { role: 'officer', county: 'yanhu', unit: 'fire' } },
+    ],
   };
   // Each variant twice before timing: a round runs one variant of each figure, so 5 warm-up rounds left the first
   // runs of some variants — the cache still cold for their cases — among the timed ones (120–200 ms at 1,000,000 on
@@ -215,13 +222,14 @@ const GOALS: Record<string, number> = {
   'search, one character': 100,
   'search by deadline': 100,
   'case page (findByTracking + eventsOf)': 50,
+  'dashboard (every number)': 500,
 };
 
 function figures(dialect: string, rows: number, report: ChildReport, setup: string): BenchResult[] {
   const n = rows.toLocaleString('en-US');
   return Object.entries(report.samples).map(([figure, xs]) => {
     const per = Object.entries(report.variants[figure] ?? {})
-      .map(([label, ys]) => `${label}${report.totals[label] !== undefined ? ` (${report.totals[label]!.toLocaleString('en-US')}${report.capped?.includes(label) ? '+' : ''} ${figure.startsWith('case page') ? 'events' : 'matches'})` : ''} p50 ${percentile(ys, 50).toFixed(1)} / p95 ${percentile(ys, 95).toFixed(1)} ms`)
+      .map(([label, ys]) => `${label}${report.totals[label] !== undefined ? ` (${report.totals[label]!.toLocaleString('en-US')}${report.capped?.includes(label) ? '+' : ''} ${figure.startsWith('case page') ? 'events' : figure.startsWith('dashboard') ? 'cases in scope' : 'matches'})` : ''} p50 ${percentile(ys, 50).toFixed(1)} / p95 ${percentile(ys, 95).toFixed(1)} ms`)
       .join('; ');
     return result(
       `${figure} p95, ${dialect} (${n} cases)`,
@@ -253,7 +261,7 @@ export async function benchSearch(opts: { rows: number; pgRows: number; pg: PgPe
     const pgTrackings = sample(97 * stride);
     const ftsMb = ((probe.prepare("SELECT sum(pgsize) AS b FROM dbstat WHERE name LIKE 'complaint_text%'").get() as { b: number | null }).b ?? 0) / 1024 / 1024;
     probe.close();
-    const plan = planOf(now.toISOString(), trackings, rounds);
+    const plan = planOf(now.toISOString(), trackings, rounds, cfg.city.code);
     const sqliteSetup = `${opts.rows.toLocaleString('en-US')} cases bulk-loaded (${(built.ms / 1000).toFixed(0)} s; text of 2–5 sentences of the tipdm messages each), search index filled as migration 0014 does (${(seeded.indexMs / 1000).toFixed(0)} s, ${(seeded.tokens / opts.rows).toFixed(0)} tokens a case, FTS5 ${ftsMb.toFixed(0)} MB of a ${(statSync(file).size / 1024 / 1024).toFixed(0)} MB file, incremental segments as written, not optimized), 4 audit events a case; queries in a child process, one at a time, ${rounds} rounds after each variant ran twice untimed`;
     const sqlite = await runChild(`sqlite:${file}`, plan, dir);
     out.push(...figures('SQLite', opts.rows, sqlite, sqliteSetup));
@@ -266,7 +274,7 @@ export async function benchSearch(opts: { rows: number; pgRows: number; pg: PgPe
         const pgRows = Math.floor(opts.rows / stride);
         const copyMs = await copyToPostgres(file, url, stride);
         log(`  ${pgRows} cases copied to PostgreSQL in ${(copyMs / 1000).toFixed(1)} s`);
-        const pgPlan = planOf(now.toISOString(), pgTrackings, rounds);
+        const pgPlan = planOf(now.toISOString(), pgTrackings, rounds, cfg.city.code);
         const pgReport = await runChild(url, pgPlan, dir);
         out.push(...figures('PostgreSQL', pgRows, pgReport, `every ${stride === 1 ? '' : `${stride}th `}case of the SQLite database (${pgRows.toLocaleString('en-US')}) with their index and events copied into a private PostgreSQL 15 cluster (test settings: fsync off; shared_buffers 2 GB, as a deployment of this size would set it), GIN index built after the copy, VACUUM ANALYZE (${(copyMs / 1000).toFixed(0)} s); queries in a child process, pool of 8, one at a time, ${rounds} rounds after each variant ran twice untimed`));
         if ((pgReport.peakRssMb ?? 0) > peak) peak = pgReport.peakRssMb ?? 0;

@@ -85,11 +85,16 @@ type Where = Expression<SqlBool>;
 /**
  * A column as a condition names it. On SQLite, a danger-case list (few cases) should start from its partial index;
  * without statistics the planner starts from the unit's or the county's, and reads half the table: a column written
- * `+col` cannot lead a plan.
+ * `+col` cannot lead a plan. Likewise the overdue cases and a span of receipt dates have their own indexes (with the
+ * county first in each, so the county may still lead): a unit's or a status's cases are a twelfth or most of the table
+ * (the dashboard's closed cases of one week, 300,000 cases: 365 ms from the status index, 1 ms from the dates').
  */
 function columnsOf(q: CaseQuery, dialect: SqlDialect) {
-  const plus = dialect === 'sqlite' && q.urgent === true;
-  return (name: 'county' | 'unit' | 'status' | 'source') => sql.raw(plus ? `+${name}` : name);
+  const narrow = q.overdue === true || !!q.receivedFrom || !!q.receivedTo;
+  return (name: 'county' | 'unit' | 'status' | 'source') => {
+    const plus = dialect === 'sqlite' && (q.urgent === true || (narrow && name !== 'county'));
+    return sql.raw(plus ? `+${name}` : name);
+  };
 }
 
 /** The scope (counties, a unit's own cases, the county filter): in a search, also tokens of the text index. */
@@ -486,6 +491,36 @@ export interface CaseList {
  * the order asked for, one page of them, with the number of all (or "more than countUpTo"). Newest first is by receipt, then by
  * registration; in a search on SQLite by the second of receipt, then by registration (the text index's key).
  */
+/**
+ * How many cases match, without a page of them (the dashboard's figures): exact unless `countUpTo` caps it. A search
+ * with words is counted the way the list counts it.
+ */
+export async function countCases(db: Conn, q: Omit<CaseQuery, 'page' | 'pageSize' | 'sort'>): Promise<{ total: number; exact: boolean }> {
+  if (q.counties != null && !q.counties.length) return { total: 0, exact: true };
+  if (textQueryOf(q)) {
+    const r = await searchCases(db, { ...q, pageSize: 1 });
+    return { total: r.total, exact: r.totalExact };
+  }
+  const dialect = dialectOfConn(db);
+  const conds = [...scopeConditions(q, dialect), ...tokenFilterConditions(q, dialect), ...rowFilterConditions(q, iso(q.now), dialect)];
+  return counted((await countSql(sql`complaint WHERE ${and(conds)}`, q.countUpTo).execute(db)).rows[0]?.n, q.countUpTo);
+}
+
+/**
+ * The matches counted by lead unit in one pass (the dashboard's overdue cases per unit: one read of the overdue cases
+ * instead of one per unit; 300,000 cases: 0.8 s → 70 ms). Units with no match are absent; no lead unit counts under
+ * ''. On SQLite the grouping is written `+unit` so that it cannot walk a unit index (the whole table in unit order,
+ * the filter tested on every case: 3 s): the filter's own index finds the cases, a small sort groups them.
+ */
+export async function countCasesByUnit(db: Conn, q: Omit<CaseQuery, 'page' | 'pageSize' | 'sort' | 'text' | 'countUpTo'>): Promise<Map<string, number>> {
+  if (q.counties != null && !q.counties.length) return new Map();
+  const dialect = dialectOfConn(db);
+  const conds = [...scopeConditions(q, dialect), ...tokenFilterConditions(q, dialect), ...rowFilterConditions(q, iso(q.now), dialect)];
+  const key = sql.raw(dialect === 'sqlite' ? '+unit' : 'unit');
+  const { rows } = await sql<{ k: string | null; n: number }>`SELECT ${key} AS k, count(*) AS n FROM complaint WHERE ${and(conds)} GROUP BY ${key}`.execute(db);
+  return new Map(rows.map((r) => [r.k ?? '', Number(r.n)]));
+}
+
 export async function searchCases(db: Conn, q: CaseQuery): Promise<CaseList> {
   if (q.counties != null && !q.counties.length) return { total: 0, totalExact: true, items: [] };
   const dialect = dialectOfConn(db);

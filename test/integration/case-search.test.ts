@@ -3,7 +3,7 @@
 // numbers, phones and e-mails; a case's new company name is found once it is saved.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUSES, type Case, type Status, type UnitCode } from '../../src/domain.ts';
-import { searchCases, type CaseQuery } from '../../src/store/case-search.ts';
+import { countCases, countCasesByUnit, searchCases, type CaseQuery } from '../../src/store/case-search.ts';
 import { findById, insertCase, saveCase, type NewCase } from '../../src/store/cases.ts';
 import { sql } from 'kysely';
 import { inTransaction, openStore } from '../../src/store/db.ts';
@@ -186,6 +186,33 @@ describe.each(DIALECTS)('case search on %s', (dialect) => {
     expect(await found({ companyId })).toEqual(['lift']);
     expect(await found({ compound: '花园' })).toEqual(['lift']);
     expect(await found({ receivedFrom: '2026-11-05T02:00:00.000Z', receivedTo: '2026-11-12T02:00:00.000Z' })).toEqual(['fee', 'roof']);
+  });
+
+  it('counts without a page what the list counts, and the overdue cases by lead unit in one pass', async () => {
+    const queries: Partial<CaseQuery>[] = [
+      {},
+      { overdue: true },
+      { overdue: true, unit: 'housing' },
+      { overdue: true, unit: 'none' },
+      { overdue: true, county: 'yongji' },
+      { receivedFrom: '2026-11-01T00:00:00.000Z', receivedTo: '2026-11-11T00:00:00.000Z', status: ['triage', 'assigned'] },
+      { receivedFrom: '2026-11-01T00:00:00.000Z', unit: 'housing', status: ['assigned', 'resolved'] },
+      { urgent: true, status: ['in_progress'] },
+      { counties: ['yanhu'], ownUnit: 'police' },
+      { counties: [] },
+      { text: '电梯' },
+    ];
+    const counted = [];
+    for (const q of queries) counted.push([(await countCases(store.db, { now: NOW, ...q })).total, (await search(q)).total]);
+    expect(counted.map(([c]) => c)).toEqual([5, 2, 1, 1, 1, 2, 2, 1, 1, 0, 2]);
+    expect(counted.map(([c, listed]) => c === listed)).toEqual(queries.map(() => true));
+
+    const byUnit = async (q: Partial<CaseQuery>) => Object.fromEntries(await countCasesByUnit(store.db, { now: NOW, ...q }));
+    expect(await byUnit({ overdue: true })).toEqual({ housing: 1, '': 1 });
+    expect(await byUnit({})).toEqual({ housing: 3, fire: 1, '': 1 });
+    expect(await byUnit({ counties: ['yanhu'], overdue: true })).toEqual({ housing: 1 });
+    expect(await byUnit({ counties: ['yanhu'], ownUnit: 'police' })).toEqual({ fire: 1 }); // co-handled: counted under its lead unit
+    expect(await byUnit({ counties: [] })).toEqual({});
   });
 
   it('labels each case with its nearest running deadline and whether it is overdue', async () => {

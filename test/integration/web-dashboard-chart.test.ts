@@ -24,7 +24,7 @@ describe.each(DIALECTS)('the dashboard trend chart on %s', (dialect) => {
   const get = (cookie: string, url: string) => f.app.inject({ method: 'GET', url, headers: { cookie } });
 
   it('counts the weeks in the user scope: this week last, the county, the city', async () => {
-    const trendOf = async (login: string) => weeklyTrend(f.deps, (await userByLogin(f.deps.db, login))!);
+    const trendOf = async (login: string) => weeklyTrend(f.deps.db, f.deps.cfg, (await userByLogin(f.deps.db, login))!, f.deps.clock.now());
     const desk = await trendOf('desk');
     expect(desk.length).toBe(8);
     expect(desk.at(-1)).toEqual({ week: '2026-11-23', received: 2, closed: 0, overdue: 0 });

@@ -247,6 +247,13 @@ describe.each(DIALECTS)('web console over HTTP on %s', (dialect) => {
       const api = (await get(desk, l.href.replace('/cases?', '/api/cases?'))).json() as { total: number };
       expect(api.total, l.name).toBe(l.n);
     }
+    // Every other number too (overdue by unit and by county, the weekly trend): counted as its link lists.
+    const numbers = [...r.body.matchAll(/<a (?:class="[^"]*" )?href="(\/cases\?[^"]*)">(\d+)<\/a>/g)].map((m) => ({ href: m[1]!.replace(/&amp;/g, '&'), n: Number(m[2]) }));
+    expect(numbers.length).toBeGreaterThanOrEqual(3 * 8);
+    for (const x of numbers) {
+      const api = (await get(desk, x.href.replace('/cases?', '/api/cases?'))).json() as { total: number };
+      expect(api.total, x.href).toBe(x.n);
+    }
   });
 
   it('invites an officer with a one-time bot link and its QR code, audited, and shows units nobody is linked for', async () => {
