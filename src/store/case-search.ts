@@ -521,6 +521,36 @@ export async function countCasesByUnit(db: Conn, q: Omit<CaseQuery, 'page' | 'pa
   return new Map(rows.map((r) => [r.k ?? '', Number(r.n)]));
 }
 
+/**
+ * The cases received in each of the spans [bounds[i], bounds[i + 1]), and of those how many have one of `closed`'s
+ * statuses and how many are overdue now: one read of the spans' cases (the dashboard's 8 weeks) instead of three
+ * counts a span.
+ */
+export async function countByReceiptSpans(
+  db: Conn,
+  q: Omit<CaseQuery, 'page' | 'pageSize' | 'sort' | 'text' | 'countUpTo' | 'receivedFrom' | 'receivedTo' | 'overdue'>,
+  bounds: readonly string[],
+  closed: readonly string[],
+): Promise<{ received: number; closed: number; overdue: number }[]> {
+  const spans = bounds.slice(1).map(() => ({ received: 0, closed: 0, overdue: 0 }));
+  if (!spans.length || (q.counties != null && !q.counties.length)) return spans;
+  const dialect = dialectOfConn(db);
+  const edges = bounds.map(iso);
+  const ranged = { ...q, receivedFrom: edges[0]!, receivedTo: edges[edges.length - 1]! };
+  const conds = [...scopeConditions(ranged, dialect), ...tokenFilterConditions(ranged, dialect), ...rowFilterConditions(ranged, iso(q.now), dialect)];
+  const span = sql`CASE ${sql.join(
+    edges.slice(1, -1).map((e, i) => sql`WHEN received_at < ${e} THEN ${sql.lit(i)}`),
+    sql` `,
+  )} ELSE ${sql.lit(spans.length - 1)} END`;
+  const { rows } = await sql<{ span: number; n: number; closed: number; overdue: number }>`
+    SELECT ${span} AS span, count(*) AS n,
+      sum(CASE WHEN status IN (${sql.join([...closed])}) THEN 1 ELSE 0 END) AS closed,
+      sum(CASE WHEN ${nextDue(dialect)} <= ${iso(q.now)} THEN 1 ELSE 0 END) AS overdue
+    FROM complaint WHERE ${and(conds)} GROUP BY 1`.execute(db);
+  for (const r of rows) spans[Number(r.span)] = { received: Number(r.n), closed: Number(r.closed), overdue: Number(r.overdue) };
+  return spans;
+}
+
 export async function searchCases(db: Conn, q: CaseQuery): Promise<CaseList> {
   if (q.counties != null && !q.counties.length) return { total: 0, totalExact: true, items: [] };
   const dialect = dialectOfConn(db);

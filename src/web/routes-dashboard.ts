@@ -4,8 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import { countiesOf, type WebUser } from '../cases/web-accounts.ts';
 import type { Config } from '../config.ts';
-import { CLOSED_STATUSES, OPEN_STATUSES, TRIAGE_STATUSES, UNIT_CODES, UNIT_NAMES } from '../domain.ts';
-import { countCases, countCasesByUnit, type CaseQuery } from '../store/case-search.ts';
+import { CLOSED_STATUSES, OPEN_STATUSES, STATUSES, TRIAGE_STATUSES, UNIT_CODES, UNIT_NAMES } from '../domain.ts';
+import { countByReceiptSpans, countCases, countCasesByUnit, type CaseQuery } from '../store/case-search.ts';
 import type { Db } from '../store/db.ts';
 import { listOfficers } from '../store/officers.ts';
 import { addDays, shanghaiDay, startOfDayShanghai, weekday } from '../time.ts';
@@ -30,15 +30,11 @@ function counter(db: Db, cfg: Config, u: WebUser, nowIso: string): (q: Partial<C
 
 /** Received per week for the last TREND_WEEKS weeks in the user's scope, and of those the closed and overdue now. */
 export async function weeklyTrend(db: Db, cfg: Config, u: WebUser, now: Date): Promise<TrendWeek[]> {
-  const count = counter(db, cfg, u, now.toISOString());
   const monday = mondayOf(now);
-  const weeks: TrendWeek[] = [];
-  for (let i = TREND_WEEKS - 1; i >= 0; i--) {
-    const week = addDays(monday, -7 * i);
-    const range = { receivedFrom: startOfDayShanghai(week).toISOString(), receivedTo: startOfDayShanghai(addDays(week, 7)).toISOString() };
-    weeks.push({ week, received: await count(range), closed: await count({ ...range, status: [...CLOSED_STATUSES] }), overdue: await count({ ...range, overdue: true }) });
-  }
-  return weeks;
+  const weeks = Array.from({ length: TREND_WEEKS }, (_, i) => addDays(monday, -7 * (TREND_WEEKS - 1 - i)));
+  const bounds = [...weeks, addDays(monday, 7)].map((d) => startOfDayShanghai(d).toISOString());
+  const spans = await countByReceiptSpans(db, { ...scopeOf(cfg, u), now: now.toISOString() }, bounds, CLOSED_STATUSES);
+  return weeks.map((week, i) => ({ week, ...spans[i]! }));
 }
 
 /** The dashboard's headline figures: each with the case-list filter its number links to. */
@@ -51,6 +47,13 @@ const FIGURES: { name: string; late?: boolean; q: (monday: string) => Partial<Ca
   { name: '超期', late: true, q: () => ({ overdue: true }), link: () => ({ overdue: '1', sort: 'deadline' }) },
   { name: '紧急在办', late: true, q: () => ({ urgent: true, status: [...OPEN_STATUSES] }), link: () => ({ urgent: '1', status: OPEN_STATUSES }) },
 ];
+
+// 在办 and 已办结 divide the statuses between them, so 已办结 is 累计受理 − 在办: a count of every closed case (most of
+// them) read as much of the table as the total does (at 1,000,000 cases on PostgreSQL ~200 ms).
+const TOTAL = FIGURES.findIndex((f) => f.name === '累计受理');
+const OPEN = FIGURES.findIndex((f) => f.name === '在办');
+const CLOSED = FIGURES.findIndex((f) => f.name === '已办结');
+const PARTITION = OPEN_STATUSES.length + CLOSED_STATUSES.length === STATUSES.length && STATUSES.every((x) => (OPEN_STATUSES as readonly string[]).includes(x) !== (CLOSED_STATUSES as readonly string[]).includes(x));
 
 export interface DashboardNumbers {
   monday: string;
@@ -66,7 +69,8 @@ export async function dashboardNumbers(db: Db, cfg: Config, u: WebUser, now: Dat
   const count = counter(db, cfg, u, nowIso);
   const monday = mondayOf(now);
   const figures: number[] = [];
-  for (const f of FIGURES) figures.push(await count(f.q(monday)));
+  for (const [i, f] of FIGURES.entries()) figures.push(i === CLOSED && PARTITION ? -1 : await count(f.q(monday)));
+  if (PARTITION) figures[CLOSED] = figures[TOTAL]! - figures[OPEN]!;
   const overdueByUnit = await countCasesByUnit(db, { ...scopeOf(cfg, u), now: nowIso, overdue: true });
   const counties = countiesOf(cfg, u);
   const overdueByCounty = [];

@@ -3,7 +3,7 @@
 // numbers, phones and e-mails; a case's new company name is found once it is saved.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUSES, type Case, type Status, type UnitCode } from '../../src/domain.ts';
-import { countCases, countCasesByUnit, searchCases, type CaseQuery } from '../../src/store/case-search.ts';
+import { countByReceiptSpans, countCases, countCasesByUnit, searchCases, type CaseQuery } from '../../src/store/case-search.ts';
 import { findById, insertCase, saveCase, type NewCase } from '../../src/store/cases.ts';
 import { sql } from 'kysely';
 import { inTransaction, openStore } from '../../src/store/db.ts';
@@ -213,6 +213,25 @@ describe.each(DIALECTS)('case search on %s', (dialect) => {
     expect(await byUnit({ counties: ['yanhu'], overdue: true })).toEqual({ housing: 1 });
     expect(await byUnit({ counties: ['yanhu'], ownUnit: 'police' })).toEqual({ fire: 1 }); // co-handled: counted under its lead unit
     expect(await byUnit({ counties: [] })).toEqual({});
+
+    // Received per span, and of those closed and overdue now: as three counts a span would say.
+    const bounds = ['2026-10-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', '2026-11-06T00:00:00.000Z', '2026-11-11T00:00:00.000Z', '2026-11-30T00:00:00.000Z'];
+    for (const scope of [{}, { counties: ['yanhu'] }, { counties: ['yanhu'], ownUnit: 'police' as const }, { counties: [] }]) {
+      const spans = await countByReceiptSpans(store.db, { now: NOW, ...scope }, bounds, ['resolved', 'cosigned', 'reviewed', 'written_off']);
+      const expected = [];
+      for (let i = 0; i + 1 < bounds.length; i++) {
+        const range = { now: NOW, ...scope, receivedFrom: bounds[i]!, receivedTo: bounds[i + 1]! };
+        const n = async (q: Partial<CaseQuery>) => (await countCases(store.db, { ...range, ...q })).total;
+        expected.push({ received: await n({}), closed: await n({ status: ['resolved', 'cosigned', 'reviewed', 'written_off'] }), overdue: await n({ overdue: true }) });
+      }
+      expect(spans, JSON.stringify(scope)).toEqual(expected);
+    }
+    expect(await countByReceiptSpans(store.db, { now: NOW }, bounds, ['written_off'])).toEqual([
+      { received: 1, closed: 1, overdue: 0 }, // old
+      { received: 2, closed: 0, overdue: 1 }, // lift (overdue), roof
+      { received: 1, closed: 0, overdue: 1 }, // fee
+      { received: 1, closed: 0, overdue: 0 }, // watched (resolved: not in this list of statuses)
+    ]);
   });
 
   it('labels each case with its nearest running deadline and whether it is overdue', async () => {
