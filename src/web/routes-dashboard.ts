@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { countiesOf, type WebUser } from '../cases/web-accounts.ts';
 import type { Config } from '../config.ts';
 import { CLOSED_STATUSES, OPEN_STATUSES, STATUSES, TRIAGE_STATUSES, UNIT_CODES, UNIT_NAMES } from '../domain.ts';
-import { countByReceiptSpans, countCases, countCasesByUnit, type CaseQuery } from '../store/case-search.ts';
+import { countByReceiptSpans, countCases, countCasesBy, type CaseQuery } from '../store/case-search.ts';
 import type { Db } from '../store/db.ts';
 import { listOfficers } from '../store/officers.ts';
 import { addDays, shanghaiDay, startOfDayShanghai, weekday } from '../time.ts';
@@ -71,7 +71,7 @@ export async function dashboardNumbers(db: Db, cfg: Config, u: WebUser, now: Dat
   const figures: number[] = [];
   for (const [i, f] of FIGURES.entries()) figures.push(i === CLOSED && PARTITION ? -1 : await count(f.q(monday)));
   if (PARTITION) figures[CLOSED] = figures[TOTAL]! - figures[OPEN]!;
-  const overdueByUnit = await countCasesByUnit(db, { ...scopeOf(cfg, u), now: nowIso, overdue: true });
+  const overdueByUnit = await countCasesBy(db, { ...scopeOf(cfg, u), now: nowIso, overdue: true }, ['unit']);
   const counties = countiesOf(cfg, u);
   const overdueByCounty = [];
   // One count a county: each is read off the (county, deadline) index alone, faster than one grouped read.

@@ -3,7 +3,7 @@
 // numbers, phones and e-mails; a case's new company name is found once it is saved.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUSES, type Case, type Status, type UnitCode } from '../../src/domain.ts';
-import { countByReceiptSpans, countCases, countCasesByUnit, searchCases, type CaseQuery } from '../../src/store/case-search.ts';
+import { casesOfUnits, countByReceiptSpans, countCases, countCasesBy, searchCases, type CaseQuery } from '../../src/store/case-search.ts';
 import { findById, insertCase, saveCase, type NewCase } from '../../src/store/cases.ts';
 import { sql } from 'kysely';
 import { inTransaction, openStore } from '../../src/store/db.ts';
@@ -207,12 +207,22 @@ describe.each(DIALECTS)('case search on %s', (dialect) => {
     expect(counted.map(([c]) => c)).toEqual([5, 2, 1, 1, 1, 2, 2, 1, 1, 0, 2]);
     expect(counted.map(([c, listed]) => c === listed)).toEqual(queries.map(() => true));
 
-    const byUnit = async (q: Partial<CaseQuery>) => Object.fromEntries(await countCasesByUnit(store.db, { now: NOW, ...q }));
+    const byUnit = async (q: Partial<CaseQuery>) => Object.fromEntries(await countCasesBy(store.db, { now: NOW, ...q }, ['unit']));
     expect(await byUnit({ overdue: true })).toEqual({ housing: 1, '': 1 });
     expect(await byUnit({})).toEqual({ housing: 3, fire: 1, '': 1 });
     expect(await byUnit({ counties: ['yanhu'], overdue: true })).toEqual({ housing: 1 });
     expect(await byUnit({ counties: ['yanhu'], ownUnit: 'police' })).toEqual({ fire: 1 }); // co-handled: counted under its lead unit
     expect(await byUnit({ counties: [] })).toEqual({});
+    expect(Object.fromEntries(await countCasesBy(store.db, { now: NOW }, ['county', 'unit']))).toEqual({ 'yanhu:housing': 3, 'yanhu:fire': 1, 'yongji:': 1 });
+    expect(Object.fromEntries(await countCasesBy(store.db, { now: NOW, overdue: true }, ['county', 'unit']))).toEqual({ 'yanhu:housing': 1, 'yongji:': 1 });
+
+    // The cases of some (county, unit) pairs: danger first, then by nearest running deadline.
+    const keyOf = (id: number) => Object.keys(ids).find((k) => ids[k] === id);
+    const live = ['assigned', 'in_progress', 'resolved'] as const;
+    expect((await casesOfUnits(store.db, { now: NOW, status: live }, [{ county: 'yanhu', units: ['housing', 'fire'] }], 10)).map((i) => keyOf(i.id))).toEqual(['roof', 'lift', 'watched']);
+    expect((await casesOfUnits(store.db, { now: NOW, status: live }, [{ county: 'yanhu', units: ['housing', 'fire'] }], 2)).map((i) => keyOf(i.id))).toEqual(['roof', 'lift']);
+    expect((await casesOfUnits(store.db, { now: NOW, status: live }, [{ county: 'yanhu', units: ['police'] }, { county: 'yongji', units: ['housing'] }], 10))).toEqual([]);
+    expect((await casesOfUnits(store.db, { now: NOW, status: live }, [{ county: 'yanhu', units: [] }], 10))).toEqual([]);
 
     // Received per span, and of those closed and overdue now: as three counts a span would say.
     const bounds = ['2026-10-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', '2026-11-06T00:00:00.000Z', '2026-11-11T00:00:00.000Z', '2026-11-30T00:00:00.000Z'];

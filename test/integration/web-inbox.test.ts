@@ -35,6 +35,31 @@ describe.each(DIALECTS)('the web inbox on %s', (dialect) => {
   const get = (cookie: string, url: string) => f.app.inject({ method: 'GET', url, headers: { cookie } });
   const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
+  it('lists the cases whose unit nobody receives in the bot, counted per county and unit, until an officer is linked', async () => {
+    const unownedOf = (html: string) => {
+      const section = html.slice(html.indexOf('<h2>无人接收'), html.indexOf('</section>', html.indexOf('<h2>无人接收')));
+      return { missing: /<p class="late">无人接收：([^<]*)<\/p>/.exec(section)?.[1] ?? '', trackings: [...section.matchAll(/href="\/cases\/([A-Z]+-\d{4}-\d{6})"/g)].map((m) => m[1]) };
+    };
+    const lift = f.cases.lift.tracking;
+    const desk = unownedOf((await get(await login('desk'), '/inbox')).body);
+    expect(desk).toEqual({ missing: '盐湖区·市场监管（1件）', trackings: [lift] });
+    // The unit's own officer sees its case; another county's desk does not.
+    expect(unownedOf((await get(await login('market'), '/inbox')).body).trackings).toEqual([lift]);
+    expect(unownedOf((await get(await login('yongji'), '/inbox')).body)).toEqual({ missing: '', trackings: [] });
+    // An officer of the unit in the county is linked in the bot: nothing is unowned any more.
+    const now = f.clock.now().toISOString();
+    const officer = await f.deps.db
+      .insertInto('officer')
+      .values({ chat_id: 880001, name: '李明', unit: 'market-regulation', county: 'yanhu', role: 'officer', active: 1, reachable: 1, created_at: now, linked_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    try {
+      expect(unownedOf((await get(await login('desk'), '/inbox')).body)).toEqual({ missing: '', trackings: [] });
+    } finally {
+      await f.deps.db.deleteFrom('officer').where('id', '=', officer.id).execute();
+    }
+  });
+
   it('lists an unregistered mail for its county’s desk and registers it on 登记为投诉, audited with the login', async () => {
     const subject = Buffer.from('楼里有人发烧').toString('base64');
     const r = await intake.ingest(
