@@ -148,6 +148,11 @@ function textQueryOf(q: CaseQuery): TextQuery | null {
   return { phrases, anyOf };
 }
 
+/** Every filter of a query without words, as the case row answers it (the counts; the list builds the same). */
+function allConditions(q: CaseQuery, dialect: SqlDialect): Where[] {
+  return [...scopeConditions(q, dialect), ...tokenFilterConditions(q, dialect), ...rowFilterConditions(q, iso(q.now), dialect)];
+}
+
 function nextDue(dialect: SqlDialect) {
   return sql<string>`${sql.raw(NEXT_DUE_SQL[dialect])}`;
 }
@@ -502,7 +507,7 @@ export async function countCases(db: Conn, q: Omit<CaseQuery, 'page' | 'pageSize
     return { total: r.total, exact: r.totalExact };
   }
   const dialect = dialectOfConn(db);
-  const conds = [...scopeConditions(q, dialect), ...tokenFilterConditions(q, dialect), ...rowFilterConditions(q, iso(q.now), dialect)];
+  const conds = allConditions(q, dialect);
   return counted((await countSql(sql`complaint WHERE ${and(conds)}`, q.countUpTo).execute(db)).rows[0]?.n, q.countUpTo);
 }
 
@@ -520,7 +525,7 @@ export async function countCasesBy(
 ): Promise<Map<string, number>> {
   if (q.counties != null && !q.counties.length) return new Map();
   const dialect = dialectOfConn(db);
-  const conds = [...scopeConditions(q, dialect), ...tokenFilterConditions(q, dialect), ...rowFilterConditions(q, iso(q.now), dialect)];
+  const conds = allConditions(q, dialect);
   const keys = by.map((c) => sql.raw(dialect === 'sqlite' && q.overdue ? `+${c}` : c));
   const { rows } = await sql<Record<string, string | number | null>>`SELECT ${sql.join(keys.map((k, i) => sql`${k} AS ${sql.ref(`k${i}`)}`))}, count(*) AS n FROM complaint WHERE ${and(conds)} GROUP BY ${sql.join(keys)}`.execute(db);
   return new Map(rows.map((r) => [by.map((_, i) => r[`k${i}`] ?? '').join(':'), Number(r.n)]));
@@ -566,7 +571,7 @@ export async function countByReceiptSpans(
   const dialect = dialectOfConn(db);
   const edges = bounds.map(iso);
   const ranged = { ...q, receivedFrom: edges[0]!, receivedTo: edges[edges.length - 1]! };
-  const conds = [...scopeConditions(ranged, dialect), ...tokenFilterConditions(ranged, dialect), ...rowFilterConditions(ranged, iso(q.now), dialect)];
+  const conds = allConditions(ranged, dialect);
   const span = sql`CASE ${sql.join(
     edges.slice(1, -1).map((e, i) => sql`WHEN received_at < ${e} THEN ${sql.lit(i)}`),
     sql` `,
@@ -588,7 +593,7 @@ export async function searchCases(db: Conn, q: CaseQuery): Promise<CaseList> {
   const rowFilters = rowFilterConditions(q, now, dialect);
   const tq = textQueryOf(q);
   const page = !tq
-    ? await listQuery(db, q, dialect, [...scopeConditions(q, dialect), ...tokenFilterConditions(q, dialect), ...rowFilters], limit, offset)
+    ? await listQuery(db, q, dialect, allConditions(q, dialect), limit, offset)
     : dialect === 'sqlite'
       ? await sqliteSearch(db, q, tq, rowFilters, limit, offset)
       : await postgresSearch(db, q, tq, rowFilters, limit, offset);
